@@ -1,0 +1,88 @@
+package dev.cairn.cli;
+
+import dev.cairn.CairnException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code cairn} command: global options and the list of subcommands. */
+@Command(
+    name = "cairn",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "A container image store and registry client.",
+    subcommands = {CommandLine.HelpCommand.class})
+public final class Main {
+
+  @Option(
+      names = "--root",
+      paramLabel = "DIR",
+      description = "Store directory (default: $CAIRN_ROOT, else ~/.local/share/cairn).")
+  Path root;
+
+  /** The store directory the user chose, or the default. */
+  Path root() {
+    if (root != null) {
+      return root;
+    }
+    String env = System.getenv("CAIRN_ROOT");
+    if (env != null && !env.isEmpty()) {
+      return Path.of(env);
+    }
+    return Path.of(System.getProperty("user.home"), ".local", "share", "cairn");
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs one command line; the exit code is returned, never passed to System.exit. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          if (e instanceof CairnException ce) {
+            commandLine.getErr().println("cairn: " + ce.getMessage());
+            return exitCode(ce.kind());
+          }
+          if (e instanceof java.io.IOException io) {
+            commandLine.getErr().println("cairn: " + describe(io));
+            return 1;
+          }
+          throw e;
+        });
+    return cl.execute(args);
+  }
+
+  static int exitCode(CairnException.Kind kind) {
+    return switch (kind) {
+      case INVALID -> 1;
+      case NOT_FOUND -> 2;
+      case UNAUTHORIZED -> 3;
+      case CONFLICT -> 4;
+      case UNAVAILABLE -> 5;
+    };
+  }
+
+  static String describe(java.io.IOException e) {
+    if (e instanceof java.nio.file.NoSuchFileException nf) {
+      return nf.getFile() + ": no such file";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException ad) {
+      return ad.getFile() + ": permission denied";
+    }
+    return e.getMessage() == null ? e.toString() : e.getMessage();
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"cairn " + (v == null ? "dev" : v)};
+    }
+  }
+}

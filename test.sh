@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test. As root, first installs the Debian packages the tests use when one is missing.
+set -euo pipefail
+here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
+cd "$here"
+
+# command -> Debian package
+needed=(docker-registry:docker-registry skopeo:skopeo tar-split:tar-split go:golang-go)
+missing=()
+for pair in "${needed[@]}"; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "test.sh: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+  else
+    echo "test.sh: missing ${missing[*]}; tests that need them are skipped (run as root to install)" >&2
+  fi
+fi
+
+. "$here/scripts/java-home.sh"
+cairn_pick_java
+echo "test.sh: using $JAVA_HOME" >&2
+exec ./mvnw -B -ntp verify "$@"
