@@ -9,8 +9,8 @@ import java.util.TreeMap;
 /**
  * One tar header as the archive states it, after GNU long names and PAX records have been applied.
  * Names keep their raw bytes (a name need not be UTF-8); {@link #name()} decodes them leniently for
- * display and path handling. {@link #size()} is the number of payload bytes that follow the
- * header: always 0 for links, directories, devices and fifos.
+ * display and path handling. {@link #size()} is the number of payload bytes that follow the header:
+ * always 0 for links, directories, devices and fifos.
  *
  * @param rawName the name's bytes exactly as stored (ustar prefix joined, GNU long name, PAX path)
  * @param typeflag the header's type byte, see {@link #type()}
@@ -105,19 +105,7 @@ public record TarEntry(
 
   private static TarEntry of(String name, byte typeflag, long mode, long size, String link) {
     return new TarEntry(
-        utf8(name),
-        typeflag,
-        mode,
-        0,
-        0,
-        "",
-        "",
-        size,
-        Instant.EPOCH,
-        utf8(link),
-        0,
-        0,
-        Map.of());
+        utf8(name), typeflag, mode, 0, 0, "", "", size, Instant.EPOCH, utf8(link), 0, 0, Map.of());
   }
 
   /** The name decoded as UTF-8, malformed bytes replaced by U+FFFD. */
@@ -176,32 +164,87 @@ public record TarEntry(
 
   public TarEntry withName(byte[] name) {
     return new TarEntry(
-        name, typeflag, mode, uid, gid, uname, gname, size, mtime, rawLinkname, devMajor, devMinor,
+        name,
+        typeflag,
+        mode,
+        uid,
+        gid,
+        uname,
+        gname,
+        size,
+        mtime,
+        rawLinkname,
+        devMajor,
+        devMinor,
         pax);
   }
 
   public TarEntry withMode(long newMode) {
     return new TarEntry(
-        rawName, typeflag, newMode, uid, gid, uname, gname, size, mtime, rawLinkname, devMajor,
-        devMinor, pax);
+        rawName,
+        typeflag,
+        newMode,
+        uid,
+        gid,
+        uname,
+        gname,
+        size,
+        mtime,
+        rawLinkname,
+        devMajor,
+        devMinor,
+        pax);
   }
 
   public TarEntry withOwner(long newUid, long newGid, String newUname, String newGname) {
     return new TarEntry(
-        rawName, typeflag, mode, newUid, newGid, newUname, newGname, size, mtime, rawLinkname,
-        devMajor, devMinor, pax);
+        rawName,
+        typeflag,
+        mode,
+        newUid,
+        newGid,
+        newUname,
+        newGname,
+        size,
+        mtime,
+        rawLinkname,
+        devMajor,
+        devMinor,
+        pax);
   }
 
   public TarEntry withMtime(Instant newMtime) {
     return new TarEntry(
-        rawName, typeflag, mode, uid, gid, uname, gname, size, newMtime, rawLinkname, devMajor,
-        devMinor, pax);
+        rawName,
+        typeflag,
+        mode,
+        uid,
+        gid,
+        uname,
+        gname,
+        size,
+        newMtime,
+        rawLinkname,
+        devMajor,
+        devMinor,
+        pax);
   }
 
   public TarEntry withPax(Map<String, String> records) {
     return new TarEntry(
-        rawName, typeflag, mode, uid, gid, uname, gname, size, mtime, rawLinkname, devMajor,
-        devMinor, records);
+        rawName,
+        typeflag,
+        mode,
+        uid,
+        gid,
+        uname,
+        gname,
+        size,
+        mtime,
+        rawLinkname,
+        devMajor,
+        devMinor,
+        records);
   }
 
   @Override

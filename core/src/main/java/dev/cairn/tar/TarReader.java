@@ -111,8 +111,7 @@ public final class TarReader {
     return offset;
   }
 
-  private TarEntry apply(
-      Header h, Pax pax, byte[] longName, byte[] longLink, long at) {
+  private TarEntry apply(Header h, Pax pax, byte[] longName, byte[] longLink, long at) {
     byte[] name = h.name;
     byte[] link = h.linkname;
     long size = h.size;
@@ -309,13 +308,23 @@ public final class TarReader {
       Format format) {
 
     Header with(byte t, long u, long g, String un, String gn, Instant m) {
-      return new Header(
-          name, t, mode, u, g, un, gn, size, m, linkname, devMajor, devMinor, format);
+      return new Header(name, t, mode, u, g, un, gn, size, m, linkname, devMajor, devMinor, format);
     }
 
     TarEntry toEntry(byte[] n, byte[] link, long payloadSize, Map<String, String> pax) {
       return new TarEntry(
-          n, typeflag, mode, uid, gid, uname, gname, payloadSize, mtime, link, devMajor, devMinor,
+          n,
+          typeflag,
+          mode,
+          uid,
+          gid,
+          uname,
+          gname,
+          payloadSize,
+          mtime,
+          link,
+          devMajor,
+          devMinor,
           pax);
     }
   }

@@ -9,7 +9,8 @@ public final class Blocks {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
   /** A ustar header with a valid checksum; {@code edit} may change fields before it is summed. */
-  public Blocks header(String name, char type, long size, java.util.function.Consumer<byte[]> edit) {
+  public Blocks header(
+      String name, char type, long size, java.util.function.Consumer<byte[]> edit) {
     byte[] h = new byte[512];
     byte[] n = name.getBytes(StandardCharsets.ISO_8859_1);
     System.arraycopy(n, 0, h, 0, Math.min(100, n.length));

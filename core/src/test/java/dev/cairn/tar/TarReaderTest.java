@@ -65,7 +65,8 @@ class TarReaderTest {
   @Test
   void writerAndReaderAgreeOnEveryField() throws IOException {
     String longName = "dir/" + "n".repeat(150) + "/file";
-    byte[] longLatin1 = ("deep/" + "x".repeat(120) + "/\u00e9").getBytes(StandardCharsets.ISO_8859_1);
+    byte[] longLatin1 =
+        ("deep/" + "x".repeat(120) + "/\u00e9").getBytes(StandardCharsets.ISO_8859_1);
     List<TarEntry> entries =
         List.of(
             TarEntry.directory("dir/").withMtime(Instant.ofEpochSecond(1_700_000_000, 123_456_789)),
@@ -144,8 +145,7 @@ class TarReaderTest {
     TarEntry sym = read.entries().get(names.indexOf("d/sym"));
     assertThat(sym.type()).isEqualTo(TarEntry.Type.SYMLINK);
     assertThat(sym.linkname()).isEqualTo("blob");
-    assertThat(read.entries().get(names.indexOf("d/")).type())
-        .isEqualTo(TarEntry.Type.DIRECTORY);
+    assertThat(read.entries().get(names.indexOf("d/")).type()).isEqualTo(TarEntry.Type.DIRECTORY);
     assertThat(read.payloads().get(names.indexOf(deep + "/file.txt")))
         .isEqualTo("content\n".getBytes(StandardCharsets.UTF_8));
   }
@@ -195,11 +195,14 @@ class TarReaderTest {
             .zeroBlocks(2)
             .bytes();
     Read read = read(tar);
-    assertThat(read.entries()).singleElement().satisfies(e -> {
-      assertThat(e.name()).isEqualTo(name);
-      assertThat(e.linkname()).isEqualTo(link);
-      assertThat(e.type()).isEqualTo(TarEntry.Type.SYMLINK);
-    });
+    assertThat(read.entries())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.name()).isEqualTo(name);
+              assertThat(e.linkname()).isEqualTo(link);
+              assertThat(e.type()).isEqualTo(TarEntry.Type.SYMLINK);
+            });
     assertThat(read.runs().getFirst()).hasSize(512 * 4 + 512 * 1);
   }
 
@@ -289,8 +292,7 @@ class TarReaderTest {
 
   @Test
   void refusesAPaxHeaderOverOneMebibyte() {
-    byte[] tar =
-        new Blocks().header("PaxHeaders/x", 'x', TarReader.MAX_EXTENSION_SIZE + 1).bytes();
+    byte[] tar = new Blocks().header("PaxHeaders/x", 'x', TarReader.MAX_EXTENSION_SIZE + 1).bytes();
     assertInvalid(tar, "PAX header of 1048577 bytes exceeds the limit");
   }
 
@@ -304,9 +306,7 @@ class TarReaderTest {
   @Test
   void refusesANegativeSize() {
     byte[] tar =
-        new Blocks()
-            .header("f", '0', 0, h -> Arrays.fill(h, 124, 136, (byte) 0xff))
-            .bytes();
+        new Blocks().header("f", '0', 0, h -> Arrays.fill(h, 124, 136, (byte) 0xff)).bytes();
     assertInvalid(tar, "size field is negative");
   }
 

@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
-/** Runs an installed command-line tool from a test; a missing tool fails on CI and skips locally. */
+/**
+ * Runs an installed command-line tool from a test; a missing tool fails on CI and skips locally.
+ */
 public final class Tool {
   private Tool() {}
 
@@ -32,17 +34,21 @@ public final class Tool {
   }
 
   /**
-   * Runs the command in {@code dir} with stdin from {@code stdin} (or nothing) and stdout to
-   * {@code stdout} (or discarded); fails the test with its stderr when it exits non-zero.
+   * Runs the command in {@code dir} with stdin from {@code stdin} (or nothing) and stdout to {@code
+   * stdout} (or discarded); fails the test with its stderr when it exits non-zero.
    */
   public static void run(Path dir, Path stdin, Path stdout, String... command)
       throws IOException, InterruptedException {
     require(command[0]);
     ProcessBuilder pb = new ProcessBuilder(List.of(command)).directory(dir.toFile());
-    pb.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new File("/dev/null"))
-        : ProcessBuilder.Redirect.from(stdin.toFile()));
-    pb.redirectOutput(stdout == null ? ProcessBuilder.Redirect.DISCARD
-        : ProcessBuilder.Redirect.to(stdout.toFile()));
+    pb.redirectInput(
+        stdin == null
+            ? ProcessBuilder.Redirect.from(new File("/dev/null"))
+            : ProcessBuilder.Redirect.from(stdin.toFile()));
+    pb.redirectOutput(
+        stdout == null
+            ? ProcessBuilder.Redirect.DISCARD
+            : ProcessBuilder.Redirect.to(stdout.toFile()));
     Path err = Files.createTempFile("tool", ".err");
     pb.redirectError(err.toFile());
     pb.environment().put("LC_ALL", "C");
