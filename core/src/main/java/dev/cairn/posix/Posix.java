@@ -134,6 +134,13 @@ public final class Posix {
   private static final MethodHandle READLINKAT = errnoCall("readlinkat", LONG, INT, PTR, PTR, LONG);
   private static final MethodHandle WRITE = errnoCall("write", LONG, INT, PTR, LONG);
   private static final MethodHandle READ = errnoCall("read", LONG, INT, PTR, LONG);
+  // write(2) straight from a Java array: no copy into native memory for file content.
+  private static final MethodHandle WRITE_HEAP =
+      LINKER.downcallHandle(
+          LIBC.find("write").orElseThrow(),
+          FunctionDescriptor.of(LONG, INT, PTR, LONG),
+          Linker.Option.critical(true),
+          Linker.Option.captureCallState("errno"));
   private static final MethodHandle LSETXATTR =
       errnoCall("lsetxattr", INT, PTR, PTR, PTR, LONG, INT);
   private static final MethodHandle FSETXATTR =
@@ -559,6 +566,30 @@ public final class Posix {
           throw new PosixException("write", fdName(fd), errno(state));
         }
         off += n;
+      }
+    } catch (PosixException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  /** {@code write(2)} of {@code len} bytes of an array from {@code off}, retrying short writes. */
+  public static void writeFully(int fd, byte[] b, int off, int len) throws PosixException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = arena.allocate(CAPTURE);
+      MemorySegment heap = MemorySegment.ofArray(b);
+      long pos = off;
+      long end = (long) off + len;
+      while (pos < end) {
+        long n = (long) WRITE_HEAP.invokeExact(state, fd, heap.asSlice(pos), end - pos);
+        if (n < 0) {
+          if (errno(state) == EINTR) {
+            continue;
+          }
+          throw new PosixException("write", fdName(fd), errno(state));
+        }
+        pos += n;
       }
     } catch (PosixException e) {
       throw e;
