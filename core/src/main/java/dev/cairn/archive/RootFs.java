@@ -198,8 +198,8 @@ final class RootFs implements AutoCloseable {
    */
   void removeAll(Dir parent, byte[] name, FileStat st) throws IOException {
     if (st.isDirectory()) {
-      invalidate(); // cached descriptors may point into the tree that goes away
       removeTree(parent.fd(), name);
+      invalidateExcept(parent); // cached descriptors may point into the tree that went away
     } else {
       Posix.unlinkat(parent.fd(), name, 0);
     }
@@ -233,8 +233,8 @@ final class RootFs implements AutoCloseable {
    * create, keeping what it did, even entries that came before the marker.
    */
   void makeOpaque(Dir dir) throws IOException {
-    invalidate();
     prune(dir.fd(), dir.path());
+    invalidateExcept(dir);
   }
 
   private void prune(int fd, String path) throws IOException {
@@ -260,9 +260,17 @@ final class RootFs implements AutoCloseable {
 
   /** Forgets every cached directory, after a change that may have moved or removed one. */
   void invalidate() {
+    invalidateExcept(null);
+  }
+
+  /** Forgets every cached directory but {@code keep}, which the caller still uses. */
+  private void invalidateExcept(Dir keep) {
     for (Iterator<Dir> it = cache.values().iterator(); it.hasNext(); ) {
-      closeQuietly(it.next());
-      it.remove();
+      Dir d = it.next();
+      if (d != keep) {
+        closeQuietly(d);
+        it.remove();
+      }
     }
   }
 
