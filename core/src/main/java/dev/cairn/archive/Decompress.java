@@ -3,11 +3,9 @@ package dev.cairn.archive;
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import dev.cairn.CairnException;
 import java.io.BufferedInputStream;
-import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.SequenceInputStream;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 import org.tukaani.xz.XZInputStream;
@@ -43,9 +41,11 @@ public final class Decompress {
    */
   public static InputStream open(InputStream blob, long maxBytes) throws IOException {
     InputStream raw = blob.markSupported() ? blob : new BufferedInputStream(blob, BUFFER);
+    raw.mark(6);
     byte[] head = raw.readNBytes(6);
+    raw.reset();
     Compression compression = Compression.detect(head, head.length);
-    InputStream all = new SequenceInputStream(new ByteArrayInputStream(head), raw);
+    InputStream all = raw;
     InputStream plain =
         switch (compression) {
           case NONE -> all;

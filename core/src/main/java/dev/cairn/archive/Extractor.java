@@ -5,6 +5,7 @@ import dev.cairn.posix.FileStat;
 import dev.cairn.posix.Posix;
 import dev.cairn.posix.PosixException;
 import dev.cairn.tar.TarEntry;
+import dev.cairn.tarsplit.EntryHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
@@ -20,7 +21,7 @@ import java.util.Map;
  * links, devices and xattrs, never touching anything outside the root. Call {@link #finish} after
  * the last entry: directory metadata is applied then, as creating entries changes directory times.
  */
-final class Extractor implements Layer.EntryConsumer, AutoCloseable {
+final class Extractor implements EntryHandler, AutoCloseable {
   private static final int BUFFER = 1 << 20;
   private static final int FILE_FLAGS =
       Posix.O_WRONLY | Posix.O_CREAT | Posix.O_EXCL | Posix.O_NOFOLLOW;
@@ -51,7 +52,7 @@ final class Extractor implements Layer.EntryConsumer, AutoCloseable {
   }
 
   @Override
-  public void accept(TarEntry e, InputStream payload) throws IOException {
+  public void entry(TarEntry e, InputStream payload) throws IOException {
     if (e.type() == TarEntry.Type.GLOBAL_HEADER) {
       return;
     }

@@ -4,6 +4,8 @@ import dev.cairn.digest.Digest;
 import dev.cairn.digest.DigestingInputStream;
 import dev.cairn.tar.TarEntry;
 import dev.cairn.tar.TarReader;
+import dev.cairn.tarsplit.EntryHandler;
+import dev.cairn.tarsplit.TarSplit;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,30 +15,32 @@ import java.nio.file.Path;
 public final class Layer {
   private Layer() {}
 
-  /** Receives each entry of a tar with its payload (exactly {@link TarEntry#size()} bytes). */
-  @FunctionalInterface
-  public interface EntryConsumer {
-    void accept(TarEntry entry, InputStream payload) throws IOException;
-  }
-
   /**
-   * Reads an uncompressed tar and hands every entry to a consumer, reading the stream to its end.
+   * Reads an uncompressed tar and hands every entry to a handler, reading the stream to its end.
    * The default is a plain {@link TarReader}; a tar-split disassembler can take its place, so that
    * one pass over the stream both applies the layer and records it.
    */
   @FunctionalInterface
   public interface TarDriver {
-    void drive(InputStream tar, EntryConsumer consumer) throws IOException;
+    void drive(InputStream tar, EntryHandler handler) throws IOException;
   }
 
   /** The plain driver: a {@link TarReader} loop. */
   public static final TarDriver READER =
-      (tar, consumer) -> {
+      (tar, handler) -> {
         TarReader reader = new TarReader(tar);
         for (TarEntry e = reader.next(); e != null; e = reader.next()) {
-          consumer.accept(e, reader.payload());
+          handler.entry(e, reader.payload());
         }
       };
+
+  /**
+   * A driver that also records the tar as tar-split metadata (gzipped JSON lines) to {@code
+   * metadata}, in the same pass, so that the layer can be rebuilt byte for byte from the files.
+   */
+  public static TarDriver recordingTarSplit(OutputStream metadata) {
+    return (tar, handler) -> TarSplit.disassemble(tar, metadata, handler);
+  }
 
   /**
    * Applies a layer blob (gzip, bzip2, xz, zstd or plain tar) on top of {@code root}: AUFS
