@@ -17,10 +17,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.lifecycle.AfterProperty;
-import net.jqwik.api.lifecycle.BeforeProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Random layers extracted by cairn and by GNU {@code tar -x --same-owner --numeric-owner -p} must
@@ -30,12 +30,12 @@ import net.jqwik.api.lifecycle.BeforeProperty;
 class GnuTarComparisonTest {
   Path work;
 
-  @BeforeProperty
+  @BeforeEach
   void setUp() throws IOException {
     work = Files.createTempDirectory("cairn-gnutar");
   }
 
-  @AfterProperty
+  @AfterEach
   void tearDown() throws IOException {
     new ProcessBuilder("rm", "-rf", work.toString()).inheritIO().start().onExit().join();
   }
@@ -49,8 +49,14 @@ class GnuTarComparisonTest {
     }
   }
 
-  @Property(tries = 25)
-  void cairnExtractsWhatGnuTarExtracts(@ForAll long seed) throws Exception {
+  static Stream<Long> seeds() {
+    long base = Long.getLong("cairn.layers.seed", System.nanoTime());
+    return java.util.stream.LongStream.range(0, 25).mapToObj(i -> base + i);
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("seeds")
+  void cairnExtractsWhatGnuTarExtracts(long seed) throws Exception {
     if (!"true".equals(System.getenv("CI"))) {
       assumeTrue(gnuTarPresent(), "GNU tar is not installed");
     }
