@@ -55,12 +55,12 @@ public final class TarReader {
       return null;
     }
     skipPayload();
-    readRaw(padding);
-    padding = 0;
     Pax pax = null;
     byte[] longName = null;
     byte[] longLink = null;
     while (true) {
+      readRaw(padding); // of the previous payload or extension record
+      padding = 0;
       long headerOffset = offset;
       int n = readBlock();
       if (n == 0) {
@@ -84,7 +84,11 @@ public final class TarReader {
           byte[] data = readExtension(h, headerOffset, "PAX header");
           Pax records = parsePax(data, headerOffset);
           if (h.typeflag == 'g') {
-            return emit(h.toEntry(h.name, h.linkname, 0, records.records()));
+            // Its padding goes with the next header, as tar-split records it.
+            int keep = padding;
+            TarEntry global = emit(h.toEntry(h.name, h.linkname, 0, records.records()));
+            padding = keep;
+            return global;
           }
           pax = records;
         }
@@ -167,13 +171,17 @@ public final class TarReader {
       flushRaw();
     }
     done = true;
-    // Data after the marker is kept, in bounded chunks; a short chunk (maybe empty) ends it.
+    // Data after the marker is kept, in bounded chunks, until a read meets the end of the
+    // stream; that read is reported too (empty), as tar-split records it.
     byte[] chunk = new byte[TRAILER_CHUNK];
     int n;
     do {
       n = in.readNBytes(chunk, 0, TRAILER_CHUNK);
       offset += n;
       listener.raw(chunk, 0, n);
+      if (n > 0 && n < TRAILER_CHUNK) {
+        listener.raw(chunk, 0, 0);
+      }
     } while (n == TRAILER_CHUNK);
     return null;
   }
@@ -188,8 +196,6 @@ public final class TarReader {
     readRaw(size);
     byte[] data = Arrays.copyOfRange(raw, before, before + size);
     padding = (int) (-size & (BLOCK - 1));
-    readRaw(padding);
-    padding = 0;
     return data;
   }
 

@@ -1,7 +1,6 @@
 package dev.cairn.tarsplit;
 
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -27,22 +26,16 @@ record Entry(int type, byte[] name, long size, byte[] payload, long position) {
   }
 
   /**
-   * True when the name goes in {@code name} rather than base64 in {@code name_raw}: valid UTF-8
-   * without U+FFFD, the rule tar-split applies so that JSON never alters a name.
+   * True when the name goes in {@code name} rather than base64 in {@code name_raw}: valid UTF-8,
+   * which JSON carries unaltered (the released tar-split tool writes U+FFFD as text too).
    */
   static boolean textName(byte[] name) {
     try {
-      CharBuffer chars =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(name));
-      for (int i = 0; i < chars.length(); i++) {
-        if (chars.charAt(i) == '\ufffd') {
-          return false;
-        }
-      }
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(name));
       return true;
     } catch (CharacterCodingException e) {
       return false;

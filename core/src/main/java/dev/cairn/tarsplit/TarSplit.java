@@ -6,6 +6,7 @@ import dev.cairn.tar.TarEntry;
 import dev.cairn.tar.TarReader;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +27,7 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class TarSplit {
   private static final int BUFFER = 1 << 20;
+  private static final long PARALLEL_MIN = 4 << 20;
 
   private TarSplit() {}
 
@@ -81,6 +83,8 @@ public final class TarSplit {
     MetadataReader reader =
         new MetadataReader(new GZIPInputStream(new BufferedInputStream(metadata, 64 * 1024)));
     BufferedOutputStream out = new BufferedOutputStream(tar, 256 * 1024);
+    // Straight to a file: large contents go by the kernel while another thread sums them.
+    FileChannel direct = tar instanceof FileOutputStream f ? f.getChannel() : null;
     byte[] buf = new byte[BUFFER];
     Set<String> seen = new HashSet<>();
     long written = 0;
@@ -102,38 +106,97 @@ public final class TarSplit {
         throw CairnException.invalid(
             "tar-split metadata: file " + e.displayName() + " has no CRC64 checksum");
       }
-      copyChecked(e, files, out, buf);
+      copyChecked(e, files, out, direct, buf);
       written += e.size();
     }
     out.flush();
     return written;
   }
 
-  private static void copyChecked(Entry e, FileSource files, OutputStream out, byte[] buf)
+  private static void copyChecked(
+      Entry e, FileSource files, OutputStream out, FileChannel direct, byte[] buf)
       throws IOException {
     try (FileChannel ch = files.open(e.name())) {
       long onDisk = ch.size();
       if (onDisk != e.size()) {
         throw changed(e, "size is " + onDisk + " bytes, the layer had " + e.size());
       }
-      Crc64 crc = new Crc64();
-      ByteBuffer bb = ByteBuffer.wrap(buf);
-      long left = e.size();
-      while (left > 0) {
-        bb.clear().limit((int) Math.min(buf.length, left));
-        int n = ch.read(bb);
-        if (n < 0) {
-          throw changed(e, "it ended " + left + " bytes early");
-        }
-        crc.update(buf, 0, n);
-        out.write(buf, 0, n);
-        left -= n;
-      }
-      long want = ByteBuffer.wrap(e.payload()).getLong();
-      if (crc.getValue() != want) {
+      long crc =
+          direct != null && e.size() >= PARALLEL_MIN
+              ? transferSummed(e, ch, out, direct)
+              : copySummed(e, ch, out, buf);
+      if (crc != ByteBuffer.wrap(e.payload()).getLong()) {
         throw changed(e, "CRC64 mismatch");
       }
     }
+  }
+
+  private static long copySummed(Entry e, FileChannel ch, OutputStream out, byte[] buf)
+      throws IOException {
+    Crc64 crc = new Crc64();
+    ByteBuffer bb = ByteBuffer.wrap(buf);
+    long left = e.size();
+    while (left > 0) {
+      bb.clear().limit((int) Math.min(buf.length, left));
+      int n = ch.read(bb);
+      if (n < 0) {
+        throw changed(e, "it ended " + left + " bytes early");
+      }
+      crc.update(buf, 0, n);
+      out.write(buf, 0, n);
+      left -= n;
+    }
+    return crc.getValue();
+  }
+
+  /** Copies in the kernel while a second thread reads the same file again and checksums it. */
+  private static long transferSummed(Entry e, FileChannel ch, OutputStream out, FileChannel direct)
+      throws IOException {
+    out.flush();
+    long size = e.size();
+    Crc64 crc = new Crc64();
+    IOException[] failed = new IOException[1];
+    Thread summer =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  byte[] buf = new byte[BUFFER];
+                  ByteBuffer bb = ByteBuffer.wrap(buf);
+                  try {
+                    for (long at = 0; at < size; ) {
+                      bb.clear().limit((int) Math.min(buf.length, size - at));
+                      int n = ch.read(bb, at);
+                      if (n < 0) {
+                        break;
+                      }
+                      crc.update(buf, 0, n);
+                      at += n;
+                    }
+                  } catch (IOException ex) {
+                    failed[0] = ex;
+                  }
+                });
+    try {
+      long done = 0;
+      while (done < size) {
+        long n = ch.transferTo(done, size - done, direct);
+        if (n <= 0) {
+          throw changed(e, "it ended " + (size - done) + " bytes early");
+        }
+        done += n;
+      }
+    } finally {
+      try {
+        summer.join();
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted while checksumming");
+      }
+    }
+    if (failed[0] != null) {
+      throw failed[0];
+    }
+    return crc.getValue();
   }
 
   private static CairnException changed(Entry e, String why) {

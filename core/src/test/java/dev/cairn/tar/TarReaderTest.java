@@ -159,7 +159,7 @@ class TarReaderTest {
 
     assertThat(read.rebuilt()).isEqualTo(tar);
     List<Integer> sizes = read.runs().stream().map(r -> r.length).toList();
-    assertThat(sizes).containsExactly(512, 509 + 1024, TarReader.TRAILER_CHUNK, 1000);
+    assertThat(sizes).containsExactly(512, 509 + 1024, TarReader.TRAILER_CHUNK, 1000, 0);
   }
 
   @Test

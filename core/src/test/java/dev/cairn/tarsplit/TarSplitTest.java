@@ -119,6 +119,35 @@ class TarSplitTest {
   }
 
   @Test
+  void assemblesLargeFilesStraightIntoAFileAndStillChecksThem() throws IOException {
+    byte[] tar = Corpus.write(TarEntry.regular("big", 9 << 20), TarEntry.regular("small", 10));
+    Layers.Split split = Layers.split(tar, tmp);
+    Path out = tmp.resolve("out.tar");
+    try (var meta = new ByteArrayInputStream(split.metadata());
+        var file = new java.io.FileOutputStream(out.toFile())) {
+      TarSplit.assemble(meta, split.source(), file);
+    }
+    assertThat(Layers.sha256(out)).isEqualTo(Layers.sha256(tar));
+
+    Path big =
+        split
+            .files()
+            .get(java.util.HexFormat.of().formatHex("big".getBytes(StandardCharsets.UTF_8)));
+    try (var ch = java.nio.channels.FileChannel.open(big, java.nio.file.StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(new byte[] {1}), 5 << 20);
+    }
+    assertThatThrownBy(
+            () -> {
+              try (var meta = new ByteArrayInputStream(split.metadata());
+                  var file = new java.io.FileOutputStream(out.toFile())) {
+                TarSplit.assemble(meta, split.source(), file);
+              }
+            })
+        .isInstanceOf(CairnException.class)
+        .hasMessage("file big changed on disk: CRC64 mismatch");
+  }
+
+  @Test
   void aFileWithAnotherSizeOnDiskIsAnError() throws IOException {
     byte[] tar = Corpus.write(TarEntry.regular("f", 1000));
     Layers.Split split = Layers.split(tar, tmp);
