@@ -3,7 +3,6 @@ package dev.cairn.image;
 import dev.cairn.CairnException;
 import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -282,51 +281,27 @@ final class JwsKeys {
   }
 
   /**
-   * libtrust's key ID: SHA-256 over the key type, curve name and coordinates (EC) or modulus and
-   * exponent (RSA), as minimal big-endian bytes; the first 240 bits in base32, groups of four.
+   * libtrust's key ID: SHA-256 of the key's DER SubjectPublicKeyInfo (Go's MarshalPKIXPublicKey,
+   * the JDK's getEncoded), the first 240 bits in base32, in twelve groups of four.
    */
   static String keyId(PublicKey key) {
-    MessageDigest md;
+    byte[] sum;
     try {
-      md = MessageDigest.getInstance("SHA-256");
+      sum = MessageDigest.getInstance("SHA-256").digest(key.getEncoded());
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
     }
-    if (key instanceof ECPublicKey ec) {
-      md.update(("EC" + Curve.of(ec.getParams()).jwkName).getBytes(StandardCharsets.US_ASCII));
-      md.update(unsigned(ec.getW().getAffineX()));
-      md.update(unsigned(ec.getW().getAffineY()));
-    } else if (key instanceof RSAPublicKey rsa) {
-      md.update("RSA".getBytes(StandardCharsets.US_ASCII));
-      md.update(unsigned(rsa.getModulus()));
-      md.update(unsigned(rsa.getPublicExponent()));
-    }
-    byte[] sum = md.digest();
     String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     StringBuilder b = new StringBuilder(59);
     // 30 bytes are exactly 48 five-bit groups.
     for (int bit = 0; bit < 240; bit += 5) {
-      int index = bit / 8;
-      int word = ((sum[index] & 0xff) << 8) | (sum[index + 1] & 0xff);
+      int word = ((sum[bit / 8] & 0xff) << 8) | (sum[bit / 8 + 1] & 0xff);
       if (bit > 0 && bit % 20 == 0) {
         b.append(':');
       }
       b.append(alphabet.charAt((word >> (11 - bit % 8)) & 31));
     }
     return b.toString();
-  }
-
-  /** Go's big.Int.Bytes(): big-endian, no leading zeros. */
-  private static byte[] unsigned(BigInteger n) {
-    byte[] b = n.toByteArray();
-    int skip = 0;
-    while (skip < b.length - 1 && b[skip] == 0) {
-      skip++;
-    }
-    if (n.signum() == 0) {
-      return new byte[0];
-    }
-    return java.util.Arrays.copyOfRange(b, skip, b.length);
   }
 
   /**

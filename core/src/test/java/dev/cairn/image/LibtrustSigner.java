@@ -175,7 +175,8 @@ final class LibtrustSigner {
     for (SigningKey k : keys) {
       blocks.add(block(k, protectedHeader, signature(k, input)));
     }
-    return assemble(content, format.length(), "[" + String.join(",", blocks) + "]");
+    // The document is laid out by its real shape, whatever the header claims.
+    return assemble(content, format(content).length(), "[" + String.join(",", blocks) + "]");
   }
 
   /** A signature block in Go's field order: header (jwk or x5c, alg), signature, protected. */
@@ -222,18 +223,16 @@ final class LibtrustSigner {
     return out.getBytes(StandardCharsets.UTF_8);
   }
 
+  /** Signs as the key's own algorithm does, whatever the block claims (for tamper tests). */
   static byte[] signature(SigningKey k, byte[] input) throws GeneralSecurityException {
     String jdk =
-        switch (k.alg()) {
-          case "ES256" -> "SHA256withECDSAinP1363Format";
-          case "ES384" -> "SHA384withECDSAinP1363Format";
-          case "ES512" -> "SHA512withECDSAinP1363Format";
-          case "RS256" -> "SHA256withRSA";
-          default ->
-              k.privateKey() instanceof java.security.interfaces.ECKey
-                  ? "SHA256withECDSAinP1363Format"
-                  : "SHA256withRSA";
-        };
+        k.publicKey() instanceof ECPublicKey ec
+            ? switch (ec.getParams().getCurve().getField().getFieldSize()) {
+              case 256 -> "SHA256withECDSAinP1363Format";
+              case 384 -> "SHA384withECDSAinP1363Format";
+              default -> "SHA512withECDSAinP1363Format";
+            }
+            : "SHA256withRSA";
     Signature s = Signature.getInstance(jdk);
     s.initSign(k.privateKey());
     s.update(input);
