@@ -296,13 +296,31 @@ final class GoDecoder {
   }
 
   /**
-   * A Go []string: decoding an array reuses the backing array (elements an earlier duplicate left
-   * survive where this array has null), grows it by half (at least to 4) and truncates.
+   * A Go slice whose elements decode to one string each ([]string, or a slice of one-field
+   * structs): decoding an array reuses the backing array (what an earlier duplicate left survives
+   * where this array has null, or an object without the field), grows it by half (at least to 4)
+   * and truncates.
    */
-  private static final class GoSlice {
+  static final class GoSlice {
+    /** Decodes one element into what the backing array holds at its index. */
+    interface Element {
+      String decode(String path, JsonValue v, String current);
+    }
+
+    private final Element element;
+    private final String expected;
     String[] backing;
     int len;
     boolean nil = true;
+
+    GoSlice() {
+      this(GoDecoder::string, "an array of strings");
+    }
+
+    GoSlice(Element element, String expected) {
+      this.element = element;
+      this.expected = expected;
+    }
 
     void decode(String path, JsonValue v) {
       switch (v) {
@@ -327,7 +345,7 @@ final class GoDecoder {
             if (i >= len) {
               len = i + 1;
             }
-            backing[i] = string(path + "[" + i + "]", item, backing[i]);
+            backing[i] = element.decode(path + "[" + i + "]", item, backing[i]);
             i++;
           }
           if (i < len) {
@@ -339,13 +357,31 @@ final class GoDecoder {
           }
           nil = false;
         }
-        default -> throw typeError(path, "an array of strings", v);
+        default -> throw typeError(path, expected, v);
       }
     }
 
     List<String> toList() {
       return nil ? null : List.of(Arrays.copyOf(backing, len));
     }
+  }
+
+  /** A Go struct with one string field, as a slice element: null and a missing field keep it. */
+  static GoSlice.Element structWith(String field) {
+    return (path, v, current) ->
+        switch (v) {
+          case JsonNull n -> current;
+          case JsonObject o -> {
+            String value = current;
+            for (Member m : o.members()) {
+              if (foldEquals(field, m.key())) {
+                value = string(path + "." + field, m.value(), value);
+              }
+            }
+            yield value;
+          }
+          default -> throw typeError(path, "an object", v);
+        };
   }
 
   static String string(String path, JsonValue v, String current) {
