@@ -309,9 +309,9 @@ final class GoDecoder {
 
     private final Element element;
     private final String expected;
-    String[] backing;
-    int len;
-    boolean nil = true;
+    private String[] backing;
+    private int len;
+    private boolean nil = true;
 
     GoSlice() {
       this(GoDecoder::string, "an array of strings");

@@ -36,7 +36,7 @@ public record Schema1Manifest(
     byte[] payload,
     List<Signature> signatures) {
 
-  /** A verified signature: its JWS algorithm, the key that verified it, and any x5c chain. */
+  /** A verified signature: its JWS algorithm, key, libtrust key ID, and x5c chain (or none). */
   public record Signature(
       String algorithm, PublicKey key, String keyId, List<X509Certificate> chain) {}
 
