@@ -31,7 +31,10 @@ final class GoDecoder {
   private GoDecoder() {}
 
   static V1Image decodeV1Image(byte[] json) {
-    JsonValue root = Json.parse(json);
+    return decodeV1Image(Json.parse(json));
+  }
+
+  static V1Image decodeV1Image(JsonValue root) {
     ImageState img = new ImageState();
     switch (root) {
       case JsonObject o -> img.decode(o);

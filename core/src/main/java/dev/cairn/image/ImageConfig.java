@@ -36,12 +36,15 @@ public final class ImageConfig {
     if (parent != null) {
       requireSha256("parent ID", parent);
     }
-    V1Image image = V1Image.decode(v1Compatibility);
-    byte[] source = v1Compatibility;
+    // One parse serves both Go's struct decoding and the raw-value object.
+    JsonValue parsed = Json.parse(v1Compatibility);
+    V1Image image = GoDecoder.decodeV1Image(parsed);
+    JsonObject object;
     if (versionLess(image.dockerVersion(), FALLBACK_BELOW)) {
-      source = image.encode();
+      object = Json.parseObject(image.encode(), "v1Compatibility");
+    } else {
+      object = (JsonObject) parsed; // a document that decoded with a docker_version is an object
     }
-    JsonObject object = Json.parseObject(source, "v1Compatibility");
 
     // Last duplicate wins; raw values are re-emitted compacted, never re-serialised.
     Map<String, JsonValue> values = new HashMap<>(object.members().size() * 2);
@@ -59,7 +62,7 @@ public final class ImageConfig {
     List<String> keys = new ArrayList<>(values.keySet());
     keys.sort(GoJsonWriter.KEY_ORDER);
 
-    GoJsonWriter w = new GoJsonWriter(source.length + 160);
+    GoJsonWriter w = new GoJsonWriter(v1Compatibility.length + 160);
     w.punct('{');
     for (int i = 0; i < keys.size(); i++) {
       if (i > 0) {
