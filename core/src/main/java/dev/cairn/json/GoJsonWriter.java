@@ -132,15 +132,17 @@ public final class GoJsonWriter {
    * text). The input must be valid JSON.
    */
   public GoJsonWriter compact(byte[] src, int start, int end) {
+    // Capacity for every input byte is reserved up front; escapes reserve their extra room.
     ensure(end - start);
+    byte[] out = buf;
+    int n = len;
     boolean inString = false;
     for (int i = start; i < end; i++) {
       byte b = src[i];
       if (inString) {
         if (b == '\\') {
-          ensure(2);
-          buf[len++] = b;
-          buf[len++] = src[++i]; // an escaped byte can never end the string or need escaping
+          out[n++] = b;
+          out[n++] = src[++i]; // an escaped byte never ends the string or needs escaping
           continue;
         }
         if (b == '"') {
@@ -152,27 +154,36 @@ public final class GoJsonWriter {
         inString = true;
       }
       if (b == '<' || b == '>' || b == '&') {
-        ensure(6);
-        buf[len++] = '\\';
-        buf[len++] = 'u';
-        buf[len++] = '0';
-        buf[len++] = '0';
-        buf[len++] = HEX[(b >> 4) & 0xf];
-        buf[len++] = HEX[b & 0xf];
+        len = n;
+        ensure(6 + end - i);
+        out = buf;
+        out[n++] = '\\';
+        out[n++] = 'u';
+        out[n++] = '0';
+        out[n++] = '0';
+        out[n++] = HEX[(b >> 4) & 0xf];
+        out[n++] = HEX[b & 0xf];
         continue;
       }
       if (b == (byte) 0xe2
           && i + 2 < end
           && src[i + 1] == (byte) 0x80
           && (src[i + 2] & ~1) == (byte) 0xa8) {
-        ensure(6);
-        ascii(src[i + 2] == (byte) 0xa8 ? "\\u2028" : "\\u2029");
+        len = n;
+        ensure(6 + end - i);
+        out = buf;
+        out[n++] = '\\';
+        out[n++] = 'u';
+        out[n++] = '2';
+        out[n++] = '0';
+        out[n++] = '2';
+        out[n++] = src[i + 2] == (byte) 0xa8 ? (byte) '8' : (byte) '9';
         i += 2;
         continue;
       }
-      ensure(1);
-      buf[len++] = b;
+      out[n++] = b;
     }
+    len = n;
     return this;
   }
 
