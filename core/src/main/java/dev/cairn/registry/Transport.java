@@ -115,12 +115,14 @@ final class Transport implements AutoCloseable {
    */
   HttpResponse<InputStream> send(Call call) throws IOException {
     RetryPolicy retry = options.retry();
-    boolean reauthenticated = false;
+    boolean learned = false; // answered a 401 to a request sent without authorization
+    boolean refreshed = false; // answered a 401 to a request sent with it
     int attempt = 1;
     while (true) {
       HttpResponse<InputStream> r;
+      boolean[] sentAuth = new boolean[1];
       try {
-        r = followRedirects(call);
+        r = followRedirects(call, sentAuth);
       } catch (IOException e) {
         if (e instanceof InterruptedIOException || attempt >= retry.maxAttempts()) {
           throw failure(call, e, attempt);
@@ -130,7 +132,7 @@ final class Transport implements AutoCloseable {
         continue;
       }
       int status = r.statusCode();
-      if (status == 401 && !reauthenticated) {
+      if (status == 401 && !(sentAuth[0] ? refreshed : learned)) {
         List<Challenge> challenges = Challenge.parse(r.headers().allValues("WWW-Authenticate"));
         discard(r);
         try {
@@ -138,7 +140,11 @@ final class Transport implements AutoCloseable {
         } catch (CairnException e) {
           throw e.in(call.what());
         }
-        reauthenticated = true;
+        if (sentAuth[0]) {
+          refreshed = true;
+        } else {
+          learned = true;
+        }
         continue;
       }
       if (isRetryable(status) && attempt < retry.maxAttempts()) {
@@ -152,7 +158,8 @@ final class Transport implements AutoCloseable {
     }
   }
 
-  private HttpResponse<InputStream> followRedirects(Call call) throws IOException {
+  private HttpResponse<InputStream> followRedirects(Call call, boolean[] sentAuth)
+      throws IOException {
     URI uri = call.uri();
     String method = call.method();
     for (int hop = 0; ; hop++) {
@@ -170,7 +177,9 @@ final class Transport implements AutoCloseable {
       call.headers().forEach(b::header);
       if (sameOrigin(uri, base)) {
         try {
-          auth.authorization(call.scope()).ifPresent(v -> b.header("Authorization", v));
+          Optional<String> authorization = auth.authorization(call.scope());
+          authorization.ifPresent(v -> b.header("Authorization", v));
+          sentAuth[0] |= hop == 0 && authorization.isPresent();
         } catch (CairnException e) {
           throw e.in(call.what());
         }
