@@ -13,7 +13,7 @@ import java.util.Set;
  * @param caCertificates PEM files of extra certificate authorities, trusted beside the system ones
  * @param credentials where credentials come from
  * @param connectTimeout the limit for opening a connection
- * @param requestTimeout the limit for an answer's headers to arrive
+ * @param requestTimeout the limit for an answer's headers to arrive, and for a silence in its body
  * @param retry how failed requests are tried again
  * @param userAgent the User-Agent header
  * @param maxRedirects redirects followed per request before giving up

@@ -186,7 +186,7 @@ final class Transport implements AutoCloseable {
       }
       HttpResponse<InputStream> r;
       try {
-        r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        r = http.send(b.build(), StallGuardedBody.handler(options.requestTimeout()));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new InterruptedIOException(call.what() + ": interrupted");
