@@ -15,7 +15,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "test.sh: installing ${missing[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q
-    apt-get install -y -q --no-install-recommends "${missing[@]}"
+    apt-get install -y -q "${missing[@]}"
   else
     echo "test.sh: missing ${missing[*]}; tests that need them are skipped (run as root to install)" >&2
   fi

@@ -40,6 +40,31 @@ public final class CairnException extends RuntimeException {
     return new CairnException(Kind.NOT_FOUND, message);
   }
 
+  /**
+   * Quotes untrusted text for a message: in double quotes, control characters escaped, cut after
+   * 100 characters, so one bad field cannot flood a terminal.
+   */
+  public static String quote(String text) {
+    StringBuilder b = new StringBuilder(Math.min(text.length(), 100) + 8).append('"');
+    int limit = Math.min(text.length(), 100);
+    for (int i = 0; i < limit; i++) {
+      char c = text.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        b.append(String.format("\\x%02x", (int) c));
+      } else if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else {
+        b.append(c);
+      }
+    }
+    if (text.length() > limit) {
+      b.append("\"…");
+    } else {
+      b.append('"');
+    }
+    return b.toString();
+  }
+
   /** The same failure seen from one level up: "{@code what}: original message". */
   public CairnException in(String what) {
     CairnException wrapped = new CairnException(kind, what + ": " + getMessage(), getCause());

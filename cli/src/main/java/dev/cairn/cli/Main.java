@@ -1,6 +1,7 @@
 package dev.cairn.cli;
 
 import dev.cairn.CairnException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "A container image store and registry client.",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, ManifestCommand.class})
 public final class Main {
 
   @Option(
@@ -21,6 +22,13 @@ public final class Main {
       paramLabel = "DIR",
       description = "Store directory (default: $CAIRN_ROOT, else ~/.local/share/cairn).")
   Path root;
+
+  private InputStream stdin = System.in;
+
+  /** Standard input, as given to {@link #run(String[], InputStream, PrintWriter, PrintWriter)}. */
+  InputStream stdin() {
+    return stdin;
+  }
 
   /** The store directory the user chose, or the default. */
   Path root() {
@@ -40,7 +48,14 @@ public final class Main {
 
   /** Runs one command line; the exit code is returned, never passed to System.exit. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cl = new CommandLine(new Main());
+    return run(args, System.in, out, err);
+  }
+
+  /** Runs one command line reading {@code in} as its standard input. */
+  public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
+    Main main = new Main();
+    main.stdin = in;
+    CommandLine cl = new CommandLine(main);
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler(

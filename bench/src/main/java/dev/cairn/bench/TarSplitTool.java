@@ -1,0 +1,47 @@
+package dev.cairn.bench;
+
+import dev.cairn.tarsplit.FileSource;
+import dev.cairn.tarsplit.TarSplit;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * A command for bench/tarsplit.sh. {@code make DIR} writes the two synthetic layers; {@code
+ * assemble META TREE OUT [RUNS]} rebuilds a tar RUNS times in this JVM and prints each run's
+ * seconds, then the median.
+ */
+public final class TarSplitTool {
+  private TarSplitTool() {}
+
+  public static void main(String[] args) throws IOException {
+    switch (args[0]) {
+      case "make" -> {
+        Path dir = Path.of(args[1]);
+        Layer.make(dir, "big", true);
+        Layer.make(dir, "small-files", false);
+      }
+      case "assemble" -> {
+        int runs = args.length > 4 ? Integer.parseInt(args[4]) : 1;
+        double[] seconds = new double[runs];
+        for (int i = 0; i < runs; i++) {
+          long t0 = System.nanoTime();
+          try (InputStream meta = Files.newInputStream(Path.of(args[1]));
+              OutputStream out = new FileOutputStream(args[3])) {
+            TarSplit.assemble(meta, FileSource.directory(Path.of(args[2])), out);
+          }
+          seconds[i] = (System.nanoTime() - t0) / 1e9;
+          System.out.printf("run %d: %.3f s%n", i + 1, seconds[i]);
+        }
+        Arrays.sort(seconds);
+        System.out.printf("median %.3f%n", seconds[runs / 2]);
+      }
+      default ->
+          throw new IllegalArgumentException("usage: make DIR | assemble META TREE OUT [RUNS]");
+    }
+  }
+}

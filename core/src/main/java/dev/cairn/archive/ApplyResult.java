@@ -1,0 +1,17 @@
+package dev.cairn.archive;
+
+import dev.cairn.digest.Digest;
+
+/**
+ * What applying a layer did.
+ *
+ * @param diffId SHA-256 of the uncompressed tar, every byte of it
+ * @param tarSize length of the uncompressed tar
+ * @param size bytes of regular file content written (Docker's layer size)
+ * @param entries tar entries seen, whiteouts included
+ * @param whiteouts whiteout and opaque markers applied
+ * @param skipped entries not created because this process may not: device nodes and privileged
+ *     xattrs when not root (their owners and metadata remain in the tar and its tar-split)
+ */
+public record ApplyResult(
+    Digest diffId, long tarSize, long size, long entries, long whiteouts, long skipped) {}

@@ -1,0 +1,395 @@
+package dev.cairn.archive;
+
+import dev.cairn.CairnException;
+import dev.cairn.posix.FileStat;
+import dev.cairn.posix.Posix;
+import dev.cairn.posix.PosixException;
+import dev.cairn.tar.TarEntry;
+import dev.cairn.tarsplit.EntryHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Applies tar entries, one at a time, to a root directory: AUFS whiteouts, owners, modes, times,
+ * links, devices and xattrs, never touching anything outside the root. Call {@link #finish} after
+ * the last entry: directory metadata is applied then, as creating entries changes directory times.
+ */
+final class Extractor implements EntryHandler, AutoCloseable {
+  private static final int BUFFER = 1 << 20;
+  private static final int FILE_FLAGS =
+      Posix.O_WRONLY | Posix.O_CREAT | Posix.O_EXCL | Posix.O_NOFOLLOW;
+
+  private final RootFs fs;
+  private final ApplyOptions options;
+  private final boolean root;
+  private final int euid;
+  private final int egid;
+  private final byte[] buffer = new byte[BUFFER];
+  private final List<DeferredDir> dirs = new ArrayList<>();
+
+  private long size;
+  private long entries;
+  private long whiteouts;
+  private long skipped;
+
+  /** A directory whose owner, mode and times are set once every entry is in place. */
+  private record DeferredDir(
+      List<byte[]> path, int uid, int gid, int mode, long[] atime, long[] mtime) {}
+
+  Extractor(Path root, ApplyOptions options) throws IOException {
+    this.fs = new RootFs(root);
+    this.options = options;
+    this.euid = Posix.geteuid();
+    this.egid = Posix.getegid();
+    this.root = euid == 0;
+  }
+
+  @Override
+  public void entry(TarEntry e, InputStream payload) throws IOException {
+    if (e.type() == TarEntry.Type.GLOBAL_HEADER) {
+      return;
+    }
+    entries++;
+    String what = "entry " + e.name();
+    try {
+      apply(e, payload, what);
+    } catch (CairnException x) {
+      throw x.in(what);
+    } catch (PosixException x) {
+      throw new IOException(what + ": " + x.getMessage(), x);
+    }
+  }
+
+  private void apply(TarEntry e, InputStream payload, String what) throws IOException {
+    List<byte[]> path = Names.clean(e.rawName(), "the name");
+    TarEntry.Type type = e.type();
+    if (path.isEmpty()) {
+      if (type != TarEntry.Type.DIRECTORY) {
+        throw CairnException.invalid("the layer root must be a directory, not a " + type);
+      }
+      dirs.add(deferred(e, path));
+      return;
+    }
+    byte[] base = path.getLast();
+    if (Names.startsWith(base, Names.WHITEOUT_PREFIX)) {
+      whiteout(path, base);
+      return;
+    }
+    int uid = options.uidMap().toHost(e.uid(), "uid");
+    int gid = options.gidMap().toHost(e.gid(), "gid");
+    RootFs.Dir parent = fs.dir(path, path.size() - 1, true);
+    switch (type) {
+      case DIRECTORY -> directory(e, path, parent, base);
+      case REGULAR -> regular(e, payload, parent, base, uid, gid);
+      case HARDLINK -> hardlink(e, path, parent, base);
+      case SYMLINK -> symlink(e, parent, base, uid, gid);
+      case CHAR_DEVICE, BLOCK_DEVICE, FIFO -> node(e, parent, base, uid, gid);
+      default ->
+          throw CairnException.invalid(
+              "unsupported entry type '" + (char) (e.typeflag() & 0xff) + "'");
+    }
+    fs.created.add(Names.key(parent.path(), base));
+  }
+
+  private void whiteout(List<byte[]> path, byte[] base) throws IOException {
+    whiteouts++;
+    if (java.util.Arrays.equals(base, Names.OPAQUE)) {
+      RootFs.Dir dir = fs.dir(path, path.size() - 1, true);
+      fs.makeOpaque(dir);
+      return;
+    }
+    if (Names.startsWith(base, Names.WHITEOUT_META_PREFIX)) {
+      return; // other AUFS bookkeeping (.wh..wh.plnk, .wh..wh.aufs): nothing to apply
+    }
+    byte[] target = java.util.Arrays.copyOfRange(base, Names.WHITEOUT_PREFIX.length, base.length);
+    if (target.length == 0 || Names.isDot(target) || Names.isDotDot(target)) {
+      throw CairnException.invalid(
+          "whiteout \"" + Names.display(base) + "\" names no file (empty, . or ..)");
+    }
+    RootFs.Dir parent = fs.dir(path, path.size() - 1, false);
+    if (parent == null) {
+      return; // nothing below to hide
+    }
+    FileStat st = Posix.lstatIfExists(parent.fd(), target);
+    if (st != null) {
+      fs.removeAll(parent, target, st); // a symlink is removed itself, never its target
+    }
+  }
+
+  private void directory(TarEntry e, List<byte[]> path, RootFs.Dir parent, byte[] base)
+      throws IOException {
+    FileStat st = Posix.lstatIfExists(parent.fd(), base);
+    if (st != null && !st.isDirectory()) {
+      fs.removeAll(parent, base, st);
+      st = null;
+    }
+    if (st == null) {
+      // Owner-writable until finish(), so that entries can still be created inside.
+      Posix.mkdirat(parent.fd(), base, 0700);
+    }
+    setXattrsAt(e, parent, base);
+    dirs.add(deferred(e, path));
+  }
+
+  private DeferredDir deferred(TarEntry e, List<byte[]> path) {
+    int uid = options.uidMap().toHost(e.uid(), "uid");
+    int gid = options.gidMap().toHost(e.gid(), "gid");
+    return new DeferredDir(path, uid, gid, (int) (e.mode() & 07777), atime(e), mtime(e));
+  }
+
+  private void regular(
+      TarEntry e, InputStream payload, RootFs.Dir parent, byte[] base, int uid, int gid)
+      throws IOException {
+    int mode = (int) (e.mode() & 07777);
+    int fd = createFile(parent, base, mode & 0777);
+    try {
+      long left = e.size();
+      while (left > 0) {
+        int n = payload.read(buffer, 0, (int) Math.min(buffer.length, left));
+        if (n < 0) {
+          throw CairnException.invalid("the archive ends inside the file's content");
+        }
+        Posix.writeFully(fd, buffer, 0, n);
+        left -= n;
+      }
+      size += e.size();
+      boolean chowned = false;
+      if (root && (uid != euid || gid != egid || parent.setgid())) {
+        Posix.fchown(fd, uid, gid);
+        chowned = true;
+      }
+      // chown clears set-id bits, and creation applied the umask: set the mode when either matters
+      if ((mode & ~0777) != 0 || (mode & umask()) != 0 || (chowned && (mode & 06000) != 0)) {
+        Posix.fchmod(fd, mode);
+      }
+      Map<String, String> xattrs = e.xattrs();
+      if (!xattrs.isEmpty()) {
+        for (Map.Entry<String, String> x : xattrs.entrySet()) {
+          setXattr(() -> Posix.fsetxattr(fd, x.getKey(), xattrValue(x.getValue())), x.getKey());
+        }
+      }
+      long[] m = mtime(e);
+      long[] a = atime(e);
+      Posix.futimens(fd, a[0], (int) a[1], m[0], (int) m[1]);
+    } finally {
+      Posix.close(fd);
+    }
+  }
+
+  private int createFile(RootFs.Dir parent, byte[] base, int mode) throws IOException {
+    try {
+      return Posix.openat(parent.fd(), base, FILE_FLAGS, mode);
+    } catch (PosixException x) {
+      if (x.errno() != Posix.EEXIST) {
+        throw x;
+      }
+    }
+    replaceExisting(parent, base);
+    return Posix.openat(parent.fd(), base, FILE_FLAGS, mode);
+  }
+
+  /** Removes what has the name of a new non-directory entry (a directory with its content). */
+  private void replaceExisting(RootFs.Dir parent, byte[] base) throws IOException {
+    FileStat st = Posix.lstatIfExists(parent.fd(), base);
+    if (st != null) {
+      fs.removeAll(parent, base, st);
+    }
+  }
+
+  private void hardlink(TarEntry e, List<byte[]> path, RootFs.Dir parent, byte[] base)
+      throws IOException {
+    List<byte[]> target = Names.clean(e.rawLinkname(), "the link target " + e.linkname());
+    if (target.isEmpty()) {
+      throw CairnException.invalid("hard link to the layer root");
+    }
+    RootFs.Dir targetDir = fs.dir(target, target.size() - 1, false);
+    FileStat targetSt =
+        targetDir == null ? null : Posix.lstatIfExists(targetDir.fd(), target.getLast());
+    if (targetSt == null) {
+      throw CairnException.invalid("hard link target " + e.linkname() + " does not exist");
+    }
+    if (targetSt.isDirectory()) {
+      throw CairnException.invalid("hard link target " + e.linkname() + " is a directory");
+    }
+    // Resolving the target may have evicted the parent from the cache: resolve it again.
+    parent = fs.dir(path, path.size() - 1, true);
+    FileStat st = Posix.lstatIfExists(parent.fd(), base);
+    if (st != null) {
+      if (st.ino() == targetSt.ino() && st.dev() == targetSt.dev()) {
+        return; // already this file
+      }
+      fs.removeAll(parent, base, st);
+      targetDir = fs.dir(target, target.size() - 1, false);
+    }
+    Posix.linkat(targetDir.fd(), target.getLast(), parent.fd(), base);
+  }
+
+  private void symlink(TarEntry e, RootFs.Dir parent, byte[] base, int uid, int gid)
+      throws IOException {
+    replaceExisting(parent, base);
+    Posix.symlinkat(e.rawLinkname(), parent.fd(), base);
+    if (root && (uid != euid || gid != egid || parent.setgid())) {
+      Posix.fchownat(parent.fd(), base, uid, gid, Posix.AT_SYMLINK_NOFOLLOW);
+    }
+    setXattrsAt(e, parent, base);
+    long[] m = mtime(e);
+    long[] a = atime(e);
+    Posix.utimensat(
+        parent.fd(), base, a[0], (int) a[1], m[0], (int) m[1], Posix.AT_SYMLINK_NOFOLLOW);
+  }
+
+  private void node(TarEntry e, RootFs.Dir parent, byte[] base, int uid, int gid)
+      throws IOException {
+    int typeBits =
+        switch (e.type()) {
+          case CHAR_DEVICE -> Posix.S_IFCHR;
+          case BLOCK_DEVICE -> Posix.S_IFBLK;
+          default -> Posix.S_IFIFO;
+        };
+    if (typeBits != Posix.S_IFIFO) {
+      if (e.devMajor() < 0
+          || e.devMajor() > Posix.MAX_DEV_MAJOR
+          || e.devMinor() < 0
+          || e.devMinor() > Posix.MAX_DEV_MINOR) {
+        throw CairnException.invalid(
+            "device number " + e.devMajor() + ":" + e.devMinor() + " is out of range");
+      }
+      if (!root) {
+        skipped++;
+        return;
+      }
+    }
+    replaceExisting(parent, base);
+    int mode = (int) (e.mode() & 07777);
+    Posix.mknodat(parent.fd(), base, typeBits | (mode & 0777), e.devMajor(), e.devMinor());
+    if (root && (uid != euid || gid != egid || parent.setgid())) {
+      Posix.fchownat(parent.fd(), base, uid, gid, Posix.AT_SYMLINK_NOFOLLOW);
+    }
+    if ((mode & ~0777) != 0 || (mode & umask()) != 0) {
+      Posix.fchmodat(parent.fd(), base, mode); // just created by us: not a symlink
+    }
+    setXattrsAt(e, parent, base);
+    long[] m = mtime(e);
+    long[] a = atime(e);
+    Posix.utimensat(
+        parent.fd(), base, a[0], (int) a[1], m[0], (int) m[1], Posix.AT_SYMLINK_NOFOLLOW);
+  }
+
+  private void setXattrsAt(TarEntry e, RootFs.Dir parent, byte[] base) throws IOException {
+    Map<String, String> xattrs = e.xattrs();
+    for (Map.Entry<String, String> x : xattrs.entrySet()) {
+      setXattr(
+          () -> Posix.lsetxattr(parent.fd(), base, x.getKey(), xattrValue(x.getValue())),
+          x.getKey());
+    }
+  }
+
+  private interface XattrCall {
+    void run() throws PosixException;
+  }
+
+  private void setXattr(XattrCall call, String name) throws PosixException {
+    try {
+      call.run();
+    } catch (PosixException x) {
+      // Not root: trusted.* and security.* are not ours to set; some file systems have no xattrs.
+      boolean privileged = name.startsWith("trusted.") || name.startsWith("security.");
+      if (x.errno() == Posix.EOPNOTSUPP || (!root && x.errno() == Posix.EPERM && privileged)) {
+        skipped++;
+        return;
+      }
+      throw x;
+    }
+  }
+
+  private static byte[] xattrValue(String v) {
+    return v.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private int umask() {
+    return fs.umask;
+  }
+
+  private static long[] mtime(TarEntry e) {
+    Instant t = e.mtime();
+    return new long[] {t.getEpochSecond(), t.getNano()};
+  }
+
+  /** The PAX access time when present and not before the modification time, else the latter. */
+  private static long[] atime(TarEntry e) {
+    long[] m = mtime(e);
+    String v = e.pax().get("atime");
+    if (v != null) {
+      try {
+        BigDecimal d = new BigDecimal(v);
+        long sec = d.setScale(0, java.math.RoundingMode.FLOOR).longValueExact();
+        int nanos = d.subtract(BigDecimal.valueOf(sec)).movePointRight(9).intValue();
+        if (sec > m[0] || (sec == m[0] && nanos >= m[1])) {
+          return new long[] {sec, nanos};
+        }
+      } catch (ArithmeticException | NumberFormatException ignored) {
+        // an unreadable atime is not worth failing the layer for
+      }
+    }
+    return m;
+  }
+
+  /** Sets directory owners, modes and times, deepest and latest first. */
+  ApplyStats finish() throws IOException {
+    for (int i = dirs.size() - 1; i >= 0; i--) {
+      DeferredDir d = dirs.get(i);
+      try {
+        finishDir(d);
+      } catch (PosixException x) {
+        throw new IOException("entry " + Names.display(d.path()) + ": " + x.getMessage(), x);
+      }
+    }
+    dirs.clear();
+    return new ApplyStats(size, entries, whiteouts, skipped);
+  }
+
+  record ApplyStats(long size, long entries, long whiteouts, long skipped) {}
+
+  private void finishDir(DeferredDir d) throws IOException {
+    RootFs.Dir parent;
+    byte[] base;
+    if (d.path().isEmpty()) {
+      parent = fs.root();
+      base = new byte[] {'.'};
+    } else {
+      parent = fs.dir(d.path(), d.path().size() - 1, false);
+      base = d.path().getLast();
+      if (parent == null) {
+        return; // removed later in the layer
+      }
+      FileStat st = Posix.lstatIfExists(parent.fd(), base);
+      if (st == null || !st.isDirectory()) {
+        return; // replaced later in the layer; never chmod through a symlink
+      }
+    }
+    if (root) {
+      Posix.fchownat(parent.fd(), base, d.uid(), d.gid(), Posix.AT_SYMLINK_NOFOLLOW);
+    }
+    Posix.fchmodat(parent.fd(), base, d.mode());
+    Posix.utimensat(
+        parent.fd(),
+        base,
+        d.atime()[0],
+        (int) d.atime()[1],
+        d.mtime()[0],
+        (int) d.mtime()[1],
+        Posix.AT_SYMLINK_NOFOLLOW);
+  }
+
+  @Override
+  public void close() throws IOException {
+    fs.close();
+  }
+}

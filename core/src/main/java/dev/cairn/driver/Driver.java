@@ -1,0 +1,56 @@
+package dev.cairn.driver;
+
+import dev.cairn.archive.ApplyResult;
+import dev.cairn.archive.Layer;
+import dev.cairn.tarsplit.FileSource;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A storage driver: keeps one directory tree per layer ID, each layer on top of its parent, as
+ * Docker's graphdrivers do. IDs are 64 lowercase hex; {@code parent} is null for a base layer.
+ */
+public interface Driver extends Closeable {
+
+  /** The driver's name as stored on disk and shown to users ("vfs", "overlay"). */
+  String name();
+
+  /** Creates layer {@code id} on top of {@code parent}, holding the parent's filesystem. */
+  void create(String id, String parent) throws IOException;
+
+  /** Removes the layer and everything the driver keeps for it; absent layers are not an error. */
+  void remove(String id) throws IOException;
+
+  boolean exists(String id);
+
+  /**
+   * The directory that shows the layer's whole filesystem (its parents' merged in). Each call is
+   * matched by one {@link #put}; the driver may mount on the first and unmount on the last.
+   */
+  Path get(String id) throws IOException;
+
+  /** Releases one {@link #get}. */
+  void put(String id) throws IOException;
+
+  /**
+   * Applies a layer tar (any supported compression) to the freshly created layer {@code id},
+   * driving the tar through {@code tar} (so tar-split can record it in the same pass).
+   */
+  ApplyResult applyDiff(String id, String parent, InputStream diff, Layer.TarDriver tar)
+      throws IOException;
+
+  /** The layer's changes against its parent as an uncompressed tar with AUFS whiteouts. */
+  InputStream diff(String id, String parent) throws IOException;
+
+  /** The size in bytes of the files the layer changed against its parent. */
+  long diffSize(String id, String parent) throws IOException;
+
+  /** The content of the layer's own files by tar name, for byte-exact reassembly. */
+  FileSource files(String id) throws IOException;
+
+  /** Facts for {@code cairn info}: backing filesystem, layer count, and the like. */
+  Map<String, String> status();
+}

@@ -1,0 +1,315 @@
+package dev.cairn.tarsplit;
+
+import dev.cairn.CairnException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Base64;
+
+/**
+ * Reads tar-split JSON lines. Like Go's decoder for the entry struct it matches keys without regard
+ * to case, lets the last duplicate win and ignores unknown keys; a final line that is not a
+ * complete entry ends the stream, as in tar-split.
+ */
+final class MetadataReader {
+  /** A line holds at most a header run (three 1 MiB extensions) or a 1 MiB trailer chunk. */
+  static final int MAX_LINE = 16 << 20;
+
+  private final InputStream in;
+  private byte[] buf = new byte[64 * 1024];
+  private int start;
+  private int end;
+  private boolean eof;
+  private long lineNumber;
+
+  // the line being parsed
+  private byte[] b;
+  private int p;
+  private int limit;
+
+  MetadataReader(InputStream in) {
+    this.in = in;
+  }
+
+  /** The next entry, or null at the end. */
+  Entry next() throws IOException {
+    while (true) {
+      int nl = indexOfNewline();
+      if (nl < 0) {
+        if (eof) {
+          if (start == end) {
+            return null;
+          }
+          lineNumber++;
+          int s = start;
+          start = end;
+          try {
+            return parse(buf, s, end);
+          } catch (CairnException e) {
+            return null; // an incomplete last line ends the stream, as in tar-split
+          }
+        }
+        fill();
+        continue;
+      }
+      lineNumber++;
+      int s = start;
+      start = nl + 1;
+      return parse(buf, s, nl);
+    }
+  }
+
+  private int indexOfNewline() {
+    for (int i = start; i < end; i++) {
+      if (buf[i] == '\n') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private void fill() throws IOException {
+    if (start > 0) {
+      System.arraycopy(buf, start, buf, 0, end - start);
+      end -= start;
+      start = 0;
+    }
+    if (end == buf.length) {
+      if (buf.length >= MAX_LINE) {
+        throw invalid("a line longer than " + MAX_LINE + " bytes");
+      }
+      buf = Arrays.copyOf(buf, Math.min(MAX_LINE, buf.length * 2));
+    }
+    int n = in.read(buf, end, buf.length - end);
+    if (n < 0) {
+      eof = true;
+    } else {
+      end += n;
+    }
+  }
+
+  private Entry parse(byte[] line, int from, int to) {
+    b = line;
+    p = from;
+    limit = to;
+    int type = 0;
+    byte[] name = null;
+    byte[] nameRaw = null;
+    long size = 0;
+    byte[] payload = null;
+    long position = 0;
+    skipSpace();
+    expect('{');
+    skipSpace();
+    if (peek() != '}') {
+      while (true) {
+        skipSpace();
+        String key = string();
+        skipSpace();
+        expect(':');
+        skipSpace();
+        switch (key.toLowerCase(java.util.Locale.ROOT)) {
+          case "type" -> type = (int) number();
+          case "name" -> name = nullableStringBytes();
+          case "name_raw" -> nameRaw = base64();
+          case "size" -> size = number();
+          case "payload" -> payload = base64();
+          case "position" -> position = number();
+          default -> skipValue();
+        }
+        skipSpace();
+        if (peek() == ',') {
+          p++;
+          continue;
+        }
+        break;
+      }
+    }
+    expect('}');
+    skipSpace();
+    if (p != limit) {
+      throw invalid("unexpected data after the entry");
+    }
+    if (type != Entry.FILE && type != Entry.SEGMENT) {
+      throw invalid("unknown entry type " + type);
+    }
+    if (size < 0) {
+      throw invalid("negative size " + size);
+    }
+    byte[] fileName = nameRaw != null && nameRaw.length > 0 ? nameRaw : name;
+    return new Entry(type, fileName == null ? new byte[0] : fileName, size, payload, position);
+  }
+
+  private byte[] base64() {
+    if (peek() == 'n') {
+      literal("null");
+      return null;
+    }
+    expect('"');
+    int s = p;
+    while (p < limit && b[p] != '"') {
+      if (b[p] == '\\') {
+        throw invalid("escapes in base64 are not supported");
+      }
+      p++;
+    }
+    int e = p;
+    expect('"');
+    try {
+      return Base64.getDecoder().decode(Arrays.copyOfRange(b, s, e));
+    } catch (IllegalArgumentException ex) {
+      throw invalid("bad base64: " + ex.getMessage());
+    }
+  }
+
+  private byte[] nullableStringBytes() {
+    if (peek() == 'n') {
+      literal("null");
+      return null;
+    }
+    int s = p + 1;
+    String v = string();
+    if (p - 1 - s == v.length() && isAscii(s, p - 1)) {
+      return Arrays.copyOfRange(b, s, p - 1);
+    }
+    return v.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private boolean isAscii(int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (b[i] < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A JSON string: escapes resolved, raw bytes decoded as UTF-8. */
+  private String string() {
+    expect('"');
+    int s = p;
+    boolean simple = true;
+    while (p < limit && b[p] != '"') {
+      if (b[p] == '\\') {
+        simple = false;
+        p++;
+      }
+      p++;
+    }
+    if (p >= limit) {
+      throw invalid("unterminated string");
+    }
+    int e = p++;
+    if (simple) {
+      return new String(b, s, e - s, StandardCharsets.UTF_8);
+    }
+    StringBuilder out = new StringBuilder();
+    int i = s;
+    while (i < e) {
+      if (b[i] != '\\') {
+        int j = i;
+        while (j < e && b[j] != '\\') {
+          j++;
+        }
+        out.append(new String(b, i, j - i, StandardCharsets.UTF_8));
+        i = j;
+        continue;
+      }
+      char c = (char) b[i + 1];
+      i += 2;
+      switch (c) {
+        case '"', '\\', '/' -> out.append(c);
+        case 'b' -> out.append('\b');
+        case 'f' -> out.append('\f');
+        case 'n' -> out.append('\n');
+        case 'r' -> out.append('\r');
+        case 't' -> out.append('\t');
+        case 'u' -> {
+          if (i + 4 > e) {
+            throw invalid("bad \\u escape");
+          }
+          try {
+            out.append((char) Integer.parseInt(new String(b, i, 4, StandardCharsets.US_ASCII), 16));
+          } catch (NumberFormatException ex) {
+            throw invalid("bad \\u escape");
+          }
+          i += 4;
+        }
+        default -> throw invalid("bad escape \\" + c);
+      }
+    }
+    return out.toString();
+  }
+
+  private long number() {
+    int s = p;
+    if (p < limit && b[p] == '-') {
+      p++;
+    }
+    while (p < limit && b[p] >= '0' && b[p] <= '9') {
+      p++;
+    }
+    try {
+      return Long.parseLong(new String(b, s, p - s, StandardCharsets.US_ASCII));
+    } catch (NumberFormatException e) {
+      throw invalid("expected an integer");
+    }
+  }
+
+  /** Skips a value of a key this format does not know. */
+  private void skipValue() {
+    int depth = 0;
+    do {
+      skipSpace();
+      byte c = peek();
+      if (c == '"') {
+        string();
+      } else if (c == '{' || c == '[') {
+        depth++;
+        p++;
+      } else if (c == '}' || c == ']') {
+        depth--;
+        p++;
+      } else {
+        while (p < limit && b[p] != ',' && b[p] != '}' && b[p] != ']' && b[p] > ' ') {
+          p++;
+        }
+      }
+      skipSpace();
+      if (depth > 0 && p < limit && (b[p] == ',' || b[p] == ':')) {
+        p++;
+      }
+    } while (depth > 0 && p < limit);
+  }
+
+  private void literal(String word) {
+    for (int i = 0; i < word.length(); i++) {
+      expect(word.charAt(i));
+    }
+  }
+
+  private void skipSpace() {
+    while (p < limit && (b[p] == ' ' || b[p] == '\t' || b[p] == '\r' || b[p] == '\n')) {
+      p++;
+    }
+  }
+
+  private byte peek() {
+    if (p >= limit) {
+      throw invalid("unexpected end of line");
+    }
+    return b[p];
+  }
+
+  private void expect(char c) {
+    if (peek() != c) {
+      throw invalid("expected '" + c + "' at column " + (p + 1));
+    }
+    p++;
+  }
+
+  private CairnException invalid(String why) {
+    return CairnException.invalid("tar-split metadata line " + lineNumber + ": " + why);
+  }
+}

@@ -1,0 +1,274 @@
+package dev.cairn.tarsplit;
+
+import dev.cairn.CairnException;
+import dev.cairn.digest.Crc64;
+import dev.cairn.tar.TarEntry;
+import dev.cairn.tar.TarReader;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Splits a tar stream into metadata and file contents, and puts it back together byte for byte, in
+ * the format of github.com/vbatts/tar-split ({@code tar-data.json.gz}: gzip of JSON lines, one per
+ * raw segment or file, each file with the CRC64-ISO of its content).
+ */
+public final class TarSplit {
+  private static final int BUFFER = 1 << 20;
+  private static final long PARALLEL_MIN = 4 << 20;
+
+  private TarSplit() {}
+
+  /**
+   * Reads {@code tar} to its very end in one pass, hands every entry and its payload to {@code
+   * handler} (which extracts it) and writes the gzipped metadata to {@code metadata}, which is
+   * finished but not closed.
+   *
+   * @return the number of bytes read from {@code tar}
+   * @throws CairnException INVALID for a malformed tar or two entries with the same path
+   */
+  public static long disassemble(InputStream tar, OutputStream metadata, EntryHandler handler)
+      throws IOException {
+    GZIPOutputStream gz = new GZIPOutputStream(metadata, 64 * 1024);
+    BufferedOutputStream lines = new BufferedOutputStream(gz, 64 * 1024);
+    MetadataWriter writer = new MetadataWriter(lines);
+    TarReader reader = new TarReader(tar, writer::segment);
+    Set<String> seen = new HashSet<>();
+    CrcStream payload = new CrcStream(reader.payload());
+    for (TarEntry e; (e = reader.next()) != null; ) {
+      byte[] name = e.rawName();
+      if (!seen.add(clean(name))) {
+        throw CairnException.invalid(
+            "tar entry " + e.name() + " at offset " + reader.offset() + ": duplicate path");
+      }
+      payload.restart();
+      if (e.size() > 0) {
+        handler.entry(e, payload);
+        payload.transferTo(OutputStream.nullOutputStream());
+        writer.file(name, e.size(), Crc64.toBytes(payload.crc.getValue()));
+      } else {
+        handler.entry(e, InputStream.nullInputStream());
+        writer.file(name, 0, null);
+      }
+    }
+    lines.flush();
+    gz.finish();
+    gz.flush();
+    return reader.offset();
+  }
+
+  /**
+   * Writes the tar described by {@code metadata} (gzipped tar-split JSON lines) to {@code tar},
+   * reading file contents from {@code files}. Each file's size and CRC64 are checked: a file that
+   * changed on disk is an error, never a wrong tar. On error the output is incomplete and must be
+   * discarded.
+   *
+   * @return the number of bytes written
+   * @throws CairnException INVALID for bad metadata or a file whose content changed
+   */
+  public static long assemble(InputStream metadata, FileSource files, OutputStream tar)
+      throws IOException {
+    MetadataReader reader =
+        new MetadataReader(new GZIPInputStream(new BufferedInputStream(metadata, 64 * 1024)));
+    BufferedOutputStream out = new BufferedOutputStream(tar, 256 * 1024);
+    // Straight to a file: large contents go by the kernel while another thread sums them.
+    FileChannel direct = tar instanceof FileOutputStream f ? f.getChannel() : null;
+    byte[] buf = new byte[BUFFER];
+    Set<String> seen = new HashSet<>();
+    long written = 0;
+    for (Entry e; (e = reader.next()) != null; ) {
+      if (e.type() == Entry.SEGMENT) {
+        if (e.payload() != null) {
+          out.write(e.payload());
+          written += e.payload().length;
+        }
+        continue;
+      }
+      if (!seen.add(clean(e.name()))) {
+        throw CairnException.invalid("tar-split metadata: file " + e.displayName() + " twice");
+      }
+      if (e.size() == 0) {
+        continue;
+      }
+      if (e.payload() == null || e.payload().length != 8) {
+        throw CairnException.invalid(
+            "tar-split metadata: file " + e.displayName() + " has no CRC64 checksum");
+      }
+      copyChecked(e, files, out, direct, buf);
+      written += e.size();
+    }
+    out.flush();
+    return written;
+  }
+
+  private static void copyChecked(
+      Entry e, FileSource files, OutputStream out, FileChannel direct, byte[] buf)
+      throws IOException {
+    try (FileChannel ch = files.open(e.name())) {
+      long onDisk = ch.size();
+      if (onDisk != e.size()) {
+        throw changed(e, "size is " + onDisk + " bytes, the layer had " + e.size());
+      }
+      long crc =
+          direct != null && e.size() >= PARALLEL_MIN
+              ? transferSummed(e, ch, out, direct)
+              : copySummed(e, ch, out, buf);
+      if (crc != ByteBuffer.wrap(e.payload()).getLong()) {
+        throw changed(e, "CRC64 mismatch");
+      }
+    }
+  }
+
+  private static long copySummed(Entry e, FileChannel ch, OutputStream out, byte[] buf)
+      throws IOException {
+    Crc64 crc = new Crc64();
+    ByteBuffer bb = ByteBuffer.wrap(buf);
+    long left = e.size();
+    while (left > 0) {
+      bb.clear().limit((int) Math.min(buf.length, left));
+      int n = ch.read(bb);
+      if (n < 0) {
+        throw changed(e, "it ended " + left + " bytes early");
+      }
+      crc.update(buf, 0, n);
+      out.write(buf, 0, n);
+      left -= n;
+    }
+    return crc.getValue();
+  }
+
+  /** Copies in the kernel while a second thread reads the same file again and checksums it. */
+  private static long transferSummed(Entry e, FileChannel ch, OutputStream out, FileChannel direct)
+      throws IOException {
+    out.flush();
+    long size = e.size();
+    Crc64 crc = new Crc64();
+    IOException[] failed = new IOException[1];
+    Thread summer =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  byte[] buf = new byte[BUFFER];
+                  ByteBuffer bb = ByteBuffer.wrap(buf);
+                  try {
+                    for (long at = 0; at < size; ) {
+                      bb.clear().limit((int) Math.min(buf.length, size - at));
+                      int n = ch.read(bb, at);
+                      if (n < 0) {
+                        break;
+                      }
+                      crc.update(buf, 0, n);
+                      at += n;
+                    }
+                  } catch (IOException ex) {
+                    failed[0] = ex;
+                  }
+                });
+    try {
+      long done = 0;
+      while (done < size) {
+        long n = ch.transferTo(done, size - done, direct);
+        if (n <= 0) {
+          throw changed(e, "it ended " + (size - done) + " bytes early");
+        }
+        done += n;
+      }
+    } finally {
+      try {
+        summer.join();
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted while checksumming");
+      }
+    }
+    if (failed[0] != null) {
+      throw failed[0];
+    }
+    return crc.getValue();
+  }
+
+  private static CairnException changed(Entry e, String why) {
+    return CairnException.invalid("file " + e.displayName() + " changed on disk: " + why);
+  }
+
+  /** The path as Go's filepath.Clean writes it, the key under which tar-split spots duplicates. */
+  static String clean(byte[] name) {
+    String s = new String(name, StandardCharsets.ISO_8859_1);
+    boolean rooted = s.startsWith("/");
+    String[] parts = s.split("/");
+    String[] stack = new String[parts.length];
+    int n = 0;
+    for (String part : parts) {
+      if (part.isEmpty() || part.equals(".")) {
+        continue;
+      }
+      if (part.equals("..")) {
+        if (n > 0 && !stack[n - 1].equals("..")) {
+          n--;
+        } else if (!rooted) {
+          stack[n++] = part;
+        }
+        continue;
+      }
+      stack[n++] = part;
+    }
+    String joined = String.join("/", Arrays.copyOf(stack, n));
+    if (rooted) {
+      return "/" + joined;
+    }
+    return joined.isEmpty() ? "." : joined;
+  }
+
+  /** Checksums what the handler reads. */
+  private static final class CrcStream extends FilterInputStream {
+    final Crc64 crc = new Crc64();
+
+    CrcStream(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = in.read();
+      if (b >= 0) {
+        crc.update(b);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = in.read(b, off, len);
+      if (n > 0) {
+        crc.update(b, off, n);
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      byte[] tmp = new byte[(int) Math.min(n, 64 * 1024)];
+      int r = read(tmp, 0, tmp.length);
+      return Math.max(r, 0);
+    }
+
+    @Override
+    public void close() {}
+
+    void restart() {
+      crc.reset();
+    }
+  }
+}

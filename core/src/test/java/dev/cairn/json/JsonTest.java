@@ -1,0 +1,132 @@
+package dev.cairn.json;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cairn.CairnException;
+import dev.cairn.json.JsonValue.JsonArray;
+import dev.cairn.json.JsonValue.JsonObject;
+import dev.cairn.json.JsonValue.JsonString;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class JsonTest {
+
+  private static byte[] b(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{}",
+        " [ ] ",
+        "0",
+        "-0",
+        "1.5e-3",
+        "1E+2",
+        "\"\\u00e9\\/\"",
+        "true",
+        "null",
+        "{\"a\":[1,{\"b\":null}],\"a\":2}",
+        "\t\r\n{}\n"
+      })
+  void acceptsWhatGoAccepts(String text) {
+    assertThat(Json.parse(b(text))).isNotNull();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "",
+        " ",
+        "{",
+        "[1,]",
+        "{\"a\":1,}",
+        "01",
+        "1.",
+        ".5",
+        "+1",
+        "1e",
+        "-",
+        "NaN",
+        "tru",
+        "\"\\x\"",
+        "\"\\u12g4\"",
+        "\"a\nb\"",
+        "{'a':1}",
+        "{\"a\" 1}",
+        "[1 2]",
+        "{} {}",
+        "\"abc",
+        "\u00a0{}",
+        "[\"\\'\"]"
+      })
+  void rejectsWhatGoRejects(String text) {
+    assertThatThrownBy(() -> Json.parse(b(text)))
+        .isInstanceOf(CairnException.class)
+        .hasMessageStartingWith("invalid JSON at byte ");
+  }
+
+  @Test
+  void keepsRawSpansAndDecodesStringsLikeGo() {
+    byte[] src = b("{ \"k\\u0065y\" : [ 1.50 , \"\\ud800x\" ] }");
+    JsonObject o = (JsonObject) Json.parse(src);
+    assertThat(o.members()).singleElement().satisfies(m -> assertThat(m.key()).isEqualTo("key"));
+    JsonArray a = (JsonArray) o.get("key");
+    assertThat(new String(a.raw(), StandardCharsets.UTF_8)).isEqualTo("[ 1.50 , \"\\ud800x\" ]");
+    assertThat(((JsonString) a.items().get(1)).value()).isEqualTo("\uFFFDx");
+  }
+
+  @Test
+  void invalidUtf8InsideStringsIsAcceptedAndDecodedAsReplacementCharacters() {
+    byte[] src = {'"', 'a', (byte) 0xff, (byte) 0xe2, (byte) 0x82, '"'};
+    assertThat(((JsonString) Json.parse(src)).value()).isEqualTo("a\uFFFD\uFFFD\uFFFD");
+  }
+
+  @Test
+  void surrogatePairEscapesDecodeToOneCodePoint() {
+    assertThat(((JsonString) Json.parse(b("\"\\ud83d\\ude00\""))).value())
+        .isEqualTo("\uD83D\uDE00");
+    assertThat(((JsonString) Json.parse(b("\"\\ude00\\ud83d\""))).value())
+        .isEqualTo("\uFFFD\uFFFD");
+  }
+
+  @Test
+  void nestingIsLimitedLikeGoWithoutOverflowingTheStack() {
+    String ok = "[".repeat(Json.MAX_DEPTH) + "]".repeat(Json.MAX_DEPTH);
+    assertThat(Json.parse(b(ok))).isInstanceOf(JsonArray.class);
+    String deep = "[".repeat(Json.MAX_DEPTH + 1) + "]".repeat(Json.MAX_DEPTH + 1);
+    assertThatThrownBy(() -> Json.parse(b(deep))).hasMessageContaining("exceeded max depth");
+    String hostile = "[".repeat(1_000_000);
+    assertThatThrownBy(() -> Json.parse(b(hostile))).isInstanceOf(CairnException.class);
+  }
+
+  @Test
+  void writerEscapesStringsAsGoDoes() {
+    GoJsonWriter w = new GoJsonWriter();
+    w.string("<a&b>\"\\\n\r\t\b\f\u0001\u007f\u2028\u2029é\uD83D\uDE00\uD800");
+    assertThat(new String(w.toByteArray(), StandardCharsets.UTF_8))
+        .isEqualTo(
+            "\"\\u003ca\\u0026b\\u003e\\\"\\\\\\n\\r\\t\\u0008\\u000c\\u0001\u007f\\u2028\\u2029é\uD83D\uDE00\\ufffd\"");
+  }
+
+  @Test
+  void compactKeepsEscapesAndNumbersAndEscapesHtml() {
+    byte[] src = b("{ \"a\" : [ 1.50 , 1e3 , \"x\\/y <\u2028\" ] ,\n\"b\":\"&\" }");
+    GoJsonWriter w = new GoJsonWriter();
+    w.raw(Json.parse(src));
+    assertThat(new String(w.toByteArray(), StandardCharsets.UTF_8))
+        .isEqualTo("{\"a\":[1.50,1e3,\"x\\/y \\u003c\\u2028\"],\"b\":\"\\u0026\"}");
+  }
+
+  @Test
+  void keysSortByUtf8Bytes() {
+    // U+FFFD sorts before U+1F600 in UTF-8, though not in UTF-16.
+    assertThat(GoJsonWriter.KEY_ORDER.compare("\uFFFD", "\uD83D\uDE00")).isNegative();
+    assertThat(GoJsonWriter.KEY_ORDER.compare("a", "ab")).isNegative();
+    assertThat(GoJsonWriter.KEY_ORDER.compare("Z", "a")).isNegative();
+  }
+}
