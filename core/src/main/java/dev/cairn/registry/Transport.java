@@ -1,0 +1,346 @@
+package dev.cairn.registry;
+
+import dev.cairn.CairnException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * The HTTP side of one registry: picks http or https, authenticates, follows redirects itself
+ * (never carrying Authorization to another host) and retries what is worth retrying.
+ */
+final class Transport implements AutoCloseable {
+
+  /** One request as a registry operation describes it. */
+  record Call(
+      String method,
+      URI uri,
+      List<String> accept,
+      Map<String, String> headers,
+      String scope,
+      String what) {}
+
+  private final String host;
+  private final URI base;
+  private final boolean plainHttp;
+  private final RegistryOptions options;
+  private final HttpClient http;
+  private final Authenticator auth;
+
+  Transport(String host, String endpoint, RegistryOptions options) throws IOException {
+    this.host = host;
+    this.plainHttp = usesPlainHttp(endpoint, options);
+    this.base = URI.create((plainHttp ? "http://" : "https://") + endpoint);
+    this.options = options;
+    this.http =
+        HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(options.connectTimeout())
+            .sslContext(sslContext(options.caCertificates()))
+            .build();
+    this.auth = new Authenticator(host, plainHttp, options, http, Clock.systemUTC());
+  }
+
+  URI base() {
+    return base;
+  }
+
+  Authenticator authenticator() {
+    return auth;
+  }
+
+  /** Loopback registries and those listed as insecure are spoken to in plain HTTP. */
+  static boolean usesPlainHttp(String endpoint, RegistryOptions options) {
+    String hostOnly = hostWithoutPort(endpoint);
+    return options.insecureRegistries().contains(endpoint)
+        || options.insecureRegistries().contains(hostOnly)
+        || isLoopback(hostOnly);
+  }
+
+  static boolean isLoopback(String host) {
+    String h = host.toLowerCase(Locale.ROOT);
+    if (h.equals("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")) {
+      return true;
+    }
+    String[] parts = h.split("\\.", -1);
+    if (parts.length != 4 || !parts[0].equals("127")) {
+      return false;
+    }
+    for (String p : parts) {
+      if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit)) {
+        return false;
+      }
+      if (Integer.parseInt(p) > 255) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static String hostWithoutPort(String endpoint) {
+    if (endpoint.startsWith("[")) {
+      int close = endpoint.indexOf(']');
+      return close < 0 ? endpoint : endpoint.substring(1, close);
+    }
+    int colon = endpoint.lastIndexOf(':');
+    return colon < 0 ? endpoint : endpoint.substring(0, colon);
+  }
+
+  /**
+   * Sends the call: a 401 is answered once with fresh authorization; 408, 429, 5xx and transport
+   * errors are retried with backoff. Returns whatever answer remains, for the caller to judge.
+   */
+  HttpResponse<InputStream> send(Call call) throws IOException {
+    RetryPolicy retry = options.retry();
+    boolean learned = false; // answered a 401 to a request sent without authorization
+    boolean refreshed = false; // answered a 401 to a request sent with it
+    int attempt = 1;
+    while (true) {
+      HttpResponse<InputStream> r;
+      boolean[] sentAuth = new boolean[1];
+      try {
+        r = followRedirects(call, sentAuth);
+      } catch (IOException e) {
+        if (e instanceof InterruptedIOException || attempt >= retry.maxAttempts()) {
+          throw failure(call, e, attempt);
+        }
+        pause(retry.backoff(attempt));
+        attempt++;
+        continue;
+      }
+      int status = r.statusCode();
+      if (status == 401 && !(sentAuth[0] ? refreshed : learned)) {
+        List<Challenge> challenges = Challenge.parse(r.headers().allValues("WWW-Authenticate"));
+        discard(r);
+        try {
+          auth.unauthorized(challenges, call.scope());
+        } catch (CairnException e) {
+          throw e.in(call.what());
+        }
+        if (sentAuth[0]) {
+          refreshed = true;
+        } else {
+          learned = true;
+        }
+        continue;
+      }
+      if (isRetryable(status) && attempt < retry.maxAttempts()) {
+        Duration wait = retryAfter(r, retry).orElse(retry.backoff(attempt));
+        discard(r);
+        pause(wait);
+        attempt++;
+        continue;
+      }
+      return r;
+    }
+  }
+
+  private HttpResponse<InputStream> followRedirects(Call call, boolean[] sentAuth)
+      throws IOException {
+    URI uri = call.uri();
+    String method = call.method();
+    for (int hop = 0; ; hop++) {
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(uri)
+              .timeout(options.requestTimeout())
+              .header("User-Agent", options.userAgent())
+              .method(method, HttpRequest.BodyPublishers.noBody());
+      if (uri.getScheme().equals("http")) {
+        b.version(HttpClient.Version.HTTP_1_1); // no h2c upgrade dance on plain HTTP
+      }
+      if (!call.accept().isEmpty()) {
+        b.header("Accept", String.join(", ", call.accept()));
+      }
+      call.headers().forEach(b::header);
+      if (sameOrigin(uri, base)) {
+        try {
+          Optional<String> authorization = auth.authorization(call.scope());
+          authorization.ifPresent(v -> b.header("Authorization", v));
+          sentAuth[0] |= hop == 0 && authorization.isPresent();
+        } catch (CairnException e) {
+          throw e.in(call.what());
+        }
+      }
+      HttpResponse<InputStream> r;
+      try {
+        r = http.send(b.build(), StallGuardedBody.handler(options.requestTimeout()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException(call.what() + ": interrupted");
+      }
+      if (!isRedirect(r.statusCode())) {
+        return r;
+      }
+      Optional<String> location = r.headers().firstValue("Location");
+      int status = r.statusCode();
+      discard(r);
+      if (location.isEmpty()) {
+        throw CairnException.invalid(call.what() + ": redirect " + status + " without a Location");
+      }
+      if (hop >= options.maxRedirects()) {
+        throw CairnException.invalid(
+            call.what() + ": more than " + options.maxRedirects() + " redirects");
+      }
+      URI next;
+      try {
+        next = uri.resolve(location.get());
+      } catch (IllegalArgumentException e) {
+        throw CairnException.invalid(call.what() + ": redirect to a malformed URL");
+      }
+      String scheme = next.getScheme() == null ? "" : next.getScheme();
+      if (!scheme.equals("https")
+          && !(scheme.equals("http") && (plainHttp || uri.getScheme().equals("http")))) {
+        throw CairnException.invalid(
+            call.what()
+                + ": refusing a redirect from "
+                + uri.getScheme()
+                + " to "
+                + RegistryErrors.printable(scheme.isEmpty() ? "no scheme" : scheme));
+      }
+      if (status == 303 && !method.equals("HEAD")) {
+        method = "GET";
+      }
+      uri = next;
+    }
+  }
+
+  private static boolean sameOrigin(URI a, URI b) {
+    return a.getScheme().equalsIgnoreCase(b.getScheme())
+        && Objects.equals(lower(a.getHost()), lower(b.getHost()))
+        && port(a) == port(b);
+  }
+
+  private static String lower(String s) {
+    return s == null ? null : s.toLowerCase(Locale.ROOT);
+  }
+
+  private static int port(URI u) {
+    return u.getPort() >= 0 ? u.getPort() : u.getScheme().equals("https") ? 443 : 80;
+  }
+
+  static boolean isRedirect(int status) {
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+  }
+
+  static boolean isRetryable(int status) {
+    return status == 408 || status == 429 || status >= 500 && status <= 599;
+  }
+
+  private static Optional<Duration> retryAfter(HttpResponse<?> r, RetryPolicy retry) {
+    return r.headers()
+        .firstValue("Retry-After")
+        .filter(v -> !v.isEmpty() && v.length() < 10 && v.chars().allMatch(Character::isDigit))
+        .map(v -> Duration.ofSeconds(Long.parseLong(v)))
+        .map(d -> d.compareTo(retry.maxBackoff()) > 0 ? retry.maxBackoff() : d);
+  }
+
+  static void pause(Duration d) throws InterruptedIOException {
+    try {
+      Thread.sleep(d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting to retry");
+    }
+  }
+
+  /** Drops an answer's body without reading much of it, so the connection can go. */
+  static void discard(HttpResponse<InputStream> r) {
+    try (InputStream in = r.body()) {
+      in.readNBytes(RegistryErrors.MAX_ERROR_BODY);
+    } catch (IOException ignored) {
+      // the answer is being thrown away; its body does not matter
+    }
+  }
+
+  private IOException failure(Call call, IOException e, int attempts) {
+    if (e instanceof InterruptedIOException) {
+      return e;
+    }
+    return new IOException(
+        call.what() + ": " + describe(e) + (attempts > 1 ? " (" + attempts + " attempts)" : ""), e);
+  }
+
+  /** A short reason for a transport failure (the JDK's messages are often null). */
+  static String describe(IOException e) {
+    String reason =
+        switch (e) {
+          case HttpConnectTimeoutException t -> "connection timed out";
+          case HttpTimeoutException t -> "no answer in time";
+          case ConnectException c -> "connection refused";
+          default -> e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        };
+    return RegistryErrors.printable(reason);
+  }
+
+  private static SSLContext sslContext(List<Path> caFiles) throws IOException {
+    try {
+      if (caFiles.isEmpty()) {
+        return SSLContext.getDefault();
+      }
+      KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+      store.load(null, null);
+      TrustManagerFactory system =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      system.init((KeyStore) null);
+      int n = 0;
+      for (var tm : system.getTrustManagers()) {
+        if (tm instanceof X509TrustManager x) {
+          for (X509Certificate c : x.getAcceptedIssuers()) {
+            store.setCertificateEntry("system-" + n++, c);
+          }
+        }
+      }
+      CertificateFactory cf = CertificateFactory.getInstance("X.509");
+      for (Path file : caFiles) {
+        try (InputStream in = Files.newInputStream(file)) {
+          var certs = cf.generateCertificates(in);
+          if (certs.isEmpty()) {
+            throw CairnException.invalid("CA certificate file " + file + " holds no certificate");
+          }
+          for (var c : certs) {
+            store.setCertificateEntry("extra-" + n++, c);
+          }
+        } catch (java.security.cert.CertificateException e) {
+          throw CairnException.invalid(
+              "CA certificate file " + file + ": not a PEM certificate: " + e.getMessage());
+        }
+      }
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(store);
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(null, tmf.getTrustManagers(), null);
+      return ctx;
+    } catch (GeneralSecurityException e) {
+      throw new IOException("setting up TLS trust: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    http.close();
+  }
+}

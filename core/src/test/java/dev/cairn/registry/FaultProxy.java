@@ -1,0 +1,195 @@
+package dev.cairn.registry;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A loopback HTTP proxy in front of a real registry that misbehaves on request: each planned {@link
+ * Fault} is spent on the next request whose path contains the planned fragment. Requests under
+ * {@code /redirected} (where {@link Fault#REDIRECT_OTHER_HOST} sends clients, under the name {@code
+ * localhost}) are passed through untouched. Every request is recorded.
+ */
+final class FaultProxy implements AutoCloseable {
+  enum Fault {
+    /** Announces the whole body, sends half, then ends the exchange (the rest never comes). */
+    DROP_MIDWAY,
+    /** Answers with only the first half of the body, cleanly ended. */
+    TRUNCATE,
+    /** Flips one bit in the middle of the body. */
+    CORRUPT_BYTE,
+    /** Answers 500 with a non-JSON body. */
+    STATUS_500,
+    /** Answers 429 with Retry-After: 0. */
+    STATUS_429,
+    /** Ignores a Range header and sends the whole body with 200. */
+    IGNORE_RANGE,
+    /** Redirects (307) to the same path on host name localhost, under /redirected. */
+    REDIRECT_OTHER_HOST,
+    /** Redirects (307) to the very same URL. */
+    REDIRECT_SELF
+  }
+
+  /** One request as the proxy saw it. */
+  record Seen(String method, String host, String path, String range, boolean authorization) {}
+
+  private final HttpServer server;
+  private final HttpClient upstream = HttpClient.newHttpClient();
+  private final String target;
+  private final Deque<Object[]> plan = new ArrayDeque<>();
+  private volatile boolean requireBasic;
+  final List<Seen> seen = new CopyOnWriteArrayList<>();
+
+  FaultProxy(String target) throws IOException {
+    this.target = target;
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  String host() {
+    return "127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  /** Spends {@code faults}, in order, on the next requests whose path contains {@code fragment}. */
+  synchronized void plan(String fragment, Fault... faults) {
+    for (Fault f : faults) {
+      plan.add(new Object[] {fragment, f});
+    }
+  }
+
+  /** Demands some Basic credentials (any) on everything but /redirected. */
+  void requireBasic() {
+    requireBasic = true;
+  }
+
+  synchronized void reset() {
+    plan.clear();
+    seen.clear();
+    requireBasic = false;
+  }
+
+  private synchronized Fault next(String path) {
+    for (Object[] p : plan) {
+      if (path.contains((String) p[0])) {
+        plan.remove(p);
+        return (Fault) p[1];
+      }
+    }
+    return null;
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    try (ex) {
+      String path = ex.getRequestURI().getRawPath();
+      String query = ex.getRequestURI().getRawQuery();
+      String range = ex.getRequestHeaders().getFirst("Range");
+      String auth = ex.getRequestHeaders().getFirst("Authorization");
+      seen.add(
+          new Seen(
+              ex.getRequestMethod(),
+              ex.getRequestHeaders().getFirst("Host"),
+              path,
+              range,
+              auth != null));
+      boolean redirected = path.startsWith("/redirected/");
+      if (redirected) {
+        path = path.substring("/redirected".length());
+      } else if (requireBasic && (auth == null || !auth.startsWith("Basic "))) {
+        ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"proxy\"");
+        send(ex, 401, "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"log in\"}]}");
+        return;
+      }
+      Fault fault = redirected ? null : next(path);
+      String full = path + (query == null ? "" : "?" + query);
+      if (fault == Fault.STATUS_500) {
+        send(ex, 500, "<html>upstream exploded</html>");
+        return;
+      }
+      if (fault == Fault.STATUS_429) {
+        ex.getResponseHeaders().set("Retry-After", "0");
+        send(ex, 429, "{\"errors\":[{\"code\":\"TOOMANYREQUESTS\",\"message\":\"slow down\"}]}");
+        return;
+      }
+      if (fault == Fault.REDIRECT_OTHER_HOST || fault == Fault.REDIRECT_SELF) {
+        String location =
+            fault == Fault.REDIRECT_SELF
+                ? full
+                : "http://localhost:" + server.getAddress().getPort() + "/redirected" + full;
+        ex.getResponseHeaders().set("Location", location);
+        ex.sendResponseHeaders(307, -1);
+        return;
+      }
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create("http://" + target + full))
+              .version(HttpClient.Version.HTTP_1_1)
+              .method(ex.getRequestMethod(), HttpRequest.BodyPublishers.noBody());
+      String accept = ex.getRequestHeaders().getFirst("Accept");
+      if (accept != null) {
+        b.header("Accept", accept);
+      }
+      if (range != null && fault != Fault.IGNORE_RANGE) {
+        b.header("Range", range);
+      }
+      HttpResponse<byte[]> r;
+      try {
+        r = upstream.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException(e);
+      }
+      for (String h : List.of("Content-Type", "Docker-Content-Digest", "Content-Range", "Link")) {
+        r.headers().firstValue(h).ifPresent(v -> ex.getResponseHeaders().set(h, v));
+      }
+      byte[] body = r.body();
+      int half = body.length / 2;
+      if (fault == Fault.CORRUPT_BYTE) {
+        body = body.clone();
+        body[half] ^= 0x01;
+      }
+      if (fault == Fault.TRUNCATE) {
+        ex.sendResponseHeaders(r.statusCode(), half);
+        ex.getResponseBody().write(body, 0, half);
+        return;
+      }
+      if (fault == Fault.DROP_MIDWAY) {
+        ex.sendResponseHeaders(r.statusCode(), body.length);
+        OutputStream out = ex.getResponseBody();
+        out.write(body, 0, half);
+        out.flush();
+        try {
+          out.close(); // fewer bytes than announced: the server drops the connection
+        } catch (IOException expected) {
+          // "insufficient bytes written"
+        }
+        return;
+      }
+      ex.sendResponseHeaders(r.statusCode(), body.length == 0 ? -1 : body.length);
+      ex.getResponseBody().write(body);
+    }
+  }
+
+  private static void send(HttpExchange ex, int status, String body) throws IOException {
+    byte[] b = body.getBytes(StandardCharsets.UTF_8);
+    ex.sendResponseHeaders(status, b.length);
+    ex.getResponseBody().write(b);
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    upstream.close();
+  }
+}

@@ -1,0 +1,162 @@
+package dev.cairn.registry;
+
+import dev.cairn.digest.Digest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Writes tiny OCI image layouts (the {@code oci:} transport of skopeo) for tests: gzip'd tar
+ * layers, a config with matching diff_ids and history, manifests, and an index.json naming each
+ * image by tag. Everything it wrote is returned, so tests compare fetched bytes with the truth.
+ */
+final class OciLayouts {
+  /** A blob and its descriptor fields. */
+  record Blob(String mediaType, Digest digest, byte[] bytes) {
+    long size() {
+      return bytes.length;
+    }
+
+    String descriptorJson(String extra) {
+      return "{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%d%s}"
+          .formatted(mediaType, digest, bytes.length, extra);
+    }
+  }
+
+  /** One image: its manifest, config and layers, base first. */
+  record Image(Blob manifest, Blob config, List<Blob> layers) {}
+
+  private final Path dir;
+  private final Map<String, String> refs = new LinkedHashMap<>();
+
+  OciLayouts(Path dir) throws IOException {
+    this.dir = dir;
+    Files.createDirectories(dir.resolve("blobs/sha256"));
+    Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  /** An image for {@code linux/arch} with one layer per map of files (name to content). */
+  Image image(String arch, List<Map<String, String>> layerFiles) throws IOException {
+    List<Blob> layers = new ArrayList<>();
+    List<String> diffIds = new ArrayList<>();
+    for (Map<String, String> files : layerFiles) {
+      byte[] tar = tar(files);
+      diffIds.add("\"" + Digest.sha256(tar) + "\"");
+      layers.add(blob("application/vnd.oci.image.layer.v1.tar+gzip", gzip(tar)));
+    }
+    String history =
+        layerFiles.stream()
+            .map(f -> "{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"test layer\"}")
+            .collect(Collectors.joining(","));
+    String config =
+        ("{\"architecture\":\"%s\",\"os\":\"linux\",\"created\":\"2024-01-01T00:00:00Z\","
+                + "\"config\":{\"Env\":[\"PATH=/bin\"]},"
+                + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[%s]},\"history\":[%s]}")
+            .formatted(arch, String.join(",", diffIds), history);
+    Blob configBlob =
+        blob("application/vnd.oci.image.config.v1+json", config.getBytes(StandardCharsets.UTF_8));
+    String manifest =
+        "{\"schemaVersion\":2,\"mediaType\":\"%s\",\"config\":%s,\"layers\":[%s]}"
+            .formatted(
+                MediaTypes.OCI_MANIFEST,
+                configBlob.descriptorJson(""),
+                layers.stream().map(l -> l.descriptorJson("")).collect(Collectors.joining(",")));
+    Blob manifestBlob = blob(MediaTypes.OCI_MANIFEST, manifest.getBytes(StandardCharsets.UTF_8));
+    return new Image(manifestBlob, configBlob, layers);
+  }
+
+  /** An OCI index over images, each with its platform. */
+  Blob index(List<Image> images, List<String> archs) throws IOException {
+    List<String> entries = new ArrayList<>();
+    for (int i = 0; i < images.size(); i++) {
+      entries.add(
+          images
+              .get(i)
+              .manifest()
+              .descriptorJson(
+                  ",\"platform\":{\"architecture\":\"%s\",\"os\":\"linux\"}"
+                      .formatted(archs.get(i))));
+    }
+    String index =
+        "{\"schemaVersion\":2,\"mediaType\":\"%s\",\"manifests\":[%s]}"
+            .formatted(MediaTypes.OCI_INDEX, String.join(",", entries));
+    return blob(MediaTypes.OCI_INDEX, index.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Names {@code target} (a manifest or index blob) by {@code tag} in index.json. */
+  void tag(String tag, Blob target) throws IOException {
+    refs.put(
+        tag,
+        target.descriptorJson(
+            ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"%s\"}".formatted(tag)));
+    Files.writeString(
+        dir.resolve("index.json"),
+        "{\"schemaVersion\":2,\"manifests\":[" + String.join(",", refs.values()) + "]}");
+  }
+
+  private Blob blob(String mediaType, byte[] bytes) throws IOException {
+    Digest d = Digest.sha256(bytes);
+    Files.write(dir.resolve("blobs/sha256").resolve(d.hex()), bytes);
+    return new Blob(mediaType, d, bytes);
+  }
+
+  /** A ustar archive of regular files, mode 0644, owned by root, mtime 0. */
+  static byte[] tar(Map<String, String> files) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (var e : files.entrySet()) {
+      byte[] data = e.getValue().getBytes(StandardCharsets.UTF_8);
+      byte[] h = new byte[512];
+      put(h, 0, e.getKey());
+      put(h, 100, "0000644");
+      put(h, 108, "0000000");
+      put(h, 116, "0000000");
+      put(h, 124, "%011o".formatted(data.length));
+      put(h, 136, "00000000000");
+      h[156] = '0';
+      put(h, 257, "ustar");
+      put(h, 263, "00");
+      for (int i = 148; i < 156; i++) {
+        h[i] = ' ';
+      }
+      int sum = 0;
+      for (byte b : h) {
+        sum += b & 0xff;
+      }
+      put(h, 148, "%06o".formatted(sum));
+      h[154] = 0;
+      out.writeBytes(h);
+      out.writeBytes(data);
+      out.writeBytes(new byte[(512 - data.length % 512) % 512]);
+    }
+    out.writeBytes(new byte[1024]);
+    return out.toByteArray();
+  }
+
+  private static void put(byte[] h, int at, String s) {
+    byte[] b = s.getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(b, 0, h, at, b.length);
+  }
+
+  static byte[] gzip(byte[] data) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+      gz.write(data);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+}
