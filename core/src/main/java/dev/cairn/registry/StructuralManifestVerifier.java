@@ -2,17 +2,16 @@ package dev.cairn.registry;
 
 import dev.cairn.CairnException;
 import dev.cairn.digest.Digest;
-import java.io.ByteArrayOutputStream;
+import dev.cairn.image.Schema1Manifest;
 import java.math.BigDecimal;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Tells manifest kinds apart by their fields ({@code schemaVersion}, {@code mediaType}, {@code
  * manifests}, {@code layers}, {@code fsLayers}) and refuses a document whose declared type
- * disagrees with them; a schema1 digest is taken over the JWS payload (libtrust: the body cut at
- * {@code formatLength} plus the decoded {@code formatTail}).
+ * disagrees with them; a schema1 manifest must verify as {@link Schema1Manifest} does, and its
+ * digest is taken over the JWS payload.
  */
 final class StructuralManifestVerifier implements ManifestVerifier {
 
@@ -37,7 +36,8 @@ final class StructuralManifestVerifier implements ManifestVerifier {
       if (!(doc.get("fsLayers") instanceof List<?>)) {
         throw CairnException.invalid(type + " manifest has no fsLayers list");
       }
-      return new Verified(type, Digest.sha256(schema1Payload(bytes, doc)));
+      // Parsing checks every JWS signature and yields the digest over the signed payload.
+      return new Verified(type, Schema1Manifest.parse(bytes).digest());
     }
     requireVersion(type, version, 2);
     if (MediaTypes.isIndex(type)) {
@@ -84,59 +84,6 @@ final class StructuralManifestVerifier implements ManifestVerifier {
       throw CairnException.invalid(
           type + " manifest must have schemaVersion " + wanted + ", has " + version);
     }
-  }
-
-  /** The signed payload; every signature must agree on it. Unsigned: the bytes themselves. */
-  static byte[] schema1Payload(byte[] bytes, Map<?, ?> doc) {
-    Object sigs = doc.get("signatures");
-    if (sigs == null) {
-      return bytes;
-    }
-    if (!(sigs instanceof List<?> list) || list.isEmpty()) {
-      throw CairnException.invalid("schema1 manifest: signatures is not a non-empty list");
-    }
-    byte[] payload = null;
-    for (Object sig : list) {
-      String protectedHeader = JsonText.member(sig, "protected", String.class);
-      if (protectedHeader == null) {
-        throw CairnException.invalid("schema1 manifest: a signature has no protected header");
-      }
-      Object header;
-      try {
-        header = JsonText.parse(Base64.getUrlDecoder().decode(protectedHeader));
-      } catch (IllegalArgumentException e) {
-        throw CairnException.invalid("schema1 manifest: protected header is not base64url");
-      }
-      BigDecimal formatLength = JsonText.member(header, "formatLength", BigDecimal.class);
-      String formatTail = JsonText.member(header, "formatTail", String.class);
-      if (formatLength == null || formatTail == null) {
-        throw CairnException.invalid(
-            "schema1 manifest: protected header lacks formatLength or formatTail");
-      }
-      int length;
-      try {
-        length = formatLength.intValueExact();
-      } catch (ArithmeticException e) {
-        length = -1;
-      }
-      if (length < 0 || length > bytes.length) {
-        throw CairnException.invalid(
-            "schema1 manifest: formatLength " + formatLength + " outside the document");
-      }
-      ByteArrayOutputStream p = new ByteArrayOutputStream();
-      p.write(bytes, 0, length);
-      try {
-        p.writeBytes(Base64.getUrlDecoder().decode(formatTail));
-      } catch (IllegalArgumentException e) {
-        throw CairnException.invalid("schema1 manifest: formatTail is not base64url");
-      }
-      byte[] candidate = p.toByteArray();
-      if (payload != null && !java.util.Arrays.equals(payload, candidate)) {
-        throw CairnException.invalid("schema1 manifest: signatures disagree on the payload");
-      }
-      payload = candidate;
-    }
-    return payload;
   }
 
   private static String printable(String s) {

@@ -10,28 +10,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
 /** The external programs the registry tests drive, and the rule for when one is missing. */
 final class Tools {
   private Tools() {}
 
-  /**
-   * Fails on CI (where test.sh installs every tool), skips elsewhere, when {@code tool} is absent.
-   */
   static Path require(String tool) {
-    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-      Path p = Path.of(dir, tool);
-      if (Files.isExecutable(p)) {
-        return p;
-      }
-    }
-    String why = tool + " is not installed (test.sh installs it)";
-    if ("true".equals(System.getenv("CI"))) {
-      Assertions.fail(why);
-    }
-    Assumptions.abort(why);
-    return null;
+    return dev.cairn.testing.Tools.require(tool);
   }
 
   /**

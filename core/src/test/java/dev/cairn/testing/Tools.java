@@ -14,6 +14,20 @@ import java.nio.file.Path;
 public final class Tools {
   private Tools() {}
 
+  /** The Debian package that test.sh installs for each program the tests run. */
+  private static final java.util.Map<String, String> PACKAGES =
+      java.util.Map.of(
+          "go", "golang-go",
+          "docker-registry", "docker-registry",
+          "skopeo", "skopeo",
+          "tar-split", "tar-split",
+          "htpasswd", "apache2-utils",
+          "tar", "tar");
+
+  public static Path require(String program) {
+    return require(program, PACKAGES.getOrDefault(program, program));
+  }
+
   public static Path require(String program, String debianPackage) {
     String path = System.getenv("PATH");
     if (path != null) {
