@@ -159,6 +159,9 @@ public final class DockerConfigCredentials implements CredentialSource {
     }
     try (OutputStream in = p.getOutputStream()) {
       in.write(serverUrl.getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      // A helper that exits without reading (failing early) closes the pipe; its exit status and
+      // output below say why.
     }
     byte[] out;
     try (InputStream o = p.getInputStream()) {
