@@ -1,0 +1,148 @@
+package dev.cairn.image;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cairn.CairnException;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ReferenceTest {
+  private static final String HEX =
+      "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+  static Stream<Arguments> valid() {
+    return Stream.of(
+        // name, input, full form, familiar form
+        Arguments.of(
+            "official image", "alpine", "docker.io/library/alpine:latest", "alpine:latest"),
+        Arguments.of(
+            "official with tag", "alpine:3.20", "docker.io/library/alpine:3.20", "alpine:3.20"),
+        Arguments.of("user repo", "user/app", "docker.io/user/app:latest", "user/app:latest"),
+        Arguments.of(
+            "explicit docker.io",
+            "docker.io/alpine",
+            "docker.io/library/alpine:latest",
+            "alpine:latest"),
+        Arguments.of(
+            "legacy index.docker.io", "index.docker.io/library/alpine:1",
+            "docker.io/library/alpine:1", "alpine:1"),
+        Arguments.of(
+            "library with nested path stays", "docker.io/library/a/b",
+            "docker.io/library/a/b:latest", "library/a/b:latest"),
+        Arguments.of(
+            "host and port",
+            "127.0.0.1:5000/a/b:tag",
+            "127.0.0.1:5000/a/b:tag",
+            "127.0.0.1:5000/a/b:tag"),
+        Arguments.of(
+            "localhost is a domain",
+            "localhost/app",
+            "localhost/app:latest",
+            "localhost/app:latest"),
+        Arguments.of(
+            "dotted domain",
+            "ghcr.io/o/r:v1.2-rc_3",
+            "ghcr.io/o/r:v1.2-rc_3",
+            "ghcr.io/o/r:v1.2-rc_3"),
+        Arguments.of(
+            "uppercase first component is a domain", "Registry/app",
+            "Registry/app:latest", "Registry/app:latest"),
+        Arguments.of("ipv6 domain", "[::1]:5000/app:1", "[::1]:5000/app:1", "[::1]:5000/app:1"),
+        Arguments.of(
+            "port-looking tag without slash",
+            "localhost:5000",
+            "docker.io/library/localhost:5000",
+            "localhost:5000"),
+        Arguments.of(
+            "digest only keeps no tag",
+            "alpine@sha256:" + HEX,
+            "docker.io/library/alpine@sha256:" + HEX,
+            "alpine@sha256:" + HEX),
+        Arguments.of(
+            "tag and digest",
+            "host:1/x:t@sha256:" + HEX,
+            "host:1/x:t@sha256:" + HEX,
+            "host:1/x:t@sha256:" + HEX),
+        Arguments.of(
+            "separators",
+            "x/a.b_c__d-e---f",
+            "docker.io/x/a.b_c__d-e---f:latest",
+            "x/a.b_c__d-e---f:latest"));
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("valid")
+  void parsesAndNormalises(String name, String input, String full, String familiar) {
+    Reference ref = Reference.parse(input);
+    assertThat(ref.toString()).isEqualTo(full);
+    assertThat(ref.familiar()).isEqualTo(familiar);
+    assertThat(Reference.parse(ref.toString())).isEqualTo(ref);
+    assertThat(Reference.parse(ref.familiar())).isEqualTo(ref);
+  }
+
+  static Stream<Arguments> invalid() {
+    return Stream.of(
+        // name, input, the reason the message must give
+        Arguments.of("empty", "", "empty"),
+        Arguments.of("uppercase repository", "Alpine", "must be lowercase"),
+        Arguments.of("uppercase in path", "docker.io/user/App", "must be lowercase"),
+        Arguments.of("image ID", HEX, "image ID"),
+        Arguments.of("empty tag", "alpine:", "empty tag"),
+        Arguments.of("tag starting with dot", "alpine:.x", "must start with"),
+        Arguments.of("tag with bad char", "alpine:a+b", "bad character '+'"),
+        Arguments.of("tag too long", "alpine:" + "t".repeat(129), "longer than 128"),
+        Arguments.of("digest missing", "alpine@", "missing digest"),
+        Arguments.of("digest short", "alpine@sha256:abc", "bad digest"),
+        Arguments.of("digest algorithm", "alpine@md5:" + HEX, "unsupported algorithm"),
+        Arguments.of("double slash", "a//b", "empty path component"),
+        Arguments.of("trailing slash", "host:5000/a/", "empty path component"),
+        Arguments.of("leading separator", "-a", "must start with"),
+        Arguments.of("trailing separator", "a-", "must end with"),
+        Arguments.of("three underscores", "a___b", "two separators"),
+        Arguments.of("dotted first component is a domain", "a.b_c/g", "host name component"),
+        Arguments.of("bad char in path", "a/b$c", "character '$'"),
+        Arguments.of("bad domain component", "-bad.com/x", "host name component"),
+        Arguments.of("non-numeric port", "host:po/x", "port must be a number"),
+        Arguments.of("only a domain", "host.com:5000/", "missing repository name"),
+        Arguments.of("name too long", "a/" + "b".repeat(260), "more than 255"),
+        Arguments.of("control character", "a\nb", "\\x0a"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("invalid")
+  void rejectsWithReason(String name, String input, String reason) {
+    assertThatThrownBy(() -> Reference.parse(input))
+        .isInstanceOfSatisfying(
+            CairnException.class, e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.INVALID))
+        .hasMessageStartingWith("invalid reference")
+        .hasMessageContaining(reason);
+  }
+
+  @Test
+  void nameLengthCountsDomainAndPath() {
+    String path = "p".repeat(255 - "docker.io/library/".length());
+    assertThat(Reference.parse(path).name()).hasSize(255);
+    assertThatThrownBy(() -> Reference.parse(path + "p")).hasMessageContaining("more than 255");
+  }
+
+  @Test
+  void tagOrDigestPrefersDigest() {
+    Reference ref = Reference.parse("a:1@sha256:" + HEX);
+    assertThat(ref.tagOrDigest()).isEqualTo("sha256:" + HEX);
+    assertThat(ref.withTag("2").toString()).isEqualTo("docker.io/library/a:2");
+    assertThat(Reference.parse("a").tagOrDigest()).isEqualTo("latest");
+  }
+
+  @Test
+  void constructorRejectsInvalidParts() {
+    assertThatThrownBy(() -> new Reference("docker.io", "Up", "t", null))
+        .isInstanceOf(CairnException.class)
+        .hasMessageContaining("lowercase");
+    assertThatThrownBy(() -> new Reference("docker.io", "a", "-t", null))
+        .hasMessageContaining("must start with");
+  }
+}
