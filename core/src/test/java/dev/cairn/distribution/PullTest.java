@@ -4,18 +4,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.CairnException;
+import dev.cairn.archive.Layer;
 import dev.cairn.digest.Digest;
 import dev.cairn.digest.Digester;
+import dev.cairn.driver.Driver;
+import dev.cairn.driver.DriverOptions;
+import dev.cairn.driver.Drivers;
 import dev.cairn.graph.Node;
+import dev.cairn.graph.NodeSpec;
 import dev.cairn.image.ChainId;
 import dev.cairn.image.Platform;
 import dev.cairn.image.Reference;
+import dev.cairn.image.Schema1Image;
+import dev.cairn.image.Schema1Manifest;
+import dev.cairn.image.V1Image;
 import dev.cairn.registry.FaultProxy;
 import dev.cairn.registry.FaultProxy.Fault;
 import dev.cairn.registry.OciLayouts;
+import dev.cairn.registry.Registry;
+import dev.cairn.registry.RegistryOptions;
 import dev.cairn.registry.RegistryServer;
 import dev.cairn.registry.Tools;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -128,7 +140,6 @@ class PullTest {
   static void assertImage(PullFixture f, PullResult r, Map<String, String> expected)
       throws IOException {
     for (String id : r.nodeIds()) {
-      Node n = f.graph.get(id);
       Digester d = Digester.sha256();
       f.graph.tarLayer(
           id,
@@ -143,7 +154,7 @@ class PullTest {
               d.update(b, off, len);
             }
           });
-      assertThat(d.digest()).as("layer of %s", id).isEqualTo(n.diffId());
+      assertThat(d.digest()).as("layer of %s", id).isEqualTo(f.graph.diffId(id));
     }
     Path dir = f.graph.driver().get(r.topNodeId());
     try (Stream<Path> walk = Files.walk(dir)) {
@@ -340,5 +351,113 @@ class PullTest {
       assertThat(f.graph.map()).isEmpty();
       assertThat(f.tags).isEmpty();
     }
+  }
+
+  static Schema1Manifest schema1() throws IOException {
+    try (Registry direct = Registry.open(server.host(), RegistryOptions.defaults())) {
+      return Schema1Manifest.parse(direct.manifest("test/app", "app1-s1").bytes());
+    }
+  }
+
+  @Test
+  void schema1GetsStrongIdsAndKeepsItsV1Compatibility() throws Exception {
+    Schema1Manifest m = schema1();
+    try (PullFixture f = new PullFixture(store)) {
+      PullResult r = f.puller.pull(ref("app1-s1"), amd64(), ProgressListener.NONE);
+      assertThat(r.imageId()).isEqualTo(m.strongIds().getLast());
+      assertThat(r.nodeIds()).isEqualTo(m.strongIds().stream().map(Digest::hex).toList());
+      for (int i = 0; i < m.images().size(); i++) {
+        Schema1Image img = m.images().get(i);
+        String id = r.nodeIds().get(i);
+        assertThat(f.graph.v1Compatibility(id))
+            .hasValueSatisfying(v -> assertThat(v).isEqualTo(img.v1Compatibility()));
+        assertThat(f.graph.layerDigest(id)).hasValue(img.blobSum());
+        // the node's json is the config its strong ID hashes
+        assertThat(Digest.sha256(f.graph.rawJSON(id))).isEqualTo(m.strongIds().get(i));
+      }
+      assertImage(f, r, expectedTree(0));
+    }
+  }
+
+  @Test
+  void legacyIdsOfADocker18GraphAreReusedWithoutDownloading() throws Exception {
+    Schema1Manifest m = schema1();
+    writeDocker18Graph(store, m);
+    try (PullFixture f = new PullFixture(store)) {
+      List<String> legacy = m.images().stream().map(Schema1Image::id).toList();
+      assertThat(f.graph.map().keySet()).containsExactlyInAnyOrderElementsOf(legacy);
+      PullResult r = f.puller.pull(ref("app1-s1"), amd64(), ProgressListener.NONE);
+      assertThat(r.nodeIds()).isEqualTo(legacy);
+      assertThat(r.upToDate()).isTrue();
+      assertThat(proxy.seen).noneMatch(s -> s.path().contains("/blobs/"));
+      assertThat(f.tags).containsEntry(ref("app1-s1"), legacy.getLast());
+      assertImage(f, r, expectedTree(0));
+    }
+  }
+
+  /** Nodes as Docker 1.8 left them: legacy IDs, json re-encoded by Go, checksum, no tar-split. */
+  static void writeDocker18Graph(Path root, Schema1Manifest m) throws Exception {
+    try (Registry direct = Registry.open(server.host(), RegistryOptions.defaults());
+        Driver driver = Drivers.open(root, "vfs", DriverOptions.defaults())) {
+      for (Schema1Image img : m.images()) {
+        String parent = img.parent() == null || img.parent().isEmpty() ? null : img.parent();
+        driver.create(img.id(), parent);
+        try (InputStream blob = direct.blob("test/app", img.blobSum(), -1)) {
+          driver.applyDiff(img.id(), parent, blob, Layer.READER);
+        }
+        Path dir = Files.createDirectories(root.resolve("graph").resolve(img.id()));
+        Files.write(dir.resolve("json"), V1Image.decode(img.v1Compatibility()).encode());
+        Files.writeString(dir.resolve("checksum"), img.blobSum().toString());
+      }
+    }
+  }
+
+  @Test
+  void schema1ProbesPastAPlantedCollidingId() throws Exception {
+    Schema1Manifest m = schema1();
+    String strong0 = m.strongIds().getFirst().hex();
+    try (PullFixture f = new PullFixture(store)) {
+      plant(f, strong0);
+      PullResult r = f.puller.pull(ref("app1-s1"), amd64(), ProgressListener.NONE);
+      String probed = Digest.sha256(strong0.getBytes(StandardCharsets.US_ASCII)).hex();
+      assertThat(r.nodeIds().getFirst()).isEqualTo(probed);
+      assertThat(r.nodeIds().subList(1, r.nodeIds().size()))
+          .isEqualTo(m.strongIds().stream().skip(1).map(Digest::hex).toList());
+      assertThat(f.graph.get(strong0).layerDigest()).isNull(); // the planted node is untouched
+      assertImage(f, r, expectedTree(0));
+      proxy.reset();
+      PullResult again = f.puller.pull(ref("app1-s1"), amd64(), ProgressListener.NONE);
+      assertThat(again.nodeIds()).isEqualTo(r.nodeIds()); // the probed ID verifies: reused
+      assertThat(again.upToDate()).isTrue();
+    }
+  }
+
+  @Test
+  void schema2ProbesPastAPlantedCollidingChainId() throws Exception {
+    try (PullFixture f = new PullFixture(store)) {
+      OciLayouts.Image img = images.get(0);
+      String chain0 = Digest.sha256(OciLayouts.tar(BASE)).hex(); // not the base's DiffID
+      PullResult first = f.puller.pull(ref("app1"), amd64(), ProgressListener.NONE);
+      String base = first.nodeIds().getFirst();
+      assertThat(base).isNotEqualTo(chain0);
+      try (PullFixture g = new PullFixture(store.resolve("second"))) {
+        plant(g, base);
+        PullResult r = g.puller.pull(ref("app1"), amd64(), ProgressListener.NONE);
+        assertThat(r.nodeIds().getFirst())
+            .isEqualTo(Digest.sha256(base.getBytes(StandardCharsets.US_ASCII)).hex());
+        assertThat(r.topNodeId()).isEqualTo(img.config().digest().hex());
+        assertImage(g, r, expectedTree(0));
+      }
+    }
+  }
+
+  /** A node under {@code id} whose content is not what any pull would put there. */
+  static void plant(PullFixture f, String id) throws IOException {
+    byte[] json =
+        ("{\"id\":\"" + id + "\",\"created\":\"2020-01-01T00:00:00Z\"}")
+            .getBytes(StandardCharsets.US_ASCII);
+    f.graph.register(
+        NodeSpec.of(id, null, json),
+        new ByteArrayInputStream(OciLayouts.tar(files("planted", "x"))));
   }
 }
