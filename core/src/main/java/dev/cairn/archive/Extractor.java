@@ -29,6 +29,7 @@ final class Extractor implements EntryHandler, AutoCloseable {
   private final RootFs fs;
   private final ApplyOptions options;
   private final boolean root;
+  private final boolean overlay;
   private final int euid;
   private final int egid;
   private final byte[] buffer = new byte[BUFFER];
@@ -49,6 +50,10 @@ final class Extractor implements EntryHandler, AutoCloseable {
     this.euid = Posix.geteuid();
     this.egid = Posix.getegid();
     this.root = euid == 0;
+    this.overlay = options.whiteouts() == WhiteoutFormat.OVERLAY;
+    if (overlay && !this.root) {
+      throw CairnException.invalid("overlay whiteouts can only be written as root");
+    }
   }
 
   @Override
@@ -100,6 +105,10 @@ final class Extractor implements EntryHandler, AutoCloseable {
 
   private void whiteout(List<byte[]> path, byte[] base) throws IOException {
     whiteouts++;
+    if (overlay) {
+      overlayWhiteout(path, base);
+      return;
+    }
     if (java.util.Arrays.equals(base, Names.OPAQUE)) {
       RootFs.Dir dir = fs.dir(path, path.size() - 1, true);
       fs.makeOpaque(dir);
@@ -123,16 +132,47 @@ final class Extractor implements EntryHandler, AutoCloseable {
     }
   }
 
+  /**
+   * Records a whiteout in an overlayfs upper directory: the names below live in lower layers, so
+   * nothing is deleted; overlayfs hides them when it meets the marker.
+   */
+  private void overlayWhiteout(List<byte[]> path, byte[] base) throws IOException {
+    RootFs.Dir parent = fs.dir(path, path.size() - 1, true);
+    if (java.util.Arrays.equals(base, Names.OPAQUE)) {
+      Posix.lsetxattr(parent.fd(), DOT, WhiteoutFormat.OPAQUE_XATTR, new byte[] {'y'});
+      return;
+    }
+    if (Names.startsWith(base, Names.WHITEOUT_META_PREFIX)) {
+      return;
+    }
+    byte[] target = java.util.Arrays.copyOfRange(base, Names.WHITEOUT_PREFIX.length, base.length);
+    if (target.length == 0 || Names.isDot(target) || Names.isDotDot(target)) {
+      throw CairnException.invalid(
+          "whiteout \"" + Names.display(base) + "\" names no file (empty, . or ..)");
+    }
+    replaceExisting(parent, target); // this layer's own earlier entry goes too
+    Posix.mknodat(parent.fd(), target, Posix.S_IFCHR, 0, 0);
+    fs.created.add(Names.key(parent.path(), target));
+  }
+
+  private static final byte[] DOT = {'.'};
+
   private void directory(TarEntry e, List<byte[]> path, RootFs.Dir parent, byte[] base)
       throws IOException {
     FileStat st = Posix.lstatIfExists(parent.fd(), base);
+    boolean replaced = false;
     if (st != null && !st.isDirectory()) {
       fs.removeAll(parent, base, st);
       st = null;
+      replaced = true;
     }
     if (st == null) {
       // Owner-writable until finish(), so that entries can still be created inside.
       Posix.mkdirat(parent.fd(), base, 0700);
+      if (replaced && overlay) {
+        // What it replaced hid the lower layers' directory of that name: so must it.
+        Posix.lsetxattr(parent.fd(), base, WhiteoutFormat.OPAQUE_XATTR, new byte[] {'y'});
+      }
     }
     setXattrsAt(e, parent, base);
     dirs.add(deferred(e, path));
@@ -296,6 +336,10 @@ final class Extractor implements EntryHandler, AutoCloseable {
   }
 
   private void setXattr(XattrCall call, String name) throws PosixException {
+    if (overlay && name.startsWith(OVERLAY_XATTR_PREFIX)) {
+      skipped++; // a layer may not steer overlayfs (redirects, opaque flags) through its xattrs
+      return;
+    }
     try {
       call.run();
     } catch (PosixException x) {
@@ -308,6 +352,8 @@ final class Extractor implements EntryHandler, AutoCloseable {
       throw x;
     }
   }
+
+  private static final String OVERLAY_XATTR_PREFIX = "trusted.overlay.";
 
   private static byte[] xattrValue(String v) {
     return v.getBytes(StandardCharsets.UTF_8);

@@ -53,12 +53,15 @@ public final class Posix {
   public static final int EINTR = 4;
   public static final int EACCES = 13;
   public static final int EEXIST = 17;
+  public static final int EXDEV = 18;
   public static final int ENOTDIR = 20;
   public static final int EISDIR = 21;
   public static final int EINVAL = 22;
   public static final int ERANGE = 34;
   public static final int ENOTEMPTY = 39;
   public static final int ELOOP = 40;
+  public static final int EBUSY = 16;
+  public static final int ENOSYS = 38;
   public static final int ENODATA = 61;
   public static final int EOPNOTSUPP = 95;
 
@@ -134,6 +137,15 @@ public final class Posix {
   private static final MethodHandle READLINKAT = errnoCall("readlinkat", LONG, INT, PTR, PTR, LONG);
   private static final MethodHandle WRITE = errnoCall("write", LONG, INT, PTR, LONG);
   private static final MethodHandle READ = errnoCall("read", LONG, INT, PTR, LONG);
+  // read(2) straight into a Java array, as WRITE_HEAP.
+  private static final MethodHandle READ_HEAP =
+      LINKER.downcallHandle(
+          LIBC.find("read").orElseThrow(),
+          FunctionDescriptor.of(LONG, INT, PTR, LONG),
+          Linker.Option.critical(true),
+          Linker.Option.captureCallState("errno"));
+  private static final MethodHandle COPY_FILE_RANGE =
+      errnoCall("copy_file_range", LONG, INT, PTR, INT, PTR, LONG, INT);
   // write(2) straight from a Java array: no copy into native memory for file content.
   private static final MethodHandle WRITE_HEAP =
       LINKER.downcallHandle(
@@ -618,6 +630,55 @@ public final class Posix {
     }
   }
 
+  /** {@code read(2)} into an array; returns the count, 0 at the end. */
+  public static int read(int fd, byte[] b, int off, int len) throws PosixException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = arena.allocate(CAPTURE);
+      MemorySegment heap = MemorySegment.ofArray(b).asSlice(off, len);
+      while (true) {
+        long n = (long) READ_HEAP.invokeExact(state, fd, heap, (long) len);
+        if (n >= 0) {
+          return (int) n;
+        }
+        if (errno(state) != EINTR) {
+          throw new PosixException("read", fdName(fd), errno(state));
+        }
+      }
+    } catch (PosixException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  /**
+   * {@code copy_file_range(2)} of up to {@code len} bytes from the current offset of {@code in} to
+   * that of {@code out}, in the kernel (a reflink where the file system shares extents); returns
+   * the count, 0 at the end of {@code in}. Fails with {@link #EXDEV}, {@link #EINVAL} or {@link
+   * #EOPNOTSUPP} where the kernel cannot copy between the two, for the caller to fall back.
+   */
+  public static long copyFileRange(int in, int out, long len) throws PosixException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = arena.allocate(CAPTURE);
+      while (true) {
+        long n =
+            (long)
+                COPY_FILE_RANGE.invokeExact(
+                    state, in, MemorySegment.NULL, out, MemorySegment.NULL, len, 0);
+        if (n >= 0) {
+          return n;
+        }
+        if (errno(state) != EINTR) {
+          throw new PosixException("copy_file_range", fdName(in), errno(state));
+        }
+      }
+    } catch (PosixException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
   private static byte[] procPath(int dirfd, byte[] name) {
     byte[] prefix = ("/proc/self/fd/" + dirfd + "/").getBytes(StandardCharsets.US_ASCII);
     if (dirfd == AT_FDCWD || (name.length > 0 && name[0] == '/')) {
@@ -810,15 +871,11 @@ public final class Posix {
       throws PosixException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = arena.allocate(CAPTURE);
-      int rc =
-          (int)
-              MOUNT.invokeExact(
-                  state,
-                  source == null ? MemorySegment.NULL : cstring(arena, bytes(source)),
-                  cstring(arena, bytes(target)),
-                  fstype == null ? MemorySegment.NULL : cstring(arena, bytes(fstype)),
-                  flags,
-                  data == null ? MemorySegment.NULL : cstring(arena, bytes(data)));
+      // invokeExact needs MemorySegment-typed arguments, not a conditional's inferred type.
+      MemorySegment src = source == null ? MemorySegment.NULL : cstring(arena, bytes(source));
+      MemorySegment fs = fstype == null ? MemorySegment.NULL : cstring(arena, bytes(fstype));
+      MemorySegment d = data == null ? MemorySegment.NULL : cstring(arena, bytes(data));
+      int rc = (int) MOUNT.invokeExact(state, src, cstring(arena, bytes(target)), fs, flags, d);
       check(rc, state, "mount", bytes(target));
     } catch (PosixException e) {
       throw e;

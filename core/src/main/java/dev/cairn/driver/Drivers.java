@@ -1,0 +1,175 @@
+package dev.cairn.driver;
+
+import dev.cairn.CairnException;
+import dev.cairn.posix.Posix;
+import dev.cairn.posix.PosixException;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+
+/** Chooses and opens a store's storage driver. */
+public final class Drivers {
+  private Drivers() {}
+
+  /** The drivers cairn has, preferred first. */
+  public static final List<String> NAMES = List.of(OverlayDriver.NAME, VfsDriver.NAME);
+
+  /**
+   * Opens the driver of the store at {@code root}. A store keeps the driver it was made with: when
+   * {@code ROOT/<name>} exists, that driver is used, and asking for another is an error naming
+   * both. A new store uses {@code requested}, or when that is null overlay if this process can
+   * mount it here (tried with a tiny mount under {@code root}), else vfs.
+   *
+   * @param requested a name from {@link #NAMES} (the {@code --driver} option), or null to choose
+   * @throws CairnException INVALID for an unknown name, CONFLICT when the store holds another
+   *     driver's layers (or several drivers' without a choice), UNAVAILABLE when overlay is
+   *     required but cannot mount
+   */
+  public static Driver open(Path root, String requested, DriverOptions options) throws IOException {
+    if (requested != null && !NAMES.contains(requested)) {
+      throw CairnException.invalid(
+          "unknown storage driver "
+              + CairnException.quote(requested)
+              + "; cairn has "
+              + String.join(", ", NAMES));
+    }
+    Files.createDirectories(root);
+    List<String> present =
+        NAMES.stream()
+            .filter(n -> Files.isDirectory(root.resolve(n), LinkOption.NOFOLLOW_LINKS))
+            .toList();
+    String name;
+    if (present.isEmpty()) {
+      name = requested;
+    } else if (requested != null) {
+      if (!present.contains(requested)) {
+        throw new CairnException(
+            CairnException.Kind.CONFLICT,
+            "store "
+                + root
+                + " was made with the "
+                + present.getFirst()
+                + " driver and cannot be opened with the "
+                + requested
+                + " driver");
+      }
+      name = requested;
+    } else if (present.size() > 1) {
+      throw new CairnException(
+          CairnException.Kind.CONFLICT,
+          "store "
+              + root
+              + " holds layers of several drivers ("
+              + String.join(", ", present)
+              + "); choose one with --driver");
+    } else {
+      name = present.getFirst();
+    }
+    Probe overlay = name == null || name.equals(OverlayDriver.NAME) ? probeOverlay(root) : null;
+    if (name == null) {
+      name = overlay.works() ? OverlayDriver.NAME : VfsDriver.NAME;
+    }
+    if (name.equals(OverlayDriver.NAME)) {
+      if (!overlay.works()) {
+        throw new CairnException(
+            CairnException.Kind.UNAVAILABLE,
+            "the overlay driver cannot work in " + root + ": " + overlay.reason());
+      }
+      return new OverlayDriver(root, options, overlay.indexOff());
+    }
+    return new VfsDriver(root, options);
+  }
+
+  /**
+   * Whether overlayfs mounts under {@code root}, as found by mounting one.
+   *
+   * @param indexOff whether the kernel accepted {@code index=off}
+   * @param reason why it does not work, for messages
+   */
+  record Probe(boolean works, boolean indexOff, String reason) {}
+
+  /**
+   * Mounts a tiny overlay in a scratch directory under {@code root}, reads through it, undoes it.
+   */
+  static Probe probeOverlay(Path root) throws IOException {
+    if (Posix.geteuid() != 0) {
+      return new Probe(false, false, "mounting overlayfs needs root");
+    }
+    Path dir = root.resolve(".overlay-probe-" + UUID.randomUUID());
+    try {
+      Path lower = Files.createDirectories(dir.resolve("lower"));
+      Path upper = Files.createDirectory(dir.resolve("upper"));
+      Path work = Files.createDirectory(dir.resolve("work"));
+      Path merged = Files.createDirectory(dir.resolve("merged"));
+      Files.writeString(lower.resolve("probe"), "cairn");
+      String data =
+          "lowerdir="
+              + lower.toAbsolutePath()
+              + ",upperdir="
+              + upper.toAbsolutePath()
+              + ",workdir="
+              + work.toAbsolutePath();
+      String target = merged.toAbsolutePath().toString();
+      boolean indexOff = true;
+      try {
+        Posix.mount(OverlayDriver.NAME, target, OverlayDriver.NAME, 0, data + ",index=off");
+      } catch (PosixException e) {
+        if (e.errno() != Posix.EINVAL) {
+          return new Probe(false, false, e.getMessage());
+        }
+        indexOff = false; // a kernel before 4.13 does not know the option
+        try {
+          Posix.mount(OverlayDriver.NAME, target, OverlayDriver.NAME, 0, data);
+        } catch (PosixException again) {
+          return new Probe(false, false, again.getMessage());
+        }
+      }
+      try {
+        if (!Files.exists(merged.resolve("probe"))) {
+          return new Probe(false, false, "a file of the lower directory is not visible");
+        }
+        Posix.mknodat(
+            Posix.AT_FDCWD,
+            Posix.bytes(upper.resolve("whiteout").toAbsolutePath().toString()),
+            Posix.S_IFCHR,
+            0,
+            0);
+      } finally {
+        Posix.umount2(target, Posix.MNT_DETACH);
+      }
+      return new Probe(true, indexOff, "");
+    } catch (IOException e) {
+      return new Probe(false, false, e.getMessage());
+    } finally {
+      Trees.remove(dir);
+    }
+  }
+
+  /** The type of the file system under {@code dir} ("ext4", "xfs", ...). */
+  static String backingFilesystem(Path dir) {
+    try {
+      return Files.getFileStore(dir).type();
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  /** The layers in a driver directory: its entries, staging ones excepted. */
+  static long countLayers(Path dir) {
+    long n = 0;
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+      for (Path p : s) {
+        if (!p.getFileName().toString().startsWith(".")) {
+          n++;
+        }
+      }
+    } catch (IOException e) {
+      return -1;
+    }
+    return n;
+  }
+}
