@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.digest.Digest;
 import dev.cairn.digest.Digester;
+import dev.cairn.driver.Driver;
+import dev.cairn.driver.DriverOptions;
+import dev.cairn.driver.Drivers;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -39,7 +42,6 @@ class CrashTest {
   @Test
   void everyVisibleNodeIsCompleteAfterEachKill() throws Exception {
     Random random = new Random(SEED);
-    TestDriver driver = new TestDriver(root);
     int midRegister = 0;
     int midDelete = 0;
     int checked = 0;
@@ -72,7 +74,8 @@ class CrashTest {
           }
         }
       }
-      try (Graph graph = Graph.open(root, driver)) {
+      try (Driver driver = Drivers.open(root, "vfs", DriverOptions.defaults());
+          Graph graph = Graph.open(root, driver)) {
         if (!graph.skipped().isEmpty()) {
           failures.add("kill " + kill + ": skipped " + graph.skipped());
         }
@@ -89,7 +92,7 @@ class CrashTest {
           }
         }
         Set<String> layers;
-        try (Stream<Path> dirs = Files.list(root.resolve("testvfs/dir"))) {
+        try (Stream<Path> dirs = Files.list(root.resolve("vfs/dir"))) {
           layers =
               dirs.map(p -> p.getFileName().toString())
                   .collect(Collectors.toCollection(TreeSet::new));

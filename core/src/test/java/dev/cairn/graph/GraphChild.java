@@ -1,6 +1,8 @@
 package dev.cairn.graph;
 
 import dev.cairn.CairnException;
+import dev.cairn.driver.DriverOptions;
+import dev.cairn.driver.Drivers;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +21,7 @@ final class GraphChild {
   public static void main(String[] args) throws Exception {
     Path root = Path.of(args[1]);
     long seed = Long.parseLong(args[2]);
-    try (Graph graph = Graph.open(root, new TestDriver(root))) {
+    try (Graph graph = Graph.open(root, Drivers.open(root, "vfs", DriverOptions.defaults()))) {
       switch (args[0]) {
         case "churn" -> churn(graph, new Random(seed));
         case "register" -> {

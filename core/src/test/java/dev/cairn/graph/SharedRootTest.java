@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.CairnException;
 import dev.cairn.digest.Digest;
+import dev.cairn.driver.Driver;
+import dev.cairn.driver.DriverOptions;
+import dev.cairn.driver.Drivers;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -39,7 +42,7 @@ class SharedRootTest {
   void bothProcessesRegisterTheSameIdsAndEachIdIsRegisteredOnce() throws Exception {
     long seed = 7;
     int count = 40;
-    TestDriver driver = new TestDriver(root);
+    Driver driver = Drivers.open(root, "vfs", DriverOptions.defaults());
     try (Graph graph = Graph.open(root, driver)) {
       Process other =
           child("register", root.toString(), Long.toString(seed), Integer.toString(count));
@@ -67,7 +70,7 @@ class SharedRootTest {
 
   @Test
   void aSecondProcessNeitherCleansOurStagingNorDeletesWhatWeHold() throws Exception {
-    TestDriver driver = new TestDriver(root);
+    Driver driver = Drivers.open(root, "vfs", DriverOptions.defaults());
     Random random = new Random(3);
     try (Graph graph = Graph.open(root, driver)) {
       String base = Fixtures.id(random);
