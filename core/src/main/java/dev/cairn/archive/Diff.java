@@ -85,6 +85,7 @@ public final class Diff {
 
   private static final int DIR_FLAGS = Posix.O_PATH | Posix.O_DIRECTORY | Posix.O_NOFOLLOW;
   private static final byte[] DOT = {'.'};
+  private static final byte[] ROOT_NAME = {'.', '/'};
 
   private static int openRoot(Path p) throws IOException {
     return Posix.openat(Posix.AT_FDCWD, Posix.bytes(p.toAbsolutePath().toString()), DIR_FLAGS, 0);
@@ -124,13 +125,12 @@ public final class Diff {
     void root(int lowerFd, int upperFd) throws IOException {
       Node u = node(upperFd, DOT);
       Node l = lowerFd < 0 ? null : node(lowerFd, DOT);
-      byte[] path = DOT;
-      pending.add(new Pending(path, u));
+      pending.add(new Pending(ROOT_NAME, u));
       if (l == null || !sameDirectory(l, u)) {
         flush();
       }
       if (overlayUpper && u.opaque()) {
-        writeMarker(path, Names.OPAQUE);
+        writeMarker(new byte[0], Names.OPAQUE);
       }
       directory(lowerFd, upperFd, new byte[0]);
       pending.removeLast();
@@ -461,7 +461,7 @@ public final class Diff {
   }
 
   private static byte[] join(byte[] dir, byte[] name) {
-    if (dir.length == 0 || Arrays.equals(dir, DOT)) {
+    if (dir.length == 0) {
       return name.clone();
     }
     int len = dir[dir.length - 1] == '/' ? dir.length - 1 : dir.length;

@@ -871,15 +871,11 @@ public final class Posix {
       throws PosixException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = arena.allocate(CAPTURE);
-      int rc =
-          (int)
-              MOUNT.invokeExact(
-                  state,
-                  source == null ? MemorySegment.NULL : cstring(arena, bytes(source)),
-                  cstring(arena, bytes(target)),
-                  fstype == null ? MemorySegment.NULL : cstring(arena, bytes(fstype)),
-                  flags,
-                  data == null ? MemorySegment.NULL : cstring(arena, bytes(data)));
+      // invokeExact needs MemorySegment-typed arguments, not a conditional's inferred type.
+      MemorySegment src = source == null ? MemorySegment.NULL : cstring(arena, bytes(source));
+      MemorySegment fs = fstype == null ? MemorySegment.NULL : cstring(arena, bytes(fstype));
+      MemorySegment d = data == null ? MemorySegment.NULL : cstring(arena, bytes(data));
+      int rc = (int) MOUNT.invokeExact(state, src, cstring(arena, bytes(target)), fs, flags, d);
       check(rc, state, "mount", bytes(target));
     } catch (PosixException e) {
       throw e;

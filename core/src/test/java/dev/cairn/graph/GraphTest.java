@@ -12,6 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.CairnException;
 import dev.cairn.digest.Digest;
+import dev.cairn.driver.Driver;
+import dev.cairn.driver.DriverOptions;
+import dev.cairn.driver.Drivers;
 import dev.cairn.json.Json;
 import dev.cairn.json.JsonValue;
 import java.io.ByteArrayInputStream;
@@ -37,12 +40,12 @@ import org.junit.jupiter.api.io.TempDir;
 class GraphTest {
   @TempDir Path root;
   private final Random random = new Random(42);
-  private TestDriver driver;
+  private Driver driver;
   private Graph graph;
 
   @BeforeEach
   void open() throws IOException {
-    driver = new TestDriver(root);
+    driver = Drivers.open(root, "vfs", DriverOptions.defaults());
     graph = Graph.open(root, driver);
   }
 
@@ -60,6 +63,10 @@ class GraphTest {
   private Node register(String id, String parent, byte[] layer) throws IOException {
     return graph.register(
         NodeSpec.of(id, parent, json(id, parent)), new ByteArrayInputStream(layer));
+  }
+
+  private Path layerDir(String id) {
+    return root.resolve("vfs/dir").resolve(id);
   }
 
   private Path node(String id) {
@@ -92,7 +99,7 @@ class GraphTest {
     assertArrayEquals(v1, Files.readAllBytes(node(base).resolve("v1Compatibility")));
     assertTrue(Files.exists(node(base).resolve("tar-data.json.gz")));
     assertFalse(Files.exists(node(base).resolve("parent")), "the JSON names no other parent");
-    assertEquals("cairn\n", Files.readString(driver.dir(base).resolve("etc/hostname")));
+    assertEquals("cairn\n", Files.readString(layerDir(base).resolve("etc/hostname")));
     try (Stream<Path> staged = Files.list(root.resolve("graph/_tmp"))) {
       assertEquals(0, staged.count());
     }
@@ -139,7 +146,7 @@ class GraphTest {
   void tarLayerRefusesAFileThatChangedOnDisk() throws IOException {
     String base = id(random);
     register(base, null, tar("f", "original"));
-    Files.writeString(driver.dir(base).resolve("f"), "tampered");
+    Files.writeString(layerDir(base).resolve("f"), "tampered");
     CairnException e = assertThrows(CairnException.class, () -> tarOf(graph, base));
     assertTrue(e.getMessage().startsWith("layer of image " + base), e.getMessage());
   }
@@ -184,7 +191,7 @@ class GraphTest {
     assertTrue(graph.hasChildren(base));
     assertFalse(graph.hasChildren(leaf));
     assertEquals(4, graph.map().size());
-    assertEquals("1", Files.readString(driver.dir(leaf).resolve("a")), "layers stack");
+    assertEquals("1", Files.readString(layerDir(leaf).resolve("a")), "layers stack");
   }
 
   @Test
@@ -297,7 +304,7 @@ class GraphTest {
     assertEquals(Set.of(badJson, noJson, noLayer, childOfBad, "not-an-id"), why.keySet());
     assertTrue(why.get(badJson).startsWith("json: invalid JSON"), why.get(badJson));
     assertEquals("json is missing", why.get(noJson));
-    assertEquals("its testvfs layer is missing", why.get(noLayer));
+    assertEquals("its vfs layer is missing", why.get(noLayer));
     assertEquals("its parent " + badJson + " is corrupt", why.get(childOfBad));
     assertEquals(Digest.sha256(tar("a", "1")), graph.get(good).diffId());
 
@@ -351,8 +358,8 @@ class GraphTest {
     Path dir = Files.createDirectories(node(old));
     Files.write(dir.resolve("json"), json(old, null));
     driver.create(old, null);
-    Files.createDirectories(driver.dir(old).resolve("etc"));
-    Files.writeString(driver.dir(old).resolve("etc/motd"), "hello from 2015\n");
+    Files.createDirectories(layerDir(old).resolve("etc"));
+    Files.writeString(layerDir(old).resolve("etc/motd"), "hello from 2015\n");
     graph = Graph.open(root, driver);
 
     Node n = graph.map().get(old);

@@ -1,0 +1,315 @@
+package dev.cairn.driver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cairn.CairnException;
+import dev.cairn.archive.ApplyOptions;
+import dev.cairn.archive.ApplyResult;
+import dev.cairn.archive.IdMap;
+import dev.cairn.archive.Layer;
+import dev.cairn.digest.Digest;
+import dev.cairn.tarsplit.TarSplit;
+import dev.cairn.testing.RandomLayers;
+import dev.cairn.testing.TarBuilder;
+import dev.cairn.testing.Trees;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * What every storage driver must do, run once per driver by a subclass: layers on parents,
+ * whiteouts and opaque directories, get/put, remove, diffs that rebuild the layer, diff sizes,
+ * files for byte-exact reassembly, ID maps. Each expected tree is the one {@link Layer#apply} makes
+ * in a plain directory from the same tars.
+ */
+abstract class DriverConformanceTest {
+  @TempDir Path tmp;
+
+  private Driver driver;
+
+  /** Opens the driver under test on {@code root}. */
+  abstract Driver open(Path root, DriverOptions options) throws IOException;
+
+  Driver driver() throws IOException {
+    if (driver == null) {
+      driver = open(tmp.resolve("store"), DriverOptions.defaults());
+    }
+    return driver;
+  }
+
+  Driver reopen(DriverOptions options) throws IOException {
+    if (driver != null) {
+      driver.close();
+    }
+    driver = open(tmp.resolve("store"), options);
+    return driver;
+  }
+
+  @AfterEach
+  void closeDriver() throws IOException {
+    if (driver != null) {
+      driver.close();
+    }
+  }
+
+  static String id(String name) {
+    return Digest.sha256(name.getBytes(StandardCharsets.UTF_8)).hex();
+  }
+
+  static ApplyResult layer(Driver d, String id, String parent, byte[] tar) throws IOException {
+    d.create(id, parent);
+    return d.applyDiff(id, parent, new ByteArrayInputStream(tar), Layer.READER);
+  }
+
+  /** The tree {@link Layer#apply} makes from {@code tars} in a fresh directory. */
+  Map<String, String> expected(ApplyOptions options, byte[]... tars) throws IOException {
+    Path dir = Files.createTempDirectory(tmp, "expected");
+    for (byte[] tar : tars) {
+      Layer.apply(new ByteArrayInputStream(tar), dir, options);
+    }
+    return Trees.snapshot(dir);
+  }
+
+  Map<String, String> seen(Driver d, String id) throws IOException {
+    Path p = d.get(id);
+    try {
+      return Trees.snapshot(p);
+    } finally {
+      d.put(id);
+    }
+  }
+
+  static byte[] readAll(InputStream in) throws IOException {
+    try (in) {
+      return in.readAllBytes();
+    }
+  }
+
+  static LongStream seeds() {
+    return LongStream.rangeClosed(1, 12);
+  }
+
+  @Test
+  void aLayerOnAParentShowsTheParentsFiles() throws IOException {
+    Driver d = driver();
+    layer(d, id("base"), null, TarBuilder.tar().dir("etc/").file("etc/hosts", "localhost").bytes());
+    d.create(id("child"), id("base"));
+    Path child = d.get(id("child"));
+    try {
+      assertThat(child.resolve("etc/hosts")).hasContent("localhost");
+    } finally {
+      d.put(id("child"));
+    }
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("seeds")
+  void layersLookAsTheirTarsAppliedInOneDirectory(long seed) throws IOException {
+    RandomLayers.Pair tars = RandomLayers.generate(seed, 3000);
+    Driver d = driver();
+    layer(d, id("base"), null, tars.base());
+    layer(d, id("child"), id("base"), tars.change());
+    ApplyOptions options = ApplyOptions.defaults();
+    assertThat(seen(d, id("child"))).isEqualTo(expected(options, tars.base(), tars.change()));
+    assertThat(seen(d, id("base"))).isEqualTo(expected(options, tars.base()));
+  }
+
+  @Test
+  void whiteoutsAndOpaqueDirectoriesHideLowerContent() throws IOException {
+    Driver d = driver();
+    byte[] base =
+        TarBuilder.tar()
+            .dir("./")
+            .dir("a/")
+            .file("a/gone", "1")
+            .file("a/kept", "2")
+            .symlink("a/link", "/etc/passwd")
+            .dir("o/")
+            .file("o/old", "3")
+            .dir("o/sub/")
+            .bytes();
+    byte[] change =
+        TarBuilder.tar()
+            .dir("./")
+            .dir("a/")
+            .whiteout("a", "gone")
+            .whiteout("a", "link")
+            .dir("o/")
+            .file("o/new", "4")
+            .opaque("o")
+            .bytes();
+    layer(d, id("base"), null, base);
+    layer(d, id("child"), id("base"), change);
+    Map<String, String> tree = seen(d, id("child"));
+    assertThat(tree).containsKeys("a/kept", "o/new").doesNotContainKeys("a/gone", "a/link");
+    assertThat(tree.keySet().stream().filter(k -> k.startsWith("o/"))).containsExactly("o/new");
+    assertThat(tree).isEqualTo(expected(ApplyOptions.defaults(), base, change));
+  }
+
+  @Test
+  void removeDeletesTheLayerAndExistsSaysSo() throws IOException {
+    Driver d = driver();
+    layer(d, id("base"), null, TarBuilder.tar().file("f", "x").bytes());
+    assertThat(d.exists(id("base"))).isTrue();
+    assertThat(d.exists(id("other"))).isFalse();
+    d.remove(id("base"));
+    assertThat(d.exists(id("base"))).isFalse();
+    d.remove(id("base")); // absent: not an error
+    assertThatThrownBy(() -> d.get(id("base")))
+        .isInstanceOfSatisfying(
+            CairnException.class,
+            e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.NOT_FOUND));
+  }
+
+  @Test
+  void aRemovedLayerLeavesNothingBehindAndItsIdCanBeUsedAgain() throws IOException {
+    Driver d = driver();
+    layer(d, id("base"), null, TarBuilder.tar().file("f", "x").bytes());
+    layer(d, id("child"), id("base"), TarBuilder.tar().file("g", "y").bytes());
+    d.get(id("child"));
+    d.remove(id("child")); // even while held
+    layer(d, id("child"), id("base"), TarBuilder.tar().file("h", "z").bytes());
+    assertThat(seen(d, id("child"))).containsKeys("f", "h").doesNotContainKey("g");
+  }
+
+  @Test
+  void creatingAnExistingLayerIsAConflictAndBadIdsAreRefused() throws IOException {
+    Driver d = driver();
+    d.create(id("base"), null);
+    assertThatThrownBy(() -> d.create(id("base"), null))
+        .isInstanceOfSatisfying(
+            CairnException.class,
+            e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.CONFLICT));
+    assertThatThrownBy(() -> d.create("../../etc", null)).isInstanceOf(CairnException.class);
+    assertThatThrownBy(() -> d.create(id("x"), id("missing")))
+        .isInstanceOfSatisfying(
+            CairnException.class,
+            e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.NOT_FOUND));
+    assertThat(d.exists(id("x"))).isFalse();
+  }
+
+  @Test
+  void everyGetIsMatchedByOnePut() throws IOException {
+    Driver d = driver();
+    layer(d, id("base"), null, TarBuilder.tar().file("f", "x").bytes());
+    layer(d, id("child"), id("base"), TarBuilder.tar().file("g", "y").bytes());
+    Path first = d.get(id("child"));
+    Path second = d.get(id("child"));
+    assertThat(second).isEqualTo(first);
+    d.put(id("child"));
+    assertThat(first.resolve("f")).hasContent("x"); // still held once
+    d.put(id("child"));
+    assertThatThrownBy(() -> d.put(id("child")))
+        .isInstanceOfSatisfying(
+            CairnException.class,
+            e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.CONFLICT));
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("seeds")
+  void aDiffAppliedOnTheParentRebuildsTheLayer(long seed) throws IOException {
+    RandomLayers.Pair tars = RandomLayers.generate(seed, 3000);
+    Driver d = driver();
+    layer(d, id("base"), null, tars.base());
+    layer(d, id("child"), id("base"), tars.change());
+    byte[] diff = readAll(d.diff(id("child"), id("base")));
+    layer(d, id("copy"), id("base"), diff);
+    assertThat(seen(d, id("copy"))).isEqualTo(seen(d, id("child")));
+    byte[] baseDiff = readAll(d.diff(id("base"), null));
+    layer(d, id("base-copy"), null, baseDiff);
+    assertThat(seen(d, id("base-copy"))).isEqualTo(seen(d, id("base")));
+  }
+
+  @Test
+  void aDiffAgainstNoParentHoldsTheWholeTree() throws IOException {
+    Driver d = driver();
+    layer(d, id("base"), null, TarBuilder.tar().file("f", "x").bytes());
+    layer(d, id("child"), id("base"), TarBuilder.tar().file("g", "y").bytes());
+    byte[] flat = readAll(d.diff(id("child"), null));
+    layer(d, id("flat"), null, flat);
+    assertThat(seen(d, id("flat"))).isEqualTo(seen(d, id("child")));
+  }
+
+  @Test
+  void diffSizeCountsTheBytesOfChangedFiles() throws IOException {
+    Driver d = driver();
+    layer(d, id("base"), null, TarBuilder.tar().file("f", "1234567890").file("g", "ab").bytes());
+    layer(
+        d,
+        id("child"),
+        id("base"),
+        TarBuilder.tar().file("new", "12345").file("g", "abc").whiteout("", "f").bytes());
+    assertThat(d.diffSize(id("base"), null)).isEqualTo(12);
+    assertThat(d.diffSize(id("child"), id("base"))).isEqualTo(8);
+  }
+
+  @Test
+  void filesServeTheLayersOwnFilesForByteExactReassembly() throws IOException {
+    RandomLayers.Pair tars = RandomLayers.generate(3, 3000);
+    Driver d = driver();
+    for (String name : new String[] {"base", "child"}) {
+      byte[] tar = name.equals("base") ? tars.base() : tars.change();
+      String parent = name.equals("base") ? null : id("base");
+      ByteArrayOutputStream meta = new ByteArrayOutputStream();
+      d.create(id(name), parent);
+      d.applyDiff(id(name), parent, new ByteArrayInputStream(tar), Layer.recordingTarSplit(meta));
+      ByteArrayOutputStream rebuilt = new ByteArrayOutputStream();
+      TarSplit.assemble(new ByteArrayInputStream(meta.toByteArray()), d.files(id(name)), rebuilt);
+      assertThat(rebuilt.toByteArray()).as(name).isEqualTo(tar);
+    }
+  }
+
+  @Test
+  void idMapsShiftOwnersAndTheStoreBelongsToTheMappedRoot() throws IOException {
+    IdMap map = IdMap.parse("0:100000:65536");
+    DriverOptions options = DriverOptions.defaults().withIdMaps(map, map);
+    Driver d = reopen(options);
+    byte[] base = TarBuilder.tar().dir("home/").file("home/f", "x").owner(1000, 1001).bytes();
+    layer(d, id("base"), null, base);
+    layer(d, id("child"), id("base"), TarBuilder.tar().file("g", "y").owner(7, 8).bytes());
+    Path root = d.get(id("child"));
+    try {
+      assertThat(Files.getAttribute(root, "unix:uid", LinkOption.NOFOLLOW_LINKS)).isEqualTo(100000);
+      assertThat(Files.getAttribute(root.resolve("home/f"), "unix:uid")).isEqualTo(101000);
+      assertThat(Files.getAttribute(root.resolve("home/f"), "unix:gid")).isEqualTo(101001);
+      assertThat(Files.getAttribute(root.resolve("g"), "unix:uid")).isEqualTo(100007);
+    } finally {
+      d.put(id("child"));
+    }
+    // The diff speaks the image's IDs again: applied without maps it gives the original owners.
+    byte[] diff = readAll(d.diff(id("child"), null));
+    Path plain = Files.createTempDirectory(tmp, "plain");
+    Layer.apply(new ByteArrayInputStream(diff), plain, ApplyOptions.defaults());
+    assertThat(Files.getAttribute(plain.resolve("home/f"), "unix:uid")).isEqualTo(1000);
+    assertThat(Files.getAttribute(plain.resolve("g"), "unix:gid")).isEqualTo(8);
+    assertThatThrownBy(
+            () ->
+                layer(
+                    d,
+                    id("bad"),
+                    id("base"),
+                    TarBuilder.tar().file("x", "x").owner(70000, 0).bytes()))
+        .isInstanceOf(CairnException.class)
+        .hasMessageContaining("outside the ID map");
+  }
+
+  @Test
+  void statusNamesTheDriver() throws IOException {
+    Driver d = driver();
+    layer(d, id("base"), null, TarBuilder.tar().file("f", "x").bytes());
+    assertThat(d.status()).containsEntry("Driver", d.name()).containsEntry("Layers", "1");
+  }
+}

@@ -1,0 +1,86 @@
+package dev.cairn.driver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.cairn.testing.TarBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Runs as root only; on CI (as root) the probe must find overlayfs working. */
+class OverlayDriverTest extends DriverConformanceTest {
+
+  @BeforeEach
+  void requireOverlay() throws IOException {
+    Drivers.Probe probe = Drivers.probeOverlay(Files.createDirectories(tmp.resolve("probe")));
+    if (!probe.works()) {
+      String message = "overlayfs cannot be mounted here: " + probe.reason();
+      if ("true".equals(System.getenv("CI"))) {
+        fail(message);
+      }
+      assumeTrue(false, message);
+    }
+  }
+
+  @Override
+  Driver open(Path root, DriverOptions options) throws IOException {
+    return Drivers.open(root, "overlay", options);
+  }
+
+  @Test
+  void creatingALayerCopiesNothing() throws IOException {
+    Driver d = driver();
+    layer(d, id("base"), null, TarBuilder.tar().dir("usr/").file("usr/f", "x").bytes());
+    d.create(id("child"), id("base"));
+    try (Stream<Path> upper =
+        Files.list(tmp.resolve("store/overlay").resolve(id("child")).resolve("diff"))) {
+      assertThat(upper).isEmpty();
+    }
+    assertThat(d.get(id("child")).resolve("usr/f")).hasContent("x");
+    d.put(id("child"));
+  }
+
+  @Test
+  void deletionsAreOverlayWhiteoutsInTheUpperDirectory() throws IOException {
+    Driver d = driver();
+    layer(d, id("base"), null, TarBuilder.tar().dir("a/").file("a/x", "x").dir("o/").bytes());
+    layer(
+        d,
+        id("child"),
+        id("base"),
+        TarBuilder.tar().dir("a/").whiteout("a", "x").opaque("o").bytes());
+    Path upper = tmp.resolve("store/overlay").resolve(id("child")).resolve("diff");
+    assertThat(
+            Files.getAttribute(
+                upper.resolve("a/x"), "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS))
+        .isEqualTo(0020000);
+    assertThat(
+            Files.getAttribute(
+                upper.resolve("a/x"), "unix:rdev", java.nio.file.LinkOption.NOFOLLOW_LINKS))
+        .isEqualTo(0L);
+  }
+
+  @Test
+  void aChainDeeperThanOnePageOfMountOptionsStillMounts() throws IOException {
+    Driver d = driver();
+    String parent = null;
+    int depth = 120;
+    for (int i = 0; i < depth; i++) {
+      String id = id("layer" + i);
+      layer(d, id, parent, TarBuilder.tar().file("f" + i, Integer.toString(i)).bytes());
+      parent = id;
+    }
+    Path top = d.get(parent);
+    try {
+      assertThat(top.resolve("f0")).hasContent("0");
+      assertThat(top.resolve("f" + (depth - 1))).hasContent(Integer.toString(depth - 1));
+    } finally {
+      d.put(parent);
+    }
+  }
+}
