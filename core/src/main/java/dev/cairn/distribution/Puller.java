@@ -78,7 +78,7 @@ public final class Puller implements AutoCloseable {
    */
   public PullResult pull(Reference reference, PullOptions options, ProgressListener listener)
       throws IOException {
-    listener.on(new ProgressEvent.Resolving(reference.familiar()));
+    listener.on(new ProgressEvent.Resolving(reference));
     try {
       PullResult r = pullOne(registry(reference.domain()), reference, options, listener);
       listener.on(new ProgressEvent.Finished(r));
