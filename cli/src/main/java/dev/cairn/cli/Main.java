@@ -14,7 +14,20 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "A container image store and registry client.",
-    subcommands = {CommandLine.HelpCommand.class, ManifestCommand.class, PullCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      PullCommand.class,
+      ImagesCommand.class,
+      InspectCommand.class,
+      HistoryCommand.class,
+      TagCommand.class,
+      RmiCommand.class,
+      ImportCommand.class,
+      LayerCommand.class,
+      MountCommand.class,
+      UnmountCommand.class,
+      ManifestCommand.class
+    })
 public final class Main {
 
   @Option(
@@ -23,7 +36,51 @@ public final class Main {
       description = "Store directory (default: $CAIRN_ROOT, else ~/.local/share/cairn).")
   Path root;
 
+  @Option(
+      names = "--driver",
+      paramLabel = "NAME",
+      description =
+          "Storage driver: overlay or vfs (default: the one the store was made with, else overlay"
+              + " where it works, else vfs).")
+  String driver;
+
+  @Option(
+      names = "--uidmap",
+      paramLabel = "CONTAINER:HOST:SIZE",
+      description = "Map container user IDs to host IDs (repeatable), like Docker's userns-remap.")
+  java.util.List<String> uidmap = new java.util.ArrayList<>();
+
+  @Option(
+      names = "--gidmap",
+      paramLabel = "CONTAINER:HOST:SIZE",
+      description = "Map container group IDs to host IDs (repeatable).")
+  java.util.List<String> gidmap = new java.util.ArrayList<>();
+
   private InputStream stdin = System.in;
+  private java.io.OutputStream stdoutBytes = System.out;
+
+  /** Standard output for binary data (tars); text goes through the command line's writer. */
+  java.io.OutputStream stdoutBytes() {
+    return stdoutBytes;
+  }
+
+  /** Opens the store the global options name. */
+  dev.cairn.store.Store openStore() throws java.io.IOException {
+    return openStore(dev.cairn.registry.RegistryOptions.defaults());
+  }
+
+  dev.cairn.store.Store openStore(dev.cairn.registry.RegistryOptions registry)
+      throws java.io.IOException {
+    dev.cairn.store.StoreOptions options =
+        dev.cairn.store.StoreOptions.defaults().withDriver(driver).withRegistry(registry);
+    if (!uidmap.isEmpty() || !gidmap.isEmpty()) {
+      options =
+          options.withIdMaps(
+              uidmap.isEmpty() ? null : dev.cairn.archive.IdMap.parse(String.join(",", uidmap)),
+              gidmap.isEmpty() ? null : dev.cairn.archive.IdMap.parse(String.join(",", gidmap)));
+    }
+    return dev.cairn.store.Store.open(root(), options);
+  }
 
   /** Standard input, as given to {@link #run(String[], InputStream, PrintWriter, PrintWriter)}. */
   InputStream stdin() {
@@ -53,8 +110,15 @@ public final class Main {
 
   /** Runs one command line reading {@code in} as its standard input. */
   public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
+    return run(args, in, System.out, out, err);
+  }
+
+  /** Runs one command line with binary standard output {@code bytes} (tars) beside {@code out}. */
+  public static int run(
+      String[] args, InputStream in, java.io.OutputStream bytes, PrintWriter out, PrintWriter err) {
     Main main = new Main();
     main.stdin = in;
+    main.stdoutBytes = bytes;
     CommandLine cl = new CommandLine(main);
     cl.setOut(out);
     cl.setErr(err);

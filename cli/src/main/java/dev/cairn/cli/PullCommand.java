@@ -2,17 +2,13 @@ package dev.cairn.cli;
 
 import dev.cairn.CairnException;
 import dev.cairn.distribution.PullOptions;
-import dev.cairn.distribution.Puller;
-import dev.cairn.driver.Driver;
-import dev.cairn.driver.DriverOptions;
-import dev.cairn.driver.Drivers;
-import dev.cairn.graph.Graph;
-import dev.cairn.graph.TagStore;
 import dev.cairn.image.Platform;
 import dev.cairn.image.Reference;
+import dev.cairn.registry.CredentialSource;
+import dev.cairn.registry.Credentials;
 import dev.cairn.registry.DockerConfigCredentials;
-import dev.cairn.registry.Registry;
 import dev.cairn.registry.RegistryOptions;
+import dev.cairn.store.Store;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -70,6 +66,29 @@ final class PullCommand implements Callable<Integer> {
               + " (Docker's message stream). Default: auto.")
   String progress = "auto";
 
+  @Option(
+      names = "--insecure-registry",
+      paramLabel = "HOST[:PORT]",
+      description = "Talk plain HTTP to this registry (repeatable); loopback hosts always may.")
+  java.util.List<String> insecure = new java.util.ArrayList<>();
+
+  @Option(
+      names = "--ca-cert",
+      paramLabel = "FILE",
+      description = "Also trust the CA certificates in this PEM file (repeatable).")
+  java.util.List<java.nio.file.Path> caCerts = new java.util.ArrayList<>();
+
+  @Option(
+      names = {"-u", "--username"},
+      paramLabel = "USER",
+      description = "Log in to the image's registry as USER (password from --password-stdin).")
+  String username;
+
+  @Option(
+      names = "--password-stdin",
+      description = "Read the password for --username from standard input.")
+  boolean passwordStdin;
+
   @Parameters(paramLabel = "NAME[:TAG|@DIGEST]", description = "The image to pull.")
   String reference;
 
@@ -82,23 +101,33 @@ final class PullCommand implements Callable<Integer> {
     if (platform != null) {
       options = options.withPlatform(Platform.parse(platform));
     }
+    CredentialSource credentials = DockerConfigCredentials.loadDefault();
+    if (username != null) {
+      if (!passwordStdin) {
+        throw CairnException.invalid("--username needs --password-stdin");
+      }
+      String password =
+          new String(main.stdin().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+      credentials =
+          CredentialSource.of(ref.domain(), Credentials.basic(username, password))
+              .orElse(credentials);
+    } else if (passwordStdin) {
+      throw CairnException.invalid("--password-stdin needs --username");
+    }
     RegistryOptions registry =
-        RegistryOptions.defaults().withCredentials(DockerConfigCredentials.loadDefault());
+        RegistryOptions.defaults()
+            .withCredentials(credentials)
+            .withInsecureRegistries(java.util.Set.copyOf(insecure))
+            .withCaCertificates(caCerts);
     PullProgress listener = new PullProgress(mode, out);
-    try (Driver driver = Drivers.open(main.root(), null, DriverOptions.defaults());
-        Graph graph = Graph.open(main.root(), driver)) {
-      TagStore tags = TagStore.open(graph);
-      try (Puller puller =
-          new Puller(graph, (r, id) -> tags.tag(r, id, true), h -> Registry.open(h, registry))) {
-        if (allTags) {
-          if (ref.tag() != null && !ref.tag().equals(Reference.DEFAULT_TAG)
-              || ref.digest() != null) {
-            throw CairnException.invalid("--all-tags takes a repository name without a tag");
-          }
-          puller.pullAllTags(ref, options, listener); // each result is reported as it ends
-        } else {
-          puller.pull(ref, options, listener);
+    try (Store store = main.openStore(registry)) {
+      if (allTags) {
+        if (ref.tag() != null && !ref.tag().equals(Reference.DEFAULT_TAG) || ref.digest() != null) {
+          throw CairnException.invalid("--all-tags takes a repository name without a tag");
         }
+        store.pullAllTags(ref, options, listener); // each result is reported as it ends
+      } else {
+        store.pull(ref, options, listener);
       }
     } catch (CairnException e) {
       if (mode == PullProgress.Mode.JSON) {

@@ -36,6 +36,19 @@ public interface Driver extends Closeable {
   void put(String id) throws IOException;
 
   /**
+   * Like {@link #get}, but the directory outlives this process until {@link #unmount}, as for
+   * {@code cairn mount}. A driver whose layers are plain directories has nothing to do.
+   */
+  default Path mount(String id) throws IOException {
+    Path p = get(id);
+    put(id);
+    return p;
+  }
+
+  /** Ends a {@link #mount}; nothing happens when the layer was not mounted. */
+  default void unmount(String id) throws IOException {}
+
+  /**
    * Applies a layer tar (any supported compression) to the freshly created layer {@code id},
    * driving the tar through {@code tar} (so tar-split can record it in the same pass).
    */

@@ -71,6 +71,9 @@ final class OverlayDriver implements Driver {
     }
   }
 
+  /** Marks a layer whose merged view a user asked to keep ({@code cairn mount}). */
+  private static final String PINNED = "pinned";
+
   /** A process that died holding mounts leaves them behind: nobody holds them now. */
   private void unmountLeftovers() throws IOException {
     String prefix = home.toAbsolutePath().toString() + "/";
@@ -78,7 +81,9 @@ final class OverlayDriver implements Driver {
       String[] f = line.split(" ");
       if (f.length > 4) {
         String mountPoint = unescape(f[4]);
-        if (mountPoint.startsWith(prefix) && mountPoint.endsWith("/merged")) {
+        if (mountPoint.startsWith(prefix)
+            && mountPoint.endsWith("/merged")
+            && !Files.exists(Path.of(mountPoint).resolveSibling(PINNED))) {
           Posix.umount2(mountPoint, Posix.MNT_DETACH);
         }
       }
@@ -219,7 +224,8 @@ final class OverlayDriver implements Driver {
   @Override
   public void remove(String id) throws IOException {
     Path p = layer(id);
-    if (holds.drop(id)) {
+    boolean pinned = Files.exists(p.resolve(PINNED), LinkOption.NOFOLLOW_LINKS);
+    if (holds.drop(id) | pinned) {
       unmount(p.resolve("merged"));
     }
     if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
@@ -252,7 +258,7 @@ final class OverlayDriver implements Driver {
       return p.resolve("diff");
     }
     synchronized (holds) {
-      if (holds.acquire(id)) {
+      if (holds.acquire(id) && !Files.exists(p.resolve(PINNED))) {
         try {
           mount(p, lower);
         } catch (IOException | RuntimeException e) {
@@ -323,7 +329,37 @@ final class OverlayDriver implements Driver {
   public void put(String id) throws IOException {
     Path p = layer(id);
     synchronized (holds) {
-      if (holds.release(id) && Files.exists(p.resolve("lower"))) {
+      if (holds.release(id)
+          && Files.exists(p.resolve("lower"))
+          && !Files.exists(p.resolve(PINNED))) {
+        unmount(p.resolve("merged"));
+      }
+    }
+  }
+
+  @Override
+  public Path mount(String id) throws IOException {
+    Path p = existing(id);
+    String lower = readIfExists(p.resolve("lower"));
+    if (lower == null) {
+      return p.resolve("diff");
+    }
+    synchronized (holds) {
+      if (!Files.exists(p.resolve(PINNED))) {
+        if (!holds.held(id)) {
+          mount(p, lower);
+        }
+        Files.createFile(p.resolve(PINNED));
+      }
+    }
+    return p.resolve("merged");
+  }
+
+  @Override
+  public void unmount(String id) throws IOException {
+    Path p = layer(id);
+    synchronized (holds) {
+      if (Files.deleteIfExists(p.resolve(PINNED)) && !holds.held(id)) {
         unmount(p.resolve("merged"));
       }
     }

@@ -158,14 +158,18 @@ public record Reference(String domain, String path, String tag, Digest digest) {
 
   /** The short form users type: {@code alpine:latest}, {@code localhost:5000/x/y:1}. */
   public String familiar() {
-    String name = path;
+    return familiarName() + suffix();
+  }
+
+  /** The repository name as users type it: {@code alpine}, {@code localhost:5000/x/y}. */
+  public String familiarName() {
     if (!domain.equals(DEFAULT_DOMAIN)) {
-      name = domain + "/" + path;
-    } else if (path.startsWith(OFFICIAL_PREFIX)
-        && path.indexOf('/', OFFICIAL_PREFIX.length()) < 0) {
-      name = path.substring(OFFICIAL_PREFIX.length());
+      return domain + "/" + path;
     }
-    return name + suffix();
+    if (path.startsWith(OFFICIAL_PREFIX) && path.indexOf('/', OFFICIAL_PREFIX.length()) < 0) {
+      return path.substring(OFFICIAL_PREFIX.length());
+    }
+    return path;
   }
 
   /** The full form: {@code docker.io/library/alpine:latest}. */

@@ -187,6 +187,77 @@ public final class GoJsonWriter {
     return this;
   }
 
+  /**
+   * Go's json.Indent: the document re-laid with one member or element per line, {@code indent} per
+   * level, {@code ": "} after keys, empty objects and arrays kept as {@code {}} and {@code []}.
+   * Strings are copied as they are. The input must be valid JSON.
+   */
+  public static byte[] indent(byte[] src, String indent) {
+    GoJsonWriter w = new GoJsonWriter(src.length * 2);
+    byte[] unit = indent.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    int depth = 0;
+    boolean needIndent = false;
+    boolean inString = false;
+    for (int i = 0; i < src.length; i++) {
+      byte b = src[i];
+      if (inString) {
+        w.ensure(2);
+        w.buf[w.len++] = b;
+        if (b == '\\') {
+          w.buf[w.len++] = src[++i];
+        } else if (b == '"') {
+          inString = false;
+        }
+        continue;
+      }
+      if (b == ' ' || b == '\t' || b == '\n' || b == '\r') {
+        continue;
+      }
+      if (needIndent && b != ']' && b != '}') {
+        needIndent = false;
+        w.newline(unit, depth);
+      }
+      switch (b) {
+        case '{', '[' -> {
+          w.punct((char) b);
+          depth++;
+          needIndent = true;
+        }
+        case '}', ']' -> {
+          depth--;
+          if (needIndent) {
+            needIndent = false; // an empty object or array stays on one line
+          } else {
+            w.newline(unit, depth);
+          }
+          w.punct((char) b);
+        }
+        case ',' -> {
+          w.punct(',');
+          w.newline(unit, depth);
+        }
+        case ':' -> w.punct(':').punct(' ');
+        default -> {
+          if (b == '"') {
+            inString = true;
+          }
+          w.ensure(1);
+          w.buf[w.len++] = b;
+        }
+      }
+    }
+    return w.toByteArray();
+  }
+
+  private void newline(byte[] unit, int depth) {
+    ensure(1 + unit.length * depth);
+    buf[len++] = '\n';
+    for (int d = 0; d < depth; d++) {
+      System.arraycopy(unit, 0, buf, len, unit.length);
+      len += unit.length;
+    }
+  }
+
   public int size() {
     return len;
   }

@@ -1,0 +1,34 @@
+package dev.cairn.cli;
+
+import dev.cairn.store.Store;
+import java.io.IOException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code cairn mount}: the directory holding an image's filesystem. */
+@Command(
+    name = "mount",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Print the directory that holds the image's whole filesystem (mounting it with the overlay",
+      "driver); it stays until cairn unmount. Treat it as read-only."
+    })
+final class MountCommand implements Callable<Integer> {
+  @ParentCommand Main main;
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "IMAGE", description = "Name, name:tag or image ID.")
+  String image;
+
+  @Override
+  public Integer call() throws IOException {
+    try (Store store = main.openStore()) {
+      spec.commandLine().getOut().println(store.mount(image));
+    }
+    return 0;
+  }
+}

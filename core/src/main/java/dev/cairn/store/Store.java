@@ -1,0 +1,318 @@
+package dev.cairn.store;
+
+import dev.cairn.CairnException;
+import dev.cairn.digest.Digest;
+import dev.cairn.distribution.ProgressListener;
+import dev.cairn.distribution.PullOptions;
+import dev.cairn.distribution.PullResult;
+import dev.cairn.distribution.Puller;
+import dev.cairn.driver.Driver;
+import dev.cairn.driver.DriverOptions;
+import dev.cairn.driver.Drivers;
+import dev.cairn.graph.Graph;
+import dev.cairn.graph.Node;
+import dev.cairn.graph.TagStore;
+import dev.cairn.image.Reference;
+import dev.cairn.registry.Registry;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The library's face: one store directory with its driver, graph and tags. Everything a {@code
+ * cairn} command does is a call or two here. Thread-safe; several processes may share a root.
+ */
+public final class Store implements Closeable {
+  private final Driver driver;
+  private final Graph graph;
+  private final TagStore tags;
+  private final StoreOptions options;
+
+  private Store(Driver driver, Graph graph, TagStore tags, StoreOptions options) {
+    this.driver = driver;
+    this.graph = graph;
+    this.tags = tags;
+    this.options = options;
+  }
+
+  /** Opens (creating when absent) the store at {@code root}. */
+  public static Store open(Path root, StoreOptions options) throws IOException {
+    Files.createDirectories(root);
+    DriverOptions driverOptions = DriverOptions.defaults();
+    if (options.uidMap() != null || options.gidMap() != null) {
+      driverOptions = driverOptions.withIdMaps(options.uidMap(), options.gidMap());
+    }
+    Driver driver = Drivers.open(root, options.driver(), driverOptions);
+    try {
+      Graph graph = Graph.open(root, driver);
+      try {
+        return new Store(driver, graph, TagStore.open(graph), options);
+      } catch (IOException | RuntimeException e) {
+        graph.close();
+        throw e;
+      }
+    } catch (IOException | RuntimeException e) {
+      driver.close();
+      throw e;
+    }
+  }
+
+  public Graph graph() {
+    return graph;
+  }
+
+  public TagStore tags() {
+    return tags;
+  }
+
+  public Driver driver() {
+    return driver;
+  }
+
+  /**
+   * The image a user means by {@code refOrId}: a tag or digest reference the store holds, else a
+   * full or unambiguous short node ID (with or without {@code sha256:}), as docker resolves names.
+   */
+  public Image image(String refOrId) throws IOException {
+    Optional<String> byRef = resolveReference(refOrId);
+    if (byRef.isPresent()) {
+      return image(graph.get(byRef.get()));
+    }
+    String hex = refOrId.startsWith("sha256:") ? refOrId.substring(7) : refOrId;
+    if (!hex.isEmpty() && hex.length() <= 64 && hex.chars().allMatch(Store::isLowerHex)) {
+      try {
+        return image(graph.get(hex));
+      } catch (CairnException e) {
+        if (e.kind() != CairnException.Kind.NOT_FOUND) {
+          throw e;
+        }
+      }
+    }
+    throw CairnException.notFound("no such image: " + CairnException.quote(refOrId));
+  }
+
+  private Optional<String> resolveReference(String text) throws IOException {
+    Reference ref;
+    try {
+      ref = Reference.parse(text);
+    } catch (CairnException e) {
+      return Optional.empty();
+    }
+    return tags.resolve(ref);
+  }
+
+  /** The image whose top node is {@code top}. */
+  public Image image(Node top) throws IOException {
+    List<Node> chain = new ArrayList<>();
+    for (Node n = top; n != null; n = n.parent() == null ? null : graph.get(n.parent())) {
+      chain.add(n);
+    }
+    Collections.reverse(chain);
+    return new Image(chain, graph.rawJSON(top.id()), tags.references(top.id()));
+  }
+
+  /**
+   * The images to list: every tagged node and every untagged head (docker's dangling images); with
+   * {@code all}, every node.
+   */
+  public List<Image> images(boolean all) throws IOException {
+    Set<String> tagged = new HashSet<>(tags.all().values());
+    Map<String, Node> nodes = graph.map();
+    Set<String> listed = new HashSet<>(tagged);
+    listed.addAll(graph.heads().keySet());
+    if (all) {
+      listed.addAll(nodes.keySet());
+    }
+    List<Image> out = new ArrayList<>();
+    for (String id : listed) {
+      Node n = nodes.get(id);
+      if (n != null) {
+        out.add(image(graph.get(id)));
+      }
+    }
+    out.sort(
+        (a, b) -> {
+          int byTime = compareNullable(b.created(), a.created());
+          return byTime != 0 ? byTime : a.top().id().compareTo(b.top().id());
+        });
+    return out;
+  }
+
+  private static <T extends Comparable<T>> int compareNullable(T a, T b) {
+    if (a == null || b == null) {
+      return a == null ? (b == null ? 0 : -1) : 1;
+    }
+    return a.compareTo(b);
+  }
+
+  /** Pulls {@code ref} from its registry. */
+  public PullResult pull(Reference ref, PullOptions pullOptions, ProgressListener listener)
+      throws IOException {
+    try (Puller puller = puller()) {
+      return puller.pull(ref, pullOptions, listener);
+    }
+  }
+
+  /** Pulls every tag of {@code repository}. */
+  public List<PullResult> pullAllTags(
+      Reference repository, PullOptions pullOptions, ProgressListener listener) throws IOException {
+    try (Puller puller = puller()) {
+      return puller.pullAllTags(repository, pullOptions, listener);
+    }
+  }
+
+  private Puller puller() throws IOException {
+    return new Puller(
+        graph, (r, id) -> tags.tag(r, id, true), host -> Registry.open(host, options.registry()));
+  }
+
+  /**
+   * Points {@code target} at the image {@code source} names.
+   *
+   * @return the image the tag was taken from, when it moved
+   */
+  public Optional<String> tag(String source, Reference target) throws IOException {
+    return tags.tag(target, image(source).top().id(), true);
+  }
+
+  /** One thing {@link #remove} did, in docker's words: "Untagged: x" or "Deleted: sha256:…". */
+  public record Removal(String action, String what) {
+    @Override
+    public String toString() {
+      return action + ": " + what;
+    }
+  }
+
+  /**
+   * docker rmi: a reference is untagged, and the image goes once nothing names it; an ID removes
+   * the image with its references (several repositories need {@code force}). Nodes left without
+   * references or children are deleted down the chain. An image with children or held by a running
+   * pull is refused, forced or not.
+   */
+  public List<Removal> remove(String refOrId, boolean force) throws IOException {
+    List<Removal> done = new ArrayList<>();
+    Optional<String> byRef = resolveReference(refOrId);
+    Image img = image(refOrId);
+    String id = img.top().id();
+    if (byRef.isPresent() && img.references().size() > 1) {
+      Reference ref = Reference.parse(refOrId);
+      tags.untag(ref);
+      done.add(new Removal("Untagged", ref.familiar()));
+      return done;
+    }
+    if (graph.hasChildren(id)) {
+      throw new CairnException(
+          CairnException.Kind.CONFLICT,
+          "cannot remove image " + id.substring(0, 12) + ": it has dependent child images");
+    }
+    if (graph.isRetained(id)) {
+      throw new CairnException(
+          CairnException.Kind.CONFLICT,
+          "cannot remove image " + id.substring(0, 12) + ": it is being used by a running pull");
+    }
+    if (byRef.isEmpty() && !force) {
+      Set<String> repositories = new HashSet<>();
+      img.references().forEach(r -> repositories.add(r.name()));
+      if (repositories.size() > 1) {
+        throw new CairnException(
+            CairnException.Kind.CONFLICT,
+            "cannot remove image "
+                + id.substring(0, 12)
+                + " without --force: it is referenced in "
+                + repositories.size()
+                + " repositories");
+      }
+    }
+    for (Reference r : img.references()) {
+      tags.untag(r);
+      done.add(new Removal("Untagged", r.familiar()));
+    }
+    Set<String> referenced = new HashSet<>(tags.all().values());
+    for (Node n = img.top(); n != null; ) {
+      String parent = n.parent();
+      graph.delete(n.id());
+      done.add(new Removal("Deleted", "sha256:" + n.id()));
+      if (parent == null
+          || referenced.contains(parent)
+          || graph.hasChildren(parent)
+          || graph.isRetained(parent)) {
+        break;
+      }
+      n = graph.get(parent);
+    }
+    return done;
+  }
+
+  /**
+   * docker import: a root filesystem tarball (any supported compression) becomes a one-layer image
+   * with a new random ID, tagged {@code ref} when given.
+   */
+  public Image importTarball(InputStream tarball, Reference ref, String comment)
+      throws IOException {
+    Node node = graph.create(null, comment, tarball);
+    if (ref != null) {
+      tags.tag(ref, node.id(), true);
+    }
+    return image(graph.get(node.id()));
+  }
+
+  /** Writes the layer tar of node {@code idOrPrefix}, byte-exact as it was pulled or loaded. */
+  public long exportLayer(String idOrPrefix, OutputStream out) throws IOException {
+    return graph.tarLayer(idOrPrefix, out);
+  }
+
+  /**
+   * Makes the image's filesystem available and returns its directory; it stays until {@link
+   * #unmount}.
+   */
+  public Path mount(String refOrId) throws IOException {
+    return driver.mount(image(refOrId).top().id());
+  }
+
+  /** Releases what {@link #mount} made available. */
+  public void unmount(String refOrId) throws IOException {
+    driver.unmount(image(refOrId).top().id());
+  }
+
+  /** DiffIDs of every layer of the image, computing any that a loaded graph lacks. */
+  public List<Digest> diffIds(Image image) throws IOException {
+    List<Digest> out = new ArrayList<>();
+    for (Node n : image.chain()) {
+      out.add(n.diffId() != null ? n.diffId() : graph.diffId(n.id()));
+    }
+    return out;
+  }
+
+  /** Counts of what the store holds, for {@code cairn info}. */
+  public Map<String, String> status() throws IOException {
+    Map<String, String> m = new HashMap<>(driver.status());
+    m.put("Driver", driver.name());
+    m.put("Nodes", Integer.toString(graph.map().size()));
+    m.put("Images", Integer.toString(images(false).size()));
+    return m;
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      graph.close();
+    } finally {
+      driver.close();
+    }
+  }
+
+  private static boolean isLowerHex(int c) {
+    return c >= '0' && c <= '9' || c >= 'a' && c <= 'f';
+  }
+}

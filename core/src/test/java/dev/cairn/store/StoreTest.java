@@ -1,0 +1,124 @@
+package dev.cairn.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cairn.CairnException;
+import dev.cairn.graph.Graph;
+import dev.cairn.graph.Node;
+import dev.cairn.image.Reference;
+import dev.cairn.tar.TarEntry;
+import dev.cairn.tar.TarWriter;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The facade's name resolution and docker rmi rules. */
+class StoreTest {
+  @TempDir Path root;
+  Store store;
+
+  @BeforeEach
+  void open() throws IOException {
+    store = Store.open(root, StoreOptions.defaults().withDriver("vfs"));
+  }
+
+  @AfterEach
+  void close() throws IOException {
+    store.close();
+  }
+
+  private static ByteArrayInputStream layer(String file) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (TarWriter w = new TarWriter(out)) {
+      byte[] data = file.getBytes(StandardCharsets.UTF_8);
+      w.add(TarEntry.regular(file, data.length), new ByteArrayInputStream(data));
+    }
+    return new ByteArrayInputStream(out.toByteArray());
+  }
+
+  /** base <- middle <- top, as a three-node chain. */
+  private List<Node> chain() throws IOException {
+    Graph g = store.graph();
+    Node base = g.create(null, "base", layer("a"));
+    Node middle = g.create(base.id(), "middle", layer("b"));
+    Node top = g.create(middle.id(), "top", layer("c"));
+    return List.of(base, middle, top);
+  }
+
+  @Test
+  void namesResolveByTagByIdPrefixAndBySha256Prefix() throws IOException {
+    List<Node> c = chain();
+    String top = c.get(2).id();
+    store.tags().tag(Reference.parse("app:1"), top, false);
+    assertThat(store.image("app:1").top().id()).isEqualTo(top);
+    assertThat(store.image("docker.io/library/app:1").top().id()).isEqualTo(top);
+    assertThat(store.image(top.substring(0, 10)).top().id()).isEqualTo(top);
+    assertThat(store.image("sha256:" + top).top().id()).isEqualTo(top);
+    assertThat(store.image("app:1").chain())
+        .extracting(Node::id)
+        .containsExactly(c.get(0).id(), c.get(1).id(), top);
+    assertThatThrownBy(() -> store.image("app:2"))
+        .isInstanceOfSatisfying(
+            CairnException.class,
+            e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.NOT_FOUND));
+  }
+
+  @Test
+  void removingATopImageDeletesTheUnusedChainBeneathIt() throws IOException {
+    List<Node> c = chain();
+    store.tags().tag(Reference.parse("app:1"), c.get(2).id(), false);
+    List<Store.Removal> done = store.remove("app:1", false);
+    assertThat(done)
+        .extracting(Store.Removal::toString)
+        .containsExactly(
+            "Untagged: app:1",
+            "Deleted: sha256:" + c.get(2).id(),
+            "Deleted: sha256:" + c.get(1).id(),
+            "Deleted: sha256:" + c.get(0).id());
+    assertThat(store.graph().map()).isEmpty();
+  }
+
+  @Test
+  void deletionStopsAtANodeThatIsTaggedOrHasOtherChildren() throws IOException {
+    List<Node> c = chain();
+    store.tags().tag(Reference.parse("app:1"), c.get(2).id(), false);
+    store.tags().tag(Reference.parse("base:1"), c.get(0).id(), false);
+    store.remove("app:1", false);
+    assertThat(store.graph().map().keySet()).containsExactly(c.get(0).id());
+  }
+
+  @Test
+  void anImageWithChildrenIsNeverDeleted() throws IOException {
+    List<Node> c = chain();
+    assertThatThrownBy(() -> store.remove(c.get(1).id(), true))
+        .isInstanceOfSatisfying(
+            CairnException.class, e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.CONFLICT))
+        .hasMessageContaining("dependent child images");
+    assertThat(store.graph().map()).hasSize(3);
+  }
+
+  @Test
+  void anImageHeldByAPullIsNotDeleted() throws IOException {
+    List<Node> c = chain();
+    try (Graph.Hold h = store.graph().retain(List.of(c.get(2).id()))) {
+      assertThatThrownBy(() -> store.remove(c.get(2).id(), true))
+          .hasMessageContaining("running pull");
+    }
+    assertThat(store.remove(c.get(2).id(), false)).hasSize(3);
+  }
+
+  @Test
+  void imagesListsTaggedAndDanglingImagesAndAllListsEveryNode() throws IOException {
+    List<Node> c = chain();
+    assertThat(store.images(false)).extracting(i -> i.top().id()).containsExactly(c.get(2).id());
+    assertThat(store.images(true)).hasSize(3);
+  }
+}
