@@ -1,0 +1,275 @@
+package dev.cairn.graph;
+
+import dev.cairn.CairnException;
+import dev.cairn.digest.Digest;
+import dev.cairn.image.Reference;
+import dev.cairn.json.GoJsonWriter;
+import dev.cairn.json.Json;
+import dev.cairn.json.JsonValue;
+import dev.cairn.json.JsonValue.JsonObject;
+import dev.cairn.json.JsonValue.JsonString;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The tags of a graph: the {@code repositories-<driver>} file, {@code
+ * {"Repositories":{"name":{"tag":"id","name@sha256:…":"id"}}}} with names in their short form as
+ * Docker 1.9 wrote them. Each reference names one node; a tag moves when set again, a digest
+ * reference only when forced. Writes replace the file atomically under a lock that other processes
+ * honour too, re-reading it first so that no one's tags are lost.
+ */
+public final class TagStore {
+  private static final int MAX_FILE = 64 << 20;
+
+  private final Graph graph;
+  private final Path file;
+  // familiar name -> key ("tag" or "name@sha256:…") -> node ID
+  private Map<String, Map<String, String>> repositories = new TreeMap<>();
+  private Object seenVersion;
+
+  private TagStore(Graph graph) {
+    this.graph = graph;
+    this.file = graph.root().resolve("repositories-" + graph.driver().name());
+  }
+
+  /** The tags of {@code graph}, read from its root. */
+  public static TagStore open(Graph graph) throws IOException {
+    TagStore s = new TagStore(graph);
+    synchronized (s) {
+      s.reloadIfChanged();
+    }
+    return s;
+  }
+
+  /**
+   * Points {@code ref} at the node {@code idOrPrefix}.
+   *
+   * @return the node it pointed to before, when it moved
+   * @throws CairnException CONFLICT when a digest reference would move without {@code force};
+   *     INVALID for a reference with both tag and digest; NOT_FOUND for an unknown node
+   */
+  public synchronized Optional<String> tag(Reference ref, String idOrPrefix, boolean force)
+      throws IOException {
+    String id = graph.get(idOrPrefix).id();
+    Key k = key(ref);
+    try (RootLock.Held l = graph.lock().lockTags()) {
+      reloadIfChanged();
+      String old = repositories.getOrDefault(k.name, Map.of()).get(k.key);
+      if (id.equals(old)) {
+        return Optional.empty();
+      }
+      if (old != null && ref.digest() != null && !force) {
+        throw new CairnException(
+            CairnException.Kind.CONFLICT,
+            "cannot move " + ref.familiar() + " from image " + old + " to " + id + " unforced");
+      }
+      Map<String, Map<String, String>> next = copy();
+      next.computeIfAbsent(k.name, n -> new TreeMap<>(GoJsonWriter.KEY_ORDER)).put(k.key, id);
+      write(next);
+      return Optional.ofNullable(old);
+    }
+  }
+
+  /**
+   * Removes {@code ref}.
+   *
+   * @return the node it pointed to
+   * @throws CairnException NOT_FOUND when there is no such reference
+   */
+  public synchronized String untag(Reference ref) throws IOException {
+    Key k = key(ref);
+    try (RootLock.Held l = graph.lock().lockTags()) {
+      reloadIfChanged();
+      String old = repositories.getOrDefault(k.name, Map.of()).get(k.key);
+      if (old == null) {
+        throw CairnException.notFound("no such reference: " + ref.familiar());
+      }
+      Map<String, Map<String, String>> next = copy();
+      Map<String, String> repo = next.get(k.name);
+      repo.remove(k.key);
+      if (repo.isEmpty()) {
+        next.remove(k.name);
+      }
+      write(next);
+      return old;
+    }
+  }
+
+  /** The node {@code ref} points to, if any. */
+  public synchronized Optional<String> resolve(Reference ref) throws IOException {
+    reloadIfChanged();
+    Key k = key(ref);
+    return Optional.ofNullable(repositories.getOrDefault(k.name, Map.of()).get(k.key));
+  }
+
+  /** Every reference that points to node {@code id}, in file order. */
+  public synchronized List<Reference> references(String id) throws IOException {
+    reloadIfChanged();
+    String hex = NodeFiles.stripSha256(id);
+    List<Reference> out = new ArrayList<>();
+    all()
+        .forEach(
+            (ref, target) -> {
+              if (target.equals(hex)) {
+                out.add(ref);
+              }
+            });
+    return out;
+  }
+
+  /** Every reference with the node it points to. */
+  public synchronized Map<Reference, String> all() throws IOException {
+    reloadIfChanged();
+    Map<Reference, String> out = new LinkedHashMap<>();
+    repositories.forEach(
+        (name, refs) -> refs.forEach((key, id) -> out.put(reference(name, key), id)));
+    return out;
+  }
+
+  private record Key(String name, String key) {}
+
+  private static Key key(Reference ref) {
+    if (ref.tag() != null && ref.digest() != null) {
+      throw CairnException.invalid(
+          "reference " + ref.familiar() + " has both a tag and a digest; store one of them");
+    }
+    if (ref.tag() == null && ref.digest() == null) {
+      throw CairnException.invalid("reference " + ref.familiar() + " has neither tag nor digest");
+    }
+    String name = new Reference(ref.domain(), ref.path(), null, null).familiar();
+    return new Key(name, ref.digest() != null ? name + "@" + ref.digest() : ref.tag());
+  }
+
+  private static Reference reference(String name, String key) {
+    Reference base = Reference.parse(name);
+    int at = key.indexOf('@');
+    if (at >= 0) {
+      return base.withTag(null).withDigest(Digest.parse(key.substring(at + 1)));
+    }
+    if (Digest.isValid(key)) { // Docker 1.9 kept digests as bare keys
+      return base.withTag(null).withDigest(Digest.parse(key));
+    }
+    return base.withTag(key);
+  }
+
+  private Map<String, Map<String, String>> copy() {
+    Map<String, Map<String, String>> c = new TreeMap<>(GoJsonWriter.KEY_ORDER);
+    repositories.forEach(
+        (name, refs) -> {
+          Map<String, String> r = new TreeMap<>(GoJsonWriter.KEY_ORDER);
+          r.putAll(refs);
+          c.put(name, r);
+        });
+    return c;
+  }
+
+  // The file is replaced by rename on every write, so its identity tells whether to re-read it.
+  private void reloadIfChanged() throws IOException {
+    Object version;
+    try {
+      BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+      version = List.of(Objects.toString(a.fileKey()), a.lastModifiedTime(), a.size());
+    } catch (NoSuchFileException e) {
+      repositories = new TreeMap<>(GoJsonWriter.KEY_ORDER);
+      seenVersion = null;
+      return;
+    }
+    if (version.equals(seenVersion)) {
+      return;
+    }
+    byte[] bytes = NodeFiles.readCapped(file, MAX_FILE, file.getFileName().toString());
+    repositories = bytes == null ? new TreeMap<>(GoJsonWriter.KEY_ORDER) : parse(bytes);
+    seenVersion = version;
+  }
+
+  private Map<String, Map<String, String>> parse(byte[] bytes) {
+    String what = file.getFileName().toString();
+    Map<String, Map<String, String>> out = new TreeMap<>(GoJsonWriter.KEY_ORDER);
+    JsonObject top = Json.parseObject(bytes, what);
+    JsonValue repos = top.get("Repositories");
+    if (repos == null || repos instanceof JsonValue.JsonNull) {
+      return out;
+    }
+    if (!(repos instanceof JsonObject r)) {
+      throw CairnException.invalid(what + ": Repositories is a " + repos.typeName());
+    }
+    for (JsonValue.Member repo : r.members()) {
+      if (!(repo.value() instanceof JsonObject refs)) {
+        throw CairnException.invalid(
+            what + ": repository " + CairnException.quote(repo.key()) + " is not an object");
+      }
+      String name;
+      try {
+        name = Reference.parse(repo.key()).withTag(null).familiar();
+      } catch (CairnException e) {
+        throw e.in(what + ": repository " + CairnException.quote(repo.key()));
+      }
+      Map<String, String> into =
+          out.computeIfAbsent(name, n -> new TreeMap<>(GoJsonWriter.KEY_ORDER));
+      for (JsonValue.Member ref : refs.members()) {
+        if (!(ref.value() instanceof JsonString id)
+            || !Graph.isId(NodeFiles.stripSha256(id.value()))) {
+          throw CairnException.invalid(
+              what
+                  + ": "
+                  + CairnException.quote(repo.key() + ":" + ref.key())
+                  + ": not an image ID");
+        }
+        String key = ref.key();
+        int at = key.indexOf('@');
+        if (at >= 0) {
+          key = name + key.substring(at); // one spelling of the name throughout
+        } else if (Digest.isValid(key)) {
+          key = name + "@" + key;
+        }
+        into.put(key, NodeFiles.stripSha256(id.value()));
+      }
+    }
+    return out;
+  }
+
+  private void write(Map<String, Map<String, String>> next) throws IOException {
+    GoJsonWriter w = new GoJsonWriter();
+    w.punct('{').name("Repositories").punct('{');
+    boolean firstRepo = true;
+    for (Map.Entry<String, Map<String, String>> repo : next.entrySet()) {
+      if (!firstRepo) {
+        w.punct(',');
+      }
+      firstRepo = false;
+      w.name(repo.getKey()).punct('{');
+      boolean first = true;
+      for (Map.Entry<String, String> ref : repo.getValue().entrySet()) {
+        if (!first) {
+          w.punct(',');
+        }
+        first = false;
+        w.name(ref.getKey()).string(ref.getValue());
+      }
+      w.punct('}');
+    }
+    w.punct('}').punct('}');
+    Path temp = graph.root().resolve("graph").resolve("_tmp").resolve("tags." + Graph.random());
+    try {
+      NodeFiles.writeSynced(temp, w.toByteArray());
+      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+    NodeFiles.syncDir(graph.root());
+    repositories = next;
+    seenVersion = null; // re-read identity lazily; the content is what we wrote
+    reloadIfChanged();
+  }
+}

@@ -1,0 +1,146 @@
+package dev.cairn.graph;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.digest.Digest;
+import dev.cairn.digest.Digester;
+import dev.cairn.driver.Driver;
+import dev.cairn.driver.DriverOptions;
+import dev.cairn.driver.Drivers;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * HOSTILE.md "The store": a process killed with SIGKILL at any point of a register or delete leaves
+ * the old state or the new one. A child JVM churns the graph and is killed after a random delay,
+ * again and again; after each kill the graph is reopened and every visible node must be complete
+ * and rebuild to a tar whose SHA-256 is its DiffID, with no leftovers.
+ */
+class CrashTest {
+  private static final int KILLS = 200;
+  private static final long SEED = 20260;
+
+  @TempDir Path root;
+
+  @Test
+  void everyVisibleNodeIsCompleteAfterEachKill() throws Exception {
+    Random random = new Random(SEED);
+    int midRegister = 0;
+    int midDelete = 0;
+    int checked = 0;
+    List<String> failures = new ArrayList<>();
+    for (int kill = 0; kill < KILLS; kill++) {
+      Process child =
+          new ProcessBuilder(
+                  GraphChild.command("churn", root.toString(), Long.toString(SEED + kill)))
+              .redirectError(ProcessBuilder.Redirect.INHERIT)
+              .start();
+      BufferedReader out =
+          new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+      assertEquals("ready", out.readLine(), "kill " + kill + ": the child did not start");
+      // Short, middling and long delays, so kills land in every phase of both operations.
+      int band = random.nextInt(10);
+      long micros =
+          band < 5
+              ? random.nextInt(40_000)
+              : band < 8 ? 40_000 + random.nextInt(160_000) : 200_000 + random.nextInt(200_000);
+      TimeUnit.MICROSECONDS.sleep(micros);
+      child.destroyForcibly(); // SIGKILL
+      assertTrue(child.waitFor(10, TimeUnit.SECONDS));
+
+      try (Stream<Path> tmp = Files.list(root.resolve("graph/_tmp"))) {
+        for (Path p : tmp.toList()) {
+          if (p.getFileName().toString().endsWith(".del")) {
+            midDelete++;
+          } else {
+            midRegister++;
+          }
+        }
+      }
+      try (Driver driver = Drivers.open(root, "vfs", DriverOptions.defaults());
+          Graph graph = Graph.open(root, driver)) {
+        if (!graph.skipped().isEmpty()) {
+          failures.add("kill " + kill + ": skipped " + graph.skipped());
+        }
+        for (Node n : graph.map().values()) {
+          checked++;
+          String problem = check(graph, n);
+          if (problem != null) {
+            failures.add("kill " + kill + ": node " + n.id() + ": " + problem);
+          }
+        }
+        try (Stream<Path> tmp = Files.list(root.resolve("graph/_tmp"))) {
+          if (tmp.findAny().isPresent()) {
+            failures.add("kill " + kill + ": _tmp not emptied");
+          }
+        }
+        Set<String> layers;
+        try (Stream<Path> dirs = Files.list(root.resolve("vfs/dir"))) {
+          layers =
+              dirs.map(p -> p.getFileName().toString())
+                  .collect(Collectors.toCollection(TreeSet::new));
+        }
+        if (!layers.equals(new TreeSet<>(graph.map().keySet()))) {
+          failures.add(
+              "kill " + kill + ": driver layers " + layers + " but nodes " + graph.map().keySet());
+        }
+      }
+    }
+    System.out.printf(
+        "crash test: %d kills, %d node checks, %d kills mid-register, %d mid-delete%n",
+        KILLS, checked, midRegister, midDelete);
+    assertEquals(List.of(), failures);
+    assertTrue(midRegister > 0, "some kills must land inside a register");
+    assertTrue(midDelete > 0, "some kills must land inside a delete");
+  }
+
+  private static String check(Graph graph, Node n) throws IOException {
+    Path dir = graph.root().resolve("graph").resolve(n.id());
+    for (String f : List.of("json", "layersize", "diffid", "tar-data.json.gz")) {
+      if (!Files.exists(dir.resolve(f))) {
+        return f + " is missing";
+      }
+    }
+    if (n.diffId() == null || n.size() < 0) {
+      return "metadata incomplete: " + n;
+    }
+    Digester digester = Digester.sha256();
+    OutputStream sink =
+        new OutputStream() {
+          @Override
+          public void write(int b) {
+            digester.update(new byte[] {(byte) b});
+          }
+
+          @Override
+          public void write(byte[] b, int off, int len) {
+            digester.update(b, off, len);
+          }
+        };
+    try {
+      graph.tarLayer(n.id(), sink);
+    } catch (RuntimeException e) {
+      return "tarLayer: " + e.getMessage();
+    }
+    Digest rebuilt = digester.digest();
+    assertNotNull(rebuilt);
+    return rebuilt.equals(n.diffId()) ? null : "rebuilt " + rebuilt + " but diffid " + n.diffId();
+  }
+}

@@ -1,0 +1,111 @@
+package dev.cairn.graph;
+
+import dev.cairn.CairnException;
+import dev.cairn.driver.DriverOptions;
+import dev.cairn.driver.Drivers;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A second process on a graph root, for the crash and sharing tests: {@code churn ROOT SEED}
+ * registers and deletes nodes until killed; {@code register ROOT SEED COUNT} registers the IDs
+ * {@link #ids} names (a conflict with another process is expected and counted) and prints how many
+ * it registered.
+ */
+final class GraphChild {
+  private GraphChild() {}
+
+  public static void main(String[] args) throws Exception {
+    Path root = Path.of(args[1]);
+    long seed = Long.parseLong(args[2]);
+    try (Graph graph = Graph.open(root, Drivers.open(root, "vfs", DriverOptions.defaults()))) {
+      switch (args[0]) {
+        case "churn" -> churn(graph, new Random(seed));
+        case "register" -> {
+          int registered = 0;
+          for (String id : ids(seed, Integer.parseInt(args[3]))) {
+            if (tryRegister(graph, id, seed)) {
+              registered++;
+            }
+          }
+          System.out.println(registered);
+        }
+        default -> throw new IllegalArgumentException(args[0]);
+      }
+    }
+  }
+
+  /** The IDs both sides of the sharing test register, in order. */
+  static List<String> ids(long seed, int count) {
+    Random r = new Random(seed);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      ids.add(Fixtures.id(r));
+    }
+    return ids;
+  }
+
+  static boolean tryRegister(Graph graph, String id, long seed) throws Exception {
+    try {
+      graph.register(
+          NodeSpec.of(id, null, Fixtures.json(id, null)),
+          new ByteArrayInputStream(layer(new Random(seed ^ id.hashCode()))));
+      return true;
+    } catch (CairnException e) {
+      if (e.kind() != CairnException.Kind.CONFLICT) {
+        throw e;
+      }
+      return false;
+    }
+  }
+
+  static byte[] layer(Random r) {
+    int files = 1 + r.nextInt(6);
+    String[] entries = new String[files * 2 + 2];
+    entries[0] = "d/";
+    entries[1] = "";
+    for (int i = 0; i < files; i++) {
+      entries[2 + 2 * i] = "d/f" + i + "-" + r.nextInt(1000);
+      entries[3 + 2 * i] = "x".repeat(r.nextInt(40_000));
+    }
+    return Fixtures.tar(entries);
+  }
+
+  private static void churn(Graph graph, Random r) throws Exception {
+    System.out.println("ready");
+    System.out.flush();
+    while (true) {
+      List<String> heads = new ArrayList<>(graph.heads().keySet());
+      if (!heads.isEmpty() && (graph.map().size() > 12 || r.nextInt(3) == 0)) {
+        graph.delete(heads.get(r.nextInt(heads.size())));
+      } else {
+        List<String> all = new ArrayList<>(graph.map().keySet());
+        String parent = all.isEmpty() || r.nextBoolean() ? null : all.get(r.nextInt(all.size()));
+        String id = Fixtures.id(r);
+        graph.register(
+            NodeSpec.of(id, parent, Fixtures.json(id, parent)), new ByteArrayInputStream(layer(r)));
+      }
+    }
+  }
+
+  /** A command line that runs this class in a fresh JVM with the test class path. */
+  static List<String> command(String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(
+        List.of(
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
+            "-XX:-UsePerfData",
+            "-Xshare:auto",
+            "--enable-native-access=ALL-UNNAMED",
+            "-cp",
+            System.getProperty("java.class.path"),
+            GraphChild.class.getName()));
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+}
