@@ -1,0 +1,41 @@
+package dev.cairn.distribution;
+
+/**
+ * What a pull is doing, as small events for a {@link ProgressListener}. Layer events name the layer
+ * by {@code layer}: the first 12 hex digits of its blob digest, as Docker shows it.
+ */
+public sealed interface ProgressEvent {
+
+  /** The manifest of {@code reference} is being resolved. */
+  record Resolving(String reference) implements ProgressEvent {}
+
+  /** The layer will be fetched. */
+  record Queued(String layer) implements ProgressEvent {}
+
+  /** Another pull (in this process or another) is fetching the layer; this one waits for it. */
+  record Waiting(String layer) implements ProgressEvent {}
+
+  /** The layer is already in the store: nothing to fetch. */
+  record AlreadyExists(String layer) implements ProgressEvent {}
+
+  /** {@code current} of {@code total} compressed bytes received ({@code total} -1 if unknown). */
+  record Downloading(String layer, long current, long total) implements ProgressEvent {}
+
+  /** All bytes received; the blob's digest is being checked. */
+  record Verifying(String layer) implements ProgressEvent {}
+
+  /** The blob is complete and verified, waiting for the layer below to be unpacked. */
+  record Downloaded(String layer) implements ProgressEvent {}
+
+  /** {@code current} of {@code total} compressed bytes unpacked into the store. */
+  record Extracting(String layer, long current, long total) implements ProgressEvent {}
+
+  /** The layer is in the store. */
+  record Done(String layer) implements ProgressEvent {}
+
+  /** A fetch failed and starts again from the beginning ({@code attempt} counts from 2). */
+  record Retrying(String layer, int attempt, String reason) implements ProgressEvent {}
+
+  /** The pull ended; the result names what was pulled. */
+  record Finished(PullResult result) implements ProgressEvent {}
+}

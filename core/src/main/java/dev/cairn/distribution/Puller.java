@@ -1,0 +1,523 @@
+package dev.cairn.distribution;
+
+import dev.cairn.CairnException;
+import dev.cairn.archive.Decompress;
+import dev.cairn.digest.Digest;
+import dev.cairn.digest.VerifyingInputStream;
+import dev.cairn.distribution.ProgressEvent.AlreadyExists;
+import dev.cairn.distribution.ProgressEvent.Done;
+import dev.cairn.distribution.ProgressEvent.Downloaded;
+import dev.cairn.distribution.ProgressEvent.Downloading;
+import dev.cairn.distribution.ProgressEvent.Extracting;
+import dev.cairn.distribution.ProgressEvent.Queued;
+import dev.cairn.distribution.ProgressEvent.Retrying;
+import dev.cairn.distribution.ProgressEvent.Verifying;
+import dev.cairn.distribution.ProgressEvent.Waiting;
+import dev.cairn.graph.Graph;
+import dev.cairn.graph.NodeSpec;
+import dev.cairn.image.Descriptor;
+import dev.cairn.image.ImageConfigFile;
+import dev.cairn.image.ImageIndex;
+import dev.cairn.image.ImageManifest;
+import dev.cairn.image.MediaType;
+import dev.cairn.image.Reference;
+import dev.cairn.image.Schema1Manifest;
+import dev.cairn.registry.FetchedManifest;
+import dev.cairn.registry.Registry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Pulls images from registries into a {@link Graph}: resolves the reference to a manifest (picking
+ * the platform from a list or index), chooses every node's ID with reuse of what the store holds
+ * (DESIGN §1, §2b), downloads the missing layers concurrently while unpacking them in order, and
+ * records the reference. Thread-safe: pulls may run concurrently, in this process and others; a
+ * node two of them need is fetched once.
+ *
+ * <pre>{@code
+ * try (Puller puller = new Puller(graph, tags, host -> Registry.open(host, options))) {
+ *   PullResult r = puller.pull(Reference.parse("alpine:3.20"), PullOptions.defaults(), listener);
+ * }
+ * }</pre>
+ */
+public final class Puller implements AutoCloseable {
+  private final Graph graph;
+  private final Tags tags;
+  private final RegistryFactory factory;
+  private final PullLocks locks;
+  private final Path tmp;
+  private final Map<String, Registry> registries = new HashMap<>();
+
+  public Puller(Graph graph, Tags tags, RegistryFactory registries) throws IOException {
+    this.graph = graph;
+    this.tags = tags;
+    this.factory = registries;
+    this.locks = PullLocks.of(graph.root());
+    this.tmp = graph.root().resolve("graph").resolve("_tmp");
+  }
+
+  /**
+   * Pulls one image and records {@code reference} (its tag, or {@code name@digest}) for it.
+   *
+   * @throws CairnException NOT_FOUND for an unknown image or platform, INVALID for content that
+   *     fails verification, UNAUTHORIZED, UNAVAILABLE; each message names the reference
+   */
+  public PullResult pull(Reference reference, PullOptions options, ProgressListener listener)
+      throws IOException {
+    listener.on(new ProgressEvent.Resolving(reference.familiar()));
+    try {
+      PullResult r = pullOne(registry(reference.domain()), reference, options, listener);
+      listener.on(new ProgressEvent.Finished(r));
+      return r;
+    } catch (CairnException e) {
+      throw e.in("pulling " + reference.familiar());
+    }
+  }
+
+  /**
+   * Pulls every tag of {@code reference}'s repository (the registry's paginated tag list), each
+   * verified as by {@link #pull}; layers the tags share are downloaded once.
+   */
+  public List<PullResult> pullAllTags(
+      Reference reference, PullOptions options, ProgressListener listener) throws IOException {
+    if (reference.digest() != null) {
+      throw CairnException.invalid(
+          "pulling all tags of " + reference.familiar() + ": a digest reference names one image");
+    }
+    Registry registry = registry(reference.domain());
+    List<String> all;
+    try {
+      all = registry.tags(reference.path());
+    } catch (CairnException e) {
+      throw e.in("pulling all tags of " + reference.name());
+    }
+    if (all.isEmpty()) {
+      throw CairnException.notFound(
+          "pulling all tags of " + reference.familiar() + ": the repository has no tags");
+    }
+    List<PullResult> out = new ArrayList<>(all.size());
+    for (String tag : all) {
+      out.add(pull(reference.withTag(tag), options, listener));
+    }
+    return List.copyOf(out);
+  }
+
+  private synchronized Registry registry(String host) throws IOException {
+    Registry r = registries.get(host);
+    if (r == null) {
+      r = factory.open(host);
+      registries.put(host, r);
+    }
+    return r;
+  }
+
+  // ---------------------------------------------------------------- one image
+
+  /** The manifest a reference resolves to, with the digest the reference named. */
+  private record Resolved(Digest digest, Schema1Manifest schema1, ImageManifest manifest) {}
+
+  private PullResult pullOne(
+      Registry registry, Reference ref, PullOptions options, ProgressListener listener)
+      throws IOException {
+    String repo = ref.path();
+    Resolved resolved = resolve(registry, repo, ref, options);
+    ImageConfigFile config =
+        resolved.manifest == null ? null : config(registry, repo, resolved.manifest);
+    List<Graph.Hold> holds = new ArrayList<>();
+    try {
+      Plans.Plan plan;
+      try (PullLocks.Held store = locks.store()) {
+        graph.refresh();
+        plan =
+            resolved.schema1 != null
+                ? Plans.schema1(graph, resolved.schema1)
+                : Plans.schema2(graph, resolved.manifest, config);
+        List<String> existing =
+            plan.nodes().stream().filter(NodePlan::exists).map(NodePlan::id).toList();
+        if (!existing.isEmpty()) {
+          holds.add(graph.retain(existing)); // kept until the pull ends
+        }
+      }
+      boolean downloaded = fetchAll(registry, repo, plan, options, listener, holds);
+      List<String> ids = Plans.ids(plan.nodes());
+      String top = ids.getLast();
+      Reference recorded =
+          ref.digest() != null ? new Reference(ref.domain(), ref.path(), null, ref.digest()) : ref;
+      tags.tag(recorded, top);
+      Digest imageId =
+          resolved.schema1 != null
+              ? resolved.schema1.strongIds().getLast()
+              : resolved.manifest.config().digest();
+      return new PullResult(recorded, imageId, top, ids, resolved.digest, !downloaded);
+    } finally {
+      IOException first = null;
+      for (Graph.Hold h : holds.reversed()) {
+        try {
+          h.close();
+        } catch (IOException e) {
+          first = first == null ? e : first;
+        }
+      }
+      if (first != null) {
+        throw first;
+      }
+    }
+  }
+
+  private Resolved resolve(Registry registry, String repo, Reference ref, PullOptions options)
+      throws IOException {
+    FetchedManifest fetched = registry.manifest(repo, ref.tagOrDigest());
+    Digest named = fetched.digest();
+    for (int depth = 0; MediaType.isIndex(fetched.mediaType()); depth++) {
+      if (depth >= ImageIndex.MAX_DEPTH) {
+        throw CairnException.invalid(
+            "manifest lists nest more than " + ImageIndex.MAX_DEPTH + " deep");
+      }
+      ImageIndex index = ImageIndex.parse(fetched.bytes(), fetched.mediaType());
+      Descriptor entry = index.select(options.platform());
+      fetched = registry.manifest(repo, entry.digest().toString());
+      if (fetched.bytes().length != entry.size()) {
+        throw CairnException.invalid(
+            "manifest "
+                + entry.digest()
+                + " has "
+                + fetched.bytes().length
+                + " bytes, but the index says "
+                + entry.size());
+      }
+    }
+    if (MediaType.isSchema1(fetched.mediaType())) {
+      return new Resolved(named, Schema1Manifest.parse(fetched.bytes(), fetched.digest()), null);
+    }
+    return new Resolved(named, null, ImageManifest.parse(fetched.bytes(), fetched.mediaType()));
+  }
+
+  /** The config blob: taken from the store when the image's top node holds it, else fetched. */
+  private ImageConfigFile config(Registry registry, String repo, ImageManifest manifest)
+      throws IOException {
+    Descriptor d = manifest.config();
+    if (d.digest().algorithm() != Digest.Algorithm.SHA256) {
+      throw CairnException.invalid("config " + d.digest() + ": the image ID must be a sha256");
+    }
+    byte[] bytes = null;
+    graph.refresh();
+    if (graph.exists(d.digest().hex())) {
+      byte[] stored = graph.rawJSON(d.digest().hex());
+      bytes = Digest.sha256(stored).equals(d.digest()) ? stored : null;
+    }
+    if (bytes == null) {
+      if (d.size() > ImageConfigFile.MAX_BYTES) {
+        throw CairnException.invalid(
+            "config "
+                + d.digest()
+                + " is "
+                + d.size()
+                + " bytes, more than the limit of "
+                + ImageConfigFile.MAX_BYTES);
+      }
+      try (InputStream in = registry.blob(repo, d.digest(), d.size())) {
+        bytes = in.readAllBytes(); // verified against digest and size at the end
+      }
+    }
+    ImageConfigFile config;
+    try {
+      config = ImageConfigFile.parse(bytes);
+    } catch (CairnException e) {
+      throw e.in("config " + d.digest());
+    }
+    if (config.diffIds().size() != manifest.layers().size()) {
+      throw CairnException.invalid(
+          "config "
+              + d.digest()
+              + " lists "
+              + config.diffIds().size()
+              + " DiffIDs for the manifest's "
+              + manifest.layers().size()
+              + " layers");
+    }
+    for (Digest diffId : config.diffIds()) {
+      if (diffId.algorithm() != Digest.Algorithm.SHA256) {
+        throw CairnException.invalid(
+            "config " + d.digest() + ": DiffID " + diffId + " is not sha256");
+      }
+    }
+    return config;
+  }
+
+  // ---------------------------------------------------------------- layers
+
+  /** What one pull's layer tasks share. */
+  private record Job(
+      Registry registry,
+      String repo,
+      Plans.Plan plan,
+      PullOptions options,
+      ProgressListener listener,
+      Semaphore slots,
+      List<Graph.Hold> holds,
+      AtomicBoolean downloaded) {}
+
+  /**
+   * Fetches every missing node: downloads run at once up to the concurrency, and each layer is
+   * registered as soon as the one below it is, straight from the network when it can, else from the
+   * temporary file it was downloaded to meanwhile. Returns whether anything was downloaded.
+   */
+  private boolean fetchAll(
+      Registry registry,
+      String repo,
+      Plans.Plan plan,
+      PullOptions options,
+      ProgressListener listener,
+      List<Graph.Hold> holds)
+      throws IOException {
+    Job job =
+        new Job(
+            registry,
+            repo,
+            plan,
+            options,
+            listener,
+            new Semaphore(options.concurrency(), true),
+            java.util.Collections.synchronizedList(holds),
+            new AtomicBoolean());
+    List<CompletableFuture<Void>> done = new ArrayList<>();
+    CompletableFuture<Void> failed = new CompletableFuture<>();
+    ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    try {
+      CompletableFuture<Void> below = CompletableFuture.completedFuture(null);
+      for (NodePlan p : plan.nodes()) {
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        if (p.exists()) {
+          listener.on(new AlreadyExists(p.label()));
+          mine.complete(null);
+        } else {
+          listener.on(new Queued(p.label()));
+          CompletableFuture<Void> parent = below;
+          executor.execute(
+              () -> {
+                try {
+                  obtain(job, p, parent);
+                  mine.complete(null);
+                } catch (Throwable t) {
+                  mine.completeExceptionally(t);
+                  failed.completeExceptionally(t);
+                }
+              });
+        }
+        done.add(mine);
+        below = mine;
+      }
+      CompletableFuture<Void> all = CompletableFuture.allOf(done.toArray(CompletableFuture[]::new));
+      try {
+        CompletableFuture.anyOf(all, failed).get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("pull interrupted");
+      } catch (ExecutionException e) {
+        throw rethrow(e.getCause());
+      }
+      return job.downloaded.get();
+    } finally {
+      executor.shutdownNow(); // on failure: stop the other layers; they clean up after themselves
+      executor.close();
+    }
+  }
+
+  /** Makes node {@code p} exist: fetched here, or found after another pull fetched it. */
+  private void obtain(Job job, NodePlan p, CompletableFuture<Void> parent) throws IOException {
+    long key = PullLocks.position(p.id());
+    while (true) {
+      CompletableFuture<Void> claim = new CompletableFuture<>();
+      CompletableFuture<Void> other = locks.fetching.putIfAbsent(key, claim);
+      if (other != null) {
+        job.listener.on(new Waiting(p.label()));
+        try {
+          other.get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("pull interrupted");
+        } catch (ExecutionException ignored) {
+          // the other pull failed; the loop takes the node over
+        }
+        continue;
+      }
+      try (PullLocks.Held node = locks.node(p.id())) {
+        graph.refresh();
+        if (graph.exists(p.id())) {
+          // Registered by another pull since the plan was made: it must still be this node.
+          if (!job.plan.recheck(p)) {
+            throw new CairnException(
+                CairnException.Kind.CONFLICT,
+                "image "
+                    + p.id()
+                    + " was registered meanwhile with other content; pull again to choose anew");
+          }
+          job.holds.add(graph.retain(List.of(p.id())));
+          job.listener.on(new AlreadyExists(p.label()));
+          return;
+        }
+        download(job, p, parent);
+        return;
+      } finally {
+        locks.fetching.remove(key, claim);
+        claim.complete(null);
+      }
+    }
+  }
+
+  private void download(Job job, NodePlan p, CompletableFuture<Void> parent) throws IOException {
+    String label = p.label();
+    ProgressListener out = job.listener;
+    for (int attempt = 1; ; attempt++) {
+      acquire(job.slots);
+      boolean slot = true;
+      Path temp = null;
+      CountingInputStream counted = null;
+      try {
+        InputStream blob = job.registry.blob(job.repo, p.blob(), p.blobSize());
+        job.downloaded.set(true);
+        long total = p.blobSize();
+        counted = new CountingInputStream(blob, n -> out.on(new Downloading(label, n, total)));
+        try (InputStream closing = counted) {
+          if (parent.isDone()) {
+            await(parent);
+            register(job, p, counted);
+          } else {
+            temp = Files.createTempFile(tmp, "pull-", ".blob");
+            try (OutputStream file = Files.newOutputStream(temp)) {
+              counted.transferTo(file); // the digest and size are checked at the end
+            }
+            out.on(new Verifying(label));
+            out.on(new Downloaded(label));
+            job.slots.release();
+            slot = false;
+            await(parent);
+            long size = Files.size(temp);
+            try (InputStream local =
+                new CountingInputStream(
+                    Files.newInputStream(temp), n -> out.on(new Extracting(label, n, size)))) {
+              register(job, p, local);
+            }
+          }
+        }
+        out.on(new Done(label));
+        return;
+      } catch (CancelledBelow | InterruptedIOException e) {
+        throw e;
+      } catch (CairnException | IOException e) {
+        if (attempt >= job.options.blobAttempts() || !blobWasBad(counted, temp)) {
+          throw e;
+        }
+        out.on(new Retrying(label, attempt + 1, e.getMessage()));
+      } finally {
+        if (slot) {
+          job.slots.release();
+        }
+        if (temp != null) {
+          Files.deleteIfExists(temp);
+        }
+      }
+    }
+  }
+
+  /**
+   * Whether a failed attempt is the blob's fault (worth a fresh download). When the failure came
+   * from further down the pipeline, the rest of a streamed blob is read: if it then fails its
+   * digest, the bytes were bad (a corrupt byte usually breaks decompression before the digest check
+   * could run).
+   */
+  private static boolean blobWasBad(CountingInputStream counted, Path temp) {
+    if (counted == null) {
+      return false; // the request itself failed, after the registry client's own retries
+    }
+    if (counted.failure() != null) {
+      return true;
+    }
+    if (temp != null) {
+      return false; // verified in full before it was unpacked
+    }
+    try {
+      counted.transferTo(OutputStream.nullOutputStream());
+      return false;
+    } catch (IOException | RuntimeException e) {
+      return true;
+    }
+  }
+
+  private void register(Job job, NodePlan p, InputStream blob) throws IOException {
+    InputStream layer = blob;
+    if (p.diffId() != null) {
+      // Checked before the node commits: a layer that is not the config's DiffID never appears.
+      layer =
+          new VerifyingInputStream(
+              Decompress.open(blob), p.diffId(), -1, "layer " + p.blob() + ": DiffID");
+    }
+    NodeSpec spec = new NodeSpec(p.id(), p.parent(), p.json(), p.v1Compatibility(), p.blob());
+    try {
+      graph.register(spec, layer);
+    } catch (CairnException e) {
+      throw e.in("layer " + p.blob());
+    }
+    job.holds.add(graph.retain(List.of(p.id())));
+  }
+
+  private static void acquire(Semaphore s) throws InterruptedIOException {
+    try {
+      s.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("pull interrupted");
+    }
+  }
+
+  private static void await(CompletableFuture<Void> parent) throws IOException {
+    try {
+      parent.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("pull interrupted");
+    } catch (ExecutionException e) {
+      throw new CancelledBelow(e.getCause());
+    }
+  }
+
+  /** The layer below failed; this one gives up quietly (the pull reports the first failure). */
+  private static final class CancelledBelow extends IOException {
+    CancelledBelow(Throwable cause) {
+      super("the layer below failed", cause);
+    }
+  }
+
+  private static IOException rethrow(Throwable t) {
+    while (t instanceof CancelledBelow c && c.getCause() != null) {
+      t = c.getCause();
+    }
+    return switch (t) {
+      case CairnException c -> throw c;
+      case IOException io -> io;
+      case Error err -> throw err;
+      case RuntimeException r -> throw r;
+      default -> new IOException(t);
+    };
+  }
+
+  @Override
+  public synchronized void close() {
+    registries.values().forEach(Registry::close);
+    registries.clear();
+  }
+}
