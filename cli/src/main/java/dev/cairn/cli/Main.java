@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "A container image store and registry client.",
-    subcommands = {CommandLine.HelpCommand.class, ManifestCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, ManifestCommand.class, PullCommand.class})
 public final class Main {
 
   @Option(

@@ -73,6 +73,18 @@ final class CountingInputStream extends FilterInputStream {
     return false;
   }
 
+  /** Reads what is left, so that a bad blob shows itself ({@link #failure}) at its end. */
+  void drainQuietly() {
+    if (failure != null) {
+      return;
+    }
+    try {
+      transferTo(java.io.OutputStream.nullOutputStream());
+    } catch (IOException | RuntimeException e) {
+      // recorded as the failure
+    }
+  }
+
   long count() {
     return count;
   }

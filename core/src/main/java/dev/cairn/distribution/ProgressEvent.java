@@ -1,5 +1,7 @@
 package dev.cairn.distribution;
 
+import dev.cairn.image.Reference;
+
 /**
  * What a pull is doing, as small events for a {@link ProgressListener}. Layer events name the layer
  * by {@code layer}: the first 12 hex digits of its blob digest, as Docker shows it.
@@ -7,7 +9,7 @@ package dev.cairn.distribution;
 public sealed interface ProgressEvent {
 
   /** The manifest of {@code reference} is being resolved. */
-  record Resolving(String reference) implements ProgressEvent {}
+  record Resolving(Reference reference) implements ProgressEvent {}
 
   /** The layer will be fetched. */
   record Queued(String layer) implements ProgressEvent {}

@@ -78,13 +78,17 @@ public final class Puller implements AutoCloseable {
    */
   public PullResult pull(Reference reference, PullOptions options, ProgressListener listener)
       throws IOException {
-    listener.on(new ProgressEvent.Resolving(reference.familiar()));
+    listener.on(new ProgressEvent.Resolving(reference));
     try {
       PullResult r = pullOne(registry(reference.domain()), reference, options, listener);
       listener.on(new ProgressEvent.Finished(r));
       return r;
     } catch (CairnException e) {
       throw e.in("pulling " + reference.familiar());
+    } catch (InterruptedIOException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new IOException("pulling " + reference.familiar() + ": " + e.getMessage(), e);
     }
   }
 
@@ -395,7 +399,13 @@ public final class Puller implements AutoCloseable {
         try (InputStream closing = counted) {
           if (parent.isDone()) {
             await(parent);
-            register(job, p, counted);
+            try {
+              register(job, p, counted);
+            } catch (CairnException | IOException e) {
+              // Was it the blob? A flipped bit usually breaks decompression before the digest.
+              counted.drainQuietly();
+              throw e;
+            }
           } else {
             temp = Files.createTempFile(tmp, "pull-", ".blob");
             try (OutputStream file = Files.newOutputStream(temp)) {
@@ -419,10 +429,21 @@ public final class Puller implements AutoCloseable {
       } catch (CancelledBelow | InterruptedIOException e) {
         throw e;
       } catch (CairnException | IOException e) {
-        if (attempt >= job.options.blobAttempts() || !blobWasBad(counted, temp)) {
+        Exception blobError = blobError(counted);
+        if (blobError == null) {
           throw e;
         }
-        out.on(new Retrying(label, attempt + 1, e.getMessage()));
+        if (attempt >= job.options.blobAttempts()) {
+          // The blob's own failure explains the pipeline's (say, a gzip error from a flipped bit).
+          if (blobError != e) {
+            blobError.addSuppressed(e);
+          }
+          if (blobError instanceof RuntimeException r) {
+            throw r;
+          }
+          throw (IOException) blobError;
+        }
+        out.on(new Retrying(label, attempt + 1, blobError.getMessage()));
       } finally {
         if (slot) {
           job.slots.release();
@@ -434,28 +455,12 @@ public final class Puller implements AutoCloseable {
     }
   }
 
-  /**
-   * Whether a failed attempt is the blob's fault (worth a fresh download). When the failure came
-   * from further down the pipeline, the rest of a streamed blob is read: if it then fails its
-   * digest, the bytes were bad (a corrupt byte usually breaks decompression before the digest check
-   * could run).
-   */
-  private static boolean blobWasBad(CountingInputStream counted, Path temp) {
+  /** The blob's failure when a failed attempt was its fault (worth a fresh download), else null. */
+  private static Exception blobError(CountingInputStream counted) {
     if (counted == null) {
-      return false; // the request itself failed, after the registry client's own retries
+      return null; // the request itself failed, after the registry client's own retries
     }
-    if (counted.failure() != null) {
-      return true;
-    }
-    if (temp != null) {
-      return false; // verified in full before it was unpacked
-    }
-    try {
-      counted.transferTo(OutputStream.nullOutputStream());
-      return false;
-    } catch (IOException | RuntimeException e) {
-      return true;
-    }
+    return counted.failure() instanceof Exception e ? e : null;
   }
 
   private void register(Job job, NodePlan p, InputStream blob) throws IOException {

@@ -22,8 +22,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@code /redirected} (where {@link Fault#REDIRECT_OTHER_HOST} sends clients, under the name {@code
  * localhost}) are passed through untouched. Every request is recorded.
  */
-final class FaultProxy implements AutoCloseable {
-  enum Fault {
+public final class FaultProxy implements AutoCloseable {
+  public enum Fault {
     /** Announces the whole body, sends half, then ends the exchange (the rest never comes). */
     DROP_MIDWAY,
     /** Answers with only the first half of the body, cleanly ended. */
@@ -43,39 +43,40 @@ final class FaultProxy implements AutoCloseable {
   }
 
   /** One request as the proxy saw it. */
-  record Seen(String method, String host, String path, String range, boolean authorization) {}
+  public record Seen(
+      String method, String host, String path, String range, boolean authorization) {}
 
   private final HttpServer server;
   private final HttpClient upstream = HttpClient.newHttpClient();
   private final String target;
   private final Deque<Object[]> plan = new ArrayDeque<>();
   private volatile boolean requireBasic;
-  final List<Seen> seen = new CopyOnWriteArrayList<>();
+  public final List<Seen> seen = new CopyOnWriteArrayList<>();
 
-  FaultProxy(String target) throws IOException {
+  public FaultProxy(String target) throws IOException {
     this.target = target;
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", this::handle);
     server.start();
   }
 
-  String host() {
+  public String host() {
     return "127.0.0.1:" + server.getAddress().getPort();
   }
 
   /** Spends {@code faults}, in order, on the next requests whose path contains {@code fragment}. */
-  synchronized void plan(String fragment, Fault... faults) {
+  public synchronized void plan(String fragment, Fault... faults) {
     for (Fault f : faults) {
       plan.add(new Object[] {fragment, f});
     }
   }
 
   /** Demands some Basic credentials (any) on everything but /redirected. */
-  void requireBasic() {
+  public void requireBasic() {
     requireBasic = true;
   }
 
-  synchronized void reset() {
+  public synchronized void reset() {
     plan.clear();
     seen.clear();
     requireBasic = false;

@@ -19,10 +19,10 @@ import java.util.zip.GZIPOutputStream;
  * layers, a config with matching diff_ids and history, manifests, and an index.json naming each
  * image by tag. Everything it wrote is returned, so tests compare fetched bytes with the truth.
  */
-final class OciLayouts {
+public final class OciLayouts {
   /** A blob and its descriptor fields. */
-  record Blob(String mediaType, Digest digest, byte[] bytes) {
-    long size() {
+  public record Blob(String mediaType, Digest digest, byte[] bytes) {
+    public long size() {
       return bytes.length;
     }
 
@@ -33,23 +33,23 @@ final class OciLayouts {
   }
 
   /** One image: its manifest, config and layers, base first. */
-  record Image(Blob manifest, Blob config, List<Blob> layers) {}
+  public record Image(Blob manifest, Blob config, List<Blob> layers) {}
 
   private final Path dir;
   private final Map<String, String> refs = new LinkedHashMap<>();
 
-  OciLayouts(Path dir) throws IOException {
+  public OciLayouts(Path dir) throws IOException {
     this.dir = dir;
     Files.createDirectories(dir.resolve("blobs/sha256"));
     Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
   }
 
-  Path dir() {
+  public Path dir() {
     return dir;
   }
 
   /** An image for {@code linux/arch} with one layer per map of files (name to content). */
-  Image image(String arch, List<Map<String, String>> layerFiles) throws IOException {
+  public Image image(String arch, List<Map<String, String>> layerFiles) throws IOException {
     List<Blob> layers = new ArrayList<>();
     List<String> diffIds = new ArrayList<>();
     for (Map<String, String> files : layerFiles) {
@@ -79,7 +79,7 @@ final class OciLayouts {
   }
 
   /** An OCI index over images, each with its platform. */
-  Blob index(List<Image> images, List<String> archs) throws IOException {
+  public Blob index(List<Image> images, List<String> archs) throws IOException {
     List<String> entries = new ArrayList<>();
     for (int i = 0; i < images.size(); i++) {
       entries.add(
@@ -97,7 +97,7 @@ final class OciLayouts {
   }
 
   /** Names {@code target} (a manifest or index blob) by {@code tag} in index.json. */
-  void tag(String tag, Blob target) throws IOException {
+  public void tag(String tag, Blob target) throws IOException {
     refs.put(
         tag,
         target.descriptorJson(
@@ -114,7 +114,7 @@ final class OciLayouts {
   }
 
   /** A ustar archive of regular files, mode 0644, owned by root, mtime 0. */
-  static byte[] tar(Map<String, String> files) {
+  public static byte[] tar(Map<String, String> files) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (var e : files.entrySet()) {
       byte[] data = e.getValue().getBytes(StandardCharsets.UTF_8);
@@ -150,7 +150,7 @@ final class OciLayouts {
     System.arraycopy(b, 0, h, at, b.length);
   }
 
-  static byte[] gzip(byte[] data) {
+  public static byte[] gzip(byte[] data) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
       gz.write(data);

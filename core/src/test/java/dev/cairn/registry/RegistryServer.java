@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * }
  * }</pre>
  */
-final class RegistryServer implements AutoCloseable {
+public final class RegistryServer implements AutoCloseable {
   private final Process process;
   private final int port;
   private final Path log;
@@ -40,7 +40,7 @@ final class RegistryServer implements AutoCloseable {
    *
    * @param authYaml an {@code auth:} section (indented as top-level YAML), or "" for none
    */
-  static RegistryServer start(Path storage, Path workDir, String authYaml)
+  public static RegistryServer start(Path storage, Path workDir, String authYaml)
       throws IOException, InterruptedException {
     Path binary = Tools.require("docker-registry");
     Files.createDirectories(storage);
@@ -84,11 +84,11 @@ final class RegistryServer implements AutoCloseable {
   }
 
   /** {@code 127.0.0.1:PORT}, as a registry host for references and clients. */
-  String host() {
+  public String host() {
     return "127.0.0.1:" + port;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
@@ -119,7 +119,7 @@ final class RegistryServer implements AutoCloseable {
     throw new IOException("docker-registry did not answer in 15 s:\n" + Files.readString(log));
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }

@@ -12,17 +12,17 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assertions;
 
 /** The external programs the registry tests drive, and the rule for when one is missing. */
-final class Tools {
+public final class Tools {
   private Tools() {}
 
-  static Path require(String tool) {
+  public static Path require(String tool) {
     return dev.cairn.testing.Tools.require(tool);
   }
 
   /**
    * Runs a command to completion (60 s at most) and returns its stdout; fails on a non-zero exit.
    */
-  static String run(List<String> command) throws IOException, InterruptedException {
+  public static String run(List<String> command) throws IOException, InterruptedException {
     Path out = Files.createTempFile("cairn-tool", ".out");
     try {
       Process p =
@@ -48,7 +48,7 @@ final class Tools {
    * host/repository:tag} with skopeo. {@code extra} are copy flags such as {@code --format v2s1} or
    * {@code --multi-arch all}.
    */
-  static void push(Path layout, String tag, String host, String repository, String... extra)
+  public static void push(Path layout, String tag, String host, String repository, String... extra)
       throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(require("skopeo").toString());

@@ -1,0 +1,130 @@
+package dev.cairn.cli;
+
+import dev.cairn.CairnException;
+import dev.cairn.distribution.PullOptions;
+import dev.cairn.distribution.Puller;
+import dev.cairn.driver.Driver;
+import dev.cairn.driver.DriverOptions;
+import dev.cairn.driver.Drivers;
+import dev.cairn.graph.Graph;
+import dev.cairn.graph.TagStore;
+import dev.cairn.image.Platform;
+import dev.cairn.image.Reference;
+import dev.cairn.registry.DockerConfigCredentials;
+import dev.cairn.registry.Registry;
+import dev.cairn.registry.RegistryOptions;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code cairn pull}: fetch an image (or every tag of a repository) into the store. */
+@Command(
+    name = "pull",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Pull an image from a registry into the store.",
+      "",
+      "Every layer is verified against its digest and the image's DiffIDs before it is"
+          + " registered; layers the store already holds are not downloaded again.",
+      ""
+    },
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+      "0:pulled, or already up to date",
+      "1:invalid input or content that failed verification",
+      "2:no such image, tag or platform",
+      "3:not authorized"
+    })
+final class PullCommand implements Callable<Integer> {
+  @ParentCommand Main main;
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = {"-a", "--all-tags"},
+      description = "Pull every tagged image of the repository.")
+  boolean allTags;
+
+  @Option(
+      names = {"-q", "--quiet"},
+      description = "Print only the image reference at the end.")
+  boolean quiet;
+
+  @Option(
+      names = "--platform",
+      paramLabel = "OS/ARCH[/VARIANT]",
+      description = "Platform to pick from a multi-platform image (default: this host's).")
+  String platform;
+
+  @Option(
+      names = "--progress",
+      paramLabel = "MODE",
+      description =
+          "auto (bars on a terminal, else lines), plain (one line per change) or json"
+              + " (Docker's message stream). Default: auto.")
+  String progress = "auto";
+
+  @Parameters(paramLabel = "NAME[:TAG|@DIGEST]", description = "The image to pull.")
+  String reference;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    PullProgress.Mode mode = mode();
+    Reference ref = Reference.parse(reference);
+    PullOptions options = PullOptions.defaults();
+    if (platform != null) {
+      options = options.withPlatform(Platform.parse(platform));
+    }
+    RegistryOptions registry =
+        RegistryOptions.defaults().withCredentials(DockerConfigCredentials.loadDefault());
+    PullProgress listener = new PullProgress(mode, out);
+    try (Driver driver = Drivers.open(main.root(), null, DriverOptions.defaults());
+        Graph graph = Graph.open(main.root(), driver)) {
+      TagStore tags = TagStore.open(graph);
+      try (Puller puller =
+          new Puller(graph, (r, id) -> tags.tag(r, id, true), h -> Registry.open(h, registry))) {
+        if (allTags) {
+          if (ref.tag() != null && !ref.tag().equals(Reference.DEFAULT_TAG)
+              || ref.digest() != null) {
+            throw CairnException.invalid("--all-tags takes a repository name without a tag");
+          }
+          puller.pullAllTags(ref, options, listener); // each result is reported as it ends
+        } else {
+          puller.pull(ref, options, listener);
+        }
+      }
+    } catch (CairnException e) {
+      if (mode == PullProgress.Mode.JSON) {
+        out.println(PullProgress.jsonError(e.getMessage()));
+        out.flush();
+      }
+      throw e;
+    }
+    return 0;
+  }
+
+  private PullProgress.Mode mode() {
+    if (quiet) {
+      return PullProgress.Mode.QUIET;
+    }
+    return switch (progress) {
+      case "auto" ->
+          System.console() != null && System.console().isTerminal()
+              ? PullProgress.Mode.TERMINAL
+              : PullProgress.Mode.PLAIN;
+      case "plain" -> PullProgress.Mode.PLAIN;
+      case "json" -> PullProgress.Mode.JSON;
+      case "tty" -> PullProgress.Mode.TERMINAL;
+      default ->
+          throw CairnException.invalid(
+              "--progress must be auto, plain or json, not " + CairnException.quote(progress));
+    };
+  }
+}

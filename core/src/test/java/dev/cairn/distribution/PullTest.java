@@ -1,0 +1,463 @@
+package dev.cairn.distribution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cairn.CairnException;
+import dev.cairn.archive.Layer;
+import dev.cairn.digest.Digest;
+import dev.cairn.digest.Digester;
+import dev.cairn.driver.Driver;
+import dev.cairn.driver.DriverOptions;
+import dev.cairn.driver.Drivers;
+import dev.cairn.graph.Node;
+import dev.cairn.graph.NodeSpec;
+import dev.cairn.image.ChainId;
+import dev.cairn.image.Platform;
+import dev.cairn.image.Reference;
+import dev.cairn.image.Schema1Image;
+import dev.cairn.image.Schema1Manifest;
+import dev.cairn.image.V1Image;
+import dev.cairn.registry.FaultProxy;
+import dev.cairn.registry.FaultProxy.Fault;
+import dev.cairn.registry.OciLayouts;
+import dev.cairn.registry.Registry;
+import dev.cairn.registry.RegistryOptions;
+import dev.cairn.registry.RegistryServer;
+import dev.cairn.registry.Tools;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Pulls from the real Docker Distribution registry, through a proxy that counts and misbehaves. */
+class PullTest {
+  @TempDir static Path temp;
+  @TempDir Path store;
+  static RegistryServer server;
+  static FaultProxy proxy;
+  static final List<Map<String, String>> apps = new ArrayList<>();
+  static final List<OciLayouts.Image> images = new ArrayList<>();
+  static OciLayouts.Image arm;
+  static OciLayouts.Blob index;
+
+  static final Map<String, String> BASE =
+      files("etc/os", "base", "bin/sh", "shell", "etc/keep", "k");
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = RegistryServer.start(temp.resolve("storage"), temp, "");
+    OciLayouts layout = new OciLayouts(temp.resolve("layout"));
+    byte[] noise = new byte[160 * 1024];
+    new Random(11).nextBytes(noise);
+    Map<String, String> base = new LinkedHashMap<>(BASE);
+    base.put("blob", new String(noise, StandardCharsets.ISO_8859_1));
+    for (int i = 1; i <= 4; i++) {
+      Map<String, String> top = files("app/" + i, "app " + i, "etc/.wh.os", "");
+      OciLayouts.Image img =
+          layout.image("amd64", List.of(base, files("lib/" + i, "lib " + i), top));
+      images.add(img);
+      layout.tag("app" + i, img.manifest());
+    }
+    arm = layout.image("arm64", List.of(files("arch", "arm64")));
+    index = layout.index(List.of(images.get(0), arm), List.of("amd64", "arm64"));
+    layout.tag("multi", index);
+    layout.tag("app1-s2", images.get(0).manifest());
+    layout.tag("app1-s1", images.get(0).manifest());
+    for (int i = 1; i <= 4; i++) {
+      Tools.push(layout.dir(), "app" + i, server.host(), "test/app");
+    }
+    Tools.push(layout.dir(), "app1-s2", server.host(), "test/app", "--format", "v2s2");
+    Tools.push(layout.dir(), "app1-s1", server.host(), "test/app", "--format", "v2s1");
+    Tools.push(layout.dir(), "multi", server.host(), "test/app", "--multi-arch", "all");
+    Tools.push(layout.dir(), "app1", server.host(), "test/tags");
+    Tools.push(layout.dir(), "app2", server.host(), "test/tags");
+    proxy = new FaultProxy(server.host());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (proxy != null) {
+      proxy.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @BeforeEach
+  void resetProxy() {
+    proxy.reset();
+  }
+
+  static Map<String, String> files(String... kv) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put(kv[i], kv[i + 1]);
+    }
+    return m;
+  }
+
+  static Reference ref(String tagOrDigest) {
+    String sep = tagOrDigest.startsWith("sha256:") ? "@" : ":";
+    return Reference.parse(proxy.host() + "/test/app" + sep + tagOrDigest);
+  }
+
+  static PullOptions amd64() {
+    return PullOptions.defaults().withPlatform(Platform.parse("linux/amd64"));
+  }
+
+  /** The tree of image {@code i} (0-based) as tar -x of its layers in order, whiteouts applied. */
+  static Map<String, String> expectedTree(int i) {
+    Map<String, String> tree = new TreeMap<>();
+    tree.putAll(BASE);
+    tree.put("lib/" + (i + 1), "lib " + (i + 1));
+    tree.put("app/" + (i + 1), "app " + (i + 1));
+    tree.remove("etc/os");
+    return tree;
+  }
+
+  /** Every node reassembles to its DiffID; the top's tree holds {@code expected}. */
+  static void assertImage(PullFixture f, PullResult r, Map<String, String> expected)
+      throws IOException {
+    for (String id : r.nodeIds()) {
+      Digester d = Digester.sha256();
+      f.graph.tarLayer(
+          id,
+          new OutputStream() {
+            @Override
+            public void write(int b) {
+              d.update(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+              d.update(b, off, len);
+            }
+          });
+      assertThat(d.digest()).as("layer of %s", id).isEqualTo(f.graph.diffId(id));
+    }
+    Path dir = f.graph.driver().get(r.topNodeId());
+    try (Stream<Path> walk = Files.walk(dir)) {
+      Map<String, String> tree = new TreeMap<>();
+      for (Path p : walk.filter(Files::isRegularFile).toList()) {
+        tree.put(
+            dir.relativize(p).toString(),
+            new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1));
+      }
+      tree.remove("blob");
+      assertThat(tree).isEqualTo(expected);
+    } finally {
+      f.graph.driver().put(r.topNodeId());
+    }
+  }
+
+  @Test
+  void ociImageGetsChainIdNodesAndTheConfigDigestOnTop() throws Exception {
+    try (PullFixture f = new PullFixture(store)) {
+      OciLayouts.Image img = images.get(0);
+      PullResult r = f.puller.pull(ref("app1"), amd64(), ProgressListener.NONE);
+      assertThat(r.imageId()).isEqualTo(img.config().digest());
+      assertThat(r.topNodeId()).isEqualTo(img.config().digest().hex());
+      assertThat(r.manifestDigest()).isEqualTo(img.manifest().digest());
+      assertThat(r.upToDate()).isFalse();
+      List<Digest> diffIds = f.graph.map().values().stream().map(Node::diffId).toList();
+      List<Digest> chain = ChainId.of(r.nodeIds().stream().map(id -> nodeDiffId(f, id)).toList());
+      assertThat(r.nodeIds().subList(0, 2)).containsExactly(chain.get(0).hex(), chain.get(1).hex());
+      assertThat(diffIds).hasSize(3);
+      assertThat(f.graph.rawJSON(r.topNodeId())).isEqualTo(img.config().bytes());
+      assertThat(f.tags).containsEntry(ref("app1"), r.topNodeId());
+      assertImage(f, r, expectedTree(0));
+    }
+  }
+
+  private static Digest nodeDiffId(PullFixture f, String id) {
+    return f.graph.map().get(id).diffId();
+  }
+
+  @Test
+  void schema2PullTwiceIsUpToDateAndDownloadsNothing() throws Exception {
+    try (PullFixture f = new PullFixture(store)) {
+      PullResult first = f.puller.pull(ref("app1-s2"), amd64(), ProgressListener.NONE);
+      assertThat(first.imageId()).isEqualTo(images.get(0).config().digest());
+      proxy.reset();
+      List<ProgressEvent> events = new CopyOnWriteArrayList<>();
+      PullResult again = f.puller.pull(ref("app1-s2"), amd64(), events::add);
+      assertThat(again.upToDate()).isTrue();
+      assertThat(again.topNodeId()).isEqualTo(first.topNodeId());
+      assertThat(proxy.seen).noneMatch(s -> s.path().contains("/blobs/"));
+      assertThat(events.stream().filter(e -> e instanceof ProgressEvent.AlreadyExists)).hasSize(3);
+      assertImage(f, again, expectedTree(0));
+    }
+  }
+
+  @Test
+  void pullByDigestRecordsTheDigestReference() throws Exception {
+    try (PullFixture f = new PullFixture(store)) {
+      Digest d = images.get(1).manifest().digest();
+      PullResult r = f.puller.pull(ref(d.toString()), amd64(), ProgressListener.NONE);
+      assertThat(r.reference().digest()).isEqualTo(d);
+      assertThat(r.reference().tag()).isNull();
+      assertThat(f.tags).containsEntry(ref(d.toString()), images.get(1).config().digest().hex());
+      assertImage(f, r, expectedTree(1));
+    }
+  }
+
+  @Test
+  void indexPicksThePlatform() throws Exception {
+    try (PullFixture f = new PullFixture(store)) {
+      PullResult a = f.puller.pull(ref("multi"), amd64(), ProgressListener.NONE);
+      assertThat(a.imageId()).isEqualTo(images.get(0).config().digest());
+      assertThat(a.manifestDigest()).isEqualTo(index.digest());
+      PullResult b =
+          f.puller.pull(
+              ref("multi"),
+              PullOptions.defaults().withPlatform(Platform.parse("linux/arm64/v8")),
+              ProgressListener.NONE);
+      assertThat(b.imageId()).isEqualTo(arm.config().digest());
+      assertThatThrownBy(
+              () ->
+                  f.puller.pull(
+                      ref("multi"),
+                      PullOptions.defaults().withPlatform(Platform.parse("linux/s390x")),
+                      ProgressListener.NONE))
+          .isInstanceOf(CairnException.class)
+          .hasMessageContaining("no image for platform linux/s390x")
+          .hasMessageContaining("linux/amd64, linux/arm64");
+    }
+  }
+
+  @Test
+  void sharedBaseLayersDownloadOnce() throws Exception {
+    try (PullFixture f = new PullFixture(store)) {
+      f.puller.pull(ref("app1"), amd64(), ProgressListener.NONE);
+      f.puller.pull(ref("app2"), amd64(), ProgressListener.NONE);
+      for (OciLayouts.Blob layer : images.get(0).layers()) {
+        assertThat(PullFixture.blobGets(proxy, layer.digest().hex())).isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
+  void eightConcurrentOverlappingPullsDownloadEachLayerOnce() throws Exception {
+    try (PullFixture f = new PullFixture(store);
+        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<PullResult>> results = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        String tag = "app" + (i % 4 + 1);
+        results.add(pool.submit(() -> f.puller.pull(ref(tag), amd64(), ProgressListener.NONE)));
+      }
+      for (int i = 0; i < 8; i++) {
+        PullResult r = results.get(i).get();
+        assertThat(r.imageId()).isEqualTo(images.get(i % 4).config().digest());
+      }
+      for (OciLayouts.Image img : images) {
+        for (OciLayouts.Blob layer : img.layers()) {
+          assertThat(PullFixture.blobGets(proxy, layer.digest().hex()))
+              .as("GETs of %s", layer.digest())
+              .isEqualTo(1);
+        }
+      }
+      for (int i = 0; i < 4; i++) {
+        assertImage(f, results.get(i).get(), expectedTree(i));
+      }
+    }
+  }
+
+  @Test
+  void allTagsPullsEveryTag() throws Exception {
+    try (PullFixture f = new PullFixture(store)) {
+      List<PullResult> all =
+          f.puller.pullAllTags(
+              Reference.parse(proxy.host() + "/test/tags"), amd64(), ProgressListener.NONE);
+      assertThat(all)
+          .extracting(r -> r.reference().tag())
+          .containsExactlyInAnyOrder("app1", "app2");
+      assertThat(PullFixture.blobGets(proxy, images.get(0).layers().getFirst().digest().hex()))
+          .isEqualTo(1);
+    }
+  }
+
+  @Test
+  void corruptBlobIsFetchedAgainAndVerified() throws Exception {
+    try (PullFixture f = new PullFixture(store)) {
+      OciLayouts.Blob base = images.get(0).layers().getFirst();
+      proxy.plan("/blobs/" + base.digest(), Fault.CORRUPT_BYTE);
+      List<ProgressEvent> events = new CopyOnWriteArrayList<>();
+      PullResult r = f.puller.pull(ref("app1"), amd64(), events::add);
+      assertThat(PullFixture.blobGets(proxy, base.digest().hex())).isEqualTo(2);
+      assertThat(events).anyMatch(e -> e instanceof ProgressEvent.Retrying);
+      assertImage(f, r, expectedTree(0));
+    }
+  }
+
+  @Test
+  void blobThatStaysCorruptFailsAndLeavesTheStoreUnchanged() throws Exception {
+    try (PullFixture f = new PullFixture(store)) {
+      OciLayouts.Blob base = images.get(0).layers().getFirst();
+      proxy.plan(
+          "/blobs/" + base.digest(), Fault.CORRUPT_BYTE, Fault.CORRUPT_BYTE, Fault.CORRUPT_BYTE);
+      assertThatThrownBy(() -> f.puller.pull(ref("app1"), amd64(), ProgressListener.NONE))
+          .isInstanceOf(CairnException.class)
+          .hasMessageContaining("pulling " + ref("app1").familiar())
+          .hasMessageContaining("digest mismatch");
+      assertThat(f.graph.map()).isEmpty();
+      assertThat(f.tags).isEmpty();
+      try (Stream<Path> left = Files.list(store.resolve("graph/_tmp"))) {
+        assertThat(left).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void transportFaultsAreSurvived() throws Exception {
+    try (PullFixture f = new PullFixture(store)) {
+      OciLayouts.Image img = images.get(0);
+      proxy.plan("/blobs/" + img.layers().get(0).digest(), Fault.DROP_MIDWAY);
+      proxy.plan("/blobs/" + img.layers().get(1).digest(), Fault.STATUS_500, Fault.STATUS_429);
+      proxy.plan("/blobs/" + img.layers().get(2).digest(), Fault.REDIRECT_OTHER_HOST);
+      PullResult r = f.puller.pull(ref("app1"), amd64(), ProgressListener.NONE);
+      assertImage(f, r, expectedTree(0));
+    }
+  }
+
+  @Test
+  void truncatedManifestFailsClearlyAndChangesNothing() throws Exception {
+    try (PullFixture f = new PullFixture(store)) {
+      proxy.plan("/manifests/", Fault.TRUNCATE);
+      assertThatThrownBy(() -> f.puller.pull(ref("app1"), amd64(), ProgressListener.NONE))
+          .isInstanceOf(CairnException.class)
+          .hasMessageContaining("fetching manifest app1")
+          .hasMessageContaining("invalid JSON");
+      assertThat(f.graph.map()).isEmpty();
+      assertThat(f.tags).isEmpty();
+    }
+  }
+
+  static Schema1Manifest schema1() throws IOException {
+    try (Registry direct = Registry.open(server.host(), RegistryOptions.defaults())) {
+      return Schema1Manifest.parse(direct.manifest("test/app", "app1-s1").bytes());
+    }
+  }
+
+  @Test
+  void schema1GetsStrongIdsAndKeepsItsV1Compatibility() throws Exception {
+    Schema1Manifest m = schema1();
+    try (PullFixture f = new PullFixture(store)) {
+      PullResult r = f.puller.pull(ref("app1-s1"), amd64(), ProgressListener.NONE);
+      assertThat(r.imageId()).isEqualTo(m.strongIds().getLast());
+      assertThat(r.nodeIds()).isEqualTo(m.strongIds().stream().map(Digest::hex).toList());
+      for (int i = 0; i < m.images().size(); i++) {
+        Schema1Image img = m.images().get(i);
+        String id = r.nodeIds().get(i);
+        assertThat(f.graph.v1Compatibility(id))
+            .hasValueSatisfying(v -> assertThat(v).isEqualTo(img.v1Compatibility()));
+        assertThat(f.graph.layerDigest(id)).hasValue(img.blobSum());
+        // the node's json is the config its strong ID hashes
+        assertThat(Digest.sha256(f.graph.rawJSON(id))).isEqualTo(m.strongIds().get(i));
+      }
+      assertImage(f, r, expectedTree(0));
+    }
+  }
+
+  @Test
+  void legacyIdsOfADocker18GraphAreReusedWithoutDownloading() throws Exception {
+    Schema1Manifest m = schema1();
+    writeDocker18Graph(store, m);
+    try (PullFixture f = new PullFixture(store)) {
+      List<String> legacy = m.images().stream().map(Schema1Image::id).toList();
+      assertThat(f.graph.map().keySet()).containsExactlyInAnyOrderElementsOf(legacy);
+      PullResult r = f.puller.pull(ref("app1-s1"), amd64(), ProgressListener.NONE);
+      assertThat(r.nodeIds()).isEqualTo(legacy);
+      assertThat(r.upToDate()).isTrue();
+      assertThat(proxy.seen).noneMatch(s -> s.path().contains("/blobs/"));
+      assertThat(f.tags).containsEntry(ref("app1-s1"), legacy.getLast());
+      assertImage(f, r, expectedTree(0));
+    }
+  }
+
+  /** Nodes as Docker 1.8 left them: legacy IDs, json re-encoded by Go, checksum, no tar-split. */
+  static void writeDocker18Graph(Path root, Schema1Manifest m) throws Exception {
+    try (Registry direct = Registry.open(server.host(), RegistryOptions.defaults());
+        Driver driver = Drivers.open(root, "vfs", DriverOptions.defaults())) {
+      for (Schema1Image img : m.images()) {
+        String parent = img.parent() == null || img.parent().isEmpty() ? null : img.parent();
+        driver.create(img.id(), parent);
+        try (InputStream blob = direct.blob("test/app", img.blobSum(), -1)) {
+          driver.applyDiff(img.id(), parent, blob, Layer.READER);
+        }
+        Path dir = Files.createDirectories(root.resolve("graph").resolve(img.id()));
+        Files.write(dir.resolve("json"), V1Image.decode(img.v1Compatibility()).encode());
+        Files.writeString(dir.resolve("checksum"), img.blobSum().toString());
+      }
+    }
+  }
+
+  @Test
+  void schema1ProbesPastAPlantedCollidingId() throws Exception {
+    Schema1Manifest m = schema1();
+    String strong0 = m.strongIds().getFirst().hex();
+    try (PullFixture f = new PullFixture(store)) {
+      plant(f, strong0);
+      PullResult r = f.puller.pull(ref("app1-s1"), amd64(), ProgressListener.NONE);
+      String probed = Digest.sha256(strong0.getBytes(StandardCharsets.US_ASCII)).hex();
+      assertThat(r.nodeIds().getFirst()).isEqualTo(probed);
+      assertThat(r.nodeIds().subList(1, r.nodeIds().size()))
+          .isEqualTo(m.strongIds().stream().skip(1).map(Digest::hex).toList());
+      assertThat(f.graph.get(strong0).layerDigest()).isNull(); // the planted node is untouched
+      assertImage(f, r, expectedTree(0));
+      proxy.reset();
+      PullResult again = f.puller.pull(ref("app1-s1"), amd64(), ProgressListener.NONE);
+      assertThat(again.nodeIds()).isEqualTo(r.nodeIds()); // the probed ID verifies: reused
+      assertThat(again.upToDate()).isTrue();
+    }
+  }
+
+  @Test
+  void schema2ProbesPastAPlantedCollidingChainId() throws Exception {
+    try (PullFixture f = new PullFixture(store)) {
+      OciLayouts.Image img = images.get(0);
+      String chain0 = Digest.sha256(OciLayouts.tar(BASE)).hex(); // not the base's DiffID
+      PullResult first = f.puller.pull(ref("app1"), amd64(), ProgressListener.NONE);
+      String base = first.nodeIds().getFirst();
+      assertThat(base).isNotEqualTo(chain0);
+      try (PullFixture g = new PullFixture(store.resolve("second"))) {
+        plant(g, base);
+        PullResult r = g.puller.pull(ref("app1"), amd64(), ProgressListener.NONE);
+        assertThat(r.nodeIds().getFirst())
+            .isEqualTo(Digest.sha256(base.getBytes(StandardCharsets.US_ASCII)).hex());
+        assertThat(r.topNodeId()).isEqualTo(img.config().digest().hex());
+        assertImage(g, r, expectedTree(0));
+      }
+    }
+  }
+
+  /** A node under {@code id} whose content is not what any pull would put there. */
+  static void plant(PullFixture f, String id) throws IOException {
+    byte[] json =
+        ("{\"id\":\"" + id + "\",\"created\":\"2020-01-01T00:00:00Z\"}")
+            .getBytes(StandardCharsets.US_ASCII);
+    f.graph.register(
+        NodeSpec.of(id, null, json),
+        new ByteArrayInputStream(OciLayouts.tar(files("planted", "x"))));
+  }
+}
