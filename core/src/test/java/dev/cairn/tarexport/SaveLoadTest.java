@@ -185,7 +185,7 @@ class SaveLoadTest {
           NodeSpec.of(top, base, legacyJson(top, base, "echo hi")), new ByteArrayInputStream(MID));
       Map<String, byte[]> e = entries(a.save("sha256:" + top));
       String manifest = text(e.get("manifest.json"));
-      String configName = manifest.substring(11, manifest.indexOf('"', 11));
+      String configName = manifest.substring(12, manifest.indexOf('"', 12));
       ImageConfigFile config = ImageConfigFile.parse(e.get(configName));
       assertThat(config.diffIds()).containsExactly(Digest.sha256(BASE), Digest.sha256(MID));
       assertThat(config.history())
