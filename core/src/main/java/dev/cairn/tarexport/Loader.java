@@ -756,13 +756,16 @@ public final class Loader {
     }
   }
 
-  /** Notes whether the stream had a zero block: the end-of-archive marker of a complete tar. */
+  /**
+   * Notes whether the stream had a zero block, the end-of-archive marker of a complete tar: a run
+   * of 512 zero bytes within one raw run (padding and headers never make one).
+   */
   private static final class MarkerWatch implements dev.cairn.tar.RawListener {
-    private int zeros;
     boolean seen;
 
     @Override
     public void raw(byte[] b, int off, int len) {
+      int zeros = 0;
       for (int i = off; i < off + len && !seen; i++) {
         zeros = b[i] == 0 ? zeros + 1 : 0;
         seen = zeros >= 512;
