@@ -2,6 +2,7 @@ package dev.cairn.cli;
 
 import dev.cairn.CairnException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine;
@@ -14,7 +15,13 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "A container image store and registry client.",
-    subcommands = {CommandLine.HelpCommand.class, ManifestCommand.class, PullCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      ManifestCommand.class,
+      PullCommand.class,
+      SaveCommand.class,
+      LoadCommand.class
+    })
 public final class Main {
 
   @Option(
@@ -24,10 +31,22 @@ public final class Main {
   Path root;
 
   private InputStream stdin = System.in;
+  private OutputStream stdoutBytes = System.out;
+  private boolean stdoutIsTerminal;
 
   /** Standard input, as given to {@link #run(String[], InputStream, PrintWriter, PrintWriter)}. */
   InputStream stdin() {
     return stdin;
+  }
+
+  /** Standard output for binary data (an archive), as given to {@link #run}. */
+  OutputStream stdoutBytes() {
+    return stdoutBytes;
+  }
+
+  /** Whether standard output is a terminal, where binary data must not go. */
+  boolean stdoutIsTerminal() {
+    return stdoutIsTerminal;
   }
 
   /** The store directory the user chose, or the default. */
@@ -43,7 +62,12 @@ public final class Main {
   }
 
   public static void main(String[] args) {
-    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    Main main = new Main();
+    main.stdoutIsTerminal = System.console() != null && System.console().isTerminal();
+    // Not System.out: a PrintStream hides write errors, and an archive must not be cut silently.
+    main.stdoutBytes = new java.io.FileOutputStream(java.io.FileDescriptor.out);
+    System.exit(
+        main.execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
   /** Runs one command line; the exit code is returned, never passed to System.exit. */
@@ -55,7 +79,23 @@ public final class Main {
   public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
     Main main = new Main();
     main.stdin = in;
-    CommandLine cl = new CommandLine(main);
+    return main.execute(args, out, err);
+  }
+
+  /**
+   * Runs one command line with {@code in} as standard input and {@code bytes} as standard output
+   * for binary data (what {@code save} writes without {@code -o}); text goes to {@code out}.
+   */
+  public static int run(
+      String[] args, InputStream in, OutputStream bytes, PrintWriter out, PrintWriter err) {
+    Main main = new Main();
+    main.stdin = in;
+    main.stdoutBytes = bytes;
+    return main.execute(args, out, err);
+  }
+
+  private int execute(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(this);
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler(
