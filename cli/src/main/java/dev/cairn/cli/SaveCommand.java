@@ -56,7 +56,8 @@ final class SaveCommand implements Callable<Integer> {
       Path dir = output.toAbsolutePath().getParent();
       Path partial = Files.createTempFile(dir, "." + output.getFileName(), ".partial");
       try {
-        try (OutputStream out = Files.newOutputStream(partial)) {
+        // A FileOutputStream lets the layers' big files go through the kernel (copy_file_range).
+        try (OutputStream out = new java.io.FileOutputStream(partial.toFile())) {
           saver.save(images, out);
         }
         Files.move(partial, output, StandardCopyOption.REPLACE_EXISTING);

@@ -9,8 +9,6 @@ import dev.cairn.image.ImageConfigFile;
 import dev.cairn.image.Reference;
 import dev.cairn.json.GoJsonWriter;
 import dev.cairn.tar.TarEntry;
-import dev.cairn.tar.TarWriter;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -147,8 +145,7 @@ public final class Saver {
   }
 
   private void write(List<Image> images, OutputStream out) throws IOException {
-    BufferedOutputStream buffered = new BufferedOutputStream(out, 1 << 16);
-    TarWriter tar = new TarWriter(buffered);
+    ArchiveWriter tar = new ArchiveWriter(out);
     file(tar, "manifest.json", manifest(images), Instant.EPOCH);
     byte[] repositories = repositories(images);
     if (repositories != null) {
@@ -170,31 +167,26 @@ public final class Saver {
       }
     }
     tar.finish();
-    buffered.flush();
   }
 
-  private void node(TarWriter tar, Node n) throws IOException {
+  private void node(ArchiveWriter tar, Node n) throws IOException {
     Instant mtime = n.created() == null ? Instant.EPOCH : n.created();
     String id = n.id();
-    tar.add(TarEntry.directory(id + "/").withMtime(mtime));
+    tar.directory(TarEntry.directory(id + "/").withMtime(mtime));
     file(tar, id + "/VERSION", VERSION, mtime);
     byte[] stored = graph.rawJSON(id);
     boolean rawConfig = Digest.sha256(stored).hex().equals(id); // DESIGN §2b: a top node
     byte[] json = V1Forms.nodeJson(stored, id, n.parent(), rawConfig, "json of image " + id);
     file(tar, id + "/json", json, mtime);
     long size = graph.tarLayerSize(id);
-    tar.add(TarEntry.regular(id + "/layer.tar", size).withMtime(mtime));
-    long written = graph.tarLayer(id, new EntryOutput(tar));
-    if (written != size) {
-      throw CairnException.invalid(
-          "layer of image " + id + ": rebuilt " + written + " bytes, its metadata says " + size);
-    }
+    tar.stream(
+        TarEntry.regular(id + "/layer.tar", size).withMtime(mtime),
+        layerOut -> graph.tarLayer(id, layerOut));
   }
 
-  private static void file(TarWriter tar, String name, byte[] data, Instant mtime)
+  private static void file(ArchiveWriter tar, String name, byte[] data, Instant mtime)
       throws IOException {
-    tar.add(TarEntry.regular(name, data.length).withMtime(mtime));
-    tar.write(data, 0, data.length);
+    tar.file(TarEntry.regular(name, data.length).withMtime(mtime), data);
   }
 
   /** {@code [{"Config":..,"RepoTags":[..]|null,"Layers":[..]}]} in the field order Docker uses. */
@@ -286,24 +278,5 @@ public final class Saver {
       }
     }
     return true;
-  }
-
-  /** The current entry's payload as a stream; its length is checked by the tar writer. */
-  private static final class EntryOutput extends OutputStream {
-    private final TarWriter tar;
-
-    EntryOutput(TarWriter tar) {
-      this.tar = tar;
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      tar.write(new byte[] {(byte) b}, 0, 1);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      tar.write(b, off, len);
-    }
   }
 }
