@@ -51,7 +51,7 @@ final class LayerCommand {
       Main main = layer.main;
       try (Store store = main.openStore()) {
         if (output.equals("-")) {
-          if (System.console() != null && main.stdoutBytes() == System.out) {
+          if (main.stdoutIsTerminal()) {
             throw CairnException.invalid("refusing to write a tar to a terminal; use -o FILE");
           }
           OutputStream out = main.stdoutBytes();

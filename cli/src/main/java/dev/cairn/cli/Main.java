@@ -2,6 +2,7 @@ package dev.cairn.cli;
 
 import dev.cairn.CairnException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine;
@@ -26,6 +27,8 @@ import picocli.CommandLine.Option;
       LayerCommand.class,
       MountCommand.class,
       UnmountCommand.class,
+      SaveCommand.class,
+      LoadCommand.class,
       ManifestCommand.class
     })
 public final class Main {
@@ -57,12 +60,8 @@ public final class Main {
   java.util.List<String> gidmap = new java.util.ArrayList<>();
 
   private InputStream stdin = System.in;
-  private java.io.OutputStream stdoutBytes = System.out;
-
-  /** Standard output for binary data (tars); text goes through the command line's writer. */
-  java.io.OutputStream stdoutBytes() {
-    return stdoutBytes;
-  }
+  private OutputStream stdoutBytes = System.out;
+  private boolean stdoutIsTerminal;
 
   /** Opens the store the global options name. */
   dev.cairn.store.Store openStore() throws java.io.IOException {
@@ -87,6 +86,16 @@ public final class Main {
     return stdin;
   }
 
+  /** Standard output for binary data (an archive), as given to {@link #run}. */
+  OutputStream stdoutBytes() {
+    return stdoutBytes;
+  }
+
+  /** Whether standard output is a terminal, where binary data must not go. */
+  boolean stdoutIsTerminal() {
+    return stdoutIsTerminal;
+  }
+
   /** The store directory the user chose, or the default. */
   Path root() {
     if (root != null) {
@@ -100,7 +109,12 @@ public final class Main {
   }
 
   public static void main(String[] args) {
-    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    Main main = new Main();
+    main.stdoutIsTerminal = System.console() != null && System.console().isTerminal();
+    // Not System.out: a PrintStream hides write errors, and an archive must not be cut silently.
+    main.stdoutBytes = new java.io.FileOutputStream(java.io.FileDescriptor.out);
+    System.exit(
+        main.execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
   /** Runs one command line; the exit code is returned, never passed to System.exit. */
@@ -113,13 +127,20 @@ public final class Main {
     return run(args, in, System.out, out, err);
   }
 
-  /** Runs one command line with binary standard output {@code bytes} (tars) beside {@code out}. */
+  /**
+   * Runs one command line with {@code in} as standard input and {@code bytes} as standard output
+   * for binary data (what {@code save} writes without {@code -o}); text goes to {@code out}.
+   */
   public static int run(
-      String[] args, InputStream in, java.io.OutputStream bytes, PrintWriter out, PrintWriter err) {
+      String[] args, InputStream in, OutputStream bytes, PrintWriter out, PrintWriter err) {
     Main main = new Main();
     main.stdin = in;
     main.stdoutBytes = bytes;
-    CommandLine cl = new CommandLine(main);
+    return main.execute(args, out, err);
+  }
+
+  private int execute(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(this);
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler(

@@ -135,9 +135,18 @@ final class Plans {
 
   static Plan schema2(Graph graph, ImageManifest manifest, ImageConfigFile config)
       throws IOException {
+    return schema2(graph, manifest.config().digest(), config, manifest.layers());
+  }
+
+  /**
+   * DESIGN §2b for an image known by its config; {@code layers} gives each node's blob, or is null
+   * when there are no blobs (a load from an archive).
+   */
+  static Plan schema2(
+      Graph graph, Digest configDigest, ImageConfigFile config, List<Descriptor> layers)
+      throws IOException {
     List<Digest> diffIds = config.diffIds();
     List<Digest> chain = ChainId.of(diffIds);
-    Digest configDigest = manifest.config().digest();
     int top = diffIds.size() - 1;
     Check check =
         (id, i, parent) -> {
@@ -160,7 +169,7 @@ final class Plans {
     for (int i = 0; i <= top; i++) {
       String start = i < top ? chain.get(i).hex() : configDigest.hex();
       String chosen = probe(graph, start, i, below, check);
-      Descriptor layer = manifest.layers().get(i);
+      Descriptor layer = layers == null ? null : layers.get(i);
       byte[] json =
           i < top ? intermediateJson(chosen, below, config.layerCreated(i)) : config.bytes();
       out.add(
@@ -170,8 +179,8 @@ final class Plans {
               below,
               json,
               null,
-              layer.digest(),
-              layer.size(),
+              layer == null ? null : layer.digest(),
+              layer == null ? -1 : layer.size(),
               diffIds.get(i),
               graph.exists(chosen)));
       below = chosen;

@@ -123,6 +123,14 @@ public final class Graph implements Closeable {
     return root;
   }
 
+  /**
+   * A directory inside the store for short-lived files (spooled layers); whatever is left in it is
+   * removed by the next open that has the store to itself.
+   */
+  public Path tempDirectory() {
+    return tmp;
+  }
+
   public Driver driver() {
     return driver;
   }
@@ -718,6 +726,24 @@ public final class Graph implements Closeable {
       Digest diffId = digesting.digester.digest();
       storeDiffId(n.id(), diffId);
       return written;
+    } catch (CairnException e) {
+      throw e.in("layer of image " + n.id());
+    }
+  }
+
+  /**
+   * The length of the tar {@link #tarLayer} writes, from the tar-split metadata alone, so that a
+   * caller can announce it before streaming the layer. A node without metadata or DiffID has its
+   * layer rebuilt once first (which records both).
+   */
+  public long tarLayerSize(String idOrPrefix) throws IOException {
+    Node n = lookup(idOrPrefix);
+    Path meta = dir.resolve(n.id()).resolve(NodeFiles.TAR_DATA);
+    if (!Files.exists(meta) || n.diffId() == null) {
+      tarLayer(n.id(), OutputStream.nullOutputStream());
+    }
+    try (InputStream in = Files.newInputStream(meta)) {
+      return TarSplit.size(in);
     } catch (CairnException e) {
       throw e.in("layer of image " + n.id());
     }

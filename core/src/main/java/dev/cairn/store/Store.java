@@ -14,6 +14,9 @@ import dev.cairn.graph.Node;
 import dev.cairn.graph.TagStore;
 import dev.cairn.image.Reference;
 import dev.cairn.registry.Registry;
+import dev.cairn.tarexport.LoadResult;
+import dev.cairn.tarexport.Loader;
+import dev.cairn.tarexport.Saver;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The library's face: one store directory with its driver, graph and tags. Everything a {@code
@@ -265,6 +269,23 @@ public final class Store implements Closeable {
       tags.tag(ref, node.id(), true);
     }
     return image(graph.get(node.id()));
+  }
+
+  /**
+   * docker save: writes an archive of the named images (references keep their tags; IDs are saved
+   * without) that docker, skopeo and podman load.
+   */
+  public void save(List<String> names, OutputStream out) throws IOException {
+    new Saver(graph, tags).save(names, out);
+  }
+
+  /**
+   * docker load: registers the images of an archive (cairn's, docker save's of every era, skopeo's
+   * docker-archive) and applies its tags; all or nothing. {@code notes} hears about slow paths
+   * taken, such as spooling a layer the archive put before its parent.
+   */
+  public LoadResult load(InputStream archive, Consumer<String> notes) throws IOException {
+    return new Loader(graph, tags).load(archive, notes);
   }
 
   /** Writes the layer tar of node {@code idOrPrefix}, byte-exact as it was pulled or loaded. */

@@ -113,6 +113,23 @@ public final class TarSplit {
     return written;
   }
 
+  /**
+   * The length of the tar that {@link #assemble} would write from {@code metadata}: the segments'
+   * bytes plus the files' sizes, computed without reading any file.
+   *
+   * @throws CairnException INVALID for bad metadata
+   */
+  public static long size(InputStream metadata) throws IOException {
+    MetadataReader reader =
+        new MetadataReader(new GZIPInputStream(new BufferedInputStream(metadata, 64 * 1024)));
+    long total = 0;
+    for (Entry e; (e = reader.next()) != null; ) {
+      total +=
+          e.type() == Entry.SEGMENT ? (e.payload() == null ? 0 : e.payload().length) : e.size();
+    }
+    return total;
+  }
+
   private static void copyChecked(
       Entry e, FileSource files, OutputStream out, FileChannel direct, byte[] buf)
       throws IOException {

@@ -1,0 +1,80 @@
+package dev.cairn.cli;
+
+import dev.cairn.image.Reference;
+import dev.cairn.store.Store;
+import dev.cairn.tarexport.LoadResult;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code cairn load}: images from a tar archive written by cairn, docker save or skopeo. */
+@Command(
+    name = "load",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Load images from a tar archive (standard input unless -i is given).",
+      "",
+      "Reads cairn's archives, those of docker save of every version and skopeo's"
+          + " docker-archive. Images already in the store are skipped. A broken or hostile"
+          + " archive is refused and leaves the store as it was.",
+      ""
+    })
+final class LoadCommand implements Callable<Integer> {
+  @ParentCommand Main main;
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = {"-i", "--input"},
+      paramLabel = "FILE",
+      description = "Read from FILE instead of standard input.")
+  Path input;
+
+  @Option(
+      names = {"-q", "--quiet"},
+      description = "Print only the loaded images, no notes.")
+  boolean quiet;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    LoadResult result;
+    try (Store store = main.openStore();
+        InputStream in =
+            new BufferedInputStream(
+                input == null ? main.stdin() : Files.newInputStream(input), 1 << 16)) {
+      result =
+          store.load(
+              in,
+              note -> {
+                if (!quiet) {
+                  err.println("cairn: " + note);
+                  err.flush();
+                }
+              });
+    }
+    for (LoadResult.MovedTag m : result.moved()) {
+      out.println("Tag " + m.tag().familiar() + " moved from image " + m.from() + " to " + m.to());
+    }
+    for (LoadResult.LoadedImage image : result.images()) {
+      if (image.tags().isEmpty()) {
+        out.println("Loaded image ID: " + image.id());
+      }
+      for (Reference tag : image.tags()) {
+        out.println("Loaded image: " + tag.familiar());
+      }
+    }
+    out.flush();
+    return 0;
+  }
+}

@@ -1,0 +1,155 @@
+package dev.cairn.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.tar.TarEntry;
+import dev.cairn.tar.TarWriter;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code cairn save} and {@code cairn load}: files, pipes, Docker's output lines, refusals. */
+class SaveLoadCommandTest {
+  @TempDir Path dir;
+
+  static final String ID = "c".repeat(64);
+
+  record Result(int exit, String out, String err, byte[] bytes) {}
+
+  private static Result run(InputStream stdin, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    int exit = Main.run(args, stdin, bytes, new PrintWriter(out), new PrintWriter(err));
+    return new Result(exit, out.toString(), err.toString(), bytes.toByteArray());
+  }
+
+  /** A Docker 1.9 archive of one image tagged legacy:v1. */
+  private static byte[] legacyArchive() throws IOException {
+    ByteArrayOutputStream layer = new ByteArrayOutputStream();
+    try (TarWriter w = new TarWriter(layer)) {
+      byte[] content = "hello\n".getBytes(StandardCharsets.UTF_8);
+      w.add(TarEntry.regular("hello.txt", content.length), new ByteArrayInputStream(content));
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (TarWriter w = new TarWriter(out)) {
+      add(w, ID + "/VERSION", "1.0".getBytes(StandardCharsets.UTF_8));
+      add(
+          w,
+          ID + "/json",
+          ("{\"id\":\"" + ID + "\",\"created\":\"2015-11-20T10:00:00Z\",\"os\":\"linux\"}")
+              .getBytes(StandardCharsets.UTF_8));
+      add(w, ID + "/layer.tar", layer.toByteArray());
+      add(
+          w,
+          "repositories",
+          ("{\"legacy\":{\"v1\":\"" + ID + "\"}}").getBytes(StandardCharsets.UTF_8));
+    }
+    return out.toByteArray();
+  }
+
+  private static void add(TarWriter w, String name, byte[] data) throws IOException {
+    w.add(TarEntry.regular(name, data.length), new ByteArrayInputStream(data));
+  }
+
+  @Test
+  void loadFromFileSaveToStdoutLoadFromStdin() throws IOException {
+    Path archive = dir.resolve("legacy.tar");
+    Files.write(archive, legacyArchive());
+    Result load =
+        run(
+            InputStream.nullInputStream(),
+            "--root",
+            dir.resolve("a").toString(),
+            "load",
+            "-i",
+            archive.toString());
+    assertThat(load.exit()).as(load.err()).isZero();
+    assertThat(load.out()).isEqualTo("Loaded image: legacy:v1\n");
+
+    Result save =
+        run(
+            InputStream.nullInputStream(),
+            "--root",
+            dir.resolve("a").toString(),
+            "save",
+            "legacy:v1");
+    assertThat(save.exit()).as(save.err()).isZero();
+    assertThat(save.bytes()).isNotEmpty();
+
+    Result again =
+        run(new ByteArrayInputStream(save.bytes()), "--root", dir.resolve("b").toString(), "load");
+    assertThat(again.exit()).as(again.err()).isZero();
+    assertThat(again.out()).isEqualTo("Loaded image: legacy:v1\n");
+  }
+
+  @Test
+  void saveByIdToAFileLoadsWithoutATag() throws IOException {
+    Path archive = dir.resolve("legacy.tar");
+    Files.write(archive, legacyArchive());
+    String root = dir.resolve("a").toString();
+    assertThat(
+            run(
+                    InputStream.nullInputStream(),
+                    "--root",
+                    root,
+                    "load",
+                    "-q",
+                    "-i",
+                    archive.toString())
+                .exit())
+        .isZero();
+    Path saved = dir.resolve("out.tar");
+    Result save =
+        run(
+            InputStream.nullInputStream(),
+            "--root",
+            root,
+            "save",
+            "-o",
+            saved.toString(),
+            ID.substring(0, 12));
+    assertThat(save.exit()).as(save.err()).isZero();
+    assertThat(save.bytes()).as("nothing on stdout with -o").isEmpty();
+    assertThat(dir).isDirectoryNotContaining(p -> p.getFileName().toString().endsWith(".partial"));
+    Result load =
+        run(
+            InputStream.nullInputStream(),
+            "--root",
+            dir.resolve("b").toString(),
+            "load",
+            "-i",
+            saved.toString());
+    assertThat(load.out()).isEqualTo("Loaded image ID: sha256:" + ID + "\n");
+  }
+
+  @Test
+  void aBrokenArchiveIsRefusedWithExitStatusOne() throws IOException {
+    byte[] full = legacyArchive();
+    byte[] cut = java.util.Arrays.copyOf(full, full.length / 2);
+    Result load = run(new ByteArrayInputStream(cut), "--root", dir.resolve("a").toString(), "load");
+    assertThat(load.exit()).isEqualTo(1);
+    assertThat(load.err()).startsWith("cairn: loading image archive: ");
+  }
+
+  @Test
+  void savingAnUnknownImageIsNotFound() {
+    Result save =
+        run(
+            InputStream.nullInputStream(),
+            "--root",
+            dir.resolve("a").toString(),
+            "save",
+            "nothing:here");
+    assertThat(save.exit()).isEqualTo(2);
+    assertThat(save.err()).contains("no such image");
+  }
+}

@@ -1,0 +1,186 @@
+package dev.cairn.tarexport;
+
+import static dev.cairn.tarexport.SaveLoadTest.BASE;
+import static dev.cairn.tarexport.SaveLoadTest.EXTRA;
+import static dev.cairn.tarexport.SaveLoadTest.MID;
+import static dev.cairn.tarexport.SaveLoadTest.legacyJson;
+import static dev.cairn.testing.TarBuilder.tar;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.digest.Digest;
+import dev.cairn.image.ChainId;
+import dev.cairn.image.Reference;
+import dev.cairn.tar.TarEntry;
+import dev.cairn.testing.TarBuilder;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Archives as {@code docker save} wrote them in each era, built entry by entry. */
+class DockerArchivesTest {
+  @TempDir Path dir;
+
+  static final String PARENT = "f".repeat(8) + "1".repeat(56);
+  static final String CHILD = "0".repeat(8) + "2".repeat(56);
+  static final String THIRD = "a".repeat(8) + "3".repeat(56);
+
+  static TarBuilder file(TarBuilder t, String name, byte[] content) {
+    return t.add(TarEntry.regular(name, content.length), content);
+  }
+
+  static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static byte[] gzip(byte[] data) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+      gz.write(data);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  static TarBuilder legacyNode(TarBuilder t, String id, String parent, byte[] layer) {
+    t.dir(id + "/");
+    file(t, id + "/VERSION", utf8("1.0"));
+    file(t, id + "/json", legacyJson(id, parent, "step " + id.charAt(0)));
+    return file(t, id + "/layer.tar", layer);
+  }
+
+  static String config(List<Digest> diffIds) {
+    StringBuilder ids = new StringBuilder();
+    StringBuilder history = new StringBuilder();
+    for (Digest d : diffIds) {
+      ids.append(ids.isEmpty() ? "" : ",").append('"').append(d).append('"');
+      history.append(history.isEmpty() ? "" : ",").append("{\"created_by\":\"x\"}");
+    }
+    return "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},\"rootfs\":"
+        + "{\"type\":\"layers\",\"diff_ids\":["
+        + ids
+        + "]},\"history\":["
+        + history
+        + "]}";
+  }
+
+  /** Docker 1.9: legacy directories in name order (here the child before its parent), tags. */
+  static byte[] docker19() {
+    TarBuilder t = tar();
+    legacyNode(t, CHILD, PARENT, MID);
+    legacyNode(t, PARENT, null, BASE);
+    return file(t, "repositories", utf8("{\"legacy\":{\"v1\":\"" + CHILD + "\"}}")).bytes();
+  }
+
+  @Test
+  void docker19ArchiveKeepsItsIdsAndSpoolsWhatArrivesBeforeItsParent() throws IOException {
+    try (Stores s = new Stores(dir)) {
+      LoadResult r = s.load(docker19());
+      assertThat(r.images())
+          .singleElement()
+          .satisfies(i -> assertThat(i.id().hex()).isEqualTo(CHILD));
+      assertThat(s.chain(CHILD)).containsExactly(PARENT, CHILD);
+      assertThat(s.tags.resolve(Reference.parse("legacy:v1"))).contains(CHILD);
+      assertThat(s.layer(CHILD)).isEqualTo(MID);
+      assertThat(s.notes).singleElement().asString().contains("spooling");
+      assertThat(s.graph.tempDirectory()).isEmptyDirectory();
+    }
+  }
+
+  @Test
+  void docker19ArchiveInParentOrderIsRegisteredWhileStreaming() throws IOException {
+    TarBuilder t = tar();
+    legacyNode(t, PARENT, null, BASE);
+    legacyNode(t, CHILD, PARENT, gzip(MID));
+    try (Stores s = new Stores(dir)) {
+      LoadResult r = s.load(t.bytes());
+      assertThat(s.notes).isEmpty();
+      assertThat(r.images()).extracting(i -> i.id().hex()).containsExactly(CHILD);
+      assertThat(s.graph.diffId(CHILD)).isEqualTo(Digest.sha256(MID));
+    }
+  }
+
+  /**
+   * Docker 1.10 to 24: legacy directories under v1 IDs, the config, manifest.json naming {@code
+   * <id>/layer.tar}; a repeated layer is a symlink to the first copy; layers may be gzip'd.
+   */
+  static byte[] docker110(String configText) {
+    String cfgHex = Digest.sha256(utf8(configText)).hex();
+    TarBuilder t = tar();
+    legacyNode(t, CHILD, PARENT, gzip(MID));
+    file(t, cfgHex + ".json", utf8(configText));
+    t.dir(THIRD + "/");
+    file(t, THIRD + "/VERSION", utf8("1.0"));
+    file(t, THIRD + "/json", legacyJson(THIRD, CHILD, "again"));
+    t.symlink(THIRD + "/layer.tar", "../" + PARENT + "/layer.tar");
+    legacyNode(t, PARENT, null, BASE);
+    file(
+        t,
+        "manifest.json",
+        utf8(
+            "[{\"Config\":\"%s.json\",\"RepoTags\":[\"app:1.10\"],\"Layers\":[\"%s/layer.tar\",\"%s/layer.tar\",\"%s/layer.tar\"]}]"
+                .formatted(cfgHex, PARENT, CHILD, THIRD)));
+    return file(t, "repositories", utf8("{\"app\":{\"1.10\":\"" + THIRD + "\"}}")).bytes();
+  }
+
+  @Test
+  void docker110ArchiveKeepsLegacyIdsAndChecksDiffIds() throws IOException {
+    List<Digest> diffIds = List.of(Digest.sha256(BASE), Digest.sha256(MID), Digest.sha256(BASE));
+    try (Stores s = new Stores(dir)) {
+      LoadResult r = s.load(docker110(config(diffIds)));
+      assertThat(r.images()).extracting(i -> i.id().hex()).containsExactly(THIRD);
+      assertThat(s.chain(THIRD)).containsExactly(PARENT, CHILD, THIRD);
+      assertThat(s.layer(THIRD)).isEqualTo(BASE);
+      assertThat(s.graph.diffId(CHILD)).isEqualTo(Digest.sha256(MID));
+      assertThat(s.tags.resolve(Reference.parse("app:1.10"))).contains(THIRD);
+    }
+  }
+
+  /**
+   * Docker 25 and later: an OCI layout ({@code blobs/sha256}, {@code index.json}, {@code
+   * oci-layout}) beside manifest.json, whose layers are blobs; the legacy directories only link.
+   */
+  @Test
+  void docker25ArchiveGetsTheIdsOfAPull() throws IOException {
+    List<Digest> diffIds = List.of(Digest.sha256(BASE), Digest.sha256(EXTRA));
+    byte[] config = utf8(config(diffIds));
+    Digest cfg = Digest.sha256(config);
+    byte[] gzBase = gzip(BASE);
+    Digest gzBaseDigest = Digest.sha256(gzBase);
+    TarBuilder t = tar();
+    t.dir("blobs/").dir("blobs/sha256/");
+    file(t, "blobs/sha256/" + gzBaseDigest.hex(), gzBase);
+    file(t, "blobs/sha256/" + cfg.hex(), config);
+    file(t, "blobs/sha256/" + diffIds.get(1).hex(), EXTRA);
+    t.dir(PARENT + "/");
+    file(t, PARENT + "/json", legacyJson(PARENT, null, "base"));
+    t.symlink(PARENT + "/layer.tar", "../blobs/sha256/" + gzBaseDigest.hex());
+    file(t, "index.json", utf8("{\"schemaVersion\":2,\"manifests\":[]}"));
+    file(
+        t,
+        "manifest.json",
+        utf8(
+            "[{\"Config\":\"blobs/sha256/%s\",\"RepoTags\":[\"new:25\"],\"Layers\":[\"blobs/sha256/%s\",\"blobs/sha256/%s\"]}]"
+                .formatted(cfg.hex(), gzBaseDigest.hex(), diffIds.get(1).hex())));
+    file(t, "oci-layout", utf8("{\"imageLayoutVersion\":\"1.0.0\"}"));
+    file(t, "repositories", utf8("{\"new\":{\"25\":\"" + PARENT + "\"}}"));
+    try (Stores s = new Stores(dir)) {
+      LoadResult r = s.load(t.bytes());
+      assertThat(r.images()).extracting(i -> i.id()).containsExactly(cfg);
+      assertThat(s.chain(cfg.hex()))
+          .containsExactly(ChainId.of(diffIds).getFirst().hex(), cfg.hex());
+      assertThat(s.graph.exists(PARENT))
+          .as("legacy links of a blob layout are not nodes")
+          .isFalse();
+      assertThat(s.graph.rawJSON(cfg.hex())).isEqualTo(config);
+      assertThat(s.tags.resolve(Reference.parse("new:25"))).contains(cfg.hex());
+      assertThat(s.graph.tempDirectory()).isEmptyDirectory();
+    }
+  }
+}
