@@ -215,7 +215,10 @@ class GraphTest {
     assertFalse(Files.exists(node(top)));
     assertFalse(driver.exists(top));
     assertFalse(graph.hasChildren(base));
+    assertEquals(Set.of(base), graph.heads().keySet());
+    assertEquals(Map.of(), graph.byParent());
     graph.delete(base.substring(0, 10));
+    assertEquals(Map.of(), graph.heads());
     assertEquals(Map.of(), graph.map());
     assertEquals(Map.of(), reopen().map());
     try (Stream<Path> staged = Files.list(root.resolve("graph/_tmp"))) {
