@@ -452,11 +452,12 @@ public final class Graph implements Closeable {
     String id = spec.id();
     String what = "registering image " + id;
     byte[] json = spec.json();
-    JsonObject obj;
     String jsonParent;
+    Instant created;
     try {
-      obj = Json.parseObject(json, "json");
+      JsonObject obj = Json.parseObject(json, "json");
       jsonParent = NodeFiles.jsonParent(obj);
+      created = NodeFiles.created(obj);
     } catch (CairnException e) {
       throw e.in(what);
     }
@@ -488,7 +489,7 @@ public final class Graph implements Closeable {
       Files.createDirectory(stage);
       NodeFiles.syncDir(tmp); // the staging name marks the driver layer as ours until commit
       try {
-        Node n = stageAndCommit(spec, json, obj, jsonParent, layer, stage, target);
+        Node n = stageAndCommit(spec, json, created, jsonParent, layer, stage, target);
         index.writeLock().lock();
         try {
           index(n);
@@ -516,7 +517,7 @@ public final class Graph implements Closeable {
   private Node stageAndCommit(
       NodeSpec spec,
       byte[] json,
-      JsonObject obj,
+      Instant created,
       String jsonParent,
       InputStream layer,
       Path stage,
@@ -558,7 +559,7 @@ public final class Graph implements Closeable {
       committed();
     }
     return new Node(
-        id, spec.parent(), createdOf(obj), applied.size(), applied.diffId(), spec.layerDigest());
+        id, spec.parent(), created, applied.size(), applied.diffId(), spec.layerDigest());
   }
 
   // After a commit of ours: our index is current only if no one else committed since we looked.
@@ -568,19 +569,6 @@ public final class Graph implements Closeable {
     if (before == seen) {
       seen = after;
     }
-  }
-
-  private static Instant createdOf(JsonObject obj) {
-    JsonValue v = obj.get("created");
-    if (v instanceof JsonString s) {
-      try {
-        return java.time.OffsetDateTime.parse(s.value()).toInstant();
-      } catch (java.time.format.DateTimeParseException e) {
-        throw CairnException.invalid(
-            "json: created " + CairnException.quote(s.value()) + " is not an RFC 3339 time");
-      }
-    }
-    return null;
   }
 
   /**

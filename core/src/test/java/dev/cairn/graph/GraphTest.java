@@ -246,7 +246,16 @@ class GraphTest {
                     NodeSpec.of(orphan, null, json(orphan, base)),
                     new ByteArrayInputStream(tar("a", "1"))));
     assertTrue(e.getMessage().contains("names parent " + base), e.getMessage());
+    byte[] badTime = "{\"created\":\"yesterday\"}".getBytes(StandardCharsets.UTF_8);
+    CairnException time =
+        assertThrows(
+            CairnException.class,
+            () ->
+                graph.register(
+                    NodeSpec.of(orphan, null, badTime), new ByteArrayInputStream(tar("a", "1"))));
+    assertTrue(time.getMessage().contains("is not an RFC 3339 time"), time.getMessage());
     assertFalse(driver.exists(orphan));
+    assertFalse(Files.exists(node(orphan)));
   }
 
   @Test
