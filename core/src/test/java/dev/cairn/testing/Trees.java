@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -15,9 +16,9 @@ import java.util.TreeMap;
 
 /**
  * A directory tree described for comparison: one line per file with its type, mode, owner, size,
- * link target, content digest, xattrs, modification time and, for files with several names, the
- * first of them. Never follows a symlink. {@code trusted.overlay.*} xattrs (overlayfs's own) are
- * left out.
+ * link target, content digest, xattrs, modification time and, for a file that has several names in
+ * the tree, the first of them (names outside the tree, as a lower layer's in an overlay, do not
+ * count). Never follows a symlink. {@code trusted.overlay.*} xattrs (overlayfs's own) are left out.
  */
 public final class Trees {
   private Trees() {}
@@ -32,7 +33,7 @@ public final class Trees {
   /** As {@link #snapshot(Path)}; without directory times when {@code dirTimes} is false. */
   public static Map<String, String> snapshot(Path root, boolean dirTimes) {
     Map<String, String> out = new TreeMap<>();
-    Map<List<Long>, String> inodes = new HashMap<>();
+    Map<String, String> inodes = new HashMap<>(); // path to device:inode, for multi-linked files
     try {
       int fd = Posix.openat(Posix.AT_FDCWD, Posix.bytes(root.toString()), DIR, 0);
       try {
@@ -44,11 +45,21 @@ public final class Trees {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    Map<String, List<String>> groups = new TreeMap<>();
+    inodes.forEach((path, key) -> groups.computeIfAbsent(key, k -> new ArrayList<>()).add(path));
+    for (List<String> names : groups.values()) {
+      if (names.size() > 1) {
+        String first = names.stream().sorted().findFirst().orElseThrow();
+        for (String n : names) {
+          out.put(n, out.get(n) + " linked=" + first);
+        }
+      }
+    }
     return out;
   }
 
   private static void walk(
-      int fd, String prefix, Map<String, String> out, Map<List<Long>, String> inodes, boolean dt)
+      int fd, String prefix, Map<String, String> out, Map<String, String> inodes, boolean dt)
       throws IOException {
     List<Posix.DirEntry> entries = Posix.readdir(fd);
     entries.sort((a, b) -> Arrays.compareUnsigned(a.name(), b.name()));
@@ -67,7 +78,7 @@ public final class Trees {
   }
 
   private static String describe(
-      int dir, byte[] name, String path, Map<List<Long>, String> inodes, boolean dirTimes)
+      int dir, byte[] name, String path, Map<String, String> inodes, boolean dirTimes)
       throws IOException {
     FileStat st = Posix.lstatat(dir, name);
     StringBuilder b = new StringBuilder();
@@ -82,8 +93,7 @@ public final class Trees {
     if (st.isRegularFile()) {
       b.append(" size=").append(st.size()).append(" sha256=").append(content(dir, name));
       if (st.nlink() > 1) {
-        String first = inodes.putIfAbsent(List.of(st.dev(), st.ino()), path);
-        b.append(" linked=").append(first == null ? path : first);
+        inodes.put(path, st.dev() + ":" + st.ino());
       }
     }
     if (st.isSymlink()) {
