@@ -32,6 +32,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -78,7 +79,12 @@ public final class Graph implements Closeable {
   private final Map<String, Node> nodes = new HashMap<>();
   private final TreeSet<String> ids = new TreeSet<>();
   private final Map<String, Set<String>> children = new HashMap<>();
+  private final Set<String> headIds = new HashSet<>(); // kept up to date: no scan per heads()
   private final Map<String, Integer> retained = new ConcurrentHashMap<>();
+  // Unmodifiable views built on first use after a change; listing images twice costs nothing.
+  private volatile Map<String, Node> mapView;
+  private volatile Map<String, Node> headsView;
+  private volatile Map<String, List<Node>> byParentView;
   private long seen; // the change counter this graph's index reflects; under the commit lock
   private boolean closed;
 
@@ -282,29 +288,42 @@ public final class Graph implements Closeable {
     }
   }
 
+  private void changed() {
+    mapView = null;
+    headsView = null;
+    byParentView = null;
+  }
+
   private void index(Node n) {
-    Node old = nodes.put(n.id(), n);
-    if (old != null && old.parent() != null) {
-      Set<String> s = children.get(old.parent());
-      if (s != null) {
-        s.remove(n.id());
-      }
+    changed();
+    if (nodes.containsKey(n.id())) {
+      unindex(n.id());
     }
+    nodes.put(n.id(), n);
     ids.add(n.id());
     if (n.parent() != null) {
       children.computeIfAbsent(n.parent(), k -> new HashSet<>()).add(n.id());
+      headIds.remove(n.parent());
+    }
+    if (!children.containsKey(n.id())) {
+      headIds.add(n.id());
     }
   }
 
   private void unindex(String id) {
+    changed();
     Node old = nodes.remove(id);
     ids.remove(id);
+    headIds.remove(id);
     if (old != null && old.parent() != null) {
       Set<String> s = children.get(old.parent());
       if (s != null) {
         s.remove(id);
         if (s.isEmpty()) {
           children.remove(old.parent());
+          if (nodes.containsKey(old.parent())) {
+            headIds.add(old.parent());
+          }
         }
       }
     }
@@ -337,18 +356,26 @@ public final class Graph implements Closeable {
     }
   }
 
-  /** Every node by ID (a snapshot). */
+  /** Every node by ID: an unmodifiable snapshot. */
   public Map<String, Node> map() {
+    Map<String, Node> view = mapView;
+    if (view != null) {
+      return view;
+    }
     index.readLock().lock();
     try {
-      return new HashMap<>(nodes);
+      return mapView = Map.copyOf(nodes);
     } finally {
       index.readLock().unlock();
     }
   }
 
-  /** The nodes that have children, each with its children. */
+  /** The nodes that have children, each with its children: an unmodifiable snapshot. */
   public Map<String, List<Node>> byParent() {
+    Map<String, List<Node>> view = byParentView;
+    if (view != null) {
+      return view;
+    }
     index.readLock().lock();
     try {
       Map<String, List<Node>> out = new HashMap<>(children.size() * 2);
@@ -357,25 +384,27 @@ public final class Graph implements Closeable {
         for (String c : e.getValue()) {
           kids.add(nodes.get(c));
         }
-        out.put(e.getKey(), kids);
+        out.put(e.getKey(), List.copyOf(kids));
       }
-      return out;
+      return byParentView = Collections.unmodifiableMap(out);
     } finally {
       index.readLock().unlock();
     }
   }
 
-  /** The nodes no other node has as parent: the tops of the images. */
+  /** The nodes no other node has as parent (the tops of the images): an unmodifiable snapshot. */
   public Map<String, Node> heads() {
+    Map<String, Node> view = headsView;
+    if (view != null) {
+      return view;
+    }
     index.readLock().lock();
     try {
-      Map<String, Node> out = new HashMap<>();
-      for (Node n : nodes.values()) {
-        if (!children.containsKey(n.id())) {
-          out.put(n.id(), n);
-        }
+      Map<String, Node> out = new HashMap<>(Math.max(16, headIds.size() * 2));
+      for (String id : headIds) {
+        out.put(id, nodes.get(id));
       }
-      return out;
+      return headsView = Collections.unmodifiableMap(out);
     } finally {
       index.readLock().unlock();
     }
@@ -431,11 +460,12 @@ public final class Graph implements Closeable {
     String id = spec.id();
     String what = "registering image " + id;
     byte[] json = spec.json();
-    JsonObject obj;
     String jsonParent;
+    Instant created;
     try {
-      obj = Json.parseObject(json, "json");
+      JsonObject obj = Json.parseObject(json, "json");
       jsonParent = NodeFiles.jsonParent(obj);
+      created = NodeFiles.created(obj);
     } catch (CairnException e) {
       throw e.in(what);
     }
@@ -467,7 +497,7 @@ public final class Graph implements Closeable {
       Files.createDirectory(stage);
       NodeFiles.syncDir(tmp); // the staging name marks the driver layer as ours until commit
       try {
-        Node n = stageAndCommit(spec, json, obj, jsonParent, layer, stage, target);
+        Node n = stageAndCommit(spec, json, created, jsonParent, layer, stage, target);
         index.writeLock().lock();
         try {
           index(n);
@@ -495,7 +525,7 @@ public final class Graph implements Closeable {
   private Node stageAndCommit(
       NodeSpec spec,
       byte[] json,
-      JsonObject obj,
+      Instant created,
       String jsonParent,
       InputStream layer,
       Path stage,
@@ -537,7 +567,7 @@ public final class Graph implements Closeable {
       committed();
     }
     return new Node(
-        id, spec.parent(), createdOf(obj), applied.size(), applied.diffId(), spec.layerDigest());
+        id, spec.parent(), created, applied.size(), applied.diffId(), spec.layerDigest());
   }
 
   // After a commit of ours: our index is current only if no one else committed since we looked.
@@ -547,19 +577,6 @@ public final class Graph implements Closeable {
     if (before == seen) {
       seen = after;
     }
-  }
-
-  private static Instant createdOf(JsonObject obj) {
-    JsonValue v = obj.get("created");
-    if (v instanceof JsonString s) {
-      try {
-        return java.time.OffsetDateTime.parse(s.value()).toInstant();
-      } catch (java.time.format.DateTimeParseException e) {
-        throw CairnException.invalid(
-            "json: created " + CairnException.quote(s.value()) + " is not an RFC 3339 time");
-      }
-    }
-    return null;
   }
 
   /**
@@ -966,6 +983,7 @@ public final class Graph implements Closeable {
       }
       Node changed = change.apply(n);
       nodes.put(id, changed);
+      changed();
       return changed;
     } finally {
       index.writeLock().unlock();

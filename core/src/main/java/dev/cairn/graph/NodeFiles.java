@@ -89,7 +89,7 @@ final class NodeFiles {
     return null;
   }
 
-  private static Instant created(JsonObject obj) {
+  static Instant created(JsonObject obj) {
     JsonValue v = obj.get("created");
     if (v == null || v instanceof JsonValue.JsonNull) {
       return null;

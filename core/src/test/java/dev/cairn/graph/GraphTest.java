@@ -215,7 +215,10 @@ class GraphTest {
     assertFalse(Files.exists(node(top)));
     assertFalse(driver.exists(top));
     assertFalse(graph.hasChildren(base));
+    assertEquals(Set.of(base), graph.heads().keySet());
+    assertEquals(Map.of(), graph.byParent());
     graph.delete(base.substring(0, 10));
+    assertEquals(Map.of(), graph.heads());
     assertEquals(Map.of(), graph.map());
     assertEquals(Map.of(), reopen().map());
     try (Stream<Path> staged = Files.list(root.resolve("graph/_tmp"))) {
@@ -243,7 +246,16 @@ class GraphTest {
                     NodeSpec.of(orphan, null, json(orphan, base)),
                     new ByteArrayInputStream(tar("a", "1"))));
     assertTrue(e.getMessage().contains("names parent " + base), e.getMessage());
+    byte[] badTime = "{\"created\":\"yesterday\"}".getBytes(StandardCharsets.UTF_8);
+    CairnException time =
+        assertThrows(
+            CairnException.class,
+            () ->
+                graph.register(
+                    NodeSpec.of(orphan, null, badTime), new ByteArrayInputStream(tar("a", "1"))));
+    assertTrue(time.getMessage().contains("is not an RFC 3339 time"), time.getMessage());
     assertFalse(driver.exists(orphan));
+    assertFalse(Files.exists(node(orphan)));
   }
 
   @Test
