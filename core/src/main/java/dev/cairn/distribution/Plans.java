@@ -115,7 +115,7 @@ final class Plans {
   private static boolean verifySchema1(
       Graph graph, String id, String parent, Schema1Image img, List<Digest> strong, int i)
       throws IOException {
-    Node n = graph.exists(id) ? graph.map().get(id) : null;
+    Node n = graph.node(id).orElse(null);
     if (n == null || n.layerDigest() == null || !Objects.equals(n.parent(), parent)) {
       return false;
     }
@@ -150,7 +150,7 @@ final class Plans {
     int top = diffIds.size() - 1;
     Check check =
         (id, i, parent) -> {
-          Node n = graph.map().get(id);
+          Node n = graph.node(id).orElse(null);
           if (n == null || !Objects.equals(n.parent(), parent)) {
             return false;
           }

@@ -1,9 +1,7 @@
 package dev.cairn.distribution;
 
 import dev.cairn.CairnException;
-import dev.cairn.archive.Decompress;
 import dev.cairn.digest.Digest;
-import dev.cairn.digest.VerifyingInputStream;
 import dev.cairn.distribution.ProgressEvent.AlreadyExists;
 import dev.cairn.distribution.ProgressEvent.Done;
 import dev.cairn.distribution.ProgressEvent.Downloaded;
@@ -464,16 +462,12 @@ public final class Puller implements AutoCloseable {
   }
 
   private void register(Job job, NodePlan p, InputStream blob) throws IOException {
-    InputStream layer = blob;
-    if (p.diffId() != null) {
-      // Checked before the node commits: a layer that is not the config's DiffID never appears.
-      layer =
-          new VerifyingInputStream(
-              Decompress.open(blob), p.diffId(), -1, "layer " + p.blob() + ": DiffID");
-    }
-    NodeSpec spec = new NodeSpec(p.id(), p.parent(), p.json(), p.v1Compatibility(), p.blob());
+    // The graph checks the DiffID it computes while applying, before the node commits: a layer
+    // that is not the config's never appears, and the tar is hashed once.
+    NodeSpec spec =
+        new NodeSpec(p.id(), p.parent(), p.json(), p.v1Compatibility(), p.blob(), p.diffId());
     try {
-      graph.register(spec, layer);
+      graph.register(spec, blob);
     } catch (CairnException e) {
       throw e.in("layer " + p.blob());
     }

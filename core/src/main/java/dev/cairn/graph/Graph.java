@@ -356,6 +356,11 @@ public final class Graph implements Closeable {
     }
   }
 
+  /** The node with exactly this ID ({@code sha256:} allowed), if the graph holds it. */
+  public Optional<Node> node(String id) {
+    return Optional.ofNullable(nodeOrNull(NodeFiles.stripSha256(id)));
+  }
+
   /** Every node by ID: an unmodifiable snapshot. */
   public Map<String, Node> map() {
     Map<String, Node> view = mapView;
@@ -450,11 +455,13 @@ public final class Graph implements Closeable {
 
   /**
    * Registers a node: the layer (any supported compression) is applied through the driver while
-   * tar-split records it, its DiffID computed in the same pass; the node appears only once complete
-   * and on disk. On any error nothing of it remains.
+   * tar-split records it, its DiffID computed in the same pass (and checked against the spec's,
+   * when given); the node appears only once complete and on disk. On any error nothing of it
+   * remains. The node's parent is the spec's, whatever the JSON's {@code parent} says (some {@code
+   * docker build} configs name one); a {@code parent} file records it when the two differ.
    *
    * @throws CairnException CONFLICT when the ID exists, NOT_FOUND when the parent does not, INVALID
-   *     for bad JSON or a bad layer
+   *     for bad JSON, a bad layer, or a DiffID other than the spec's
    */
   public Node register(NodeSpec spec, InputStream layer) throws IOException {
     String id = spec.id();
@@ -468,10 +475,6 @@ public final class Graph implements Closeable {
       created = NodeFiles.created(obj);
     } catch (CairnException e) {
       throw e.in(what);
-    }
-    if (spec.parent() == null && jsonParent != null) {
-      throw CairnException.invalid(
-          what + ": its JSON names parent " + jsonParent + " but the node has none");
     }
     if (spec.parent() != null && !exists(spec.parent())) {
       refresh();
@@ -539,9 +542,11 @@ public final class Graph implements Closeable {
     if (spec.layerDigest() != null) {
       NodeFiles.writeSynced(stage.resolve(NodeFiles.CHECKSUM), ascii(spec.layerDigest()));
     }
-    if (spec.parent() != null && !spec.parent().equals(jsonParent)) {
+    if (!java.util.Objects.equals(spec.parent(), jsonParent)) {
+      // The spec decides; an empty file says "no parent" for a base whose JSON names one.
+      String parent = spec.parent() == null ? "" : spec.parent();
       NodeFiles.writeSynced(
-          stage.resolve(NodeFiles.PARENT), spec.parent().getBytes(StandardCharsets.US_ASCII));
+          stage.resolve(NodeFiles.PARENT), parent.getBytes(StandardCharsets.US_ASCII));
     }
     if (driver.exists(id)) {
       driver.remove(id); // left by a register that died before its commit
@@ -551,6 +556,10 @@ public final class Graph implements Closeable {
     try (FileOutputStream meta = new FileOutputStream(stage.resolve(NodeFiles.TAR_DATA).toFile())) {
       applied = driver.applyDiff(id, spec.parent(), layer, Layer.recordingTarSplit(meta));
       meta.getFD().sync();
+    }
+    if (spec.diffId() != null && !spec.diffId().equals(applied.diffId())) {
+      throw CairnException.invalid(
+          "the layer's DiffID is " + applied.diffId() + ", not the expected " + spec.diffId());
     }
     NodeFiles.writeSynced(stage.resolve(NodeFiles.DIFFID), ascii(applied.diffId()));
     NodeFiles.writeSynced(

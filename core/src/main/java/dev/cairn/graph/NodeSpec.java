@@ -11,9 +11,16 @@ import dev.cairn.digest.Digest;
  * @param json the image JSON, stored byte for byte as the node's {@code json}
  * @param v1Compatibility the manifest's v1Compatibility for this node, or null
  * @param layerDigest the digest of the layer blob, or null when unknown
+ * @param diffId the DiffID the layer must have (its uncompressed tar's SHA-256), checked before the
+ *     node commits; null to take whatever the layer hashes to
  */
 public record NodeSpec(
-    String id, String parent, byte[] json, byte[] v1Compatibility, Digest layerDigest) {
+    String id,
+    String parent,
+    byte[] json,
+    byte[] v1Compatibility,
+    Digest layerDigest,
+    Digest diffId) {
 
   public NodeSpec {
     Graph.checkId(id, "image ID");
@@ -23,13 +30,21 @@ public record NodeSpec(
     if (json == null) {
       throw CairnException.invalid("image " + id + ": no JSON");
     }
+    if (diffId != null && diffId.algorithm() != Digest.Algorithm.SHA256) {
+      throw CairnException.invalid("image " + id + ": DiffID " + diffId + " is not sha256");
+    }
     json = json.clone();
     v1Compatibility = v1Compatibility == null ? null : v1Compatibility.clone();
   }
 
   /** A node with only an ID, a parent and its JSON. */
   public static NodeSpec of(String id, String parent, byte[] json) {
-    return new NodeSpec(id, parent, json, null, null);
+    return new NodeSpec(id, parent, json, null, null, null);
+  }
+
+  /** This spec with the DiffID the layer must hash to. */
+  public NodeSpec withDiffId(Digest expected) {
+    return new NodeSpec(id, parent, json, v1Compatibility, layerDigest, expected);
   }
 
   @Override

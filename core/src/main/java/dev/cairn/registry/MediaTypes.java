@@ -1,19 +1,19 @@
 package dev.cairn.registry;
 
+import dev.cairn.image.MediaType;
 import java.util.List;
 
-/** The manifest media types a registry may answer with, and the Accept list that asks for them. */
+/**
+ * The manifest media types a registry may answer with, and the Accept list that asks for them. The
+ * names are {@link MediaType}'s, repeated here so that registry code reads on its own.
+ */
 public final class MediaTypes {
-  public static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
-  public static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
-  public static final String DOCKER_LIST =
-      "application/vnd.docker.distribution.manifest.list.v2+json";
-  public static final String DOCKER_MANIFEST =
-      "application/vnd.docker.distribution.manifest.v2+json";
-  public static final String DOCKER_SCHEMA1_SIGNED =
-      "application/vnd.docker.distribution.manifest.v1+prettyjws";
-  public static final String DOCKER_SCHEMA1 =
-      "application/vnd.docker.distribution.manifest.v1+json";
+  public static final String OCI_INDEX = MediaType.OCI_INDEX;
+  public static final String OCI_MANIFEST = MediaType.OCI_MANIFEST;
+  public static final String DOCKER_LIST = MediaType.DOCKER_LIST;
+  public static final String DOCKER_MANIFEST = MediaType.DOCKER_MANIFEST;
+  public static final String DOCKER_SCHEMA1_SIGNED = MediaType.DOCKER_SCHEMA1_SIGNED;
+  public static final String DOCKER_SCHEMA1 = MediaType.DOCKER_SCHEMA1;
 
   /**
    * Every manifest type cairn reads, most wanted first. Always sent: a registry asked without an
@@ -31,14 +31,14 @@ public final class MediaTypes {
   private MediaTypes() {}
 
   public static boolean isIndex(String mediaType) {
-    return OCI_INDEX.equals(mediaType) || DOCKER_LIST.equals(mediaType);
+    return MediaType.isIndex(mediaType);
   }
 
   public static boolean isSchema1(String mediaType) {
-    return DOCKER_SCHEMA1_SIGNED.equals(mediaType) || DOCKER_SCHEMA1.equals(mediaType);
+    return MediaType.isSchema1(mediaType);
   }
 
   public static boolean isManifest(String mediaType) {
-    return OCI_MANIFEST.equals(mediaType) || DOCKER_MANIFEST.equals(mediaType);
+    return MediaType.isImageManifest(mediaType);
   }
 }

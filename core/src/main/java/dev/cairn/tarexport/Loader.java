@@ -351,7 +351,7 @@ public final class Loader {
       }
       Node n;
       try (InputStream layer = open(p.source(), what)) {
-        n = register(new NodeSpec(p.id(), p.parent(), p.json(), null, null), layer);
+        n = register(new NodeSpec(p.id(), p.parent(), p.json(), null, null, null), layer);
       }
       if (p.diffId() != null && !n.diffId().equals(p.diffId())) {
         throw CairnException.invalid(
