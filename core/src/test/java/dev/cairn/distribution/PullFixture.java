@@ -25,6 +25,12 @@ final class PullFixture implements AutoCloseable {
   final Puller puller;
 
   PullFixture(Path root) throws IOException {
+    this(root, options -> options);
+  }
+
+  /** A fixture whose registry options are the fast defaults changed by {@code tune}. */
+  PullFixture(Path root, java.util.function.UnaryOperator<RegistryOptions> tune)
+      throws IOException {
     this.root = root;
     this.graph = Graph.open(root, Drivers.open(root, "vfs", DriverOptions.defaults()));
     this.puller =
@@ -34,9 +40,10 @@ final class PullFixture implements AutoCloseable {
             host ->
                 Registry.open(
                     host,
-                    RegistryOptions.defaults()
-                        .withRetry(FAST)
-                        .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(2))));
+                    tune.apply(
+                        RegistryOptions.defaults()
+                            .withRetry(FAST)
+                            .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(2)))));
   }
 
   /** Blob GETs the proxy saw, by blob digest hex prefix. */

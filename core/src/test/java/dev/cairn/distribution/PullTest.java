@@ -59,6 +59,8 @@ class PullTest {
   static final List<OciLayouts.Image> images = new ArrayList<>();
   static OciLayouts.Image arm;
   static OciLayouts.Blob index;
+  static OciLayouts.Image badDiffId;
+  static final Digest CLAIMED = Digest.sha256("not the layer".getBytes(StandardCharsets.UTF_8));
 
   static final Map<String, String> BASE =
       files("etc/os", "base", "bin/sh", "shell", "etc/keep", "k");
@@ -91,6 +93,12 @@ class PullTest {
     Tools.push(layout.dir(), "multi", server.host(), "test/app", "--multi-arch", "all");
     Tools.push(layout.dir(), "app1", server.host(), "test/tags");
     Tools.push(layout.dir(), "app2", server.host(), "test/tags");
+    // The config claims a DiffID its base layer does not have.
+    badDiffId =
+        layout.image(
+            "amd64", List.of(files("bad/base", "b"), files("bad/top", "t")), Map.of(0, CLAIMED));
+    layout.tag("bad", badDiffId.manifest());
+    Tools.push(layout.dir(), "bad", server.host(), "test/bad");
     proxy = new FaultProxy(server.host());
   }
 
@@ -459,5 +467,129 @@ class PullTest {
     f.graph.register(
         NodeSpec.of(id, null, json),
         new ByteArrayInputStream(OciLayouts.tar(files("planted", "x"))));
+  }
+
+  /** Nothing of a failed pull stays: no node, no tag, no staging or temp file, no driver layer. */
+  static void assertStoreEmpty(PullFixture f, Path root) throws IOException {
+    assertThat(f.graph.map()).isEmpty();
+    assertThat(f.graph.skipped()).isEmpty();
+    assertThat(f.tags).isEmpty();
+    try (Stream<Path> left = Files.list(root.resolve("graph/_tmp"))) {
+      assertThat(left).isEmpty();
+    }
+    try (Stream<Path> layers = Files.list(root.resolve("vfs/dir"))) {
+      assertThat(layers).isEmpty();
+    }
+  }
+
+  @Test
+  void aLayerWhoseDiffIdDisagreesWithTheConfigFailsAndLeavesTheStoreUnchanged() throws Exception {
+    try (PullFixture f = new PullFixture(store)) {
+      Reference bad = Reference.parse(proxy.host() + "/test/bad:bad");
+      OciLayouts.Blob base = badDiffId.layers().getFirst();
+      Digest actual = Digest.sha256(OciLayouts.tar(files("bad/base", "b")));
+      assertThatThrownBy(() -> f.puller.pull(bad, amd64(), ProgressListener.NONE))
+          .isInstanceOfSatisfying(
+              CairnException.class,
+              e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.INVALID))
+          .hasMessageContaining("pulling " + bad.familiar())
+          .hasMessageContaining("layer " + base.digest())
+          .hasMessageContaining("DiffID is " + actual + ", not the expected " + CLAIMED);
+      assertStoreEmpty(f, store);
+      // The blob itself was sound: it is not fetched again.
+      assertThat(PullFixture.blobGets(proxy, base.digest().hex())).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void anInterruptedPullLeavesNothingHalfRegistered() throws Exception {
+    OciLayouts.Blob base = images.get(0).layers().getFirst();
+    try (PullFixture f = new PullFixture(store)) {
+      proxy.plan("/blobs/" + base.digest(), Fault.STALL_MIDWAY);
+      java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      Thread pull =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    try {
+                      f.puller.pull(ref("app1"), amd64(), ProgressListener.NONE);
+                    } catch (Throwable t) {
+                      failure.set(t);
+                    }
+                  });
+      assertThat(proxy.awaitStall(java.time.Duration.ofSeconds(30))).isTrue();
+      pull.interrupt(); // mid-download: half the base layer is applied in staging
+      pull.join(java.time.Duration.ofSeconds(30));
+      proxy.release();
+      assertThat(pull.isAlive()).isFalse();
+      assertThat(failure.get()).isInstanceOf(java.io.InterruptedIOException.class);
+      assertStoreEmpty(f, store);
+    }
+    try (PullFixture f = new PullFixture(store)) {
+      assertStoreEmpty(f, store);
+      assertImage(f, f.puller.pull(ref("app1"), amd64(), ProgressListener.NONE), expectedTree(0));
+    }
+  }
+
+  @Test
+  void aPullKilledMidDownloadLeavesNothingAfterReopen() throws Exception {
+    OciLayouts.Blob base = images.get(0).layers().getFirst();
+    proxy.plan("/blobs/" + base.digest(), Fault.STALL_MIDWAY);
+    Process child =
+        new ProcessBuilder(PullChild.command(store.toString(), ref("app1").toString()))
+            .redirectErrorStream(true)
+            .start();
+    try {
+      assertThat(proxy.awaitStall(java.time.Duration.ofSeconds(60))).isTrue();
+    } finally {
+      child.destroyForcibly(); // SIGKILL, with the base layer half applied
+      child.waitFor();
+      proxy.release();
+    }
+    try (PullFixture f = new PullFixture(store)) { // alone on the store: leftovers are removed
+      assertStoreEmpty(f, store);
+      assertImage(f, f.puller.pull(ref("app1"), amd64(), ProgressListener.NONE), expectedTree(0));
+    }
+  }
+
+  @Test
+  void twoProcessesPullingOverlappingImagesDownloadEachBlobOnce() throws Exception {
+    List<Process> children = new ArrayList<>();
+    for (String tag : List.of("app1", "app2")) {
+      children.add(
+          new ProcessBuilder(PullChild.command(store.toString(), ref(tag).toString())).start());
+    }
+    List<String> lines = new ArrayList<>();
+    for (Process p : children) {
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor()).as("child: %s%s", out, err).isZero();
+      lines.add(out.strip());
+    }
+    try (PullFixture f = new PullFixture(store)) {
+      for (int i = 0; i < 2; i++) {
+        String[] parts = lines.get(i).split(" ");
+        OciLayouts.Image img = images.get(i);
+        assertThat(parts[0]).isEqualTo(img.config().digest().hex());
+        PullResult r =
+            new PullResult(
+                ref("app" + (i + 1)),
+                img.config().digest(),
+                parts[0],
+                List.of(parts[1].split(",")),
+                img.manifest().digest(),
+                false);
+        assertImage(f, r, expectedTree(i));
+      }
+      assertThat(f.graph.map()).hasSize(5); // the shared base, and two layers of each
+    }
+    for (OciLayouts.Image img : images.subList(0, 2)) {
+      for (OciLayouts.Blob layer : img.layers()) {
+        assertThat(PullFixture.blobGets(proxy, layer.digest().hex()))
+            .as("GETs of %s", layer.digest())
+            .isEqualTo(1);
+      }
+    }
   }
 }

@@ -36,6 +36,11 @@ public final class FaultProxy implements AutoCloseable {
     STATUS_429,
     /** Ignores a Range header and sends the whole body with 200. */
     IGNORE_RANGE,
+    /**
+     * Announces the whole body, sends half, then holds the exchange open until {@link #release} (a
+     * download caught in the middle, for tests that interrupt or kill it).
+     */
+    STALL_MIDWAY,
     /** Redirects (307) to the same path on host name localhost, under /redirected. */
     REDIRECT_OTHER_HOST,
     /** Redirects (307) to the very same URL. */
@@ -51,6 +56,9 @@ public final class FaultProxy implements AutoCloseable {
   private final String target;
   private final Deque<Object[]> plan = new ArrayDeque<>();
   private volatile boolean requireBasic;
+  private final java.util.concurrent.Semaphore stalls = new java.util.concurrent.Semaphore(0);
+  private volatile java.util.concurrent.CountDownLatch released =
+      new java.util.concurrent.CountDownLatch(1);
   public final List<Seen> seen = new CopyOnWriteArrayList<>();
 
   public FaultProxy(String target) throws IOException {
@@ -76,7 +84,21 @@ public final class FaultProxy implements AutoCloseable {
     requireBasic = true;
   }
 
+  /** Waits until a {@link Fault#STALL_MIDWAY} exchange has sent its first half. */
+  public boolean awaitStall(java.time.Duration timeout) throws InterruptedException {
+    return stalls.tryAcquire(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /** Ends the stalled exchanges: their connections drop with the body unfinished. */
+  public void release() {
+    java.util.concurrent.CountDownLatch old = released;
+    released = new java.util.concurrent.CountDownLatch(1);
+    old.countDown();
+  }
+
   public synchronized void reset() {
+    release();
+    stalls.drainPermits();
     plan.clear();
     seen.clear();
     requireBasic = false;
@@ -177,6 +199,25 @@ public final class FaultProxy implements AutoCloseable {
         }
         return;
       }
+      if (fault == Fault.STALL_MIDWAY) {
+        java.util.concurrent.CountDownLatch until = released;
+        ex.sendResponseHeaders(r.statusCode(), body.length);
+        OutputStream out = ex.getResponseBody();
+        out.write(body, 0, half);
+        out.flush();
+        stalls.release();
+        try {
+          until.await(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        try {
+          out.close(); // fewer bytes than announced: the server drops the connection
+        } catch (IOException expected) {
+          // "insufficient bytes written"
+        }
+        return;
+      }
       ex.sendResponseHeaders(r.statusCode(), body.length == 0 ? -1 : body.length);
       ex.getResponseBody().write(body);
     }
@@ -190,6 +231,7 @@ public final class FaultProxy implements AutoCloseable {
 
   @Override
   public void close() {
+    release();
     server.stop(0);
     upstream.close();
   }

@@ -50,11 +50,22 @@ public final class OciLayouts {
 
   /** An image for {@code linux/arch} with one layer per map of files (name to content). */
   public Image image(String arch, List<Map<String, String>> layerFiles) throws IOException {
+    return image(arch, layerFiles, Map.of());
+  }
+
+  /**
+   * Like {@link #image(String, List)}, but the config claims the given DiffIDs (by layer index)
+   * instead of the layers' own: an image whose layers do not match it.
+   */
+  public Image image(
+      String arch, List<Map<String, String>> layerFiles, Map<Integer, Digest> claimed)
+      throws IOException {
     List<Blob> layers = new ArrayList<>();
     List<String> diffIds = new ArrayList<>();
     for (Map<String, String> files : layerFiles) {
       byte[] tar = tar(files);
-      diffIds.add("\"" + Digest.sha256(tar) + "\"");
+      Digest diffId = claimed.getOrDefault(layers.size(), Digest.sha256(tar));
+      diffIds.add("\"" + diffId + "\"");
       layers.add(blob("application/vnd.oci.image.layer.v1.tar+gzip", gzip(tar)));
     }
     String history =

@@ -169,16 +169,6 @@ class RegistryAuthTest {
   }
 
   private static String tokenAuth(TokenServer tokens) throws Exception {
-    Path bundle = Files.createTempFile(temp, "bundle", ".pem");
-    Files.writeString(bundle, tokens.certificatePem());
-    return """
-        auth:
-          token:
-            realm: %s
-            service: %s
-            issuer: %s
-            rootcertbundle: %s
-        """
-        .formatted(tokens.realm(), TokenServer.SERVICE, TokenServer.ISSUER, bundle);
+    return tokens.registryAuth(temp);
   }
 }

@@ -8,6 +8,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.Signature;
@@ -26,9 +28,9 @@ import javax.net.ssl.SSLContext;
  * (x5c header with its certificate, which the registry trusts through {@code rootcertbundle}) that
  * grant the requested scopes to {@code user}/{@code password}, and nothing to anonymous callers.
  */
-final class TokenServer implements AutoCloseable {
-  static final String SERVICE = "cairn-test-registry";
-  static final String ISSUER = "cairn-test-issuer";
+public final class TokenServer implements AutoCloseable {
+  public static final String SERVICE = "cairn-test-registry";
+  public static final String ISSUER = "cairn-test-issuer";
 
   private final HttpsServer server;
   private final TestCertificates.Issued identity;
@@ -36,9 +38,9 @@ final class TokenServer implements AutoCloseable {
   private final String password;
   private final AtomicInteger issued = new AtomicInteger();
   private final AtomicInteger expiredToIssue = new AtomicInteger();
-  final List<String> scopesAsked = new CopyOnWriteArrayList<>();
+  public final List<String> scopesAsked = new CopyOnWriteArrayList<>();
 
-  TokenServer(String user, String password) throws IOException, GeneralSecurityException {
+  public TokenServer(String user, String password) throws IOException, GeneralSecurityException {
     this.user = user;
     this.password = password;
     this.identity = TestCertificates.selfSigned("cairn test token server");
@@ -57,16 +59,16 @@ final class TokenServer implements AutoCloseable {
     server.start();
   }
 
-  String realm() {
+  public String realm() {
     return "https://127.0.0.1:" + server.getAddress().getPort() + "/token";
   }
 
   /** The certificate, PEM: the registry's rootcertbundle and the client's extra CA. */
-  String certificatePem() throws GeneralSecurityException {
+  public String certificatePem() throws GeneralSecurityException {
     return identity.pem();
   }
 
-  int issued() {
+  public int issued() {
     return issued.get();
   }
 
@@ -149,6 +151,24 @@ final class TokenServer implements AutoCloseable {
     } catch (GeneralSecurityException e) {
       throw new IOException(e);
     }
+  }
+
+  /**
+   * The registry's {@code auth:} section that trusts this server's tokens, its certificate written
+   * to a bundle file in {@code dir}.
+   */
+  public String registryAuth(Path dir) throws IOException, GeneralSecurityException {
+    Path bundle = Files.createTempFile(dir, "bundle", ".pem");
+    Files.writeString(bundle, certificatePem());
+    return """
+        auth:
+          token:
+            realm: %s
+            service: %s
+            issuer: %s
+            rootcertbundle: %s
+        """
+        .formatted(realm(), SERVICE, ISSUER, bundle);
   }
 
   @Override

@@ -1,0 +1,187 @@
+package dev.cairn.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.digest.Digest;
+import dev.cairn.json.Json;
+import dev.cairn.json.JsonValue;
+import dev.cairn.registry.OciLayouts;
+import dev.cairn.registry.RegistryServer;
+import dev.cairn.registry.Tools;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code cairn pull} against the real registry: its lines, its JSON stream, its exit codes. */
+class PullCommandTest {
+  @TempDir static Path temp;
+  @TempDir Path dir;
+  static RegistryServer server;
+  static OciLayouts.Image image;
+  static OciLayouts.Image bad;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = RegistryServer.start(temp.resolve("storage"), temp, "");
+    OciLayouts layout = new OciLayouts(temp.resolve("layout"));
+    image =
+        layout.image("amd64", List.of(Map.of("etc/os", "cli base\n"), Map.of("bin/app", "app\n")));
+    layout.tag("1", image.manifest());
+    bad =
+        layout.image(
+            "amd64",
+            List.of(Map.of("x", "y\n")),
+            Map.of(0, Digest.sha256("other".getBytes(StandardCharsets.UTF_8))));
+    layout.tag("bad", bad.manifest());
+    Tools.push(layout.dir(), "1", server.host(), "test/cli");
+    Tools.push(layout.dir(), "bad", server.host(), "test/cli");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  record Result(int exit, String out, String err) {
+    List<String> lines() {
+      return out.lines().toList();
+    }
+  }
+
+  private Result pull(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    String[] all = new String[args.length + 3];
+    all[0] = "--root";
+    all[1] = dir.resolve("store").toString();
+    all[2] = "pull";
+    System.arraycopy(args, 0, all, 3, args.length);
+    int exit =
+        Main.run(
+            all,
+            new ByteArrayInputStream(new byte[0]),
+            new ByteArrayOutputStream(),
+            new PrintWriter(out),
+            new PrintWriter(err));
+    return new Result(exit, out.toString(), err.toString());
+  }
+
+  private static String ref(String tag) {
+    return server.host() + "/test/cli:" + tag;
+  }
+
+  private static String shortId(OciLayouts.Blob layer) {
+    return layer.digest().hex().substring(0, 12);
+  }
+
+  @Test
+  void plainProgressNamesEveryLayerThenTheDigestsAndTheReference() {
+    Result r = pull("--progress=plain", ref("1"));
+    assertThat(r.exit()).as(r.err()).isZero();
+    List<String> lines = r.lines();
+    assertThat(lines.getFirst()).isEqualTo("1: Pulling from test/cli");
+    for (OciLayouts.Blob layer : image.layers()) {
+      assertThat(lines).contains(shortId(layer) + ": Pull complete");
+    }
+    assertThat(lines.subList(lines.size() - 4, lines.size()))
+        .containsExactly(
+            "Digest: " + image.manifest().digest(),
+            "Image ID: " + image.config().digest(),
+            "Status: Downloaded newer image for " + ref("1"),
+            ref("1"));
+
+    Result again = pull("--progress=plain", ref("1"));
+    assertThat(again.exit()).isZero();
+    for (OciLayouts.Blob layer : image.layers()) {
+      assertThat(again.lines()).contains(shortId(layer) + ": Already exists");
+    }
+    assertThat(again.lines()).contains("Status: Image is up to date for " + ref("1"));
+  }
+
+  @Test
+  void quietPrintsOnlyTheReference() {
+    Result r = pull("-q", ref("1"));
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).isEqualTo(ref("1") + "\n");
+    assertThat(r.err()).isEmpty();
+  }
+
+  @Test
+  void jsonProgressIsOneDockerMessagePerLine() {
+    Result r = pull("--progress=json", ref("1"));
+    assertThat(r.exit()).as(r.err()).isZero();
+    List<JsonValue.JsonObject> messages =
+        r.lines().stream()
+            .map(l -> Json.parseObject(l.getBytes(StandardCharsets.UTF_8), "line"))
+            .toList();
+    assertThat(status(messages.getFirst())).isEqualTo("Pulling from test/cli");
+    assertThat(string(messages.getFirst(), "id")).isEqualTo("1");
+    for (OciLayouts.Blob layer : image.layers()) {
+      assertThat(messages)
+          .anySatisfy(
+              m -> {
+                assertThat(string(m, "id")).isEqualTo(shortId(layer));
+                assertThat(status(m)).isEqualTo("Pull complete");
+              });
+    }
+    assertThat(messages)
+        .anySatisfy(
+            m -> {
+              assertThat(status(m)).isEqualTo("Downloading");
+              assertThat(m.get("progressDetail")).isInstanceOf(JsonValue.JsonObject.class);
+            });
+    assertThat(status(messages.getLast()))
+        .isEqualTo("Status: Downloaded newer image for " + ref("1"));
+  }
+
+  @Test
+  void exitCodesSayWhatWentWrong() throws Exception {
+    Result missing = pull("-q", ref("nope"));
+    assertThat(missing.exit()).isEqualTo(2);
+    assertThat(missing.err()).startsWith("cairn: pulling " + ref("nope"));
+
+    Result mismatch = pull("-q", ref("bad"));
+    assertThat(mismatch.exit()).isEqualTo(1);
+    assertThat(mismatch.err()).contains("DiffID is ").contains("not the expected");
+
+    Result json = pull("--progress=json", ref("nope"));
+    assertThat(json.exit()).isEqualTo(2);
+    JsonValue.JsonObject last =
+        Json.parseObject(json.lines().getLast().getBytes(StandardCharsets.UTF_8), "line");
+    assertThat(string(last, "error")).startsWith("pulling " + ref("nope"));
+
+    Result badMode = pull("--progress=loud", ref("1"));
+    assertThat(badMode.exit()).isEqualTo(1);
+    assertThat(badMode.err()).contains("--progress must be auto, plain or json");
+
+    String line =
+        Tools.run(List.of(Tools.require("htpasswd").toString(), "-nbB", "alice", "secret"));
+    Path htpasswd = Files.writeString(temp.resolve("htpasswd"), line.strip() + "\n");
+    String auth = "auth:\n  htpasswd:\n    realm: cairn-test\n    path: " + htpasswd + "\n";
+    try (RegistryServer locked = RegistryServer.start(temp.resolve("storage"), temp, auth)) {
+      Result denied = pull("-q", locked.host() + "/test/cli:1");
+      assertThat(denied.exit()).isEqualTo(3);
+      assertThat(denied.err()).doesNotContain("secret");
+    }
+  }
+
+  private static String status(JsonValue.JsonObject m) {
+    return string(m, "status");
+  }
+
+  private static String string(JsonValue.JsonObject m, String key) {
+    return m.get(key) instanceof JsonValue.JsonString s ? s.value() : null;
+  }
+}

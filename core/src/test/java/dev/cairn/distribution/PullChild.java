@@ -1,0 +1,44 @@
+package dev.cairn.distribution;
+
+import dev.cairn.image.Platform;
+import dev.cairn.image.Reference;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A second process pulling into a store, for the tests of pulls across processes: {@code ROOT REF}
+ * pulls one image (vfs store, linux/amd64) and prints {@code TOP NODE,NODE,...} (base first).
+ */
+final class PullChild {
+  private PullChild() {}
+
+  public static void main(String[] args) throws Exception {
+    try (PullFixture f = new PullFixture(Path.of(args[0]))) {
+      PullResult r =
+          f.puller.pull(
+              Reference.parse(args[1]),
+              PullOptions.defaults().withPlatform(Platform.parse("linux/amd64")),
+              ProgressListener.NONE);
+      System.out.println(r.topNodeId() + " " + String.join(",", r.nodeIds()));
+    }
+  }
+
+  /** A command line that runs this class in a fresh JVM with the test class path. */
+  static List<String> command(String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(
+        List.of(
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
+            "-XX:-UsePerfData",
+            "-Xshare:auto",
+            "--enable-native-access=ALL-UNNAMED",
+            "-cp",
+            System.getProperty("java.class.path"),
+            PullChild.class.getName()));
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+}
