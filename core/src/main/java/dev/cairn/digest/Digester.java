@@ -2,15 +2,20 @@ package dev.cairn.digest;
 
 import java.security.MessageDigest;
 
-/** A running digest over bytes as they pass, with the count of bytes seen. */
+/**
+ * A running digest over bytes as they pass, with the count of bytes seen. SHA-256 goes through the
+ * system's libcrypto when it loads ({@link NativeSha256}), else through the JDK.
+ */
 public final class Digester {
   private final Digest.Algorithm algorithm;
-  private final MessageDigest md;
+  private final MessageDigest md; // null when native
+  private final NativeSha256 sha256;
   private long size;
 
   private Digester(Digest.Algorithm algorithm) {
     this.algorithm = algorithm;
-    this.md = algorithm.newMessageDigest();
+    this.sha256 = algorithm == Digest.Algorithm.SHA256 ? NativeSha256.create().orElse(null) : null;
+    this.md = sha256 == null ? algorithm.newMessageDigest() : null;
   }
 
   public static Digester of(Digest.Algorithm algorithm) {
@@ -22,7 +27,11 @@ public final class Digester {
   }
 
   public void update(byte[] b, int off, int len) {
-    md.update(b, off, len);
+    if (sha256 != null) {
+      sha256.update(b, off, len);
+    } else {
+      md.update(b, off, len);
+    }
     size += len;
   }
 
@@ -32,7 +41,15 @@ public final class Digester {
 
   public void update(java.nio.ByteBuffer buffer) {
     size += buffer.remaining();
-    md.update(buffer);
+    if (sha256 == null) {
+      md.update(buffer);
+    } else if (buffer.hasArray()) {
+      sha256.update(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
+      buffer.position(buffer.limit());
+    } else {
+      sha256.update(java.lang.foreign.MemorySegment.ofBuffer(buffer));
+      buffer.position(buffer.limit());
+    }
   }
 
   /** Bytes seen so far. */
@@ -43,6 +60,6 @@ public final class Digester {
   /** The digest of everything seen; the digester starts over afterwards. */
   public Digest digest() {
     size = 0;
-    return Digest.fromBytes(algorithm, md.digest());
+    return Digest.fromBytes(algorithm, sha256 != null ? sha256.digest() : md.digest());
   }
 }
