@@ -152,6 +152,7 @@ public final class Graph implements Closeable {
 
   // Only when alone: staged registers, renamed-away deletes and temp files in _tmp.
   private void cleanUp() throws IOException {
+    driver.cleanUp();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(tmp)) {
       for (Path e : entries) {
         String name = e.getFileName().toString();
