@@ -6,6 +6,7 @@ import dev.cairn.archive.Layer;
 import dev.cairn.digest.Digest;
 import dev.cairn.digest.Digester;
 import dev.cairn.driver.Driver;
+import dev.cairn.image.Platform;
 import dev.cairn.image.V1Image;
 import dev.cairn.json.GoJsonWriter;
 import dev.cairn.json.Json;
@@ -599,7 +600,11 @@ public final class Graph implements Closeable {
     if (comment != null && !comment.isEmpty()) {
       w.punct(',').name("comment").string(comment);
     }
-    w.punct(',').name("created").string(Instant.now().toString()).punct('}');
+    w.punct(',').name("created").string(Instant.now().toString());
+    // As docker import does: the image is for the platform it was made on.
+    Platform host = Platform.host();
+    w.punct(',').name("architecture").string(host.architecture());
+    w.punct(',').name("os").string(host.os()).punct('}');
     byte[] json = V1Image.decode(w.toByteArray()).encode(); // Go's field order and defaults
     return register(NodeSpec.of(id, parent, json), layer);
   }
