@@ -13,6 +13,7 @@ import dev.cairn.json.Json;
 import dev.cairn.json.JsonValue;
 import dev.cairn.json.JsonValue.JsonObject;
 import dev.cairn.json.JsonValue.JsonString;
+import dev.cairn.json.RawObject;
 import dev.cairn.tarsplit.EntryHandler;
 import dev.cairn.tarsplit.TarSplit;
 import java.io.BufferedInputStream;
@@ -934,39 +935,16 @@ public final class Graph implements Closeable {
 
   private byte[] makeV1Compatibility(Node n, String parentV1Id) throws IOException {
     JsonObject obj = Json.parseObject(rawJSON(n.id()), "json of image " + n.id());
-    Map<String, JsonValue> members = new TreeMap<>(GoJsonWriter.KEY_ORDER);
-    for (JsonValue.Member m : obj.members()) {
-      members.put(m.key(), m.value()); // the last duplicate wins, as in a Go map
-    }
-    JsonValue idValue = members.get("id");
+    JsonValue idValue = obj.get("id");
     String v1Id =
         idValue instanceof JsonString s && !s.value().isEmpty()
             ? NodeFiles.stripSha256(s.value())
             : n.id();
-    members.remove("parent");
-    GoJsonWriter w = new GoJsonWriter();
-    w.punct('{');
-    boolean first = true;
-    Set<String> keys = new TreeSet<>(GoJsonWriter.KEY_ORDER);
-    keys.addAll(members.keySet());
-    keys.add("id");
+    RawObject v1 = RawObject.of(obj).remove("parent").putString("id", v1Id);
     if (parentV1Id != null) {
-      keys.add("parent");
+      v1.putString("parent", parentV1Id);
     }
-    for (String key : keys) {
-      if (!first) {
-        w.punct(',');
-      }
-      first = false;
-      w.name(key);
-      switch (key) {
-        case "id" -> w.string(v1Id);
-        case "parent" -> w.string(parentV1Id);
-        default -> w.raw(members.get(key));
-      }
-    }
-    w.punct('}');
-    return w.toByteArray();
+    return v1.encode();
   }
 
   // ---------------------------------------------------------------- helpers
