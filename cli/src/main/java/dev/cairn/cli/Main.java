@@ -110,7 +110,7 @@ public final class Main {
 
   public static void main(String[] args) {
     Main main = new Main();
-    main.stdoutIsTerminal = System.console() != null && System.console().isTerminal();
+    main.stdoutIsTerminal = dev.cairn.posix.Posix.isatty(1);
     // Not System.out: a PrintStream hides write errors, and an archive must not be cut silently.
     main.stdoutBytes = new java.io.FileOutputStream(java.io.FileDescriptor.out);
     System.exit(

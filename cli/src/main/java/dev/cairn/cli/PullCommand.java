@@ -144,10 +144,7 @@ final class PullCommand implements Callable<Integer> {
       return PullProgress.Mode.QUIET;
     }
     return switch (progress) {
-      case "auto" ->
-          System.console() != null && System.console().isTerminal()
-              ? PullProgress.Mode.TERMINAL
-              : PullProgress.Mode.PLAIN;
+      case "auto" -> main.stdoutIsTerminal() ? PullProgress.Mode.TERMINAL : PullProgress.Mode.PLAIN;
       case "plain" -> PullProgress.Mode.PLAIN;
       case "json" -> PullProgress.Mode.JSON;
       case "tty" -> PullProgress.Mode.TERMINAL;

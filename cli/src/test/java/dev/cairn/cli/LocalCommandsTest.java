@@ -37,6 +37,24 @@ class LocalCommandsTest {
     root = dir.resolve("store");
   }
 
+  private Result runRaw(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    String[] all = new String[args.length + 2];
+    all[0] = "--root";
+    all[1] = root.toString();
+    System.arraycopy(args, 0, all, 2, args.length);
+    int exit =
+        Main.run(
+            all,
+            InputStream.nullInputStream(),
+            bytes,
+            new PrintWriter(out, true),
+            new PrintWriter(err, true));
+    return new Result(exit, out.toString(), err.toString(), bytes.toByteArray());
+  }
+
   private Result run(InputStream stdin, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
@@ -164,6 +182,38 @@ class LocalCommandsTest {
     Result rmi = run("rmi", "nope", "alsonope");
     assertThat(rmi.exit()).isEqualTo(2);
     assertThat(rmi.err().lines()).hasSize(2);
+  }
+
+  @Test
+  void anOverlayMountOutlivesTheCommandUntilUnmount() throws IOException {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        "true".equals(System.getenv("CI")) || dev.cairn.posix.Posix.geteuid() == 0,
+        "overlay mounts need root");
+    root = dir.resolve("overlay-store");
+    // Two layers, so that the image is a real overlay mount rather than a plain directory.
+    try (dev.cairn.store.Store store =
+        dev.cairn.store.Store.open(
+            root, dev.cairn.store.StoreOptions.defaults().withDriver("overlay"))) {
+      dev.cairn.graph.Node base =
+          store.graph().create(null, "base", new ByteArrayInputStream(rootfs("base\n")));
+      dev.cairn.graph.Node top =
+          store.graph().create(base.id(), "top", new ByteArrayInputStream(rootfs("top\n")));
+      store.tags().tag(dev.cairn.image.Reference.parse("top:1"), top.id(), false);
+    }
+    String[] overlay = {"--driver=overlay"};
+    Path mounted = Path.of(runWith(overlay, "mount", "top:1").out().strip());
+    assertThat(mounted.getFileName().toString()).isEqualTo("merged");
+    assertThat(runWith(overlay, "images").exit()).isZero(); // a new process opens the store alone
+    assertThat(Files.readString(mounted.resolve("etc/motd"))).isEqualTo("top\n");
+    assertThat(runWith(overlay, "unmount", "top:1").exit()).isZero();
+    assertThat(Files.exists(mounted.resolve("etc/motd"))).isFalse();
+  }
+
+  private Result runWith(String[] global, String... args) {
+    String[] all = new String[global.length + args.length];
+    System.arraycopy(global, 0, all, 0, global.length);
+    System.arraycopy(args, 0, all, global.length, args.length);
+    return runRaw(all);
   }
 
   @Test

@@ -64,6 +64,13 @@ public interface Driver extends Closeable {
   /** The content of the layer's own files by tar name, for byte-exact reassembly. */
   FileSource files(String id) throws IOException;
 
+  /**
+   * Removes what work cut short by a process that is gone left behind (half-made copies, mounts
+   * nobody holds). Call it only when no other process uses the store: their work in progress looks
+   * the same.
+   */
+  default void cleanUp() throws IOException {}
+
   /** Facts for {@code cairn info}: backing filesystem, layer count, and the like. */
   Map<String, String> status();
 }

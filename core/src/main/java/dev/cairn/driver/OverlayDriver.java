@@ -56,6 +56,10 @@ final class OverlayDriver implements Driver {
     this.options = options;
     this.indexOff = indexOff;
     Files.createDirectories(links);
+  }
+
+  @Override
+  public void cleanUp() throws IOException {
     VfsDriver.removeLeftovers(home);
     removeDanglingLinks();
     unmountLeftovers();

@@ -35,6 +35,10 @@ final class VfsDriver implements Driver {
     this.dir = root.resolve(NAME).resolve("dir");
     this.options = options;
     Files.createDirectories(dir);
+  }
+
+  @Override
+  public void cleanUp() throws IOException {
     removeLeftovers(dir);
   }
 

@@ -6,12 +6,14 @@ import dev.cairn.archive.Layer;
 import dev.cairn.digest.Digest;
 import dev.cairn.digest.Digester;
 import dev.cairn.driver.Driver;
+import dev.cairn.image.Platform;
 import dev.cairn.image.V1Image;
 import dev.cairn.json.GoJsonWriter;
 import dev.cairn.json.Json;
 import dev.cairn.json.JsonValue;
 import dev.cairn.json.JsonValue.JsonObject;
 import dev.cairn.json.JsonValue.JsonString;
+import dev.cairn.json.RawObject;
 import dev.cairn.tarsplit.EntryHandler;
 import dev.cairn.tarsplit.TarSplit;
 import java.io.BufferedInputStream;
@@ -152,6 +154,7 @@ public final class Graph implements Closeable {
 
   // Only when alone: staged registers, renamed-away deletes and temp files in _tmp.
   private void cleanUp() throws IOException {
+    driver.cleanUp();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(tmp)) {
       for (Path e : entries) {
         String name = e.getFileName().toString();
@@ -607,7 +610,11 @@ public final class Graph implements Closeable {
     if (comment != null && !comment.isEmpty()) {
       w.punct(',').name("comment").string(comment);
     }
-    w.punct(',').name("created").string(Instant.now().toString()).punct('}');
+    w.punct(',').name("created").string(Instant.now().toString());
+    // As docker import does: the image is for the platform it was made on.
+    Platform host = Platform.host();
+    w.punct(',').name("architecture").string(host.architecture());
+    w.punct(',').name("os").string(host.os()).punct('}');
     byte[] json = V1Image.decode(w.toByteArray()).encode(); // Go's field order and defaults
     return register(NodeSpec.of(id, parent, json), layer);
   }
@@ -937,39 +944,16 @@ public final class Graph implements Closeable {
 
   private byte[] makeV1Compatibility(Node n, String parentV1Id) throws IOException {
     JsonObject obj = Json.parseObject(rawJSON(n.id()), "json of image " + n.id());
-    Map<String, JsonValue> members = new TreeMap<>(GoJsonWriter.KEY_ORDER);
-    for (JsonValue.Member m : obj.members()) {
-      members.put(m.key(), m.value()); // the last duplicate wins, as in a Go map
-    }
-    JsonValue idValue = members.get("id");
+    JsonValue idValue = obj.get("id");
     String v1Id =
         idValue instanceof JsonString s && !s.value().isEmpty()
             ? NodeFiles.stripSha256(s.value())
             : n.id();
-    members.remove("parent");
-    GoJsonWriter w = new GoJsonWriter();
-    w.punct('{');
-    boolean first = true;
-    Set<String> keys = new TreeSet<>(GoJsonWriter.KEY_ORDER);
-    keys.addAll(members.keySet());
-    keys.add("id");
+    RawObject v1 = RawObject.of(obj).remove("parent").putString("id", v1Id);
     if (parentV1Id != null) {
-      keys.add("parent");
+      v1.putString("parent", parentV1Id);
     }
-    for (String key : keys) {
-      if (!first) {
-        w.punct(',');
-      }
-      first = false;
-      w.name(key);
-      switch (key) {
-        case "id" -> w.string(v1Id);
-        case "parent" -> w.string(parentV1Id);
-        default -> w.raw(members.get(key));
-      }
-    }
-    w.punct('}');
-    return w.toByteArray();
+    return v1.encode();
   }
 
   // ---------------------------------------------------------------- helpers

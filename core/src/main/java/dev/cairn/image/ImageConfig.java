@@ -2,16 +2,11 @@ package dev.cairn.image;
 
 import dev.cairn.CairnException;
 import dev.cairn.digest.Digest;
-import dev.cairn.json.GoJsonWriter;
 import dev.cairn.json.Json;
 import dev.cairn.json.JsonValue;
 import dev.cairn.json.JsonValue.JsonObject;
-import dev.cairn.json.JsonValue.Member;
+import dev.cairn.json.RawObject;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The content-addressable image configuration of a schema1 image and its strong ID (DESIGN §1),
@@ -46,41 +41,13 @@ public final class ImageConfig {
       object = (JsonObject) parsed; // a document that decoded with a docker_version is an object
     }
 
-    // Last duplicate wins; raw values are re-emitted compacted, never re-serialised.
-    Map<String, JsonValue> values = new HashMap<>(object.members().size() * 2);
-    for (Member m : object.members()) {
-      values.put(m.key(), m.value());
-    }
-    values.remove("id");
-    values.remove("parent");
-    values.remove("Size");
-    // layer_id is always replaced; parent_id only when there is a parent (a base keeps its own).
-    values.put("layer_id", null);
+    // Raw values are re-emitted compacted, never re-serialised.
+    RawObject config = RawObject.of(object).remove("id", "parent", "Size");
+    config.putString("layer_id", layerDigest.toString());
     if (parent != null) {
-      values.put("parent_id", null);
+      config.putString("parent_id", parent.toString()); // a base keeps any parent_id it has
     }
-    List<String> keys = new ArrayList<>(values.keySet());
-    keys.sort(GoJsonWriter.KEY_ORDER);
-
-    GoJsonWriter w = new GoJsonWriter(v1Compatibility.length + 160);
-    w.punct('{');
-    for (int i = 0; i < keys.size(); i++) {
-      if (i > 0) {
-        w.punct(',');
-      }
-      String key = keys.get(i);
-      w.name(key);
-      JsonValue value = values.get(key);
-      if (value != null) {
-        w.raw(value);
-      } else if (key.equals("layer_id")) {
-        w.string(layerDigest.toString());
-      } else {
-        w.string(parent.toString());
-      }
-    }
-    w.punct('}');
-    return w.toByteArray();
+    return config.encode();
   }
 
   /** The strong ID: {@code sha256} of {@link #of}. */

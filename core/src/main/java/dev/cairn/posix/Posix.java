@@ -165,6 +165,7 @@ public final class Posix {
   private static final MethodHandle MOUNT = errnoCall("mount", INT, PTR, PTR, PTR, LONG, PTR);
   private static final MethodHandle UMOUNT2 = errnoCall("umount2", INT, PTR, INT);
   private static final MethodHandle GETEUID = plainCall("geteuid", FunctionDescriptor.of(INT));
+  private static final MethodHandle ISATTY = plainCall("isatty", FunctionDescriptor.of(INT, INT));
   private static final MethodHandle GETEGID = plainCall("getegid", FunctionDescriptor.of(INT));
   private static final MethodHandle ERRNO_LOCATION =
       plainCall("__errno_location", FunctionDescriptor.of(PTR));
@@ -895,6 +896,15 @@ public final class Posix {
           bytes(target));
     } catch (PosixException e) {
       throw e;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  /** Whether descriptor {@code fd} is a terminal (1 is standard output). */
+  public static boolean isatty(int fd) {
+    try {
+      return (int) ISATTY.invokeExact(fd) == 1;
     } catch (Throwable t) {
       throw rethrow(t);
     }

@@ -7,11 +7,10 @@ import dev.cairn.json.JsonValue;
 import dev.cairn.json.JsonValue.JsonArray;
 import dev.cairn.json.JsonValue.JsonObject;
 import dev.cairn.json.JsonValue.JsonString;
+import dev.cairn.json.RawObject;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /** The JSON documents {@code save} derives from what the graph stores (DESIGN §2c). */
 final class V1Forms {
@@ -32,35 +31,14 @@ final class V1Forms {
     if (!rawConfig && id.equals(string(obj.get("id"))) && sameParent(obj, parent)) {
       return stored;
     }
-    Map<String, JsonValue> members = members(obj);
+    RawObject v1 = RawObject.of(obj).remove("parent").putString("id", id);
     if (rawConfig) {
-      members.remove("rootfs");
-      members.remove("history");
+      v1.remove("rootfs", "history");
     }
-    members.remove("id");
-    members.remove("parent");
-    Set<String> keys = new java.util.TreeSet<>(GoJsonWriter.KEY_ORDER);
-    keys.addAll(members.keySet());
-    keys.add("id");
     if (parent != null) {
-      keys.add("parent");
+      v1.putString("parent", parent);
     }
-    GoJsonWriter w = new GoJsonWriter(stored.length + 160);
-    w.punct('{');
-    boolean first = true;
-    for (String key : keys) {
-      if (!first) {
-        w.punct(',');
-      }
-      first = false;
-      w.name(key);
-      switch (key) {
-        case "id" -> w.string(id);
-        case "parent" -> w.string(parent);
-        default -> w.raw(members.get(key));
-      }
-    }
-    return w.punct('}').toByteArray();
+    return v1.encode();
   }
 
   /**
@@ -70,25 +48,11 @@ final class V1Forms {
    */
   static byte[] configFromV1(
       byte[] topV1, List<Digest> diffIds, List<byte[]> chainV1, String what) {
-    Map<String, JsonValue> members = members(Json.parseObject(topV1, what));
-    NOT_CONFIG.forEach(members::remove);
-    members.remove("rootfs");
-    members.remove("history");
-    Set<String> keys = new java.util.TreeSet<>(GoJsonWriter.KEY_ORDER);
-    keys.addAll(members.keySet());
-    keys.add("rootfs");
-    keys.add("history");
-    GoJsonWriter w = new GoJsonWriter(topV1.length + 128 * diffIds.size() + 256);
-    w.punct('{');
-    boolean first = true;
-    for (String key : keys) {
-      if (!first) {
-        w.punct(',');
-      }
-      first = false;
-      w.name(key);
-      switch (key) {
-        case "rootfs" -> {
+    RawObject config = RawObject.of(Json.parseObject(topV1, what));
+    NOT_CONFIG.forEach(config::remove);
+    config.put(
+        "rootfs",
+        w -> {
           w.punct('{').name("type").string("layers").punct(',').name("diff_ids").punct('[');
           for (int i = 0; i < diffIds.size(); i++) {
             if (i > 0) {
@@ -97,8 +61,10 @@ final class V1Forms {
             w.string(diffIds.get(i).toString());
           }
           w.punct(']').punct('}');
-        }
-        case "history" -> {
+        });
+    config.put(
+        "history",
+        w -> {
           w.punct('[');
           for (int i = 0; i < chainV1.size(); i++) {
             if (i > 0) {
@@ -107,11 +73,8 @@ final class V1Forms {
             history(w, Json.parseObject(chainV1.get(i), what + ": layer " + i));
           }
           w.punct(']');
-        }
-        default -> w.raw(members.get(key));
-      }
-    }
-    return w.punct('}').toByteArray();
+        });
+    return config.encode();
   }
 
   /** One history entry in the field order of Docker's image.History, empty fields omitted. */
@@ -157,15 +120,6 @@ final class V1Forms {
       return String.join(" ", parts);
     }
     return "";
-  }
-
-  /** Members as a Go map would hold them: the last duplicate wins. */
-  static Map<String, JsonValue> members(JsonObject obj) {
-    Map<String, JsonValue> out = new TreeMap<>(GoJsonWriter.KEY_ORDER);
-    for (JsonValue.Member m : obj.members()) {
-      out.put(m.key(), m.value());
-    }
-    return out;
   }
 
   static String string(JsonValue v) {
