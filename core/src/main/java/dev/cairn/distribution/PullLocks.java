@@ -83,7 +83,9 @@ final class PullLocks {
     }
     FileLock file;
     try {
-      file = channel.lock(position, 1, false);
+      file =
+          dev.cairn.posix.ChannelLocks.lock(
+              channel, position, 1, false); // an interrupt must not close it
     } catch (IOException | RuntimeException e) {
       local.unlock();
       throw e;

@@ -501,8 +501,10 @@ public final class Graph implements Closeable {
       }
       Path stage = tmp.resolve(id + "." + random());
       Files.createDirectory(stage);
-      NodeFiles.syncDir(tmp); // the staging name marks the driver layer as ours until commit
       try {
+        // An interrupt fails this sync (an interruptible channel): inside the try, so the stage
+        // goes.
+        NodeFiles.syncDir(tmp); // the staging name marks the driver layer as ours until commit
         Node n = stageAndCommit(spec, json, created, jsonParent, layer, stage, target);
         index.writeLock().lock();
         try {

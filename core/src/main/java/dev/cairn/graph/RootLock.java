@@ -1,6 +1,7 @@
 package dev.cairn.graph;
 
 import dev.cairn.CairnException;
+import dev.cairn.posix.ChannelLocks;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -82,7 +83,7 @@ final class RootLock {
         lock.alive = ch.tryLock(ALIVE, 1, false);
         boolean alone = lock.alive != null;
         if (!alone) {
-          lock.alive = ch.lock(ALIVE, 1, true);
+          lock.alive = ChannelLocks.lock(ch, ALIVE, 1, true);
         }
         lock.users = 1;
         OPEN.put(key, lock);
@@ -99,7 +100,7 @@ final class RootLock {
     synchronized (OPEN) {
       if (alive != null && !alive.isShared()) {
         alive.release();
-        alive = channel.lock(ALIVE, 1, true);
+        alive = ChannelLocks.lock(channel, ALIVE, 1, true);
       }
     }
   }
@@ -128,7 +129,7 @@ final class RootLock {
     slot.lock.lock();
     try {
       if (slot.lock.getHoldCount() == 1) {
-        slot.idLock = channel.lock(ID_BASE + p, 1, false);
+        slot.idLock = ChannelLocks.lock(channel, ID_BASE + p, 1, false);
       }
     } catch (IOException | RuntimeException e) {
       slot.lock.unlock();
@@ -157,7 +158,7 @@ final class RootLock {
     synchronized (slot) {
       if (slot.retained == 0) {
         try {
-          slot.retainLock = channel.lock(RETAIN_BASE + p, 1, true);
+          slot.retainLock = ChannelLocks.lock(channel, RETAIN_BASE + p, 1, true);
         } catch (IOException | RuntimeException e) {
           unslot(p);
           throw e;
@@ -222,7 +223,7 @@ final class RootLock {
     lock.lock();
     FileLock file;
     try {
-      file = lock.getHoldCount() == 1 ? channel.lock(position, 1, false) : null;
+      file = lock.getHoldCount() == 1 ? ChannelLocks.lock(channel, position, 1, false) : null;
     } catch (IOException | RuntimeException e) {
       lock.unlock();
       throw e;
@@ -241,23 +242,14 @@ final class RootLock {
   /** The store's change counter: bumped by every commit into or out of {@code graph/}. */
   long changes() throws IOException {
     ByteBuffer b = ByteBuffer.allocate(8);
-    FileChannel ch = channel;
-    while (b.hasRemaining()) {
-      if (ch.read(b, b.position()) < 0) {
-        return 0;
-      }
-    }
-    return b.flip().getLong();
+    ChannelLocks.read(channel, b, 0);
+    return b.hasRemaining() ? 0 : b.flip().getLong();
   }
 
   /** Increments the change counter; call under {@link #lockCommit}. Returns the new value. */
   long bump() throws IOException {
     long next = changes() + 1;
-    ByteBuffer b = ByteBuffer.allocate(8).putLong(0, next);
-    FileChannel ch = channel;
-    while (b.hasRemaining()) {
-      ch.write(b, b.position());
-    }
+    ChannelLocks.write(channel, ByteBuffer.allocate(8).putLong(0, next), 0);
     return next;
   }
 
