@@ -16,7 +16,9 @@ import org.tukaani.xz.XZInputStream;
  *
  * <p>The returned stream counts what it yields and fails past a cap, so that a small blob cannot
  * expand without bound. When the decompressor reaches its end, the rest of the blob is read and
- * discarded, so that a digest check wrapped around the blob always sees all of it.
+ * discarded, so that a digest check wrapped around the blob always sees all of it. A compressed
+ * blob is decompressed on a helper thread a few chunks ahead of the reader: close the returned
+ * stream to stop it (the blob itself stays open, its owner's to close).
  */
 public final class Decompress {
   private Decompress() {}
@@ -45,7 +47,7 @@ public final class Decompress {
     byte[] head = raw.readNBytes(6);
     raw.reset();
     Compression compression = Compression.detect(head, head.length);
-    InputStream all = raw;
+    InputStream all = new KeepOpen(raw); // the blob is the caller's to close
     InputStream plain =
         switch (compression) {
           case NONE -> all;
@@ -54,7 +56,27 @@ public final class Decompress {
           case XZ -> new XZInputStream(all);
           case ZSTD -> new ZstdInputStreamNoFinalizer(all);
         };
+    if (compression != Compression.NONE) {
+      // Decompress on a second thread, overlapping with whatever consumes the tar.
+      String name = "cairn-" + compression.name().toLowerCase(java.util.Locale.ROOT);
+      plain = new ReadAhead(plain, name);
+    }
     return new Capped(plain, raw, compression, maxBytes);
+  }
+
+  /** The blob under a decompressor, which closes its input: left open for the caller. */
+  private static final class KeepOpen extends FilterInputStream {
+    KeepOpen(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      return in.read(b, off, len);
+    }
+
+    @Override
+    public void close() {}
   }
 
   /** Counts, caps, and drains the blob once the decompressor is done. */

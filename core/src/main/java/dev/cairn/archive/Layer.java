@@ -55,9 +55,9 @@ public final class Layer {
   /** {@link #apply(InputStream, Path, ApplyOptions)} with the entries read by {@code driver}. */
   public static ApplyResult apply(
       InputStream blob, Path root, ApplyOptions options, TarDriver driver) throws IOException {
-    InputStream plain = Decompress.open(blob, options.maxUncompressedBytes());
-    DigestingInputStream tar = new DigestingInputStream(plain, Digest.Algorithm.SHA256);
-    try (Extractor extractor = new Extractor(root, options)) {
+    try (InputStream plain = Decompress.open(blob, options.maxUncompressedBytes());
+        Extractor extractor = new Extractor(root, options)) {
+      DigestingInputStream tar = new DigestingInputStream(plain, Digest.Algorithm.SHA256);
       driver.drive(tar, extractor);
       tar.transferTo(OutputStream.nullOutputStream()); // the DiffID covers every byte
       Extractor.ApplyStats stats = extractor.finish();
