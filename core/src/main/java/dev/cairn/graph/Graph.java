@@ -566,6 +566,8 @@ public final class Graph implements Closeable {
       throw CairnException.invalid(
           "the layer's DiffID is " + applied.diffId() + ", not the expected " + spec.diffId());
     }
+    // The layer's files are part of what the rename commits: one syncfs forces them all to disk.
+    dev.cairn.posix.Posix.syncfs(stage.toAbsolutePath().toString());
     NodeFiles.writeSynced(stage.resolve(NodeFiles.DIFFID), ascii(applied.diffId()));
     NodeFiles.writeSynced(
         stage.resolve(NodeFiles.LAYERSIZE),

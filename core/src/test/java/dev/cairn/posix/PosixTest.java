@@ -207,4 +207,40 @@ class PosixTest {
     }
     throw new AssertionError("no error");
   }
+
+  @Test
+  void syncfsForcesTheFileSystemOfADirectoryAndRefusesAFile() throws Exception {
+    Files.writeString(tmp.resolve("f"), "data");
+    Posix.syncfs(tmp.toString());
+    assertThatThrownBy(() -> Posix.syncfs(tmp.resolve("f").toString()))
+        .isInstanceOf(PosixException.class)
+        .hasMessageContaining("f");
+    assertThatThrownBy(() -> Posix.syncfs(tmp.resolve("absent").toString()))
+        .isInstanceOf(PosixException.class);
+  }
+
+  @Test
+  void channelLocksSurviveAnInterruptedThread() throws Exception {
+    Path file = tmp.resolve("lock");
+    try (java.nio.channels.FileChannel ch =
+        java.nio.channels.FileChannel.open(
+            file,
+            java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.READ,
+            java.nio.file.StandardOpenOption.WRITE)) {
+      Thread.currentThread().interrupt();
+      try {
+        java.nio.channels.FileLock lock = ChannelLocks.lock(ch, 0, 1, false);
+        ChannelLocks.write(ch, java.nio.ByteBuffer.allocate(8).putLong(0, 42), 8);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8);
+        ChannelLocks.read(ch, b, 8);
+        assertThat(b.flip().getLong()).isEqualTo(42);
+        lock.release();
+        assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is kept").isTrue();
+      } finally {
+        Thread.interrupted();
+      }
+      assertThat(ch.isOpen()).isTrue();
+    }
+  }
 }
