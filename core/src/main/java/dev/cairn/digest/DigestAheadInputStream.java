@@ -112,9 +112,14 @@ public final class DigestAheadInputStream extends InputStream {
       throw new InterruptedIOException("interrupted while reading ahead");
     }
     failIfHashFailed();
-    int n = in.readNBytes(next, 0, CHUNK);
-    if (n < CHUNK) {
-      eof = true;
+    int n = 0;
+    while (n < CHUNK) { // a full chunk, so that hand-offs stay few
+      int r = in.read(next, n, CHUNK - n);
+      if (r < 0) {
+        eof = true;
+        break;
+      }
+      n += r;
     }
     if (n == 0) {
       return false;
