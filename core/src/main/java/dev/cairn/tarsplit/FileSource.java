@@ -17,7 +17,8 @@ public interface FileSource {
   /**
    * The files of an extracted layer under {@code root}. Names are resolved inside the root: a
    * leading {@code /} and {@code ..} stop at the root, and symbolic links met on the way are
-   * followed as if the root were {@code /}, so nothing outside the root is ever read.
+   * followed as if the root were {@code /}, so nothing outside the root is ever read. Names must be
+   * UTF-8 (they become Java paths); {@code dev.cairn.archive.LayerFiles} opens any name.
    */
   static FileSource directory(Path root) {
     return new DirectorySource(root);

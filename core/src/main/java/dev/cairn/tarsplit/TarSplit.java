@@ -11,6 +11,8 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +30,7 @@ import java.util.zip.GZIPOutputStream;
 public final class TarSplit {
   private static final int BUFFER = 1 << 20;
   private static final long PARALLEL_MIN = 4 << 20;
+  private static final long MAPPED_SLICE = 1 << 30;
 
   private TarSplit() {}
 
@@ -149,31 +152,28 @@ public final class TarSplit {
     return crc.getValue();
   }
 
-  /** Copies in the kernel while a second thread reads the same file again and checksums it. */
+  /**
+   * Copies in the kernel while a second thread checksums the same file through a read-only mapping
+   * (no copy into the heap at all).
+   */
   private static long transferSummed(Entry e, FileChannel ch, OutputStream out, FileChannel direct)
       throws IOException {
     out.flush();
     long size = e.size();
     Crc64 crc = new Crc64();
-    IOException[] failed = new IOException[1];
+    Throwable[] failed = new Throwable[1];
     Thread summer =
         Thread.ofPlatform()
             .start(
                 () -> {
-                  byte[] buf = new byte[BUFFER];
-                  ByteBuffer bb = ByteBuffer.wrap(buf);
-                  try {
-                    for (long at = 0; at < size; ) {
-                      bb.clear().limit((int) Math.min(buf.length, size - at));
-                      int n = ch.read(bb, at);
-                      if (n < 0) {
-                        break;
-                      }
-                      crc.update(buf, 0, n);
-                      at += n;
+                  try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment file = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+                    for (long at = 0; at < size; at += MAPPED_SLICE) {
+                      crc.update(
+                          file.asSlice(at, Math.min(MAPPED_SLICE, size - at)).asByteBuffer());
                     }
-                  } catch (IOException ex) {
-                    failed[0] = ex;
+                  } catch (IOException | InternalError ex) {
+                    failed[0] = ex; // InternalError: the file shrank under the mapping
                   }
                 });
     try {
@@ -193,8 +193,11 @@ public final class TarSplit {
         throw new java.io.InterruptedIOException("interrupted while checksumming");
       }
     }
+    if (failed[0] instanceof IOException x) {
+      throw x;
+    }
     if (failed[0] != null) {
-      throw failed[0];
+      throw changed(e, "it was truncated while being read");
     }
     return crc.getValue();
   }
