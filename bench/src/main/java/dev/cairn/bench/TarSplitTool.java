@@ -1,5 +1,6 @@
 package dev.cairn.bench;
 
+import dev.cairn.archive.LayerFiles;
 import dev.cairn.tarsplit.FileSource;
 import dev.cairn.tarsplit.TarSplit;
 import java.io.FileOutputStream;
@@ -12,10 +13,13 @@ import java.util.Arrays;
 
 /**
  * A command for bench/tarsplit.sh. {@code make DIR} writes the two synthetic layers; {@code
- * assemble META TREE OUT [RUNS]} rebuilds a tar RUNS times in this JVM and prints each run's
- * seconds, then the median.
+ * assemble META TREE OUT [RUNS]} rebuilds a tar RUNS times in this JVM, reading the files through
+ * {@link LayerFiles}, and prints each run's seconds, then the median.
  */
 public final class TarSplitTool {
+  /** Set {@code -Dcairn.bench.paths=true} to time the Path-based source instead of LayerFiles. */
+  private static final boolean PATHS = Boolean.getBoolean("cairn.bench.paths");
+
   private TarSplitTool() {}
 
   public static void main(String[] args) throws IOException {
@@ -31,8 +35,10 @@ public final class TarSplitTool {
         for (int i = 0; i < runs; i++) {
           long t0 = System.nanoTime();
           try (InputStream meta = Files.newInputStream(Path.of(args[1]));
+              LayerFiles files = LayerFiles.open(Path.of(args[2]));
               OutputStream out = new FileOutputStream(args[3])) {
-            TarSplit.assemble(meta, FileSource.directory(Path.of(args[2])), out);
+            FileSource source = PATHS ? FileSource.directory(Path.of(args[2])) : files;
+            TarSplit.assemble(meta, source, out);
           }
           seconds[i] = (System.nanoTime() - t0) / 1e9;
           System.out.printf("run %d: %.3f s%n", i + 1, seconds[i]);

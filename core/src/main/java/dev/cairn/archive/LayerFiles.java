@@ -7,6 +7,7 @@ import dev.cairn.posix.PosixException;
 import dev.cairn.tarsplit.FileSource;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -22,7 +23,12 @@ import java.util.List;
  * directory descriptors it keeps.
  */
 public final class LayerFiles implements FileSource, AutoCloseable {
-  private static final int PATH_FLAGS = Posix.O_PATH | Posix.O_NOFOLLOW;
+  // Never blocks on a FIFO, never becomes a controlling terminal, fails with ELOOP on a symlink.
+  private static final int OPEN_FLAGS =
+      Posix.O_RDONLY | Posix.O_NOFOLLOW | Posix.O_NONBLOCK | Posix.O_NOCTTY;
+
+  /** From this size on, files are opened as a {@link FileChannel}, which the kernel can copy. */
+  private static final long LARGE = 1 << 20;
 
   private final RootFs fs;
 
@@ -43,7 +49,7 @@ public final class LayerFiles implements FileSource, AutoCloseable {
    *     not a regular file, or when symlinks loop
    */
   @Override
-  public FileChannel open(byte[] name) throws IOException {
+  public SeekableByteChannel open(byte[] name) throws IOException {
     List<byte[]> path = clamped(Names.split(name), List.of());
     for (int hops = 0; ; hops++) {
       if (path.isEmpty()) {
@@ -61,32 +67,46 @@ public final class LayerFiles implements FileSource, AutoCloseable {
       byte[] base = path.getLast();
       int fd;
       try {
-        fd = Posix.openat(dir.fd(), base, PATH_FLAGS, 0); // a final symlink is opened itself
+        fd = Posix.openat(dir.fd(), base, OPEN_FLAGS, 0);
       } catch (PosixException e) {
         if (e.errno() == Posix.ENOENT) {
           throw new NoSuchFileException(Names.display(name));
         }
-        throw e;
+        if (e.errno() != Posix.ELOOP) {
+          throw e;
+        }
+        // The name is a symlink: follow it inside the root.
+        if (hops >= RootFs.MAX_LINK_HOPS) {
+          throw CairnException.invalid(
+              "file " + Names.display(name) + ": too many levels of symbolic links");
+        }
+        byte[] target = Posix.readlinkat(dir.fd(), base);
+        boolean absolute = target.length > 0 && target[0] == '/';
+        path =
+            clamped(Names.split(target), absolute ? List.of() : path.subList(0, path.size() - 1));
+        continue;
       }
-      try {
-        FileStat st = Posix.lstatat(fd, new byte[0]);
-        if (st.isSymlink()) {
-          if (hops >= RootFs.MAX_LINK_HOPS) {
-            throw CairnException.invalid(
-                "file " + Names.display(name) + ": too many levels of symbolic links");
-          }
-          byte[] target = Posix.readlinkat(dir.fd(), base);
-          boolean absolute = target.length > 0 && target[0] == '/';
-          path =
-              clamped(Names.split(target), absolute ? List.of() : path.subList(0, path.size() - 1));
-          continue;
-        }
-        if (!st.isRegularFile()) {
-          throw notRegular(name, "not a regular file");
-        }
-        // Reopening through the descriptor reads this very file: no name is resolved again.
-        return FileChannel.open(Path.of("/proc/self/fd/" + fd), StandardOpenOption.READ);
-      } finally {
+      return channel(fd, name);
+    }
+  }
+
+  /** A channel that owns {@code fd}, or an error (and {@code fd} closed) if it is no file. */
+  private static SeekableByteChannel channel(int fd, byte[] name) throws IOException {
+    boolean handedOver = false;
+    try {
+      FileStat st = Posix.lstatat(fd, new byte[0]);
+      if (!st.isRegularFile()) {
+        throw notRegular(name, "not a regular file");
+      }
+      if (st.size() < LARGE) {
+        handedOver = true;
+        return new DescriptorChannel(fd, st.size());
+      }
+      // A FileChannel lets big files go by the kernel; reopening through the descriptor reads
+      // this very file, resolving no name again.
+      return FileChannel.open(Path.of("/proc/self/fd/" + fd), StandardOpenOption.READ);
+    } finally {
+      if (!handedOver) {
         Posix.close(fd);
       }
     }

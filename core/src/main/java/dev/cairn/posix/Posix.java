@@ -34,6 +34,8 @@ public final class Posix {
   public static final int O_CREAT = 0100;
   public static final int O_EXCL = 0200;
   public static final int O_TRUNC = 01000;
+  public static final int O_NOCTTY = 0400;
+  public static final int O_NONBLOCK = 04000;
   public static final int O_CLOEXEC = 02000000;
   public static final int O_PATH = 010000000;
   public static final int O_DIRECTORY;
@@ -138,6 +140,13 @@ public final class Posix {
   private static final MethodHandle WRITE_HEAP =
       LINKER.downcallHandle(
           LIBC.find("write").orElseThrow(),
+          FunctionDescriptor.of(LONG, INT, PTR, LONG),
+          Linker.Option.critical(true),
+          Linker.Option.captureCallState("errno"));
+  // read(2) straight into a Java array, for file content read in small pieces.
+  private static final MethodHandle READ_HEAP =
+      LINKER.downcallHandle(
+          LIBC.find("read").orElseThrow(),
           FunctionDescriptor.of(LONG, INT, PTR, LONG),
           Linker.Option.critical(true),
           Linker.Option.captureCallState("errno"));
@@ -603,6 +612,29 @@ public final class Posix {
           throw new PosixException("write", fdName(fd), errno(state));
         }
         pos += n;
+      }
+    } catch (PosixException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  /** {@code read(2)} into an array from {@code off}; returns the count, 0 at the end. */
+  public static int read(int fd, byte[] b, int off, int len) throws PosixException {
+    java.util.Objects.checkFromIndexSize(off, len, b.length);
+    Scratch scratch = Scratch.current();
+    try {
+      MemorySegment state = scratch.state;
+      MemorySegment heap = MemorySegment.ofArray(b).asSlice(off, len);
+      while (true) {
+        long n = (long) READ_HEAP.invokeExact(state, fd, heap, (long) len);
+        if (n >= 0) {
+          return (int) n;
+        }
+        if (errno(state) != EINTR) {
+          throw new PosixException("read", fdName(fd), errno(state));
+        }
       }
     } catch (PosixException e) {
       throw e;

@@ -15,6 +15,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -119,14 +120,14 @@ public final class TarSplit {
   private static void copyChecked(
       Entry e, FileSource files, OutputStream out, FileChannel direct, byte[] buf)
       throws IOException {
-    try (FileChannel ch = files.open(e.name())) {
+    try (SeekableByteChannel ch = files.open(e.name())) {
       long onDisk = ch.size();
       if (onDisk != e.size()) {
         throw changed(e, "size is " + onDisk + " bytes, the layer had " + e.size());
       }
       long crc =
-          direct != null && e.size() >= PARALLEL_MIN
-              ? transferSummed(e, ch, out, direct)
+          direct != null && e.size() >= PARALLEL_MIN && ch instanceof FileChannel file
+              ? transferSummed(e, file, out, direct)
               : copySummed(e, ch, out, buf);
       if (crc != ByteBuffer.wrap(e.payload()).getLong()) {
         throw changed(e, "CRC64 mismatch");
@@ -134,7 +135,7 @@ public final class TarSplit {
     }
   }
 
-  private static long copySummed(Entry e, FileChannel ch, OutputStream out, byte[] buf)
+  private static long copySummed(Entry e, SeekableByteChannel ch, OutputStream out, byte[] buf)
       throws IOException {
     Crc64 crc = new Crc64();
     ByteBuffer bb = ByteBuffer.wrap(buf);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.CairnException;
+import dev.cairn.posix.Posix;
 import dev.cairn.tar.TarEntry;
 import dev.cairn.tarsplit.FileSource;
 import dev.cairn.tarsplit.TarSplit;
@@ -12,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -76,6 +78,38 @@ class LayerFilesTest {
   }
 
   @Test
+  void smallFilesReadThroughTheirDescriptorLargeOnesAsFileChannels() throws IOException {
+    Path root = Files.createDirectory(tmp.resolve("root"));
+    String large = "0123456789abcdef".repeat(70_000);
+    Files.writeString(root.resolve("large"), large);
+    Files.writeString(root.resolve("small"), "tiny");
+    try (LayerFiles files = LayerFiles.open(root)) {
+      try (SeekableByteChannel ch = files.open("large".getBytes(StandardCharsets.US_ASCII))) {
+        assertThat(ch).isInstanceOf(FileChannel.class);
+        assertThat(ch.size()).isEqualTo(large.length());
+      }
+      try (SeekableByteChannel ch = files.open("small".getBytes(StandardCharsets.US_ASCII))) {
+        assertThat(ch).isNotInstanceOf(FileChannel.class);
+        assertThat(ch.size()).isEqualTo(4);
+      }
+      assertThat(read(files, "large")).isEqualTo(large);
+      assertThat(read(files, "small")).isEqualTo("tiny");
+    }
+  }
+
+  @Test
+  void aFifoIsRefusedWithoutBlocking() throws IOException {
+    Path root = Files.createDirectory(tmp.resolve("root"));
+    Posix.mknodat(
+        Posix.AT_FDCWD, Posix.bytes(root.resolve("pipe").toString()), Posix.S_IFIFO | 0644, 0, 0);
+    try (LayerFiles files = LayerFiles.open(root)) {
+      assertThatThrownBy(() -> read(files, "pipe"))
+          .isInstanceOf(CairnException.class)
+          .hasMessage("file pipe is not a regular file");
+    }
+  }
+
+  @Test
   void onlyRegularFilesOpen() throws IOException {
     Path root = Files.createDirectory(tmp.resolve("root"));
     Files.createDirectories(root.resolve("dir"));
@@ -97,7 +131,7 @@ class LayerFilesTest {
   }
 
   private static String read(FileSource files, String name) throws IOException {
-    try (FileChannel ch = files.open(name.getBytes(StandardCharsets.UTF_8))) {
+    try (SeekableByteChannel ch = files.open(name.getBytes(StandardCharsets.UTF_8))) {
       ByteBuffer b = ByteBuffer.allocate((int) ch.size());
       while (b.hasRemaining() && ch.read(b) > 0) {}
       return new String(b.array(), StandardCharsets.UTF_8);
