@@ -7,8 +7,8 @@ runs=${1:-5}
 . "$here/scripts/java-home.sh"
 cairn_pick_java
 jar="$here/bench/target/benchmarks.jar"
-if [ ! -f "$jar" ]; then
-  (cd "$here" && ./mvnw -q -B -DskipTests package -pl bench -am)
+if [ ! -f "$jar" ] || [ -n "$(find "$here/core/src/main" "$here/bench/src" -newer "$jar" -print -quit)" ]; then
+  (cd "$here" && ./mvnw -q -B -DskipTests -Dspotless.check.skip=true package -pl bench -am)
 fi
 command -v tar-split >/dev/null || { echo "tarsplit.sh: tar-split is not installed" >&2; exit 1; }
 
@@ -16,7 +16,7 @@ base=/dev/shm
 [ -d "$base" ] && [ -w "$base" ] || base=${TMPDIR:-/tmp}
 work=$(mktemp -d "$base/cairn-tarsplit.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-java=("$JAVA_HOME/bin/java" -cp "$jar" dev.cairn.bench.TarSplitTool)
+java=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$jar" dev.cairn.bench.TarSplitTool)
 
 "${java[@]}" make "$work" >/dev/null
 
