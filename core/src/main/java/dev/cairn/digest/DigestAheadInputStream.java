@@ -3,36 +3,44 @@ package dev.cairn.digest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Reads its source ahead in large chunks and digests each chunk on a second thread while the reader
- * consumes it, so that hashing a layer costs no time on the thread that extracts it. Like {@link
+ * consumes it, so that hashing a layer costs no time on the thread that extracts it. When the
+ * hashing thread falls behind (a busy machine), the reader hashes the oldest chunk itself rather
+ * than wait for it; chunks are always hashed in order, one at a time. Like {@link
  * DigestingInputStream}, the digest covers exactly the bytes read from the source; read to the end
- * before asking for {@link #digest()}. Close it to stop the hashing thread. Not thread-safe: one
- * reader.
+ * before asking for {@link #digest()}. Close it to stop the hashing thread. One reader thread.
  */
 public final class DigestAheadInputStream extends InputStream {
   private static final int CHUNK = 1 << 20;
   private static final int CHUNKS = 4;
-  private static final Chunk END = new Chunk(new byte[0], -1);
 
-  /** A filled chunk on its way to the hashing thread; {@code length < 0} ends the stream. */
+  /** A filled chunk waiting to be hashed. */
   private record Chunk(byte[] buffer, int length) {}
 
   private final InputStream in;
   private final Digester digester;
-  private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(CHUNKS);
-  private final BlockingQueue<Chunk> full = new ArrayBlockingQueue<>(CHUNKS + 1);
   private final Thread hasher;
-  private volatile Throwable hashFailure;
 
+  // Guarded by lock: chunks filled but not hashed (oldest first), empty buffers, state flags.
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final ArrayDeque<Chunk> pending = new ArrayDeque<>();
+  private final ArrayDeque<byte[]> free = new ArrayDeque<>();
+  private boolean hashing;
+  private boolean closed;
+  private RuntimeException hashFailure;
+
+  // The reader's own state.
   private byte[] current;
   private int position;
   private int limit;
   private boolean eof;
-  private boolean ended;
   private long size;
   private Digest digest;
 
@@ -42,20 +50,52 @@ public final class DigestAheadInputStream extends InputStream {
     for (int i = 0; i < CHUNKS; i++) {
       free.add(new byte[CHUNK]);
     }
-    this.hasher = Thread.ofPlatform().name("cairn-digest").daemon().start(this::hash);
+    this.hasher = Thread.ofPlatform().name("cairn-digest").daemon().start(this::hashLoop);
   }
 
-  private void hash() {
-    try {
-      for (Chunk c = full.take(); c.length() >= 0; c = full.take()) {
-        digester.update(c.buffer(), 0, c.length());
-        free.put(c.buffer());
+  private void hashLoop() {
+    while (true) {
+      Chunk c;
+      lock.lock();
+      try {
+        while (!closed && (hashing || pending.isEmpty())) {
+          changed.awaitUninterruptibly();
+        }
+        if (closed) {
+          return;
+        }
+        c = claim();
+      } finally {
+        lock.unlock();
       }
-    } catch (InterruptedException e) {
-      hashFailure = e; // closed before the end: the digest is not wanted
-    } catch (RuntimeException | Error e) {
-      hashFailure = e;
-      free.offer(new byte[CHUNK]); // unblock a reader waiting for a buffer
+      hash(c);
+    }
+  }
+
+  /** Takes the oldest pending chunk for hashing; the caller holds the lock. */
+  private Chunk claim() {
+    hashing = true;
+    return pending.poll();
+  }
+
+  /** Hashes a claimed chunk, then returns its buffer and lets the next chunk be claimed. */
+  private void hash(Chunk c) {
+    RuntimeException failure = null;
+    try {
+      digester.update(c.buffer(), 0, c.length());
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+    lock.lock();
+    try {
+      hashing = false;
+      if (failure != null && hashFailure == null) {
+        hashFailure = failure;
+      }
+      free.add(c.buffer());
+      changed.signalAll();
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -69,7 +109,7 @@ public final class DigestAheadInputStream extends InputStream {
 
   @Override
   public int read(byte[] b, int off, int len) throws IOException {
-    java.util.Objects.checkFromIndexSize(off, len, b.length);
+    Objects.checkFromIndexSize(off, len, b.length);
     if (len == 0) {
       return 0;
     }
@@ -98,20 +138,12 @@ public final class DigestAheadInputStream extends InputStream {
     return limit - position;
   }
 
-  /** Fills the next chunk and hands it to the hashing thread; false at the end of the source. */
+  /** Fills the next chunk and queues it for hashing; false at the end of the source. */
   private boolean advance() throws IOException {
     if (eof) {
       return false;
     }
-    failIfHashFailed();
-    byte[] next;
-    try {
-      next = free.take();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while reading ahead");
-    }
-    failIfHashFailed();
+    byte[] next = emptyBuffer();
     int n = 0;
     while (n < CHUNK) { // a full chunk, so that hand-offs stay few
       int r = in.read(next, n, CHUNK - n);
@@ -121,33 +153,63 @@ public final class DigestAheadInputStream extends InputStream {
       }
       n += r;
     }
-    if (n == 0) {
-      return false;
+    lock.lock();
+    try {
+      if (n == 0) {
+        free.add(next);
+        return false;
+      }
+      pending.add(new Chunk(next, n));
+      changed.signalAll();
+    } finally {
+      lock.unlock();
     }
     size += n;
-    submit(new Chunk(next, n));
     current = next;
     position = 0;
     limit = n;
     return true;
   }
 
-  private void submit(Chunk c) throws InterruptedIOException {
-    try {
-      full.put(c);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while reading ahead");
+  /**
+   * A buffer to fill: a free one, else one this thread frees by hashing the oldest chunk itself;
+   * waits only while the hashing thread is in the middle of a chunk.
+   */
+  private byte[] emptyBuffer() throws IOException {
+    while (true) {
+      Chunk mine = null;
+      lock.lock();
+      try {
+        failIfHashFailed();
+        if (closed) {
+          throw new IOException("stream closed");
+        }
+        // The chunk just read to its end may come back here: no one else reads it any more.
+        if (!free.isEmpty()) {
+          return free.poll();
+        }
+        if (!hashing && !pending.isEmpty()) {
+          mine = claim();
+        } else {
+          try {
+            changed.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while reading ahead");
+          }
+        }
+      } finally {
+        lock.unlock();
+      }
+      if (mine != null) {
+        hash(mine);
+      }
     }
   }
 
   private void failIfHashFailed() {
-    Throwable t = hashFailure;
-    if (t instanceof RuntimeException r) {
-      throw r;
-    }
-    if (t instanceof Error e) {
-      throw e;
+    if (hashFailure != null) {
+      throw hashFailure;
     }
   }
 
@@ -157,8 +219,8 @@ public final class DigestAheadInputStream extends InputStream {
   }
 
   /**
-   * The digest of everything read from the source. Waits for the hashing thread; call it once the
-   * stream has been read to its end.
+   * The digest of everything read from the source, once every chunk is hashed (by the hashing
+   * thread, or here if it is behind). Call it once the stream has been read to its end.
    *
    * @throws IllegalStateException when the stream has not been read to its end
    */
@@ -169,32 +231,45 @@ public final class DigestAheadInputStream extends InputStream {
     if (!eof) {
       throw new IllegalStateException("the stream has not been read to its end");
     }
-    finishHashing();
-    failIfHashFailed();
+    while (true) {
+      Chunk mine = null;
+      lock.lock();
+      try {
+        failIfHashFailed();
+        if (!hashing && pending.isEmpty()) {
+          break;
+        }
+        if (!hashing) {
+          mine = claim();
+        } else {
+          try {
+            changed.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while digesting");
+          }
+        }
+      } finally {
+        lock.unlock();
+      }
+      if (mine != null) {
+        hash(mine);
+      }
+    }
     digest = digester.digest();
+    close();
     return digest;
-  }
-
-  private void finishHashing() throws IOException {
-    if (ended) {
-      return;
-    }
-    ended = true;
-    submit(END);
-    try {
-      hasher.join();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while digesting");
-    }
   }
 
   /** Stops the hashing thread; does not close the source. */
   @Override
-  public void close() throws IOException {
-    if (!ended) {
-      ended = true;
-      hasher.interrupt();
+  public void close() {
+    lock.lock();
+    try {
+      closed = true;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
     }
   }
 }
