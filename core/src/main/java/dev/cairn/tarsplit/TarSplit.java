@@ -11,8 +11,6 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
@@ -31,7 +29,6 @@ import java.util.zip.GZIPOutputStream;
 public final class TarSplit {
   private static final int BUFFER = 1 << 20;
   private static final long PARALLEL_MIN = 4 << 20;
-  private static final long MAPPED_SLICE = 1 << 30;
 
   private TarSplit() {}
 
@@ -89,6 +86,8 @@ public final class TarSplit {
     BufferedOutputStream out = new BufferedOutputStream(tar, 256 * 1024);
     // Straight to a file: large contents go by the kernel while another thread sums them.
     FileChannel direct = tar instanceof FileOutputStream f ? f.getChannel() : null;
+    // Native memory for the checksumming thread: one copy from the page cache, none to the heap.
+    ByteBuffer sums = direct != null ? ByteBuffer.allocateDirect(BUFFER) : null;
     byte[] buf = new byte[BUFFER];
     Set<String> seen = new HashSet<>();
     long written = 0;
@@ -110,7 +109,7 @@ public final class TarSplit {
         throw CairnException.invalid(
             "tar-split metadata: file " + e.displayName() + " has no CRC64 checksum");
       }
-      copyChecked(e, files, out, direct, buf);
+      copyChecked(e, files, out, direct, sums, buf);
       written += e.size();
     }
     out.flush();
@@ -118,7 +117,7 @@ public final class TarSplit {
   }
 
   private static void copyChecked(
-      Entry e, FileSource files, OutputStream out, FileChannel direct, byte[] buf)
+      Entry e, FileSource files, OutputStream out, FileChannel direct, ByteBuffer sums, byte[] buf)
       throws IOException {
     try (SeekableByteChannel ch = files.open(e.name())) {
       long onDisk = ch.size();
@@ -127,7 +126,7 @@ public final class TarSplit {
       }
       long crc =
           direct != null && e.size() >= PARALLEL_MIN && ch instanceof FileChannel file
-              ? transferSummed(e, file, out, direct)
+              ? transferSummed(e, file, out, direct, sums)
               : copySummed(e, ch, out, buf);
       if (crc != ByteBuffer.wrap(e.payload()).getLong()) {
         throw changed(e, "CRC64 mismatch");
@@ -153,28 +152,31 @@ public final class TarSplit {
     return crc.getValue();
   }
 
-  /**
-   * Copies in the kernel while a second thread checksums the same file through a read-only mapping
-   * (no copy into the heap at all).
-   */
-  private static long transferSummed(Entry e, FileChannel ch, OutputStream out, FileChannel direct)
+  /** Copies in the kernel while a second thread reads the same file again and checksums it. */
+  private static long transferSummed(
+      Entry e, FileChannel ch, OutputStream out, FileChannel direct, ByteBuffer bb)
       throws IOException {
     out.flush();
     long size = e.size();
     Crc64 crc = new Crc64();
-    Throwable[] failed = new Throwable[1];
+    IOException[] failed = new IOException[1];
     Thread summer =
         Thread.ofPlatform()
             .start(
                 () -> {
-                  try (Arena arena = Arena.ofConfined()) {
-                    MemorySegment file = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-                    for (long at = 0; at < size; at += MAPPED_SLICE) {
-                      crc.update(
-                          file.asSlice(at, Math.min(MAPPED_SLICE, size - at)).asByteBuffer());
+                  // (Mapping the file instead cost more CPU: page faults, then unmapping.)
+                  try {
+                    for (long at = 0; at < size; ) {
+                      bb.clear().limit((int) Math.min(bb.capacity(), size - at));
+                      int n = ch.read(bb, at);
+                      if (n < 0) {
+                        break;
+                      }
+                      crc.update(bb.flip());
+                      at += n;
                     }
-                  } catch (IOException | InternalError ex) {
-                    failed[0] = ex; // InternalError: the file shrank under the mapping
+                  } catch (IOException ex) {
+                    failed[0] = ex;
                   }
                 });
     try {
@@ -194,11 +196,8 @@ public final class TarSplit {
         throw new java.io.InterruptedIOException("interrupted while checksumming");
       }
     }
-    if (failed[0] instanceof IOException x) {
-      throw x;
-    }
     if (failed[0] != null) {
-      throw changed(e, "it was truncated while being read");
+      throw failed[0];
     }
     return crc.getValue();
   }
