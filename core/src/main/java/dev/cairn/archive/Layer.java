@@ -1,7 +1,7 @@
 package dev.cairn.archive;
 
 import dev.cairn.digest.Digest;
-import dev.cairn.digest.DigestingInputStream;
+import dev.cairn.digest.DigestAheadInputStream;
 import dev.cairn.tar.TarEntry;
 import dev.cairn.tar.TarReader;
 import dev.cairn.tarsplit.EntryHandler;
@@ -56,8 +56,9 @@ public final class Layer {
   public static ApplyResult apply(
       InputStream blob, Path root, ApplyOptions options, TarDriver driver) throws IOException {
     InputStream plain = Decompress.open(blob, options.maxUncompressedBytes());
-    DigestingInputStream tar = new DigestingInputStream(plain, Digest.Algorithm.SHA256);
-    try (Extractor extractor = new Extractor(root, options)) {
+    // The DiffID is hashed on another thread, chunk by chunk, while this one extracts.
+    try (DigestAheadInputStream tar = new DigestAheadInputStream(plain, Digest.Algorithm.SHA256);
+        Extractor extractor = new Extractor(root, options)) {
       driver.drive(tar, extractor);
       tar.transferTo(OutputStream.nullOutputStream()); // the DiffID covers every byte
       Extractor.ApplyStats stats = extractor.finish();
