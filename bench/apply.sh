@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Times cairn's layer apply beside GNU tar -x on the same layers, in the same run, on tmpfs.
 # Layers: a 64 MiB single-file layer and a 30,000-small-file layer (plain tar, generated here).
-# Prints the median of RUNS extractions (default 7) for each tool and the ratio cairn / tar.
+# Each round extracts with tar -x (a child process) and then with cairn (in one JVM, warmed up), so
+# that both meet the same machine load. Prints the medians of RUNS rounds (default 7) and the
+# median of the per-round ratios cairn / tar.
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 top=$(dirname "$here")
@@ -19,28 +21,11 @@ if [ ! -f "$jar" ] || [ -n "$(find "$top/core/src/main" "$here/src" -newer "$jar
 fi
 java=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$jar")
 "${java[@]}" dev.cairn.bench.Generate "$work" >/dev/null
-
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-
-time_tar() { # median milliseconds of tar -x of $1
-  local i start end dest
-  for ((i = 0; i < runs + 1; i++)); do
-    dest="$work/tar-$i"
-    mkdir "$dest"
-    start=$(date +%s%N)
-    tar -x -f "$1" -C "$dest"
-    end=$(date +%s%N)
-    rm -rf "$dest"
-    [ "$i" -gt 0 ] && echo $(((end - start) / 1000000)) # the first run warms the page cache
-  done | median
-}
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 
 printf '%-14s %10s %10s %8s\n' layer "tar -x ms" "cairn ms" ratio
 for layer in big-file small-files; do
-  tarfile="$work/$layer.tar"
-  t=$(time_tar "$tarfile")
-  c=$("${java[@]}" dev.cairn.bench.ApplyTiming "$tarfile" "$work" "$runs")
-  ratio=$(awk -v c="$c" -v t="$t" 'BEGIN { printf "%.2f", (t > 0 ? c / t : 0) }')
+  read -r t c ratio < <("${java[@]}" dev.cairn.bench.ApplyTiming "$work/$layer.tar" "$work" "$runs")
   printf '%-14s %10s %10s %8s\n' "$layer" "$t" "$c" "$ratio"
 done
-echo "(median of $runs runs each, outputs in $base; cairn timed in-process after 2 warm-up runs)"
+echo "(median of $runs rounds, tar -x and cairn alternating, outputs in $base; ratio = median of per-round cairn / tar; 2 warm-up rounds; load before: $load)"

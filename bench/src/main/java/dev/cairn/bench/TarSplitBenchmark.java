@@ -1,6 +1,6 @@
 package dev.cairn.bench;
 
-import dev.cairn.tarsplit.FileSource;
+import dev.cairn.archive.LayerFiles;
 import dev.cairn.tarsplit.TarSplit;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -49,9 +49,9 @@ public class TarSplitBenchmark {
 
   @Benchmark
   public long assemble() throws IOException {
-    try (InputStream meta = Files.newInputStream(dir.resolve(layer + ".json.gz"))) {
-      return TarSplit.assemble(
-          meta, FileSource.directory(dir.resolve(layer)), OutputStream.nullOutputStream());
+    try (InputStream meta = Files.newInputStream(dir.resolve(layer + ".json.gz"));
+        LayerFiles files = LayerFiles.open(dir.resolve(layer))) {
+      return TarSplit.assemble(meta, files, OutputStream.nullOutputStream());
     }
   }
 

@@ -9,7 +9,6 @@ import dev.cairn.tarsplit.EntryHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -209,11 +208,9 @@ final class Extractor implements EntryHandler, AutoCloseable {
       if ((mode & ~0777) != 0 || (mode & umask()) != 0 || (chowned && (mode & 06000) != 0)) {
         Posix.fchmod(fd, mode);
       }
-      Map<String, String> xattrs = e.xattrs();
-      if (!xattrs.isEmpty()) {
-        for (Map.Entry<String, String> x : xattrs.entrySet()) {
-          setXattr(() -> Posix.fsetxattr(fd, x.getKey(), xattrValue(x.getValue())), x.getKey());
-        }
+      Map<String, byte[]> xattrs = e.xattrs();
+      for (Map.Entry<String, byte[]> x : xattrs.entrySet()) {
+        setXattr(() -> Posix.fsetxattr(fd, x.getKey(), x.getValue()), x.getKey());
       }
       long[] m = mtime(e);
       long[] a = atime(e);
@@ -323,11 +320,9 @@ final class Extractor implements EntryHandler, AutoCloseable {
   }
 
   private void setXattrsAt(TarEntry e, RootFs.Dir parent, byte[] base) throws IOException {
-    Map<String, String> xattrs = e.xattrs();
-    for (Map.Entry<String, String> x : xattrs.entrySet()) {
-      setXattr(
-          () -> Posix.lsetxattr(parent.fd(), base, x.getKey(), xattrValue(x.getValue())),
-          x.getKey());
+    Map<String, byte[]> xattrs = e.xattrs();
+    for (Map.Entry<String, byte[]> x : xattrs.entrySet()) {
+      setXattr(() -> Posix.lsetxattr(parent.fd(), base, x.getKey(), x.getValue()), x.getKey());
     }
   }
 
@@ -354,10 +349,6 @@ final class Extractor implements EntryHandler, AutoCloseable {
   }
 
   private static final String OVERLAY_XATTR_PREFIX = "trusted.overlay.";
-
-  private static byte[] xattrValue(String v) {
-    return v.getBytes(StandardCharsets.UTF_8);
-  }
 
   private int umask() {
     return fs.umask;

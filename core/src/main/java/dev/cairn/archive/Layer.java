@@ -1,7 +1,7 @@
 package dev.cairn.archive;
 
 import dev.cairn.digest.Digest;
-import dev.cairn.digest.DigestingInputStream;
+import dev.cairn.digest.DigestAheadInputStream;
 import dev.cairn.tar.TarEntry;
 import dev.cairn.tar.TarReader;
 import dev.cairn.tarsplit.EntryHandler;
@@ -55,9 +55,11 @@ public final class Layer {
   /** {@link #apply(InputStream, Path, ApplyOptions)} with the entries read by {@code driver}. */
   public static ApplyResult apply(
       InputStream blob, Path root, ApplyOptions options, TarDriver driver) throws IOException {
+    // Decompressed on a helper thread (see Decompress), the DiffID hashed on another, chunk by
+    // chunk, while this one extracts.
     try (InputStream plain = Decompress.open(blob, options.maxUncompressedBytes());
+        DigestAheadInputStream tar = new DigestAheadInputStream(plain, Digest.Algorithm.SHA256);
         Extractor extractor = new Extractor(root, options)) {
-      DigestingInputStream tar = new DigestingInputStream(plain, Digest.Algorithm.SHA256);
       driver.drive(tar, extractor);
       tar.transferTo(OutputStream.nullOutputStream()); // the DiffID covers every byte
       Extractor.ApplyStats stats = extractor.finish();

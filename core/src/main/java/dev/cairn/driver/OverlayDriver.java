@@ -4,6 +4,7 @@ import dev.cairn.CairnException;
 import dev.cairn.archive.ApplyResult;
 import dev.cairn.archive.Diff;
 import dev.cairn.archive.Layer;
+import dev.cairn.archive.LayerFiles;
 import dev.cairn.archive.WhiteoutFormat;
 import dev.cairn.posix.FileStat;
 import dev.cairn.posix.Posix;
@@ -462,8 +463,8 @@ final class OverlayDriver implements Driver {
   }
 
   @Override
-  public FileSource files(String id) {
-    return FileSource.directory(existing(id).resolve("diff"));
+  public FileSource files(String id) throws IOException {
+    return LayerFiles.open(existing(id).resolve("diff")); // by raw name: any name a tar holds
   }
 
   @Override

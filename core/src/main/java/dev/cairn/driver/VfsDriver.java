@@ -4,6 +4,7 @@ import dev.cairn.CairnException;
 import dev.cairn.archive.ApplyResult;
 import dev.cairn.archive.Diff;
 import dev.cairn.archive.Layer;
+import dev.cairn.archive.LayerFiles;
 import dev.cairn.archive.WhiteoutFormat;
 import dev.cairn.posix.Posix;
 import dev.cairn.tarsplit.FileSource;
@@ -162,8 +163,8 @@ final class VfsDriver implements Driver {
   }
 
   @Override
-  public FileSource files(String id) {
-    return FileSource.directory(existing(id));
+  public FileSource files(String id) throws IOException {
+    return LayerFiles.open(existing(id)); // by raw name: any name a tar holds
   }
 
   @Override

@@ -15,6 +15,7 @@ import dev.cairn.json.JsonValue.JsonObject;
 import dev.cairn.json.JsonValue.JsonString;
 import dev.cairn.json.RawObject;
 import dev.cairn.tarsplit.EntryHandler;
+import dev.cairn.tarsplit.FileSource;
 import dev.cairn.tarsplit.TarSplit;
 import java.io.BufferedInputStream;
 import java.io.Closeable;
@@ -747,14 +748,18 @@ public final class Graph implements Closeable {
       Path meta = nodeDir.resolve(NodeFiles.TAR_DATA);
       if (Files.exists(meta) && n.diffId() != null) {
         try (InputStream in = Files.newInputStream(meta)) {
-          return TarSplit.assemble(in, driver.files(n.id()), out);
+          try (FileSource files = driver.files(n.id())) {
+            return TarSplit.assemble(in, files, out);
+          }
         }
       }
       DigestingOutput digesting = new DigestingOutput(out);
       long written;
       if (Files.exists(meta)) {
         try (InputStream in = Files.newInputStream(meta)) {
-          written = TarSplit.assemble(in, driver.files(n.id()), digesting);
+          try (FileSource files = driver.files(n.id())) {
+            written = TarSplit.assemble(in, files, digesting);
+          }
         }
         digesting.flush();
       } else {

@@ -1,5 +1,7 @@
 package dev.cairn.json;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -260,6 +262,17 @@ public final class GoJsonWriter {
 
   public int size() {
     return len;
+  }
+
+  /** Empties the writer, keeping its buffer, so that one writer can encode many values. */
+  public GoJsonWriter reset() {
+    len = 0;
+    return this;
+  }
+
+  /** Writes the bytes written so far to {@code out}. */
+  public void writeTo(OutputStream out) throws IOException {
+    out.write(buf, 0, len);
   }
 
   public byte[] toByteArray() {

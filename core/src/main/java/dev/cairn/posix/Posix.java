@@ -34,6 +34,8 @@ public final class Posix {
   public static final int O_CREAT = 0100;
   public static final int O_EXCL = 0200;
   public static final int O_TRUNC = 01000;
+  public static final int O_NOCTTY = 0400;
+  public static final int O_NONBLOCK = 04000;
   public static final int O_CLOEXEC = 02000000;
   public static final int O_PATH = 010000000;
   public static final int O_DIRECTORY;
@@ -216,7 +218,9 @@ public final class Posix {
 
   private static void check(int rc, MemorySegment state, String call, byte[] name)
       throws PosixException {
-    check(rc, state, call, display(name));
+    if (rc < 0) { // the name is decoded for the message only
+      throw new PosixException(call, display(name), errno(state));
+    }
   }
 
   private static void check(int rc, MemorySegment state, String call, String what)
@@ -228,9 +232,10 @@ public final class Posix {
 
   /** {@code openat(2)}; returns the new descriptor. {@code O_CLOEXEC} is always added. */
   public static int openat(int dirfd, byte[] name, int flags, int mode) throws PosixException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
-      MemorySegment path = cstring(arena, name);
+    Scratch scratch = Scratch.current();
+    try {
+      MemorySegment state = scratch.state;
+      MemorySegment path = scratch.name1(name);
       while (true) {
         int fd = (int) OPENAT.invokeExact(state, dirfd, path, flags | O_CLOEXEC, mode);
         if (fd >= 0) {
@@ -270,8 +275,9 @@ public final class Posix {
 
   /** {@code close(2)}. */
   public static void close(int fd) throws PosixException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
+    Scratch scratch = Scratch.current();
+    try {
+      MemorySegment state = scratch.state;
       int rc = (int) CLOSE.invokeExact(state, fd);
       if (rc < 0 && errno(state) != EINTR) {
         throw new PosixException("close", "fd " + fd, errno(state));
@@ -285,13 +291,11 @@ public final class Posix {
 
   /** {@code mkdirat(2)}. */
   public static void mkdirat(int dirfd, byte[] name, int mode) throws PosixException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
+    Scratch scratch = Scratch.current();
+    try {
+      MemorySegment state = scratch.state;
       check(
-          (int) MKDIRAT.invokeExact(state, dirfd, cstring(arena, name), mode),
-          state,
-          "mkdir",
-          name);
+          (int) MKDIRAT.invokeExact(state, dirfd, scratch.name1(name), mode), state, "mkdir", name);
     } catch (PosixException e) {
       throw e;
     } catch (Throwable t) {
@@ -301,10 +305,11 @@ public final class Posix {
 
   /** {@code symlinkat(2)}: creates {@code name} holding {@code target} verbatim. */
   public static void symlinkat(byte[] target, int dirfd, byte[] name) throws PosixException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
+    Scratch scratch = Scratch.current();
+    try {
+      MemorySegment state = scratch.state;
       check(
-          (int) SYMLINKAT.invokeExact(state, cstring(arena, target), dirfd, cstring(arena, name)),
+          (int) SYMLINKAT.invokeExact(state, scratch.name1(target), dirfd, scratch.name2(name)),
           state,
           "symlink",
           name);
@@ -321,12 +326,13 @@ public final class Posix {
    */
   public static void linkat(int olddirfd, byte[] oldname, int newdirfd, byte[] newname)
       throws PosixException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
+    Scratch scratch = Scratch.current();
+    try {
+      MemorySegment state = scratch.state;
       check(
           (int)
               LINKAT.invokeExact(
-                  state, olddirfd, cstring(arena, oldname), newdirfd, cstring(arena, newname), 0),
+                  state, olddirfd, scratch.name1(oldname), newdirfd, scratch.name2(newname), 0),
           state,
           "link",
           newname);
@@ -339,10 +345,11 @@ public final class Posix {
 
   /** {@code unlinkat(2)}; {@code flags} is 0 or {@link #AT_REMOVEDIR}. */
   public static void unlinkat(int dirfd, byte[] name, int flags) throws PosixException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
+    Scratch scratch = Scratch.current();
+    try {
+      MemorySegment state = scratch.state;
       check(
-          (int) UNLINKAT.invokeExact(state, dirfd, cstring(arena, name), flags),
+          (int) UNLINKAT.invokeExact(state, dirfd, scratch.name1(name), flags),
           state,
           "unlink",
           name);
@@ -356,12 +363,13 @@ public final class Posix {
   /** {@code renameat(2)}. */
   public static void renameat(int olddirfd, byte[] oldname, int newdirfd, byte[] newname)
       throws PosixException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
+    Scratch scratch = Scratch.current();
+    try {
+      MemorySegment state = scratch.state;
       check(
           (int)
               RENAMEAT.invokeExact(
-                  state, olddirfd, cstring(arena, oldname), newdirfd, cstring(arena, newname)),
+                  state, olddirfd, scratch.name1(oldname), newdirfd, scratch.name2(newname)),
           state,
           "rename",
           oldname);
@@ -375,10 +383,11 @@ public final class Posix {
   /** {@code fchownat(2)}; pass {@link #AT_SYMLINK_NOFOLLOW} to change a symlink itself. */
   public static void fchownat(int dirfd, byte[] name, int uid, int gid, int flags)
       throws PosixException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
+    Scratch scratch = Scratch.current();
+    try {
+      MemorySegment state = scratch.state;
       check(
-          (int) FCHOWNAT.invokeExact(state, dirfd, cstring(arena, name), uid, gid, flags),
+          (int) FCHOWNAT.invokeExact(state, dirfd, scratch.name1(name), uid, gid, flags),
           state,
           "chown",
           name);
@@ -391,8 +400,9 @@ public final class Posix {
 
   /** {@code fchown(2)}. */
   public static void fchown(int fd, int uid, int gid) throws PosixException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
+    Scratch scratch = Scratch.current();
+    try {
+      MemorySegment state = scratch.state;
       check((int) FCHOWN.invokeExact(state, fd, uid, gid), state, "chown", fdName(fd));
     } catch (PosixException e) {
       throw e;
@@ -406,10 +416,11 @@ public final class Posix {
    * (Linux cannot change a symlink's mode anyway).
    */
   public static void fchmodat(int dirfd, byte[] name, int mode) throws PosixException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
+    Scratch scratch = Scratch.current();
+    try {
+      MemorySegment state = scratch.state;
       check(
-          (int) FCHMODAT.invokeExact(state, dirfd, cstring(arena, name), mode, 0),
+          (int) FCHMODAT.invokeExact(state, dirfd, scratch.name1(name), mode, 0),
           state,
           "chmod",
           name);
@@ -422,8 +433,9 @@ public final class Posix {
 
   /** {@code fchmod(2)}. */
   public static void fchmod(int fd, int mode) throws PosixException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
+    Scratch scratch = Scratch.current();
+    try {
+      MemorySegment state = scratch.state;
       check((int) FCHMOD.invokeExact(state, fd, mode), state, "chmod", fdName(fd));
     } catch (PosixException e) {
       throw e;
@@ -433,8 +445,7 @@ public final class Posix {
   }
 
   private static MemorySegment timespecs(
-      Arena arena, long atimeSec, int atimeNsec, long mtimeSec, int mtimeNsec) {
-    MemorySegment times = arena.allocate(32, 8);
+      MemorySegment times, long atimeSec, int atimeNsec, long mtimeSec, int mtimeNsec) {
     boolean omit = atimeSec == Long.MIN_VALUE;
     times.set(LONG, 0, omit ? 0L : atimeSec);
     times.set(LONG, 8, omit ? UTIME_OMIT : atimeNsec);
@@ -450,11 +461,12 @@ public final class Posix {
   public static void utimensat(
       int dirfd, byte[] name, long atimeSec, int atimeNsec, long mtimeSec, int mtimeNsec, int flags)
       throws PosixException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
-      MemorySegment times = timespecs(arena, atimeSec, atimeNsec, mtimeSec, mtimeNsec);
+    Scratch scratch = Scratch.current();
+    try {
+      MemorySegment state = scratch.state;
+      MemorySegment times = timespecs(scratch.times, atimeSec, atimeNsec, mtimeSec, mtimeNsec);
       check(
-          (int) UTIMENSAT.invokeExact(state, dirfd, cstring(arena, name), times, flags),
+          (int) UTIMENSAT.invokeExact(state, dirfd, scratch.name1(name), times, flags),
           state,
           "utimensat",
           name);
@@ -468,9 +480,10 @@ public final class Posix {
   /** {@code futimens(3)}; same time conventions as {@link #utimensat}. */
   public static void futimens(int fd, long atimeSec, int atimeNsec, long mtimeSec, int mtimeNsec)
       throws PosixException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
-      MemorySegment times = timespecs(arena, atimeSec, atimeNsec, mtimeSec, mtimeNsec);
+    Scratch scratch = Scratch.current();
+    try {
+      MemorySegment state = scratch.state;
+      MemorySegment times = timespecs(scratch.times, atimeSec, atimeNsec, mtimeSec, mtimeNsec);
       check((int) FUTIMENS.invokeExact(state, fd, times), state, "futimens", fdName(fd));
     } catch (PosixException e) {
       throw e;
@@ -496,11 +509,11 @@ public final class Posix {
     if (major < 0 || major > MAX_DEV_MAJOR || minor < 0 || minor > MAX_DEV_MINOR) {
       throw new PosixException("mknod", display(name) + " " + major + ":" + minor, ERANGE);
     }
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
+    Scratch scratch = Scratch.current();
+    try {
+      MemorySegment state = scratch.state;
       check(
-          (int)
-              MKNODAT.invokeExact(state, dirfd, cstring(arena, name), mode, makedev(major, minor)),
+          (int) MKNODAT.invokeExact(state, dirfd, scratch.name1(name), mode, makedev(major, minor)),
           state,
           "mknod",
           name);
@@ -518,13 +531,13 @@ public final class Posix {
    * empty name with {@code AT_EMPTY_PATH} semantics describes {@code dirfd} itself.
    */
   public static FileStat lstatat(int dirfd, byte[] name) throws PosixException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
-      MemorySegment buf = arena.allocate(256, 8);
+    Scratch scratch = Scratch.current();
+    try {
+      MemorySegment state = scratch.state;
+      MemorySegment buf = scratch.stat;
       int flags = AT_SYMLINK_NOFOLLOW | (name.length == 0 ? AT_EMPTY_PATH : 0);
       check(
-          (int)
-              STATX.invokeExact(state, dirfd, cstring(arena, name), flags, STATX_BASIC_STATS, buf),
+          (int) STATX.invokeExact(state, dirfd, scratch.name1(name), flags, STATX_BASIC_STATS, buf),
           state,
           "stat",
           name);
@@ -589,8 +602,9 @@ public final class Posix {
 
   /** {@code write(2)} of all {@code len} bytes of {@code buf}, retrying short writes. */
   public static void writeFully(int fd, MemorySegment buf, long len) throws PosixException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
+    Scratch scratch = Scratch.current();
+    try {
+      MemorySegment state = scratch.state;
       long off = 0;
       while (off < len) {
         long n = (long) WRITE.invokeExact(state, fd, buf.asSlice(off), len - off);
@@ -611,8 +625,9 @@ public final class Posix {
 
   /** {@code write(2)} of {@code len} bytes of an array from {@code off}, retrying short writes. */
   public static void writeFully(int fd, byte[] b, int off, int len) throws PosixException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
+    Scratch scratch = Scratch.current();
+    try {
+      MemorySegment state = scratch.state;
       MemorySegment heap = MemorySegment.ofArray(b);
       long pos = off;
       long end = (long) off + len;
@@ -633,14 +648,17 @@ public final class Posix {
     }
   }
 
-  /** {@code read(2)} into {@code buf}; returns the count, 0 at the end. */
-  public static long read(int fd, MemorySegment buf, long len) throws PosixException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
+  /** {@code read(2)} into an array from {@code off}; returns the count, 0 at the end. */
+  public static int read(int fd, byte[] b, int off, int len) throws PosixException {
+    java.util.Objects.checkFromIndexSize(off, len, b.length);
+    Scratch scratch = Scratch.current();
+    try {
+      MemorySegment state = scratch.state;
+      MemorySegment heap = MemorySegment.ofArray(b).asSlice(off, len);
       while (true) {
-        long n = (long) READ.invokeExact(state, fd, buf, len);
+        long n = (long) READ_HEAP.invokeExact(state, fd, heap, (long) len);
         if (n >= 0) {
-          return n;
+          return (int) n;
         }
         if (errno(state) != EINTR) {
           throw new PosixException("read", fdName(fd), errno(state));
@@ -653,15 +671,15 @@ public final class Posix {
     }
   }
 
-  /** {@code read(2)} into an array; returns the count, 0 at the end. */
-  public static int read(int fd, byte[] b, int off, int len) throws PosixException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
-      MemorySegment heap = MemorySegment.ofArray(b).asSlice(off, len);
+  /** {@code read(2)} into {@code buf}; returns the count, 0 at the end. */
+  public static long read(int fd, MemorySegment buf, long len) throws PosixException {
+    Scratch scratch = Scratch.current();
+    try {
+      MemorySegment state = scratch.state;
       while (true) {
-        long n = (long) READ_HEAP.invokeExact(state, fd, heap, (long) len);
+        long n = (long) READ.invokeExact(state, fd, buf, len);
         if (n >= 0) {
-          return (int) n;
+          return n;
         }
         if (errno(state) != EINTR) {
           throw new PosixException("read", fdName(fd), errno(state));

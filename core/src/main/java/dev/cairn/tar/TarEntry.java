@@ -3,6 +3,8 @@ package dev.cairn.tar;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -14,8 +16,10 @@ import java.util.TreeMap;
  *
  * @param rawName the name's bytes exactly as stored (ustar prefix joined, GNU long name, PAX path)
  * @param typeflag the header's type byte, see {@link #type()}
- * @param pax the PAX records of this entry (for a global header: its records), including {@code
- *     SCHILY.xattr.*}
+ * @param pax the PAX records of this entry (for a global header: its records), except the {@code
+ *     SCHILY.xattr.*} ones, which are in {@code xattrs}
+ * @param xattrs the extended attributes ({@code SCHILY.xattr.NAME} records) by name, their values
+ *     as raw bytes: a value such as {@code security.capability} is binary, not text
  */
 public record TarEntry(
     byte[] rawName,
@@ -30,7 +34,45 @@ public record TarEntry(
     byte[] rawLinkname,
     long devMajor,
     long devMinor,
-    Map<String, String> pax) {
+    Map<String, String> pax,
+    Map<String, byte[]> xattrs) {
+
+  /** The PAX record prefix that carries an extended attribute, as GNU tar and star write it. */
+  public static final String XATTR_PREFIX = "SCHILY.xattr.";
+
+  /**
+   * An entry without extended attributes, or with them as text in {@code SCHILY.xattr.} records.
+   */
+  public TarEntry(
+      byte[] rawName,
+      byte typeflag,
+      long mode,
+      long uid,
+      long gid,
+      String uname,
+      String gname,
+      long size,
+      Instant mtime,
+      byte[] rawLinkname,
+      long devMajor,
+      long devMinor,
+      Map<String, String> pax) {
+    this(
+        rawName,
+        typeflag,
+        mode,
+        uid,
+        gid,
+        uname,
+        gname,
+        size,
+        mtime,
+        rawLinkname,
+        devMajor,
+        devMinor,
+        pax,
+        Map.of());
+  }
 
   /** What an entry is, from its typeflag. */
   public enum Type {
@@ -53,7 +95,24 @@ public record TarEntry(
     uname = uname == null ? "" : uname;
     gname = gname == null ? "" : gname;
     mtime = mtime == null ? Instant.EPOCH : mtime;
-    pax = pax == null ? Map.of() : Map.copyOf(pax);
+    Map<String, byte[]> x = new TreeMap<>();
+    Map<String, String> records = new HashMap<>();
+    if (pax != null) {
+      // Text-valued xattr records (from withPax) become byte values, UTF-8 encoded.
+      pax.forEach(
+          (k, v) -> {
+            if (k.startsWith(XATTR_PREFIX)) {
+              x.put(k.substring(XATTR_PREFIX.length()), utf8(v));
+            } else {
+              records.put(k, v);
+            }
+          });
+    }
+    if (xattrs != null) {
+      xattrs.forEach((k, v) -> x.put(k, v.clone()));
+    }
+    pax = Map.copyOf(records);
+    xattrs = x.isEmpty() ? Map.of() : Collections.unmodifiableMap(x);
     if (size < 0) {
       throw new IllegalArgumentException("negative size " + size);
     }
@@ -150,16 +209,18 @@ public record TarEntry(
     };
   }
 
-  /** The extended attributes, from the {@code SCHILY.xattr.} PAX records. */
-  public Map<String, String> xattrs() {
-    Map<String, String> x = new TreeMap<>();
-    pax.forEach(
-        (k, v) -> {
-          if (k.startsWith("SCHILY.xattr.")) {
-            x.put(k.substring("SCHILY.xattr.".length()), v);
-          }
-        });
-    return x;
+  /**
+   * The extended attributes by name, sorted, each value a fresh copy of its raw bytes (from the
+   * {@code SCHILY.xattr.} PAX records).
+   */
+  @Override
+  public Map<String, byte[]> xattrs() {
+    if (xattrs.isEmpty()) {
+      return xattrs;
+    }
+    Map<String, byte[]> copy = new TreeMap<>();
+    xattrs.forEach((k, v) -> copy.put(k, v.clone()));
+    return copy;
   }
 
   public TarEntry withName(byte[] name) {
@@ -176,7 +237,8 @@ public record TarEntry(
         rawLinkname,
         devMajor,
         devMinor,
-        pax);
+        pax,
+        xattrs);
   }
 
   public TarEntry withMode(long newMode) {
@@ -193,7 +255,8 @@ public record TarEntry(
         rawLinkname,
         devMajor,
         devMinor,
-        pax);
+        pax,
+        xattrs);
   }
 
   public TarEntry withOwner(long newUid, long newGid, String newUname, String newGname) {
@@ -210,7 +273,8 @@ public record TarEntry(
         rawLinkname,
         devMajor,
         devMinor,
-        pax);
+        pax,
+        xattrs);
   }
 
   public TarEntry withMtime(Instant newMtime) {
@@ -227,7 +291,8 @@ public record TarEntry(
         rawLinkname,
         devMajor,
         devMinor,
-        pax);
+        pax,
+        xattrs);
   }
 
   public TarEntry withPax(Map<String, String> records) {
@@ -244,7 +309,27 @@ public record TarEntry(
         rawLinkname,
         devMajor,
         devMinor,
-        records);
+        records,
+        xattrs);
+  }
+
+  /** This entry with {@code values} as its extended attributes, by name without the prefix. */
+  public TarEntry withXattrs(Map<String, byte[]> values) {
+    return new TarEntry(
+        rawName,
+        typeflag,
+        mode,
+        uid,
+        gid,
+        uname,
+        gname,
+        size,
+        mtime,
+        rawLinkname,
+        devMajor,
+        devMinor,
+        pax,
+        values);
   }
 
   @Override
@@ -262,7 +347,20 @@ public record TarEntry(
         && Arrays.equals(rawLinkname, e.rawLinkname)
         && devMajor == e.devMajor
         && devMinor == e.devMinor
-        && pax.equals(e.pax);
+        && pax.equals(e.pax)
+        && sameXattrs(xattrs, e.xattrs);
+  }
+
+  private static boolean sameXattrs(Map<String, byte[]> a, Map<String, byte[]> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (Map.Entry<String, byte[]> x : a.entrySet()) {
+      if (!Arrays.equals(x.getValue(), b.get(x.getKey()))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override

@@ -86,7 +86,7 @@ public final class TarReader {
           if (h.typeflag == 'g') {
             // Its padding goes with the next header, as tar-split records it.
             int keep = padding;
-            TarEntry global = emit(h.toEntry(h.name, h.linkname, 0, records.records()));
+            TarEntry global = emit(h.toEntry(h.name, h.linkname, 0, records));
             padding = keep;
             return global;
           }
@@ -156,7 +156,7 @@ public final class TarReader {
     }
     Header merged = h.with(typeflag, uid, gid, uname, gname, mtime);
     long payloadSize = TarEntry.headerOnly(typeflag) ? 0 : size;
-    return merged.toEntry(name, link, payloadSize, records);
+    return merged.toEntry(name, link, payloadSize, pax == null ? Pax.NONE : pax);
   }
 
   private TarEntry emit(TarEntry e) throws IOException {
@@ -200,6 +200,9 @@ public final class TarReader {
   }
 
   private void skipPayload() throws IOException {
+    if (remaining == 0) {
+      return;
+    }
     byte[] skip = new byte[8192];
     while (remaining > 0) {
       if (payload.read(skip, 0, (int) Math.min(skip.length, remaining)) < 0) {
@@ -317,7 +320,7 @@ public final class TarReader {
       return new Header(name, t, mode, u, g, un, gn, size, m, linkname, devMajor, devMinor, format);
     }
 
-    TarEntry toEntry(byte[] n, byte[] link, long payloadSize, Map<String, String> pax) {
+    TarEntry toEntry(byte[] n, byte[] link, long payloadSize, Pax pax) {
       return new TarEntry(
           n,
           typeflag,
@@ -331,7 +334,8 @@ public final class TarReader {
           link,
           devMajor,
           devMinor,
-          pax);
+          pax.records(),
+          pax.xattrs());
     }
   }
 
@@ -484,11 +488,18 @@ public final class TarReader {
     return v;
   }
 
-  /** PAX records; path and linkpath also as raw bytes, since they need not be UTF-8. */
-  private record Pax(Map<String, String> records, byte[] path, byte[] linkpath) {}
+  /**
+   * PAX records; path and linkpath also as raw bytes, since they need not be UTF-8, and the
+   * extended attributes only as raw bytes, since their values are often binary.
+   */
+  private record Pax(
+      Map<String, String> records, byte[] path, byte[] linkpath, Map<String, byte[]> xattrs) {
+    static final Pax NONE = new Pax(Map.of(), null, null, Map.of());
+  }
 
   private static Pax parsePax(byte[] data, long at) {
     Map<String, String> records = new LinkedHashMap<>();
+    Map<String, byte[]> xattrs = new LinkedHashMap<>();
     byte[] path = null;
     byte[] linkpath = null;
     int pos = 0;
@@ -514,6 +525,12 @@ public final class TarReader {
         throw paxError(at, pos);
       }
       String key = new String(data, sp + 1, eq - sp - 1, StandardCharsets.UTF_8);
+      if (key.startsWith(TarEntry.XATTR_PREFIX)) {
+        byte[] value = Arrays.copyOfRange(data, eq + 1, (int) end - 1);
+        xattrs.put(key.substring(TarEntry.XATTR_PREFIX.length()), value);
+        pos = (int) end;
+        continue;
+      }
       String value = new String(data, eq + 1, (int) end - 1 - eq - 1, StandardCharsets.UTF_8);
       records.put(key, value);
       if (key.equals("path") || key.equals("linkpath")) {
@@ -523,7 +540,7 @@ public final class TarReader {
       }
       pos = (int) end;
     }
-    return new Pax(records, path, linkpath);
+    return new Pax(records, path, linkpath, xattrs);
   }
 
   private static CairnException paxError(long at, int pos) {

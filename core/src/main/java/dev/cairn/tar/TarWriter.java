@@ -35,6 +35,7 @@ public final class TarWriter implements Closeable {
     endEntry();
     Map<String, byte[]> pax = new LinkedHashMap<>();
     e.pax().forEach((k, v) -> pax.put(k, utf8(v)));
+    e.xattrs().forEach((k, v) -> pax.put(TarEntry.XATTR_PREFIX + k, v));
     byte[] name = e.rawName();
     byte[] link = e.rawLinkname();
     if (e.typeflag() == 'g') {

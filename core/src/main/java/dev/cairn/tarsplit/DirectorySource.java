@@ -36,7 +36,7 @@ final class DirectorySource implements FileSource {
           "file name "
               + text
               + " is not valid UTF-8 and cannot be opened as a path here;"
-              + " use a FileSource that maps raw names");
+              + " open the layer with dev.cairn.archive.LayerFiles, which takes raw names");
     }
     int slash = text.lastIndexOf('/', trimmedEnd(text) - 1);
     String parent = slash < 0 ? "" : text.substring(0, slash);

@@ -1,6 +1,7 @@
 package dev.cairn.tarsplit;
 
 import dev.cairn.CairnException;
+import dev.cairn.json.JsonValue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -185,61 +186,54 @@ final class MetadataReader {
     return true;
   }
 
-  /** A JSON string: escapes resolved, raw bytes decoded as UTF-8. */
+  /**
+   * A JSON string, checked here and decoded by the json package with Go's rules (escapes resolved,
+   * invalid UTF-8 and lone surrogates as U+FFFD).
+   */
   private String string() {
+    int open = p;
     expect('"');
-    int s = p;
-    boolean simple = true;
+    boolean plain = true;
     while (p < limit && b[p] != '"') {
-      if (b[p] == '\\') {
-        simple = false;
-        p++;
+      int c = b[p] & 0xff;
+      if (c < 0x20) {
+        throw invalid("control character in a string at column " + (p + 1));
       }
+      if (c == '\\') {
+        plain = false;
+        p += escapeLength();
+        continue;
+      }
+      plain &= c < 0x80;
       p++;
     }
     if (p >= limit) {
       throw invalid("unterminated string");
     }
-    int e = p++;
-    if (simple) {
-      return new String(b, s, e - s, StandardCharsets.UTF_8);
+    p++;
+    if (plain) {
+      return new String(b, open + 1, p - open - 2, StandardCharsets.ISO_8859_1);
     }
-    StringBuilder out = new StringBuilder();
-    int i = s;
-    while (i < e) {
-      if (b[i] != '\\') {
-        int j = i;
-        while (j < e && b[j] != '\\') {
-          j++;
-        }
-        out.append(new String(b, i, j - i, StandardCharsets.UTF_8));
-        i = j;
-        continue;
-      }
-      char c = (char) b[i + 1];
-      i += 2;
-      switch (c) {
-        case '"', '\\', '/' -> out.append(c);
-        case 'b' -> out.append('\b');
-        case 'f' -> out.append('\f');
-        case 'n' -> out.append('\n');
-        case 'r' -> out.append('\r');
-        case 't' -> out.append('\t');
-        case 'u' -> {
-          if (i + 4 > e) {
+    return new JsonValue.JsonString(b, open, p).value();
+  }
+
+  /** The length of the valid escape at {@code p}. */
+  private int escapeLength() {
+    if (p + 1 >= limit) {
+      throw invalid("unterminated string");
+    }
+    return switch (b[p + 1]) {
+      case '"', '\\', '/', 'b', 'f', 'n', 'r', 't' -> 2;
+      case 'u' -> {
+        for (int k = 2; k < 6; k++) {
+          if (p + k >= limit || Character.digit(b[p + k], 16) < 0) {
             throw invalid("bad \\u escape");
           }
-          try {
-            out.append((char) Integer.parseInt(new String(b, i, 4, StandardCharsets.US_ASCII), 16));
-          } catch (NumberFormatException ex) {
-            throw invalid("bad \\u escape");
-          }
-          i += 4;
         }
-        default -> throw invalid("bad escape \\" + c);
+        yield 6;
       }
-    }
-    return out.toString();
+      default -> throw invalid("bad escape \\" + (char) (b[p + 1] & 0xff));
+    };
   }
 
   private long number() {

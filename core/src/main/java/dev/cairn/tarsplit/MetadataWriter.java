@@ -1,5 +1,6 @@
 package dev.cairn.tarsplit;
 
+import dev.cairn.json.GoJsonWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -14,8 +15,8 @@ final class MetadataWriter {
   private static final byte[] B64 =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
           .getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
   private final OutputStream out;
+  private final GoJsonWriter names = new GoJsonWriter(); // Go's string escaping, in one place
   private long position;
   private byte[] line = new byte[1024];
   private int length;
@@ -35,7 +36,9 @@ final class MetadataWriter {
     if (name.length > 0) {
       if (Entry.textName(name)) {
         ascii(",\"name\":");
-        string(new String(name, StandardCharsets.UTF_8));
+        out.write(line, 0, length);
+        length = 0;
+        names.reset().string(new String(name, StandardCharsets.UTF_8)).writeTo(out);
       } else {
         ascii(",\"name_raw\":\"");
         base64(name, 0, name.length);
@@ -71,6 +74,7 @@ final class MetadataWriter {
     ascii(Long.toString(position++));
     ascii("}\n");
     out.write(line, 0, length);
+    length = 0;
   }
 
   /** Standard base64 with padding, as Go encodes a byte slice, straight into the line. */
@@ -101,51 +105,6 @@ final class MetadataWriter {
       l[o++] = '=';
     }
     length = o;
-  }
-
-  /** A JSON string as Go writes it: HTML-safe, U+2028/9 escaped, other non-ASCII raw UTF-8. */
-  private void string(String s) {
-    ensure(2 + s.length() * 6);
-    line[length++] = '"';
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"', '\\' -> {
-          line[length++] = '\\';
-          line[length++] = (byte) c;
-        }
-        case '\n' -> escape('n');
-        case '\r' -> escape('r');
-        case '\t' -> escape('t');
-        default -> {
-          if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '\u2028' || c == '\u2029') {
-            line[length++] = '\\';
-            line[length++] = 'u';
-            line[length++] = HEX[c >> 12 & 0xf];
-            line[length++] = HEX[c >> 8 & 0xf];
-            line[length++] = HEX[c >> 4 & 0xf];
-            line[length++] = HEX[c & 0xf];
-          } else if (c < 0x80) {
-            line[length++] = (byte) c;
-          } else {
-            int end = i + 1;
-            if (Character.isHighSurrogate(c) && end < s.length()) {
-              end++;
-            }
-            byte[] utf8 = s.substring(i, end).getBytes(StandardCharsets.UTF_8);
-            System.arraycopy(utf8, 0, line, length, utf8.length);
-            length += utf8.length;
-            i = end - 1;
-          }
-        }
-      }
-    }
-    line[length++] = '"';
-  }
-
-  private void escape(char c) {
-    line[length++] = '\\';
-    line[length++] = (byte) c;
   }
 
   private void ascii(String s) {

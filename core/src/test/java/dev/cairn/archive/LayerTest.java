@@ -80,6 +80,45 @@ class LayerTest {
   }
 
   @Test
+  void binaryExtendedAttributesAreSetByteForByte() throws IOException {
+    // Bytes that are not UTF-8 (0xff, 0x80) and NULs, as in a file capability.
+    byte[] value = {0x01, 0x00, 0x00, 0x02, (byte) 0xff, (byte) 0x80, 0x00, (byte) 0xc3};
+    TestLayer layer =
+        TestLayer.of()
+            .file("f", "x", e -> e.withXattrs(Map.of("user.blob", value)))
+            .entry(TarEntry.directory("d").withXattrs(Map.of("user.blob", value)), new byte[0]);
+    ApplyResult result = Layer.apply(layer.stream(), root, ApplyOptions.defaults());
+    byte[] f = Posix.bytes(root.resolve("f").toString());
+    assumeTrue(
+        result.skipped() == 0 || Posix.lgetxattr(Posix.AT_FDCWD, f, "user.blob") != null,
+        "no user xattrs here");
+    assertThat(Posix.lgetxattr(Posix.AT_FDCWD, f, "user.blob")).isEqualTo(value);
+    byte[] d = Posix.bytes(root.resolve("d").toString());
+    assertThat(Posix.lgetxattr(Posix.AT_FDCWD, d, "user.blob")).isEqualTo(value);
+  }
+
+  @Test
+  void aFileCapabilityIsRestoredExactly() throws IOException {
+    assumeTrue(Posix.geteuid() == 0, "setting security.capability needs root");
+    // VFS_CAP_REVISION_2 with the effective flag, permitting CAP_NET_BIND_SERVICE (bit 10).
+    byte[] capability = new byte[20];
+    capability[0] = 0x01;
+    capability[3] = 0x02;
+    capability[5] = 0x04;
+    TestLayer layer =
+        TestLayer.of()
+            .file("ping", "x", e -> e.withXattrs(Map.of("security.capability", capability)));
+    ApplyResult result = Layer.apply(layer.stream(), root, ApplyOptions.defaults());
+    assumeTrue(result.skipped() == 0, "this file system keeps no security xattrs");
+    assertThat(
+            Posix.lgetxattr(
+                Posix.AT_FDCWD,
+                Posix.bytes(root.resolve("ping").toString()),
+                "security.capability"))
+        .isEqualTo(capability);
+  }
+
+  @Test
   void namesThatAreNotUtf8ReachTheDiskByteForByte() throws IOException {
     byte[] name = {'c', 'a', 'f', (byte) 0xe9};
     TestLayer layer =

@@ -63,9 +63,22 @@ class Crc64Test {
       single.update(b);
     }
     long expected = Crc64.of(data);
+    assertThat(expected).isEqualTo(bitByBit(data));
     assertThat(array.getValue()).isEqualTo(expected);
     assertThat(direct.getValue()).isEqualTo(expected);
     assertThat(single.getValue()).isEqualTo(expected);
+  }
+
+  /** The definition, one bit at a time: reflected ISO polynomial, inverted in and out. */
+  private static long bitByBit(byte[] data) {
+    long c = ~0L;
+    for (byte x : data) {
+      c ^= x & 0xff;
+      for (int k = 0; k < 8; k++) {
+        c = (c & 1) != 0 ? (c >>> 1) ^ 0xD800000000000000L : c >>> 1;
+      }
+    }
+    return ~c;
   }
 
   private static String hexOf(long v) {

@@ -116,6 +116,22 @@ class StoreTest {
   }
 
   @Test
+  void aLayerWithNamesThatAreNotUtf8ExportsByteForByte() throws IOException {
+    ByteArrayOutputStream tar = new ByteArrayOutputStream();
+    byte[] latin1 = {'c', 'a', 'f', (byte) 0xe9};
+    try (TarWriter w = new TarWriter(tar)) {
+      w.add(TarEntry.directory("d/").withName(new byte[] {'d', (byte) 0xff, '/'}));
+      w.add(
+          TarEntry.regular("x", 2).withName(latin1),
+          new ByteArrayInputStream(new byte[] {'h', 'i'}));
+    }
+    Node n = store.graph().create(null, "latin-1", new ByteArrayInputStream(tar.toByteArray()));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    store.exportLayer(n.id(), out);
+    assertThat(out.toByteArray()).isEqualTo(tar.toByteArray());
+  }
+
+  @Test
   void imagesListsTaggedAndDanglingImagesAndAllListsEveryNode() throws IOException {
     List<Node> c = chain();
     assertThat(store.images(false)).extracting(i -> i.top().id()).containsExactly(c.get(2).id());

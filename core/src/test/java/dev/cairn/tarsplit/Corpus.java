@@ -55,7 +55,8 @@ final class Corpus {
             () ->
                 write(
                     TarEntry.regular("x", 3).withName(LATIN1),
-                    TarEntry.regular("y", 2).withName(concat(LATIN1, bytes("/" + "l".repeat(120)))),
+                    TarEntry.regular("y", 2)
+                        .withName(concat(LATIN1, bytes(".d/" + "l".repeat(120)))),
                     TarEntry.directory("z").withName(concat(bytes("dir\u00ff"), new byte[] {'/'})),
                     TarEntry.regular("replacement \ufffd char", 1),
                     TarEntry.regular(

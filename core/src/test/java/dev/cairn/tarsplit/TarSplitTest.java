@@ -285,6 +285,47 @@ class TarSplitTest {
   }
 
   @Test
+  void namesInMetadataDecodeWithGoRules() throws IOException {
+    byte[] lines =
+        concat(
+            line("\\ud800x"), // a lone surrogate becomes U+FFFD
+            line("\\ud83d\\ude00"), // a surrogate pair is one character
+            line("caf\\u00e9 \\\" \\/"),
+            line("a"));
+    // A raw byte that is not UTF-8 becomes U+FFFD.
+    byte[] invalidUtf8 =
+        "{\"type\":1,\"name\":\"a\u00ffb\",\"position\":0}\n".getBytes(StandardCharsets.ISO_8859_1);
+    MetadataReader r = new MetadataReader(new ByteArrayInputStream(concat(lines, invalidUtf8)));
+    assertThat(r.next().name()).isEqualTo("\ufffdx".getBytes(StandardCharsets.UTF_8));
+    assertThat(r.next().name()).isEqualTo("\ud83d\ude00".getBytes(StandardCharsets.UTF_8));
+    assertThat(r.next().name()).isEqualTo("caf\u00e9 \" /".getBytes(StandardCharsets.UTF_8));
+    assertThat(r.next().name()).isEqualTo("a".getBytes(StandardCharsets.UTF_8));
+    assertThat(r.next().name()).isEqualTo("a\ufffdb".getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void refusesStringsGoWouldRefuse() {
+    for (String bad : new String[] {"a\u0001b", "bad \\x escape", "short \\u12"}) {
+      MetadataReader r =
+          new MetadataReader(new ByteArrayInputStream(concat(line(bad), line("ok"))));
+      assertThatThrownBy(r::next).as(bad).isInstanceOf(CairnException.class);
+    }
+  }
+
+  private static byte[] line(String jsonStringContent) {
+    return ("{\"type\":1,\"name\":\"" + jsonStringContent + "\",\"position\":0}\n")
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] p : parts) {
+      out.writeBytes(p);
+    }
+    return out.toByteArray();
+  }
+
+  @Test
   void cleanMatchesGoFilepathClean() {
     for (String[] c :
         new String[][] {
