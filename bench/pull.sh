@@ -154,6 +154,14 @@ for img in $images; do
 done
 echo "(medians of $runs rounds; outputs on $(stat -f -c %T "$work"); cairn's storage driver: $driver)"
 
+echo "every run (seconds):"
+for tool in cairn podman-vfs skopeo+umoci; do
+  for img in $images; do
+    printf '  %-13s %-12s %s\n' "$tool" "$img" "$(awk -F'\t' -v t="$tool" -v i="$img" \
+      '$1 == t && $2 == i { printf "%s ", $3 }' "$raw")"
+  done
+done
+
 if [[ ${HUGE:-1} == 1 ]]; then
   rm -rf "$work/cairn"
   timed cairn huge "${cairn[@]}" pull -q "$REG/huge:latest"
