@@ -198,34 +198,11 @@ final class RootFs implements AutoCloseable {
    */
   void removeAll(Dir parent, byte[] name, FileStat st) throws IOException {
     if (st.isDirectory()) {
-      removeTree(parent.fd(), name);
+      Posix.removeTree(parent.fd(), name);
       invalidateExcept(parent); // cached descriptors may point into the tree that went away
     } else {
       Posix.unlinkat(parent.fd(), name, 0);
     }
-  }
-
-  private static void removeTree(int parentFd, byte[] name) throws IOException {
-    int fd = Posix.openat(parentFd, name, DIR_FLAGS, 0);
-    try {
-      for (Posix.DirEntry e : Posix.readdir(fd)) {
-        if (e.type() == Posix.DT_DIR) {
-          removeTree(fd, e.name());
-          continue;
-        }
-        try {
-          Posix.unlinkat(fd, e.name(), 0);
-        } catch (PosixException x) {
-          if (x.errno() != Posix.EISDIR) { // d_type unknown on some file systems
-            throw x;
-          }
-          removeTree(fd, e.name());
-        }
-      }
-    } finally {
-      Posix.close(fd);
-    }
-    Posix.unlinkat(parentFd, name, Posix.AT_REMOVEDIR);
   }
 
   /**
@@ -243,7 +220,7 @@ final class RootFs implements AutoCloseable {
       if (!created.contains(key)) {
         FileStat st = Posix.lstatat(fd, e.name());
         if (st.isDirectory()) {
-          removeTree(fd, e.name());
+          Posix.removeTree(fd, e.name());
         } else {
           Posix.unlinkat(fd, e.name(), 0);
         }

@@ -53,30 +53,7 @@ final class Trees {
       Posix.unlinkat(Posix.AT_FDCWD, p, 0);
       return;
     }
-    removeTree(Posix.AT_FDCWD, p);
-  }
-
-  private static void removeTree(int parentFd, byte[] name) throws IOException {
-    int fd = Posix.openat(parentFd, name, DIR_FLAGS, 0);
-    try {
-      for (Posix.DirEntry e : Posix.readdir(fd)) {
-        if (e.type() == Posix.DT_DIR) {
-          removeTree(fd, e.name());
-          continue;
-        }
-        try {
-          Posix.unlinkat(fd, e.name(), 0);
-        } catch (PosixException x) {
-          if (x.errno() != Posix.EISDIR) { // d_type unknown on some file systems
-            throw x;
-          }
-          removeTree(fd, e.name());
-        }
-      }
-    } finally {
-      Posix.close(fd);
-    }
-    Posix.unlinkat(parentFd, name, Posix.AT_REMOVEDIR);
+    Posix.removeTree(Posix.AT_FDCWD, p);
   }
 
   private static int open(Path dir) throws IOException {

@@ -941,6 +941,33 @@ public final class Posix {
     }
   }
 
+  /**
+   * Removes {@code name} under {@code parentFd} and everything beneath it, never following a
+   * symlink (a link is removed, not its target).
+   */
+  public static void removeTree(int parentFd, byte[] name) throws PosixException {
+    int fd = openat(parentFd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0);
+    try {
+      for (DirEntry e : readdir(fd)) {
+        if (e.type() == DT_DIR) {
+          removeTree(fd, e.name());
+          continue;
+        }
+        try {
+          unlinkat(fd, e.name(), 0);
+        } catch (PosixException x) {
+          if (x.errno() != EISDIR) { // d_type unknown on some file systems
+            throw x;
+          }
+          removeTree(fd, e.name());
+        }
+      }
+    } finally {
+      close(fd);
+    }
+    unlinkat(parentFd, name, AT_REMOVEDIR);
+  }
+
   /** Whether descriptor {@code fd} is a terminal (1 is standard output). */
   public static boolean isatty(int fd) {
     try {
