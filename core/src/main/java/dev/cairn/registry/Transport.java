@@ -341,6 +341,8 @@ final class Transport implements AutoCloseable {
 
   @Override
   public void close() {
-    http.close();
+    // Not close(): it waits for every exchange to finish, and a failed pull can leave a response
+    // nobody will read. Whoever closes the registry is done with all of them.
+    http.shutdownNow();
   }
 }
