@@ -209,7 +209,9 @@ public final class Store implements Closeable {
     Optional<String> byRef = resolveReference(refOrId);
     Image img = image(refOrId);
     String id = img.top().id();
-    if (byRef.isPresent() && img.references().size() > 1) {
+    // By name, as docker does: the name goes; the image stays while something else needs it.
+    if (byRef.isPresent()
+        && (img.references().size() > 1 || graph.hasChildren(id) || graph.isRetained(id))) {
       Reference ref = Reference.parse(refOrId);
       tags.untag(ref);
       done.add(new Removal("Untagged", ref.familiar()));

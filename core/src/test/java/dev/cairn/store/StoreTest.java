@@ -106,6 +106,16 @@ class StoreTest {
   }
 
   @Test
+  void removingTheNameOfAnImageWithChildrenUntagsItAndKeepsTheImage() throws IOException {
+    List<Node> c = chain();
+    store.tags().tag(Reference.parse("mid:1"), c.get(1).id(), false);
+    assertThat(store.remove("mid:1", false))
+        .extracting(Store.Removal::toString)
+        .containsExactly("Untagged: mid:1");
+    assertThat(store.graph().map()).hasSize(3);
+  }
+
+  @Test
   void anImageHeldByAPullIsNotDeleted() throws IOException {
     List<Node> c = chain();
     try (Graph.Hold h = store.graph().retain(List.of(c.get(2).id()))) {
