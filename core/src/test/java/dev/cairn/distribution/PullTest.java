@@ -25,6 +25,8 @@ import dev.cairn.registry.Registry;
 import dev.cairn.registry.RegistryOptions;
 import dev.cairn.registry.RegistryServer;
 import dev.cairn.registry.Tools;
+import dev.cairn.tar.TarEntry;
+import dev.cairn.tar.TarReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,6 +62,7 @@ class PullTest {
   static OciLayouts.Image arm;
   static OciLayouts.Blob index;
   static OciLayouts.Image badDiffId;
+  static String blob; // the base layer's large file, as put into the layer
   static final Digest CLAIMED = Digest.sha256("not the layer".getBytes(StandardCharsets.UTF_8));
 
   static final Map<String, String> BASE =
@@ -73,6 +76,7 @@ class PullTest {
     new Random(11).nextBytes(noise);
     Map<String, String> base = new LinkedHashMap<>(BASE);
     base.put("blob", new String(noise, StandardCharsets.ISO_8859_1));
+    blob = base.get("blob");
     for (int i = 1; i <= 4; i++) {
       Map<String, String> top = files("app/" + i, "app " + i, "etc/.wh.os", "");
       OciLayouts.Image img =
@@ -134,14 +138,100 @@ class PullTest {
     return PullOptions.defaults().withPlatform(Platform.parse("linux/amd64"));
   }
 
-  /** The tree of image {@code i} (0-based) as tar -x of its layers in order, whiteouts applied. */
+  /**
+   * The tree of image {@code i} (0-based) as GNU {@code tar -x} makes it from the image's layers in
+   * order, each layer's whiteouts removing what the layers below put there first.
+   */
   static Map<String, String> expectedTree(int i) {
-    Map<String, String> tree = new TreeMap<>();
-    tree.putAll(BASE);
-    tree.put("lib/" + (i + 1), "lib " + (i + 1));
-    tree.put("app/" + (i + 1), "app " + (i + 1));
-    tree.remove("etc/os");
-    return tree;
+    try {
+      Path dir = Files.createTempDirectory(temp, "tar-x");
+      Path layerFile = dir.resolveSibling(dir.getFileName() + ".tar");
+      for (OciLayouts.Blob layer : images.get(i).layers()) {
+        byte[] tar;
+        try (InputStream in =
+            new java.util.zip.GZIPInputStream(new ByteArrayInputStream(layer.bytes()))) {
+          tar = in.readAllBytes();
+        }
+        TarReader entries = new TarReader(new ByteArrayInputStream(tar));
+        for (TarEntry e = entries.next(); e != null; e = entries.next()) {
+          Path name = Path.of(e.name());
+          String base = name.getFileName().toString();
+          Path parent = name.getParent() == null ? dir : dir.resolve(name.getParent());
+          if (base.equals(".wh..wh..opq")) {
+            deleteChildren(parent);
+          } else if (base.startsWith(".wh.")) {
+            deleteTree(parent.resolve(base.substring(4)));
+          }
+        }
+        Files.write(layerFile, tar);
+        Process p =
+            new ProcessBuilder(
+                    "tar",
+                    "-x",
+                    "-f",
+                    layerFile.toString(),
+                    "-C",
+                    dir.toString(),
+                    "--exclude=.wh.*")
+                .redirectErrorStream(true)
+                .start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as("tar -x: %s", log).isZero();
+      }
+      return regularFiles(dir);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void deleteChildren(Path dir) throws IOException {
+    if (Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      try (Stream<Path> children = Files.list(dir)) {
+        for (Path c : children.toList()) {
+          deleteTree(c);
+        }
+      }
+    }
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      deleteChildren(p);
+    }
+    Files.deleteIfExists(p);
+  }
+
+  /** Regular files under {@code dir} by relative name, content as ISO-8859-1 text. */
+  static Map<String, String> regularFiles(Path dir) throws IOException {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      Map<String, String> tree = new TreeMap<>();
+      for (Path p :
+          walk.filter(f -> Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+              .toList()) {
+        tree.put(
+            dir.relativize(p).toString(),
+            new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1));
+      }
+      return tree;
+    }
+  }
+
+  @Test
+  void gnuTarOfTheLayersGivesTheTreeTheImagesWereBuiltAs() {
+    // The comparison tree itself, checked once against what the test images were made of.
+    for (int i = 0; i < images.size(); i++) {
+      Map<String, String> built = new TreeMap<>(BASE);
+      built.put("lib/" + (i + 1), "lib " + (i + 1));
+      built.put("app/" + (i + 1), "app " + (i + 1));
+      built.remove("etc/os");
+      Map<String, String> tree = expectedTree(i);
+      byte[] written = blob.getBytes(StandardCharsets.UTF_8); // how OciLayouts.tar stores it
+      assertThat(tree.remove("blob")).isEqualTo(new String(written, StandardCharsets.ISO_8859_1));
+      assertThat(tree).isEqualTo(built);
+    }
   }
 
   /** Every node reassembles to its DiffID; the top's tree holds {@code expected}. */
@@ -165,15 +255,8 @@ class PullTest {
       assertThat(d.digest()).as("layer of %s", id).isEqualTo(f.graph.diffId(id));
     }
     Path dir = f.graph.driver().get(r.topNodeId());
-    try (Stream<Path> walk = Files.walk(dir)) {
-      Map<String, String> tree = new TreeMap<>();
-      for (Path p : walk.filter(Files::isRegularFile).toList()) {
-        tree.put(
-            dir.relativize(p).toString(),
-            new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1));
-      }
-      tree.remove("blob");
-      assertThat(tree).isEqualTo(expected);
+    try {
+      assertThat(regularFiles(dir)).isEqualTo(expected);
     } finally {
       f.graph.driver().put(r.topNodeId());
     }
