@@ -3,7 +3,6 @@ package dev.cairn.distribution;
 import dev.cairn.image.Platform;
 import dev.cairn.image.Reference;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -26,19 +25,6 @@ final class PullChild {
 
   /** A command line that runs this class in a fresh JVM with the test class path. */
   static List<String> command(String... args) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(
-        List.of(
-            "-XX:TieredStopAtLevel=1",
-            "-XX:+UseSerialGC",
-            "-XX:-UsePerfData",
-            "-Xshare:auto",
-            "--enable-native-access=ALL-UNNAMED",
-            "-cp",
-            System.getProperty("java.class.path"),
-            PullChild.class.getName()));
-    cmd.addAll(List.of(args));
-    return cmd;
+    return dev.cairn.testing.Tools.childJvm(PullChild.class, args);
   }
 }

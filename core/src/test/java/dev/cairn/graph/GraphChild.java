@@ -93,19 +93,6 @@ final class GraphChild {
 
   /** A command line that runs this class in a fresh JVM with the test class path. */
   static List<String> command(String... args) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(
-        List.of(
-            "-XX:TieredStopAtLevel=1",
-            "-XX:+UseSerialGC",
-            "-XX:-UsePerfData",
-            "-Xshare:auto",
-            "--enable-native-access=ALL-UNNAMED",
-            "-cp",
-            System.getProperty("java.class.path"),
-            GraphChild.class.getName()));
-    cmd.addAll(List.of(args));
-    return cmd;
+    return dev.cairn.testing.Tools.childJvm(GraphChild.class, args);
   }
 }

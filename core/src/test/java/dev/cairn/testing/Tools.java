@@ -50,6 +50,27 @@ public final class Tools {
     throw new AssertionError("unreachable");
   }
 
+  /**
+   * A command line that runs {@code mainClass} in a fresh JVM with this test run's class path,
+   * started quickly (C1, serial GC), for tests that need a second process or one to kill.
+   */
+  public static java.util.List<String> childJvm(Class<?> mainClass, String... args) {
+    java.util.List<String> cmd = new java.util.ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(
+        java.util.List.of(
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
+            "-XX:-UsePerfData",
+            "-Xshare:auto",
+            "--enable-native-access=ALL-UNNAMED",
+            "-cp",
+            System.getProperty("java.class.path"),
+            mainClass.getName()));
+    cmd.addAll(java.util.List.of(args));
+    return cmd;
+  }
+
   /** The module's build directory, for tools built by the tests. */
   public static Path buildDir() {
     return Path.of("target").toAbsolutePath();
