@@ -58,17 +58,7 @@ class PullAuthTest {
 
   @Test
   void basicAuthCredentialsReachEveryRequestOfThePull() throws Exception {
-    String line =
-        Tools.run(List.of(Tools.require("htpasswd").toString(), "-nbB", "alice", "secret"));
-    Path htpasswd = Files.writeString(temp.resolve("htpasswd"), line.strip() + "\n");
-    String auth =
-        """
-        auth:
-          htpasswd:
-            realm: cairn-test
-            path: %s
-        """
-            .formatted(htpasswd);
+    String auth = RegistryServer.htpasswdAuth(temp, "alice", "secret");
     try (RegistryServer reg = RegistryServer.start(storage, temp, auth)) {
       Reference ref = Reference.parse(reg.host() + "/test/private:1");
       try (PullFixture anonymous = new PullFixture(store.resolve("a"))) {

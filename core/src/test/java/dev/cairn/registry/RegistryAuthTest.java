@@ -50,17 +50,7 @@ class RegistryAuthTest {
 
   @Test
   void basicAuthWithHtpasswd() throws Exception {
-    String line =
-        Tools.run(List.of(Tools.require("htpasswd").toString(), "-nbB", "alice", "secret"));
-    Path htpasswd = Files.writeString(temp.resolve("htpasswd"), line.strip() + "\n");
-    String auth =
-        """
-        auth:
-          htpasswd:
-            realm: cairn-test
-            path: %s
-        """
-            .formatted(htpasswd);
+    String auth = RegistryServer.htpasswdAuth(temp, "alice", "secret");
     try (RegistryServer reg = RegistryServer.start(storage, temp, auth)) {
       try (Registry anonymous = Registry.open(reg.host(), RegistryOptions.defaults())) {
         unauthorized()

@@ -36,6 +36,25 @@ public final class RegistryServer implements AutoCloseable {
   }
 
   /**
+   * The {@code auth} section of a registry config that requires Basic auth for {@code user} with
+   * {@code password}, its htpasswd file (bcrypt, written by {@code htpasswd -nbB}) put in {@code
+   * dir}.
+   */
+  public static String htpasswdAuth(Path dir, String user, String password)
+      throws IOException, InterruptedException {
+    String line =
+        Tools.run(java.util.List.of(Tools.require("htpasswd").toString(), "-nbB", user, password));
+    Path htpasswd = Files.writeString(dir.resolve("htpasswd"), line.strip() + "\n");
+    return """
+        auth:
+          htpasswd:
+            realm: cairn-test
+            path: %s
+        """
+        .formatted(htpasswd);
+  }
+
+  /**
    * Starts a registry storing under {@code storage}, with its config and log in {@code workDir}.
    *
    * @param authYaml an {@code auth:} section (indented as top-level YAML), or "" for none
