@@ -10,6 +10,8 @@ missing=()
 for pair in "${needed[@]}"; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
+# ISA-L: gunzip and CRC-64 for pulls (without it the JDK's code serves; the tests check both agree).
+ldconfig -p 2>/dev/null | grep -q 'libisal\.so\.2 ' || missing+=(libisal2)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "test.sh: installing ${missing[*]}" >&2

@@ -51,7 +51,7 @@ public final class Decompress {
     InputStream plain =
         switch (compression) {
           case NONE -> all;
-          case GZIP -> new GZIPInputStream(all, BUFFER);
+          case GZIP -> IsalGunzip.loaded() ? new IsalGunzip(all) : new GZIPInputStream(all, BUFFER);
           case BZIP2 -> new BZip2CompressorInputStream(all, true);
           case XZ -> new XZInputStream(all);
           case ZSTD -> new ZstdInputStreamNoFinalizer(all);

@@ -9,7 +9,8 @@ import java.util.zip.Checksum;
 /**
  * CRC-64 with the ISO 3309 polynomial, bit-reflected and with all bits inverted before and after,
  * exactly as Go's {@code hash/crc64} computes it with its {@code ISO} table. tar-split stores this
- * checksum for every file of a layer. Table driven, sixteen bytes per step.
+ * checksum for every file of a layer. By ISA-L when the system has it ({@link NativeCrc64}), else
+ * table driven, sixteen bytes per step.
  */
 public final class Crc64 implements Checksum {
   private static final long POLY = 0xD800000000000000L;
@@ -18,11 +19,15 @@ public final class Crc64 implements Checksum {
   private static final VarHandle LITTLE_ENDIAN =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
+  // Below this many bytes the table beats the cost of a native call.
+  private static final int NATIVE_MIN = 64;
+  private static final boolean NATIVE = NativeCrc64.available();
+
   private long crc;
 
   /** The checksum of {@code b[off, off+len)} in one call. */
   public static long of(byte[] b, int off, int len) {
-    return ~update(~0L, b, off, len);
+    return update(0L, b, off, len);
   }
 
   public static long of(byte[] b) {
@@ -36,12 +41,13 @@ public final class Crc64 implements Checksum {
 
   @Override
   public void update(int b) {
-    crc = ~update(~crc, new byte[] {(byte) b}, 0, 1);
+    long c = ~crc;
+    crc = ~(TABLE[(int) ((c ^ b) & 0xff)] ^ (c >>> 8));
   }
 
   @Override
   public void update(byte[] b, int off, int len) {
-    crc = ~update(~crc, b, off, len);
+    crc = update(crc, b, off, len);
   }
 
   @Override
@@ -49,6 +55,11 @@ public final class Crc64 implements Checksum {
     if (buffer.hasArray()) {
       int pos = buffer.position();
       update(buffer.array(), buffer.arrayOffset() + pos, buffer.remaining());
+      buffer.position(buffer.limit());
+      return;
+    }
+    if (NATIVE && buffer.remaining() >= NATIVE_MIN) {
+      crc = NativeCrc64.update(crc, java.lang.foreign.MemorySegment.ofBuffer(buffer));
       buffer.position(buffer.limit());
       return;
     }
@@ -77,8 +88,17 @@ public final class Crc64 implements Checksum {
     crc = 0;
   }
 
-  /** Updates a raw (already inverted) register; the callers invert around it. */
-  private static long update(long c, byte[] b, int off, int len) {
+  /** The checksum {@code crc} continued over {@code b[off, off+len)}. */
+  private static long update(long crc, byte[] b, int off, int len) {
+    java.util.Objects.checkFromIndexSize(off, len, b.length);
+    if (NATIVE && len >= NATIVE_MIN) {
+      return NativeCrc64.update(crc, java.lang.foreign.MemorySegment.ofArray(b).asSlice(off, len));
+    }
+    return ~sliced(~crc, b, off, len);
+  }
+
+  /** The table-driven loop on a raw (inverted) register; the callers invert around it. */
+  static long sliced(long c, byte[] b, int off, int len) {
     long[] t = TABLE;
     int i = off;
     int end = off + len;
