@@ -19,7 +19,6 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * Splits a tar stream into metadata and file contents, and puts it back together byte for byte, in
@@ -42,7 +41,7 @@ public final class TarSplit {
    */
   public static long disassemble(InputStream tar, OutputStream metadata, EntryHandler handler)
       throws IOException {
-    GZIPOutputStream gz = new GZIPOutputStream(metadata, 64 * 1024);
+    OutputStream gz = IsalGzip.open(metadata);
     BufferedOutputStream lines = new BufferedOutputStream(gz, 64 * 1024);
     MetadataWriter writer = new MetadataWriter(lines);
     TarReader reader = new TarReader(tar, writer::segment);
@@ -65,8 +64,7 @@ public final class TarSplit {
       }
     }
     lines.flush();
-    gz.finish();
-    gz.flush();
+    gz.close(); // finishes the gzip stream; metadata stays open
     return reader.offset();
   }
 
