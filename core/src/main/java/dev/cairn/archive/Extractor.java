@@ -61,17 +61,16 @@ final class Extractor implements EntryHandler, AutoCloseable {
       return;
     }
     entries++;
-    String what = "entry " + e.name();
     try {
-      apply(e, payload, what);
+      apply(e, payload);
     } catch (CairnException x) {
-      throw x.in(what);
+      throw x.in("entry " + e.name()); // named only on failure: most layers have many entries
     } catch (PosixException x) {
-      throw new IOException(what + ": " + x.getMessage(), x);
+      throw new IOException("entry " + e.name() + ": " + x.getMessage(), x);
     }
   }
 
-  private void apply(TarEntry e, InputStream payload, String what) throws IOException {
+  private void apply(TarEntry e, InputStream payload) throws IOException {
     List<byte[]> path = Names.clean(e.rawName(), "the name");
     TarEntry.Type type = e.type();
     if (path.isEmpty()) {

@@ -15,6 +15,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
+import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
 import java.util.zip.GZIPOutputStream;
 import java.util.zip.ZipException;
@@ -298,9 +299,10 @@ final class IsalGunzip extends InputStream {
   // Two members made by the JDK, read back in pieces: any disagreement (another struct layout, a
   // broken library) and ISA-L is not used.
   private static boolean selfTest(Library lib) throws IOException {
-    byte[] text = new byte[100_000];
+    byte[] unit = "cairn layer self-test 0123456789\n".getBytes(StandardCharsets.US_ASCII);
+    byte[] text = new byte[100_000]; // repeats with shifts: matches at many distances
     for (int i = 0; i < text.length; i++) {
-      text[i] = (byte) ("cairn layer " + (i % 997)).charAt(i % 11);
+      text[i] = unit[(i + i / 4099) % unit.length];
     }
     ByteArrayOutputStream blob = new ByteArrayOutputStream();
     for (int m = 0; m < 2; m++) {

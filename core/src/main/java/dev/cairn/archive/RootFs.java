@@ -184,12 +184,22 @@ final class RootFs implements AutoCloseable {
     return l;
   }
 
+  /** The first {@code count} components joined by '/', one char per byte, in one allocation. */
   private static String requestKey(List<byte[]> components, int count) {
-    String key = "";
+    int length = count - 1;
     for (int i = 0; i < count; i++) {
-      key = Names.key(key, components.get(i));
+      length += components.get(i).length;
     }
-    return key;
+    byte[] key = new byte[length];
+    for (int i = 0, at = 0; i < count; i++) {
+      byte[] c = components.get(i);
+      if (i > 0) {
+        key[at++] = '/';
+      }
+      System.arraycopy(c, 0, key, at, c.length);
+      at += c.length;
+    }
+    return new String(key, java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
   /**

@@ -221,8 +221,48 @@ public final class TarSplit {
     return CairnException.invalid("file " + e.displayName() + " changed on disk: " + why);
   }
 
-  /** The path as Go's filepath.Clean writes it, the key under which tar-split spots duplicates. */
+  /**
+   * The path as Go's filepath.Clean writes it, the key under which tar-split spots duplicates. The
+   * names of most layers are clean but for a leading "./" or a directory's trailing "/": those take
+   * one allocation, the rest the general way.
+   */
   static String clean(byte[] name) {
+    int from = 0;
+    int to = name.length;
+    while (to - from > 2 && name[from] == '.' && name[from + 1] == '/' && name[from + 2] != '/') {
+      from += 2;
+    }
+    if (to - from > 1 && name[to - 1] == '/') {
+      to--;
+    }
+    if (isClean(name, from, to)) {
+      return new String(name, from, to - from, StandardCharsets.ISO_8859_1);
+    }
+    return cleanSlowly(name);
+  }
+
+  /** No empty, "." or ".." component and no trailing slash (a lone "/" is clean). */
+  private static boolean isClean(byte[] name, int from, int to) {
+    if (to == from) {
+      return false;
+    }
+    if (to - from == 1 && name[from] == '/') {
+      return true;
+    }
+    int start = name[from] == '/' ? from + 1 : from;
+    for (int i = start; i <= to; i++) {
+      if (i == to || name[i] == '/') {
+        int len = i - start;
+        if (len == 0 || name[start] == '.' && (len == 1 || len == 2 && name[start + 1] == '.')) {
+          return false;
+        }
+        start = i + 1;
+      }
+    }
+    return true;
+  }
+
+  static String cleanSlowly(byte[] name) {
     String s = new String(name, StandardCharsets.ISO_8859_1);
     boolean rooted = s.startsWith("/");
     String[] parts = s.split("/");

@@ -325,6 +325,24 @@ class TarSplitTest {
     return out.toByteArray();
   }
 
+  @org.junit.jupiter.params.ParameterizedTest(name = "seed {0}")
+  @org.junit.jupiter.params.provider.ValueSource(longs = {1, 2, 3, 4, 5})
+  void cleanTakesItsShortcutOnlyWhereTheGeneralWayAgrees(long seed) {
+    java.util.Random r = new java.util.Random(seed);
+    String[] parts = {"a", "bc", ".", "..", "", "/", "./", "../", ".a", "a.", "..b", "/."};
+    for (int i = 0; i < 20_000; i++) {
+      StringBuilder name = new StringBuilder();
+      for (int n = r.nextInt(6); n > 0; n--) {
+        name.append(parts[r.nextInt(parts.length)]);
+        if (r.nextBoolean()) {
+          name.append('/');
+        }
+      }
+      byte[] raw = name.toString().getBytes(StandardCharsets.UTF_8);
+      assertThat(TarSplit.clean(raw)).as(name.toString()).isEqualTo(TarSplit.cleanSlowly(raw));
+    }
+  }
+
   @Test
   void cleanMatchesGoFilepathClean() {
     for (String[] c :
