@@ -61,7 +61,7 @@ public final class Main {
 
   private InputStream stdin = System.in;
   private OutputStream stdoutBytes = System.out;
-  private boolean stdoutIsTerminal;
+  private boolean realStdout; // the process's own descriptor 1, not a stream a caller gave
 
   /** Opens the store the global options name. */
   dev.cairn.store.Store openStore() throws java.io.IOException {
@@ -93,7 +93,8 @@ public final class Main {
 
   /** Whether standard output is a terminal, where binary data must not go. */
   boolean stdoutIsTerminal() {
-    return stdoutIsTerminal;
+    // Asked only when a command needs it: the first libc call costs tens of milliseconds.
+    return realStdout && dev.cairn.posix.Posix.isatty(1);
   }
 
   /** The store directory the user chose, or the default. */
@@ -110,7 +111,7 @@ public final class Main {
 
   public static void main(String[] args) {
     Main main = new Main();
-    main.stdoutIsTerminal = dev.cairn.posix.Posix.isatty(1);
+    main.realStdout = true;
     // Not System.out: a PrintStream hides write errors, and an archive must not be cut silently.
     main.stdoutBytes = new java.io.FileOutputStream(java.io.FileDescriptor.out);
     System.exit(
