@@ -1,23 +1,29 @@
 # Sourced by ./cairn and ./test.sh: sets JAVA_HOME to a JDK of version 25 or newer.
 # Order: $JAVA_HOME when it is new enough, else the newest suitable JDK under /usr/lib/jvm.
 
-cairn_java_feature() { # prints the feature version of the JDK at $1, or nothing
-  local release="$1/release" v
+cairn_java_feature() { # sets cairn_feature to the feature version of the JDK at $1, or to nothing
+  local line
+  cairn_feature=
   [ -x "$1/bin/java" ] || return 0
-  if [ -f "$release" ]; then
-    v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release")
+  if [ -f "$1/release" ]; then # read without a child process: the launcher runs this every time
+    while IFS= read -r line || [ -n "$line" ]; do
+      if [[ $line =~ ^JAVA_VERSION=\"([0-9]+) ]]; then
+        cairn_feature=${BASH_REMATCH[1]}
+        break
+      fi
+    done <"$1/release"
   fi
-  if [ -z "$v" ]; then
-    v=$("$1/bin/java" -XshowSettings:properties -version 2>&1 |
+  if [ -z "$cairn_feature" ]; then
+    cairn_feature=$("$1/bin/java" -XshowSettings:properties -version 2>&1 |
       sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p')
   fi
-  printf '%s' "$v"
 }
 
 cairn_pick_java() {
   local min=25 best="" best_v=0 d v
   if [ -n "${JAVA_HOME:-}" ]; then
-    v=$(cairn_java_feature "$JAVA_HOME")
+    cairn_java_feature "$JAVA_HOME"
+    v=$cairn_feature
     if [ -n "$v" ] && [ "$v" -ge "$min" ]; then
       export JAVA_HOME
       return 0
@@ -26,7 +32,8 @@ cairn_pick_java() {
   for d in /usr/lib/jvm/*/; do
     d=${d%/}
     [ -L "$d" ] && continue
-    v=$(cairn_java_feature "$d")
+    cairn_java_feature "$d"
+    v=$cairn_feature
     if [ -n "$v" ] && [ "$v" -ge "$min" ] && [ "$v" -gt "$best_v" ]; then
       best=$d best_v=$v
     fi

@@ -5,6 +5,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,24 +17,29 @@ import picocli.CommandLine.Option;
     name = "cairn",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "A container image store and registry client.",
-    subcommands = {
-      CommandLine.HelpCommand.class,
-      PullCommand.class,
-      ImagesCommand.class,
-      InspectCommand.class,
-      HistoryCommand.class,
-      TagCommand.class,
-      RmiCommand.class,
-      ImportCommand.class,
-      LayerCommand.class,
-      MountCommand.class,
-      UnmountCommand.class,
-      SaveCommand.class,
-      LoadCommand.class,
-      ManifestCommand.class
-    })
+    description = "A container image store and registry client.")
 public final class Main {
+  /**
+   * The subcommands, in the order help lists them. Not in the annotation: picocli builds a model of
+   * every command it is given by reflection, which costs more than many commands take to run, so
+   * {@link #subcommandsFor} picks the few a command line needs.
+   */
+  static final List<Class<?>> COMMANDS =
+      List.of(
+          CommandLine.HelpCommand.class,
+          PullCommand.class,
+          ImagesCommand.class,
+          InspectCommand.class,
+          HistoryCommand.class,
+          TagCommand.class,
+          RmiCommand.class,
+          ImportCommand.class,
+          LayerCommand.class,
+          MountCommand.class,
+          UnmountCommand.class,
+          SaveCommand.class,
+          LoadCommand.class,
+          ManifestCommand.class);
 
   @Option(
       names = "--root",
@@ -61,7 +69,7 @@ public final class Main {
 
   private InputStream stdin = System.in;
   private OutputStream stdoutBytes = System.out;
-  private boolean stdoutIsTerminal;
+  private boolean realStdout; // the process's own descriptor 1, not a stream a caller gave
 
   /** Opens the store the global options name. */
   dev.cairn.store.Store openStore() throws java.io.IOException {
@@ -93,7 +101,8 @@ public final class Main {
 
   /** Whether standard output is a terminal, where binary data must not go. */
   boolean stdoutIsTerminal() {
-    return stdoutIsTerminal;
+    // Asked only when a command needs it: the first libc call costs tens of milliseconds.
+    return realStdout && dev.cairn.posix.Posix.isatty(1);
   }
 
   /** The store directory the user chose, or the default. */
@@ -110,11 +119,15 @@ public final class Main {
 
   public static void main(String[] args) {
     Main main = new Main();
-    main.stdoutIsTerminal = dev.cairn.posix.Posix.isatty(1);
+    main.realStdout = true;
     // Not System.out: a PrintStream hides write errors, and an archive must not be cut silently.
     main.stdoutBytes = new java.io.FileOutputStream(java.io.FileDescriptor.out);
     System.exit(
-        main.execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        main.execute(
+            args,
+            subcommandsFor(args),
+            new PrintWriter(System.out, true),
+            new PrintWriter(System.err, true)));
   }
 
   /** Runs one command line; the exit code is returned, never passed to System.exit. */
@@ -133,14 +146,31 @@ public final class Main {
    */
   public static int run(
       String[] args, InputStream in, OutputStream bytes, PrintWriter out, PrintWriter err) {
+    return run(args, subcommandsFor(args), in, bytes, out, err);
+  }
+
+  /**
+   * As {@link #run(String[], InputStream, OutputStream, PrintWriter, PrintWriter)}, knowing only
+   * the subcommands given.
+   */
+  static int run(
+      String[] args,
+      List<Class<?>> subcommands,
+      InputStream in,
+      OutputStream bytes,
+      PrintWriter out,
+      PrintWriter err) {
     Main main = new Main();
     main.stdin = in;
     main.stdoutBytes = bytes;
-    return main.execute(args, out, err);
+    return main.execute(args, subcommands, out, err);
   }
 
-  private int execute(String[] args, PrintWriter out, PrintWriter err) {
+  private int execute(String[] args, List<Class<?>> subcommands, PrintWriter out, PrintWriter err) {
     CommandLine cl = new CommandLine(this);
+    for (Class<?> command : subcommands) {
+      cl.addSubcommand(command);
+    }
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler(
@@ -156,6 +186,65 @@ public final class Main {
           throw e;
         });
     return cl.execute(args);
+  }
+
+  /**
+   * The subcommands picocli must know to treat {@code args} exactly as with all of them: none for a
+   * lone {@code --version}; only the one named when the arguments before it are global options with
+   * plain values, each given once; otherwise all (help, no command, an unknown one, an argument
+   * file, anything unusual), as usage and error messages list every command.
+   */
+  static List<Class<?>> subcommandsFor(String[] args) {
+    if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+      return List.of();
+    }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < args.length; i++) {
+      String option = args[i].startsWith("--") ? args[i].split("=", 2)[0] : args[i];
+      if (!SINGLE_VALUED.contains(option) && !REPEATABLE.contains(option)) {
+        Class<?> named = named(args[i]);
+        return named == null ? COMMANDS : List.of(named);
+      }
+      String value;
+      if (option.length() < args[i].length()) {
+        value = args[i].substring(option.length() + 1);
+      } else if (++i < args.length) {
+        value = args[i];
+      } else {
+        break;
+      }
+      // picocli refuses a command's name as an option's value, which it can tell only knowing it
+      boolean repeated = !seen.add(option) && !REPEATABLE.contains(option);
+      if (repeated || value.startsWith("-") || value.startsWith("@") || named(value) != null) {
+        break;
+      }
+    }
+    return COMMANDS;
+  }
+
+  /** The global options that take a value: those given at most once, and the others. */
+  private static final Set<String> SINGLE_VALUED = Set.of("--root", "--driver");
+
+  private static final Set<String> REPEATABLE = Set.of("--uidmap", "--gidmap");
+
+  /** The command a name (or alias) stands for; null for help and anything else. */
+  private static Class<?> named(String name) {
+    return switch (name) {
+      case "pull" -> PullCommand.class;
+      case "images" -> ImagesCommand.class;
+      case "inspect" -> InspectCommand.class;
+      case "history" -> HistoryCommand.class;
+      case "tag" -> TagCommand.class;
+      case "rmi" -> RmiCommand.class;
+      case "import" -> ImportCommand.class;
+      case "layer" -> LayerCommand.class;
+      case "mount" -> MountCommand.class;
+      case "unmount", "umount" -> UnmountCommand.class;
+      case "save" -> SaveCommand.class;
+      case "load" -> LoadCommand.class;
+      case "manifest" -> ManifestCommand.class;
+      default -> null;
+    };
   }
 
   static int exitCode(CairnException.Kind kind) {

@@ -8,8 +8,10 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /** Chooses and opens a store's storage driver. */
 public final class Drivers {
@@ -145,7 +147,22 @@ public final class Drivers {
     } catch (IOException e) {
       return new Probe(false, false, e.getMessage());
     } finally {
-      Trees.remove(dir);
+      removeScratch(dir);
+    }
+  }
+
+  /**
+   * Removes the probe's scratch tree with the JDK's calls: Trees would link eight libc calls
+   * (milliseconds each) that opening a store otherwise does not need.
+   */
+  private static void removeScratch(Path dir) throws IOException {
+    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (Stream<Path> tree = Files.walk(dir)) { // does not follow links
+      for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
     }
   }
 

@@ -92,11 +92,17 @@ public final class Posix {
     }
   }
 
-  private static final Linker LINKER = Linker.nativeLinker();
-  private static final SymbolLookup LIBC = LINKER.defaultLookup();
-  private static final MemoryLayout CAPTURE = Linker.Option.captureStateLayout();
-  private static final VarHandle ERRNO =
-      CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+  /**
+   * The linker and the C library, looked up on first use: the first link costs tens of
+   * milliseconds, which commands that never call libc should not pay.
+   */
+  private static final class Libc {
+    static final Linker LINKER = Linker.nativeLinker();
+    static final SymbolLookup LOOKUP = LINKER.defaultLookup();
+    static final MemoryLayout CAPTURE = Linker.Option.captureStateLayout();
+    static final VarHandle ERRNO =
+        CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+  }
 
   private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
   private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
@@ -104,81 +110,187 @@ public final class Posix {
 
   private static MethodHandle errnoCall(String name, ValueLayout ret, MemoryLayout... args) {
     MemorySegment symbol =
-        LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc lacks " + name));
-    return LINKER.downcallHandle(
+        Libc.LOOKUP.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc lacks " + name));
+    return Libc.LINKER.downcallHandle(
         symbol, FunctionDescriptor.of(ret, args), Linker.Option.captureCallState("errno"));
   }
 
   private static MethodHandle plainCall(String name, FunctionDescriptor fd) {
     MemorySegment symbol =
-        LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc lacks " + name));
-    return LINKER.downcallHandle(symbol, fd);
+        Libc.LOOKUP.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc lacks " + name));
+    return Libc.LINKER.downcallHandle(symbol, fd);
   }
 
-  // int openat(int dirfd, const char *path, int flags, mode_t mode): variadic, the mode is an int.
-  private static final MethodHandle OPENAT =
-      LINKER.downcallHandle(
-          LIBC.find("openat").orElseThrow(),
-          FunctionDescriptor.of(INT, INT, PTR, INT, INT),
-          Linker.Option.firstVariadicArg(3),
-          Linker.Option.captureCallState("errno"));
-  private static final MethodHandle CLOSE = errnoCall("close", INT, INT);
-  private static final MethodHandle SYNCFS = errnoCall("syncfs", INT, INT);
-  private static final MethodHandle MKDIRAT = errnoCall("mkdirat", INT, INT, PTR, INT);
-  private static final MethodHandle SYMLINKAT = errnoCall("symlinkat", INT, PTR, INT, PTR);
-  private static final MethodHandle LINKAT = errnoCall("linkat", INT, INT, PTR, INT, PTR, INT);
-  private static final MethodHandle UNLINKAT = errnoCall("unlinkat", INT, INT, PTR, INT);
-  private static final MethodHandle RENAMEAT = errnoCall("renameat", INT, INT, PTR, INT, PTR);
-  private static final MethodHandle FCHOWNAT = errnoCall("fchownat", INT, INT, PTR, INT, INT, INT);
-  private static final MethodHandle FCHOWN = errnoCall("fchown", INT, INT, INT, INT);
-  private static final MethodHandle FCHMODAT = errnoCall("fchmodat", INT, INT, PTR, INT, INT);
-  private static final MethodHandle FCHMOD = errnoCall("fchmod", INT, INT, INT);
-  private static final MethodHandle UTIMENSAT = errnoCall("utimensat", INT, INT, PTR, PTR, INT);
-  private static final MethodHandle FUTIMENS = errnoCall("futimens", INT, INT, PTR);
-  private static final MethodHandle MKNODAT = errnoCall("mknodat", INT, INT, PTR, INT, LONG);
-  private static final MethodHandle STATX = errnoCall("statx", INT, INT, PTR, INT, INT, PTR);
-  private static final MethodHandle READLINKAT = errnoCall("readlinkat", LONG, INT, PTR, PTR, LONG);
-  private static final MethodHandle WRITE = errnoCall("write", LONG, INT, PTR, LONG);
-  private static final MethodHandle READ = errnoCall("read", LONG, INT, PTR, LONG);
-  // read(2) straight into a Java array, as WRITE_HEAP.
-  private static final MethodHandle READ_HEAP =
-      LINKER.downcallHandle(
-          LIBC.find("read").orElseThrow(),
-          FunctionDescriptor.of(LONG, INT, PTR, LONG),
-          Linker.Option.critical(true),
-          Linker.Option.captureCallState("errno"));
-  private static final MethodHandle COPY_FILE_RANGE =
-      errnoCall("copy_file_range", LONG, INT, PTR, INT, PTR, LONG, INT);
-  // write(2) straight from a Java array: no copy into native memory for file content.
-  private static final MethodHandle WRITE_HEAP =
-      LINKER.downcallHandle(
-          LIBC.find("write").orElseThrow(),
-          FunctionDescriptor.of(LONG, INT, PTR, LONG),
-          Linker.Option.critical(true),
-          Linker.Option.captureCallState("errno"));
-  private static final MethodHandle LSETXATTR =
-      errnoCall("lsetxattr", INT, PTR, PTR, PTR, LONG, INT);
-  private static final MethodHandle FSETXATTR =
-      errnoCall("fsetxattr", INT, INT, PTR, PTR, LONG, INT);
-  private static final MethodHandle LGETXATTR = errnoCall("lgetxattr", LONG, PTR, PTR, PTR, LONG);
-  private static final MethodHandle LLISTXATTR = errnoCall("llistxattr", LONG, PTR, PTR, LONG);
-  private static final MethodHandle FDOPENDIR = errnoCall("fdopendir", PTR, INT);
-  private static final MethodHandle READDIR = errnoCall("readdir", PTR, PTR);
-  private static final MethodHandle CLOSEDIR = errnoCall("closedir", INT, PTR);
-  private static final MethodHandle MOUNT = errnoCall("mount", INT, PTR, PTR, PTR, LONG, PTR);
-  private static final MethodHandle UMOUNT2 = errnoCall("umount2", INT, PTR, INT);
-  private static final MethodHandle GETEUID = plainCall("geteuid", FunctionDescriptor.of(INT));
-  private static final MethodHandle ISATTY = plainCall("isatty", FunctionDescriptor.of(INT, INT));
-  private static final MethodHandle GETEGID = plainCall("getegid", FunctionDescriptor.of(INT));
-  private static final MethodHandle ERRNO_LOCATION =
-      plainCall("__errno_location", FunctionDescriptor.of(PTR));
-  private static final MethodHandle STRERROR =
-      plainCall("strerror", FunctionDescriptor.of(PTR, INT));
+  // One holder class per call: a call is linked when first made (each new shape of call costs
+  // milliseconds to link, and a command makes only some of them), and a static final handle stays
+  // a constant to the JIT.
+  private static final class Openat {
+    // int openat(int dirfd, const char *path, int flags, mode_t mode): variadic, the mode an int.
+    static final MethodHandle HANDLE =
+        Libc.LINKER.downcallHandle(
+            Libc.LOOKUP.find("openat").orElseThrow(),
+            FunctionDescriptor.of(INT, INT, PTR, INT, INT),
+            Linker.Option.firstVariadicArg(3),
+            Linker.Option.captureCallState("errno"));
+  }
+
+  private static final class Close {
+    static final MethodHandle HANDLE = errnoCall("close", INT, INT);
+  }
+
+  private static final class Syncfs {
+    static final MethodHandle HANDLE = errnoCall("syncfs", INT, INT);
+  }
+
+  private static final class Mkdirat {
+    static final MethodHandle HANDLE = errnoCall("mkdirat", INT, INT, PTR, INT);
+  }
+
+  private static final class Symlinkat {
+    static final MethodHandle HANDLE = errnoCall("symlinkat", INT, PTR, INT, PTR);
+  }
+
+  private static final class Linkat {
+    static final MethodHandle HANDLE = errnoCall("linkat", INT, INT, PTR, INT, PTR, INT);
+  }
+
+  private static final class Unlinkat {
+    static final MethodHandle HANDLE = errnoCall("unlinkat", INT, INT, PTR, INT);
+  }
+
+  private static final class Renameat {
+    static final MethodHandle HANDLE = errnoCall("renameat", INT, INT, PTR, INT, PTR);
+  }
+
+  private static final class Fchownat {
+    static final MethodHandle HANDLE = errnoCall("fchownat", INT, INT, PTR, INT, INT, INT);
+  }
+
+  private static final class Fchown {
+    static final MethodHandle HANDLE = errnoCall("fchown", INT, INT, INT, INT);
+  }
+
+  private static final class Fchmodat {
+    static final MethodHandle HANDLE = errnoCall("fchmodat", INT, INT, PTR, INT, INT);
+  }
+
+  private static final class Fchmod {
+    static final MethodHandle HANDLE = errnoCall("fchmod", INT, INT, INT);
+  }
+
+  private static final class Utimensat {
+    static final MethodHandle HANDLE = errnoCall("utimensat", INT, INT, PTR, PTR, INT);
+  }
+
+  private static final class Futimens {
+    static final MethodHandle HANDLE = errnoCall("futimens", INT, INT, PTR);
+  }
+
+  private static final class Mknodat {
+    static final MethodHandle HANDLE = errnoCall("mknodat", INT, INT, PTR, INT, LONG);
+  }
+
+  private static final class Statx {
+    static final MethodHandle HANDLE = errnoCall("statx", INT, INT, PTR, INT, INT, PTR);
+  }
+
+  private static final class Readlinkat {
+    static final MethodHandle HANDLE = errnoCall("readlinkat", LONG, INT, PTR, PTR, LONG);
+  }
+
+  private static final class Write {
+    static final MethodHandle HANDLE = errnoCall("write", LONG, INT, PTR, LONG);
+  }
+
+  private static final class Read {
+    static final MethodHandle HANDLE = errnoCall("read", LONG, INT, PTR, LONG);
+  }
+
+  private static final class ReadHeap {
+    // read(2) straight into a Java array, as WriteHeap writes from one.
+    static final MethodHandle HANDLE =
+        Libc.LINKER.downcallHandle(
+            Libc.LOOKUP.find("read").orElseThrow(),
+            FunctionDescriptor.of(LONG, INT, PTR, LONG),
+            Linker.Option.critical(true),
+            Linker.Option.captureCallState("errno"));
+  }
+
+  private static final class CopyFileRange {
+    static final MethodHandle HANDLE =
+        errnoCall("copy_file_range", LONG, INT, PTR, INT, PTR, LONG, INT);
+  }
+
+  private static final class WriteHeap {
+    // write(2) straight from a Java array: no copy into native memory for file content.
+    static final MethodHandle HANDLE =
+        Libc.LINKER.downcallHandle(
+            Libc.LOOKUP.find("write").orElseThrow(),
+            FunctionDescriptor.of(LONG, INT, PTR, LONG),
+            Linker.Option.critical(true),
+            Linker.Option.captureCallState("errno"));
+  }
+
+  private static final class Lsetxattr {
+    static final MethodHandle HANDLE = errnoCall("lsetxattr", INT, PTR, PTR, PTR, LONG, INT);
+  }
+
+  private static final class Fsetxattr {
+    static final MethodHandle HANDLE = errnoCall("fsetxattr", INT, INT, PTR, PTR, LONG, INT);
+  }
+
+  private static final class Lgetxattr {
+    static final MethodHandle HANDLE = errnoCall("lgetxattr", LONG, PTR, PTR, PTR, LONG);
+  }
+
+  private static final class Llistxattr {
+    static final MethodHandle HANDLE = errnoCall("llistxattr", LONG, PTR, PTR, LONG);
+  }
+
+  private static final class Fdopendir {
+    static final MethodHandle HANDLE = errnoCall("fdopendir", PTR, INT);
+  }
+
+  private static final class Readdir {
+    static final MethodHandle HANDLE = errnoCall("readdir", PTR, PTR);
+  }
+
+  private static final class Closedir {
+    static final MethodHandle HANDLE = errnoCall("closedir", INT, PTR);
+  }
+
+  private static final class Mount {
+    static final MethodHandle HANDLE = errnoCall("mount", INT, PTR, PTR, PTR, LONG, PTR);
+  }
+
+  private static final class Umount2 {
+    static final MethodHandle HANDLE = errnoCall("umount2", INT, PTR, INT);
+  }
+
+  private static final class Geteuid {
+    static final MethodHandle HANDLE = plainCall("geteuid", FunctionDescriptor.of(INT));
+  }
+
+  private static final class Isatty {
+    static final MethodHandle HANDLE = plainCall("isatty", FunctionDescriptor.of(INT, INT));
+  }
+
+  private static final class Getegid {
+    static final MethodHandle HANDLE = plainCall("getegid", FunctionDescriptor.of(INT));
+  }
+
+  private static final class ErrnoLocation {
+    static final MethodHandle HANDLE = plainCall("__errno_location", FunctionDescriptor.of(PTR));
+  }
+
+  private static final class Strerror {
+    static final MethodHandle HANDLE = plainCall("strerror", FunctionDescriptor.of(PTR, INT));
+  }
 
   /** The text of an errno value, as {@code strerror} gives it. */
   static String strerror(int errno) {
     try {
-      MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+      MemorySegment s = (MemorySegment) Strerror.HANDLE.invokeExact(errno);
       return s.reinterpret(1024).getString(0);
     } catch (Throwable t) {
       return "errno " + errno;
@@ -203,7 +315,7 @@ public final class Posix {
   }
 
   private static int errno(MemorySegment state) {
-    return (int) ERRNO.get(state, 0L);
+    return (int) Libc.ERRNO.get(state, 0L);
   }
 
   private static RuntimeException rethrow(Throwable t) {
@@ -237,7 +349,7 @@ public final class Posix {
       MemorySegment state = scratch.state;
       MemorySegment path = scratch.name1(name);
       while (true) {
-        int fd = (int) OPENAT.invokeExact(state, dirfd, path, flags | O_CLOEXEC, mode);
+        int fd = (int) Openat.HANDLE.invokeExact(state, dirfd, path, flags | O_CLOEXEC, mode);
         if (fd >= 0) {
           return fd;
         }
@@ -259,8 +371,8 @@ public final class Posix {
   public static void syncfs(String dir) throws PosixException {
     int fd = openat(AT_FDCWD, bytes(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
-      int rc = (int) SYNCFS.invokeExact(state, fd);
+      MemorySegment state = arena.allocate(Libc.CAPTURE);
+      int rc = (int) Syncfs.HANDLE.invokeExact(state, fd);
       if (rc < 0) {
         throw new PosixException("syncfs", dir, errno(state));
       }
@@ -278,7 +390,7 @@ public final class Posix {
     Scratch scratch = Scratch.current();
     try {
       MemorySegment state = scratch.state;
-      int rc = (int) CLOSE.invokeExact(state, fd);
+      int rc = (int) Close.HANDLE.invokeExact(state, fd);
       if (rc < 0 && errno(state) != EINTR) {
         throw new PosixException("close", "fd " + fd, errno(state));
       }
@@ -295,7 +407,10 @@ public final class Posix {
     try {
       MemorySegment state = scratch.state;
       check(
-          (int) MKDIRAT.invokeExact(state, dirfd, scratch.name1(name), mode), state, "mkdir", name);
+          (int) Mkdirat.HANDLE.invokeExact(state, dirfd, scratch.name1(name), mode),
+          state,
+          "mkdir",
+          name);
     } catch (PosixException e) {
       throw e;
     } catch (Throwable t) {
@@ -309,7 +424,9 @@ public final class Posix {
     try {
       MemorySegment state = scratch.state;
       check(
-          (int) SYMLINKAT.invokeExact(state, scratch.name1(target), dirfd, scratch.name2(name)),
+          (int)
+              Symlinkat.HANDLE.invokeExact(
+                  state, scratch.name1(target), dirfd, scratch.name2(name)),
           state,
           "symlink",
           name);
@@ -331,7 +448,7 @@ public final class Posix {
       MemorySegment state = scratch.state;
       check(
           (int)
-              LINKAT.invokeExact(
+              Linkat.HANDLE.invokeExact(
                   state, olddirfd, scratch.name1(oldname), newdirfd, scratch.name2(newname), 0),
           state,
           "link",
@@ -349,7 +466,7 @@ public final class Posix {
     try {
       MemorySegment state = scratch.state;
       check(
-          (int) UNLINKAT.invokeExact(state, dirfd, scratch.name1(name), flags),
+          (int) Unlinkat.HANDLE.invokeExact(state, dirfd, scratch.name1(name), flags),
           state,
           "unlink",
           name);
@@ -368,7 +485,7 @@ public final class Posix {
       MemorySegment state = scratch.state;
       check(
           (int)
-              RENAMEAT.invokeExact(
+              Renameat.HANDLE.invokeExact(
                   state, olddirfd, scratch.name1(oldname), newdirfd, scratch.name2(newname)),
           state,
           "rename",
@@ -387,7 +504,7 @@ public final class Posix {
     try {
       MemorySegment state = scratch.state;
       check(
-          (int) FCHOWNAT.invokeExact(state, dirfd, scratch.name1(name), uid, gid, flags),
+          (int) Fchownat.HANDLE.invokeExact(state, dirfd, scratch.name1(name), uid, gid, flags),
           state,
           "chown",
           name);
@@ -403,7 +520,7 @@ public final class Posix {
     Scratch scratch = Scratch.current();
     try {
       MemorySegment state = scratch.state;
-      check((int) FCHOWN.invokeExact(state, fd, uid, gid), state, "chown", fdName(fd));
+      check((int) Fchown.HANDLE.invokeExact(state, fd, uid, gid), state, "chown", fdName(fd));
     } catch (PosixException e) {
       throw e;
     } catch (Throwable t) {
@@ -420,7 +537,7 @@ public final class Posix {
     try {
       MemorySegment state = scratch.state;
       check(
-          (int) FCHMODAT.invokeExact(state, dirfd, scratch.name1(name), mode, 0),
+          (int) Fchmodat.HANDLE.invokeExact(state, dirfd, scratch.name1(name), mode, 0),
           state,
           "chmod",
           name);
@@ -436,7 +553,7 @@ public final class Posix {
     Scratch scratch = Scratch.current();
     try {
       MemorySegment state = scratch.state;
-      check((int) FCHMOD.invokeExact(state, fd, mode), state, "chmod", fdName(fd));
+      check((int) Fchmod.HANDLE.invokeExact(state, fd, mode), state, "chmod", fdName(fd));
     } catch (PosixException e) {
       throw e;
     } catch (Throwable t) {
@@ -466,7 +583,7 @@ public final class Posix {
       MemorySegment state = scratch.state;
       MemorySegment times = timespecs(scratch.times, atimeSec, atimeNsec, mtimeSec, mtimeNsec);
       check(
-          (int) UTIMENSAT.invokeExact(state, dirfd, scratch.name1(name), times, flags),
+          (int) Utimensat.HANDLE.invokeExact(state, dirfd, scratch.name1(name), times, flags),
           state,
           "utimensat",
           name);
@@ -484,7 +601,7 @@ public final class Posix {
     try {
       MemorySegment state = scratch.state;
       MemorySegment times = timespecs(scratch.times, atimeSec, atimeNsec, mtimeSec, mtimeNsec);
-      check((int) FUTIMENS.invokeExact(state, fd, times), state, "futimens", fdName(fd));
+      check((int) Futimens.HANDLE.invokeExact(state, fd, times), state, "futimens", fdName(fd));
     } catch (PosixException e) {
       throw e;
     } catch (Throwable t) {
@@ -513,7 +630,9 @@ public final class Posix {
     try {
       MemorySegment state = scratch.state;
       check(
-          (int) MKNODAT.invokeExact(state, dirfd, scratch.name1(name), mode, makedev(major, minor)),
+          (int)
+              Mknodat.HANDLE.invokeExact(
+                  state, dirfd, scratch.name1(name), mode, makedev(major, minor)),
           state,
           "mknod",
           name);
@@ -537,7 +656,9 @@ public final class Posix {
       MemorySegment buf = scratch.stat;
       int flags = AT_SYMLINK_NOFOLLOW | (name.length == 0 ? AT_EMPTY_PATH : 0);
       check(
-          (int) STATX.invokeExact(state, dirfd, scratch.name1(name), flags, STATX_BASIC_STATS, buf),
+          (int)
+              Statx.HANDLE.invokeExact(
+                  state, dirfd, scratch.name1(name), flags, STATX_BASIC_STATS, buf),
           state,
           "stat",
           name);
@@ -578,11 +699,11 @@ public final class Posix {
   /** {@code readlinkat(2)}: the target bytes of a symlink. */
   public static byte[] readlinkat(int dirfd, byte[] name) throws PosixException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
+      MemorySegment state = arena.allocate(Libc.CAPTURE);
       MemorySegment path = cstring(arena, name);
       for (long size = 256; ; size *= 4) {
         MemorySegment buf = arena.allocate(size);
-        long n = (long) READLINKAT.invokeExact(state, dirfd, path, buf, size);
+        long n = (long) Readlinkat.HANDLE.invokeExact(state, dirfd, path, buf, size);
         if (n < 0) {
           throw new PosixException("readlink", display(name), errno(state));
         }
@@ -607,7 +728,7 @@ public final class Posix {
       MemorySegment state = scratch.state;
       long off = 0;
       while (off < len) {
-        long n = (long) WRITE.invokeExact(state, fd, buf.asSlice(off), len - off);
+        long n = (long) Write.HANDLE.invokeExact(state, fd, buf.asSlice(off), len - off);
         if (n < 0) {
           if (errno(state) == EINTR) {
             continue;
@@ -632,7 +753,7 @@ public final class Posix {
       long pos = off;
       long end = (long) off + len;
       while (pos < end) {
-        long n = (long) WRITE_HEAP.invokeExact(state, fd, heap.asSlice(pos), end - pos);
+        long n = (long) WriteHeap.HANDLE.invokeExact(state, fd, heap.asSlice(pos), end - pos);
         if (n < 0) {
           if (errno(state) == EINTR) {
             continue;
@@ -656,7 +777,7 @@ public final class Posix {
       MemorySegment state = scratch.state;
       MemorySegment heap = MemorySegment.ofArray(b).asSlice(off, len);
       while (true) {
-        long n = (long) READ_HEAP.invokeExact(state, fd, heap, (long) len);
+        long n = (long) ReadHeap.HANDLE.invokeExact(state, fd, heap, (long) len);
         if (n >= 0) {
           return (int) n;
         }
@@ -677,7 +798,7 @@ public final class Posix {
     try {
       MemorySegment state = scratch.state;
       while (true) {
-        long n = (long) READ.invokeExact(state, fd, buf, len);
+        long n = (long) Read.HANDLE.invokeExact(state, fd, buf, len);
         if (n >= 0) {
           return n;
         }
@@ -700,11 +821,11 @@ public final class Posix {
    */
   public static long copyFileRange(int in, int out, long len) throws PosixException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
+      MemorySegment state = arena.allocate(Libc.CAPTURE);
       while (true) {
         long n =
             (long)
-                COPY_FILE_RANGE.invokeExact(
+                CopyFileRange.HANDLE.invokeExact(
                     state, in, MemorySegment.NULL, out, MemorySegment.NULL, len, 0);
         if (n >= 0) {
           return n;
@@ -738,12 +859,12 @@ public final class Posix {
   public static void lsetxattr(int dirfd, byte[] name, String attr, byte[] value)
       throws PosixException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
+      MemorySegment state = arena.allocate(Libc.CAPTURE);
       MemorySegment v = arena.allocate(Math.max(1, value.length));
       MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
       check(
           (int)
-              LSETXATTR.invokeExact(
+              Lsetxattr.HANDLE.invokeExact(
                   state,
                   cstring(arena, procPath(dirfd, name)),
                   cstring(arena, bytes(attr)),
@@ -763,12 +884,12 @@ public final class Posix {
   /** {@code fsetxattr(2)} on an open file. */
   public static void fsetxattr(int fd, String attr, byte[] value) throws PosixException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
+      MemorySegment state = arena.allocate(Libc.CAPTURE);
       MemorySegment v = arena.allocate(Math.max(1, value.length));
       MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
       check(
           (int)
-              FSETXATTR.invokeExact(
+              Fsetxattr.HANDLE.invokeExact(
                   state, fd, cstring(arena, bytes(attr)), v, (long) value.length, 0),
           state,
           "setxattr " + attr,
@@ -783,12 +904,12 @@ public final class Posix {
   /** {@code lgetxattr(2)}; null when the file lacks the attribute. */
   public static byte[] lgetxattr(int dirfd, byte[] name, String attr) throws PosixException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
+      MemorySegment state = arena.allocate(Libc.CAPTURE);
       MemorySegment path = cstring(arena, procPath(dirfd, name));
       MemorySegment a = cstring(arena, bytes(attr));
       for (long size = 256; size <= 1 << 20; size *= 16) {
         MemorySegment buf = arena.allocate(size);
-        long n = (long) LGETXATTR.invokeExact(state, path, a, buf, size);
+        long n = (long) Lgetxattr.HANDLE.invokeExact(state, path, a, buf, size);
         if (n >= 0) {
           return buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
         }
@@ -810,11 +931,11 @@ public final class Posix {
   /** {@code llistxattr(2)}: the attribute names of a file, not following a final symlink. */
   public static List<String> llistxattr(int dirfd, byte[] name) throws PosixException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
+      MemorySegment state = arena.allocate(Libc.CAPTURE);
       MemorySegment path = cstring(arena, procPath(dirfd, name));
       for (long size = 1024; size <= 1 << 20; size *= 16) {
         MemorySegment buf = arena.allocate(size);
-        long n = (long) LLISTXATTR.invokeExact(state, path, buf, size);
+        long n = (long) Llistxattr.HANDLE.invokeExact(state, path, buf, size);
         if (n >= 0) {
           List<String> names = new ArrayList<>();
           byte[] all = buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
@@ -860,8 +981,8 @@ public final class Posix {
     // A fresh descriptor: dirfd may be O_PATH, which cannot be read, and closedir closes its own.
     int fd = openat(dirfd, new byte[] {'.'}, O_RDONLY | O_DIRECTORY, 0);
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
-      MemorySegment dir = (MemorySegment) FDOPENDIR.invokeExact(state, fd);
+      MemorySegment state = arena.allocate(Libc.CAPTURE);
+      MemorySegment dir = (MemorySegment) Fdopendir.HANDLE.invokeExact(state, fd);
       if (dir.address() == 0) {
         int errno = errno(state);
         close(fd);
@@ -869,10 +990,11 @@ public final class Posix {
       }
       List<DirEntry> entries = new ArrayList<>();
       try {
-        MemorySegment errnoCell = ((MemorySegment) ERRNO_LOCATION.invokeExact()).reinterpret(4);
+        MemorySegment errnoCell =
+            ((MemorySegment) ErrnoLocation.HANDLE.invokeExact()).reinterpret(4);
         while (true) {
           errnoCell.set(INT, 0, 0); // readdir signals an error only through errno
-          MemorySegment ent = (MemorySegment) READDIR.invokeExact(state, dir);
+          MemorySegment ent = (MemorySegment) Readdir.HANDLE.invokeExact(state, dir);
           if (ent.address() == 0) {
             if (errno(state) != 0) {
               throw new PosixException("readdir", fdName(dirfd), errno(state));
@@ -894,7 +1016,7 @@ public final class Posix {
           entries.add(new DirEntry(name, type));
         }
       } finally {
-        int rc = (int) CLOSEDIR.invokeExact(state, dir);
+        int rc = (int) Closedir.HANDLE.invokeExact(state, dir);
         if (rc < 0) {
           throw new PosixException("closedir", fdName(dirfd), errno(state));
         }
@@ -911,12 +1033,13 @@ public final class Posix {
   public static void mount(String source, String target, String fstype, long flags, String data)
       throws PosixException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
+      MemorySegment state = arena.allocate(Libc.CAPTURE);
       // invokeExact needs MemorySegment-typed arguments, not a conditional's inferred type.
       MemorySegment src = source == null ? MemorySegment.NULL : cstring(arena, bytes(source));
       MemorySegment fs = fstype == null ? MemorySegment.NULL : cstring(arena, bytes(fstype));
       MemorySegment d = data == null ? MemorySegment.NULL : cstring(arena, bytes(data));
-      int rc = (int) MOUNT.invokeExact(state, src, cstring(arena, bytes(target)), fs, flags, d);
+      int rc =
+          (int) Mount.HANDLE.invokeExact(state, src, cstring(arena, bytes(target)), fs, flags, d);
       check(rc, state, "mount", bytes(target));
     } catch (PosixException e) {
       throw e;
@@ -928,9 +1051,9 @@ public final class Posix {
   /** {@code umount2(2)}; {@code flags} may be {@link #MNT_DETACH}. */
   public static void umount2(String target, int flags) throws PosixException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
+      MemorySegment state = arena.allocate(Libc.CAPTURE);
       check(
-          (int) UMOUNT2.invokeExact(state, cstring(arena, bytes(target)), flags),
+          (int) Umount2.HANDLE.invokeExact(state, cstring(arena, bytes(target)), flags),
           state,
           "umount",
           bytes(target));
@@ -971,7 +1094,7 @@ public final class Posix {
   /** Whether descriptor {@code fd} is a terminal (1 is standard output). */
   public static boolean isatty(int fd) {
     try {
-      return (int) ISATTY.invokeExact(fd) == 1;
+      return (int) Isatty.HANDLE.invokeExact(fd) == 1;
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -980,7 +1103,7 @@ public final class Posix {
   /** The effective user ID of this process. */
   public static int geteuid() {
     try {
-      return (int) GETEUID.invokeExact();
+      return (int) Geteuid.HANDLE.invokeExact();
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -989,7 +1112,7 @@ public final class Posix {
   /** The effective group ID of this process. */
   public static int getegid() {
     try {
-      return (int) GETEGID.invokeExact();
+      return (int) Getegid.HANDLE.invokeExact();
     } catch (Throwable t) {
       throw rethrow(t);
     }

@@ -38,7 +38,7 @@ final class Authenticator {
   private final String host;
   private final boolean plainHttp;
   private final RegistryOptions options;
-  private final HttpClient http;
+  private final Transport.Clients clients;
   private final Clock clock;
   private final ConcurrentHashMap<String, Token> tokens = new ConcurrentHashMap<>();
   private final ReentrantLock fetchLock = new ReentrantLock();
@@ -53,11 +53,15 @@ final class Authenticator {
   }
 
   Authenticator(
-      String host, boolean plainHttp, RegistryOptions options, HttpClient http, Clock clock) {
+      String host,
+      boolean plainHttp,
+      RegistryOptions options,
+      Transport.Clients clients,
+      Clock clock) {
     this.host = host;
     this.plainHttp = plainHttp;
     this.options = options;
-    this.http = http;
+    this.clients = clients;
     this.clock = clock;
   }
 
@@ -183,7 +187,7 @@ final class Authenticator {
     }
     HttpResponse<InputStream> r;
     try {
-      r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+      r = clients.forUri(realm).send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException(what + ": interrupted");

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.SecureRandom;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -24,7 +25,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLContextSpi;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocketFactory;
+import javax.net.ssl.SSLSessionContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
@@ -47,21 +56,64 @@ final class Transport implements AutoCloseable {
   private final URI base;
   private final boolean plainHttp;
   private final RegistryOptions options;
-  private final HttpClient http;
+
+  /** The client for plain HTTP URLs, without TLS; null when the registry is reached over TLS. */
+  private final HttpClient plain;
+
+  /**
+   * The client for https URLs. Made at once for a registry reached over TLS, or when CA files are
+   * given (a bad one is reported at once); else on first use, as only a redirect or a token realm
+   * can need it and loading the system's trust store costs tens of milliseconds.
+   */
+  private volatile HttpClient tls;
+
   private final Authenticator auth;
+
+  /** Picks the client for a URL by its scheme. */
+  @FunctionalInterface
+  interface Clients {
+    HttpClient forUri(URI uri) throws IOException;
+  }
 
   Transport(String host, String endpoint, RegistryOptions options) throws IOException {
     this.host = host;
     this.plainHttp = usesPlainHttp(endpoint, options);
     this.base = URI.create((plainHttp ? "http://" : "https://") + endpoint);
     this.options = options;
-    this.http =
-        HttpClient.newBuilder()
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(options.connectTimeout())
-            .sslContext(sslContext(options.caCertificates()))
-            .build();
-    this.auth = new Authenticator(host, plainHttp, options, http, Clock.systemUTC());
+    // Parameters given, or the client would ask the context for its defaults at once.
+    this.plain =
+        plainHttp
+            ? builder(options).sslContext(NoTls.CONTEXT).sslParameters(new SSLParameters()).build()
+            : null;
+    this.tls = plainHttp && options.caCertificates().isEmpty() ? null : tlsClient(options);
+    this.auth = new Authenticator(host, plainHttp, options, this::client, Clock.systemUTC());
+  }
+
+  private static HttpClient.Builder builder(RegistryOptions options) {
+    return HttpClient.newBuilder()
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .connectTimeout(options.connectTimeout());
+  }
+
+  private static HttpClient tlsClient(RegistryOptions options) throws IOException {
+    return builder(options).sslContext(sslContext(options.caCertificates())).build();
+  }
+
+  /** The client for {@code uri}: the plain one for http when there is one, else the TLS one. */
+  HttpClient client(URI uri) throws IOException {
+    if (plain != null && uri.getScheme().equals("http")) {
+      return plain;
+    }
+    HttpClient c = tls;
+    if (c == null) {
+      synchronized (this) {
+        c = tls;
+        if (c == null) {
+          tls = c = tlsClient(options);
+        }
+      }
+    }
+    return c;
   }
 
   URI base() {
@@ -186,7 +238,7 @@ final class Transport implements AutoCloseable {
       }
       HttpResponse<InputStream> r;
       try {
-        r = http.send(b.build(), StallGuardedBody.handler(options.requestTimeout()));
+        r = client(uri).send(b.build(), StallGuardedBody.handler(options.requestTimeout()));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new InterruptedIOException(call.what() + ": interrupted");
@@ -343,6 +395,59 @@ final class Transport implements AutoCloseable {
   public void close() {
     // Not close(): it waits for every exchange to finish, and a failed pull can leave a response
     // nobody will read. Whoever closes the registry is done with all of them.
-    http.shutdownNow();
+    if (plain != null) {
+      plain.shutdownNow();
+    }
+    HttpClient c = tls;
+    if (c != null) {
+      c.shutdownNow();
+    }
+  }
+
+  /**
+   * The TLS side of a client that only ever speaks plain HTTP: it refuses every use, where a real
+   * context would load the system's trust store for nothing.
+   */
+  private static final class NoTls extends SSLContextSpi {
+    static final SSLContext CONTEXT = new SSLContext(new NoTls(), null, "none") {};
+
+    private static UnsupportedOperationException refused() {
+      return new UnsupportedOperationException("this client speaks plain HTTP only");
+    }
+
+    @Override
+    protected void engineInit(KeyManager[] km, TrustManager[] tm, SecureRandom random) {
+      throw refused();
+    }
+
+    @Override
+    protected SSLSocketFactory engineGetSocketFactory() {
+      throw refused();
+    }
+
+    @Override
+    protected SSLServerSocketFactory engineGetServerSocketFactory() {
+      throw refused();
+    }
+
+    @Override
+    protected SSLEngine engineCreateSSLEngine() {
+      throw refused();
+    }
+
+    @Override
+    protected SSLEngine engineCreateSSLEngine(String host, int port) {
+      throw refused();
+    }
+
+    @Override
+    protected SSLSessionContext engineGetServerSessionContext() {
+      throw refused();
+    }
+
+    @Override
+    protected SSLSessionContext engineGetClientSessionContext() {
+      throw refused();
+    }
   }
 }

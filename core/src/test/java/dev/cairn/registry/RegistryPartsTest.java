@@ -94,13 +94,13 @@ class RegistryPartsTest {
     try (HttpClient http = HttpClient.newHttpClient()) {
       Authenticator tls =
           new Authenticator(
-              "reg.example", false, RegistryOptions.defaults(), http, Clock.systemUTC());
+              "reg.example", false, RegistryOptions.defaults(), uri -> http, Clock.systemUTC());
       assertThatThrownBy(() -> tls.realm(plain))
           .isInstanceOf(CairnException.class)
           .hasMessageContaining("must use https");
       Authenticator insecure =
           new Authenticator(
-              "reg.example", true, RegistryOptions.defaults(), http, Clock.systemUTC());
+              "reg.example", true, RegistryOptions.defaults(), uri -> http, Clock.systemUTC());
       assertThat(insecure.realm(plain)).isEqualTo(URI.create("http://auth.example/token"));
       assertThatThrownBy(
               () -> tls.realm(new Challenge("bearer", Map.of("realm", "file:///etc/passwd"))))
