@@ -118,6 +118,11 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    // The JDK's HTTP client reads sockets 16 KiB at a time and hands each piece to the reading
+    // thread; layer blobs come faster and cheaper in 256 KiB pieces (big pull: 0.98 s -> 0.87 s).
+    if (System.getProperty("jdk.httpclient.bufsize") == null) {
+      System.setProperty("jdk.httpclient.bufsize", Integer.toString(256 << 10));
+    }
     Main main = new Main();
     main.realStdout = true;
     // Not System.out: a PrintStream hides write errors, and an archive must not be cut silently.
