@@ -12,6 +12,14 @@ import dev.cairn.digest.Digest;
  * @param whiteouts whiteout and opaque markers applied
  * @param skipped entries not created because this process may not: device nodes and privileged
  *     xattrs when not root (their owners and metadata remain in the tar and its tar-split)
+ * @param rootEntry whether the tar had an entry for the root directory itself ({@code ./}), which
+ *     set the root's owner, mode and times
  */
 public record ApplyResult(
-    Digest diffId, long tarSize, long size, long entries, long whiteouts, long skipped) {}
+    Digest diffId,
+    long tarSize,
+    long size,
+    long entries,
+    long whiteouts,
+    long skipped,
+    boolean rootEntry) {}

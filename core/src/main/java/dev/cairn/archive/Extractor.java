@@ -38,6 +38,7 @@ final class Extractor implements EntryHandler, AutoCloseable {
   private long entries;
   private long whiteouts;
   private long skipped;
+  private boolean rootEntry;
 
   /** A directory whose owner, mode and times are set once every entry is in place. */
   private record DeferredDir(
@@ -77,6 +78,7 @@ final class Extractor implements EntryHandler, AutoCloseable {
       if (type != TarEntry.Type.DIRECTORY) {
         throw CairnException.invalid("the layer root must be a directory, not a " + type);
       }
+      rootEntry = true;
       dirs.add(deferred(e, path));
       return;
     }
@@ -388,10 +390,10 @@ final class Extractor implements EntryHandler, AutoCloseable {
       }
     }
     dirs.clear();
-    return new ApplyStats(size, entries, whiteouts, skipped);
+    return new ApplyStats(size, entries, whiteouts, skipped, rootEntry);
   }
 
-  record ApplyStats(long size, long entries, long whiteouts, long skipped) {}
+  record ApplyStats(long size, long entries, long whiteouts, long skipped, boolean rootEntry) {}
 
   private void finishDir(DeferredDir d) throws IOException {
     RootFs.Dir parent;

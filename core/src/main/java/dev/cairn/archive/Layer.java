@@ -65,7 +65,13 @@ public final class Layer {
       Extractor.ApplyStats stats = extractor.finish();
       long tarSize = tar.size();
       return new ApplyResult(
-          tar.digest(), tarSize, stats.size(), stats.entries(), stats.whiteouts(), stats.skipped());
+          tar.digest(),
+          tarSize,
+          stats.size(),
+          stats.entries(),
+          stats.whiteouts(),
+          stats.skipped(),
+          stats.rootEntry());
     }
   }
 }

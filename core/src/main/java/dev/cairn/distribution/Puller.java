@@ -395,14 +395,27 @@ public final class Puller implements AutoCloseable {
         long total = p.blobSize();
         counted = new CountingInputStream(blob, n -> out.on(new Downloading(label, n, total)));
         try (InputStream closing = counted) {
-          if (parent.isDone()) {
-            await(parent);
+          if (parent.isDone() || graph.stagesAhead()) {
+            // Applied as it arrives; ahead of the layer below when the driver allows it (the
+            // node commits once that one has), else after it.
+            if (parent.isDone()) {
+              await(parent);
+            }
+            Graph.Staged staged;
             try {
-              register(job, p, counted);
+              staged = stage(job, p, counted);
             } catch (CairnException | IOException e) {
               // Was it the blob? A flipped bit usually breaks decompression before the digest.
               counted.drainQuietly();
               throw e;
+            }
+            try (staged) {
+              if (!parent.isDone()) {
+                job.slots.release(); // applied: another layer may download meanwhile
+                slot = false;
+                await(parent);
+              }
+              commit(job, p, staged);
             }
           } else {
             temp = Files.createTempFile(tmp, "pull-", ".blob");
@@ -462,12 +475,26 @@ public final class Puller implements AutoCloseable {
   }
 
   private void register(Job job, NodePlan p, InputStream blob) throws IOException {
+    try (Graph.Staged staged = stage(job, p, blob)) {
+      commit(job, p, staged);
+    }
+  }
+
+  private Graph.Staged stage(Job job, NodePlan p, InputStream blob) throws IOException {
     // The graph checks the DiffID it computes while applying, before the node commits: a layer
     // that is not the config's never appears, and the tar is hashed once.
     NodeSpec spec =
         new NodeSpec(p.id(), p.parent(), p.json(), p.v1Compatibility(), p.blob(), p.diffId());
     try {
-      graph.register(spec, blob);
+      return graph.stage(spec, blob);
+    } catch (CairnException e) {
+      throw e.in("layer " + p.blob());
+    }
+  }
+
+  private void commit(Job job, NodePlan p, Graph.Staged staged) throws IOException {
+    try {
+      staged.commit();
     } catch (CairnException e) {
       throw e.in("layer " + p.blob());
     }

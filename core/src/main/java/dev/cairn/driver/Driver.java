@@ -55,6 +55,25 @@ public interface Driver extends Closeable {
   ApplyResult applyDiff(String id, String parent, InputStream diff, Layer.TarDriver tar)
       throws IOException;
 
+  /**
+   * Whether a layer can be applied before its parent exists: created as a base ({@code create(id,
+   * null)}), applied, then put on its parent by {@link #attach}. True where a layer keeps only its
+   * own changes (overlay), false where it starts as a copy of its parent (vfs).
+   */
+  default boolean appliesBeforeParent() {
+    return false;
+  }
+
+  /**
+   * Puts layer {@code id}, created as a base and applied ({@link #appliesBeforeParent}), on top of
+   * {@code parent}, as if it had been created there: its root directory takes the parent's owner
+   * and mode unless the layer's tar set them ({@code rootEntry}), and the parent's extended
+   * attributes that the layer did not set.
+   */
+  default void attach(String id, String parent, boolean rootEntry) throws IOException {
+    throw new UnsupportedOperationException(name() + " applies a layer only on top of its parent");
+  }
+
   /** The layer's changes against its parent as an uncompressed tar with AUFS whiteouts. */
   InputStream diff(String id, String parent) throws IOException;
 

@@ -168,6 +168,34 @@ final class OverlayDriver implements Driver {
     }
   }
 
+  @Override
+  public boolean appliesBeforeParent() {
+    return true;
+  }
+
+  @Override
+  public void attach(String id, String parent, boolean rootEntry) throws IOException {
+    Path p = existing(id);
+    LayerIds.checkParent(parent);
+    if (parent == null) {
+      return;
+    }
+    Path parentDir = existing(parent);
+    Path lowerFile = p.resolve("lower");
+    if (Files.exists(lowerFile, LinkOption.NOFOLLOW_LINKS)) {
+      throw new CairnException(
+          CairnException.Kind.CONFLICT, "layer " + id + " is already on top of another layer");
+    }
+    inheritRootMetadata(parentDir.resolve("diff"), p.resolve("diff"), rootEntry);
+    String parentLower = readIfExists(parentDir.resolve("lower"));
+    String lower =
+        LINKS
+            + "/"
+            + read(parentDir.resolve("link"))
+            + (parentLower == null ? "" : ":" + parentLower);
+    Files.writeString(lowerFile, lower);
+  }
+
   /** A fresh short name in {@code l/}, linked to the layer's (future) {@code diff}. */
   private String newLink(String id) throws IOException {
     for (int attempt = 0; ; attempt++) {
@@ -216,6 +244,27 @@ final class OverlayDriver implements Driver {
         st.mtimeSeconds(),
         st.mtimeNanos(),
         Posix.AT_SYMLINK_NOFOLLOW);
+  }
+
+  /** What {@link #create} copies from the parent's root, after the layer was applied without it. */
+  private static void inheritRootMetadata(Path from, Path to, boolean rootEntry)
+      throws IOException {
+    byte[] f = Posix.bytes(from.toAbsolutePath().toString());
+    byte[] t = Posix.bytes(to.toAbsolutePath().toString());
+    if (!rootEntry) {
+      FileStat st = Posix.lstatat(Posix.AT_FDCWD, f);
+      Posix.fchownat(Posix.AT_FDCWD, t, st.uid(), st.gid(), Posix.AT_SYMLINK_NOFOLLOW);
+      Posix.fchmodat(Posix.AT_FDCWD, t, st.permissions());
+    }
+    java.util.Set<String> own = new java.util.HashSet<>(Posix.llistxattr(Posix.AT_FDCWD, t));
+    for (String attr : Posix.llistxattr(Posix.AT_FDCWD, f)) {
+      if (!attr.startsWith("trusted.overlay.") && !own.contains(attr)) {
+        byte[] v = Posix.lgetxattr(Posix.AT_FDCWD, f, attr);
+        if (v != null) {
+          Posix.lsetxattr(Posix.AT_FDCWD, t, attr, v);
+        }
+      }
+    }
   }
 
   private static String read(Path p) throws IOException {

@@ -468,6 +468,152 @@ public final class Graph implements Closeable {
    *     for bad JSON, a bad layer, or a DiffID other than the spec's
    */
   public Node register(NodeSpec spec, InputStream layer) throws IOException {
+    try (Staged staged = prepare(spec, layer, false)) {
+      return staged.commit();
+    }
+  }
+
+  /**
+   * Whether {@link #stage} can apply a node before its parent exists: the driver keeps each layer's
+   * own changes apart from its parent's (overlay), so layers of one image can be applied at once.
+   */
+  public boolean stagesAhead() {
+    return driver.appliesBeforeParent();
+  }
+
+  /**
+   * Applies a node's layer as {@link #register} does, but before its parent exists when {@link
+   * #stagesAhead} (else the parent must exist): the node appears only when {@link Staged#commit} is
+   * called, once the parent is registered. Use the result on this thread only, and close it.
+   *
+   * @throws CairnException as {@link #register}; a missing parent is found by the commit
+   */
+  public Staged stage(NodeSpec spec, InputStream layer) throws IOException {
+    String parent = spec.parent();
+    return prepare(spec, layer, parent != null && stagesAhead() && !exists(parent));
+  }
+
+  /** A node applied by {@link #stage}, not yet registered; closing discards it unless committed. */
+  public final class Staged implements AutoCloseable {
+    private final NodeSpec spec;
+    private final Instant created;
+    private final boolean detached; // applied as a base, to go on top of its parent at commit
+    private final Path stage;
+    private final Path target;
+    private final List<AutoCloseable> held = new ArrayList<>(); // released last first
+    private boolean started; // the stage directory exists: from here a failure cleans up
+    private ApplyResult applied;
+    private boolean committed;
+
+    private Staged(NodeSpec spec, Instant created, boolean detached, Path stage, Path target) {
+      this.spec = spec;
+      this.created = created;
+      this.detached = detached;
+      this.stage = stage;
+      this.target = target;
+    }
+
+    /**
+     * Registers the node. When it was applied ahead of its parent, the parent must exist now.
+     *
+     * @throws CairnException NOT_FOUND when the parent does not exist, CONFLICT when the ID does
+     */
+    public Node commit() throws IOException {
+      String id = spec.id();
+      String what = "registering image " + id;
+      if (committed) {
+        throw new IllegalStateException(what + ": already committed");
+      }
+      try {
+        if (detached) {
+          held.add(parentHold(spec));
+          driver.attach(id, spec.parent(), applied.rootEntry());
+        }
+        // The layer's files are part of what the rename commits: one syncfs forces them all to
+        // disk.
+        dev.cairn.posix.Posix.syncfs(stage.toAbsolutePath().toString());
+        NodeFiles.writeSynced(stage.resolve(NodeFiles.DIFFID), ascii(applied.diffId()));
+        NodeFiles.writeSynced(
+            stage.resolve(NodeFiles.LAYERSIZE),
+            Long.toString(applied.size()).getBytes(StandardCharsets.US_ASCII));
+        NodeFiles.syncDir(stage);
+        try (RootLock.Held c = lock.lockCommit()) {
+          try {
+            Files.move(stage, target, StandardCopyOption.ATOMIC_MOVE);
+          } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+            throw new CairnException(
+                CairnException.Kind.CONFLICT, "image " + id + " already exists");
+          }
+          committed = true;
+          NodeFiles.syncDir(dir);
+          committed();
+        }
+      } catch (CairnException e) {
+        throw e.in(what);
+      }
+      Node n =
+          new Node(
+              id, spec.parent(), created, applied.size(), applied.diffId(), spec.layerDigest());
+      index.writeLock().lock();
+      try {
+        index(n);
+      } finally {
+        index.writeLock().unlock();
+      }
+      return n;
+    }
+
+    /** Discards the node unless it was committed, and releases what it held. */
+    @Override
+    public void close() throws IOException {
+      IOException failure = null;
+      if (!committed) {
+        try {
+          discard();
+        } catch (IOException e) {
+          failure = e;
+        }
+      }
+      for (AutoCloseable c : held.reversed()) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          if (failure == null) {
+            failure = e instanceof IOException io ? io : new IOException(e);
+          } else {
+            failure.addSuppressed(e);
+          }
+        }
+      }
+      held.clear();
+      if (failure != null) {
+        throw failure;
+      }
+    }
+
+    private void discard() throws IOException {
+      if (!started) {
+        return;
+      }
+      if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) { // else committed by the move
+        driver.remove(spec.id());
+      }
+      NodeFiles.deleteTree(stage);
+    }
+  }
+
+  /** The parent of {@code spec}, held; it must exist. */
+  private Hold parentHold(NodeSpec spec) throws IOException {
+    if (!exists(spec.parent())) {
+      refresh();
+      if (!exists(spec.parent())) {
+        throw CairnException.notFound("parent image " + spec.parent() + " not found");
+      }
+    }
+    return retain(List.of(spec.parent()));
+  }
+
+  private Staged prepare(NodeSpec spec, InputStream layer, boolean detached) throws IOException {
     String id = spec.id();
     String what = "registering image " + id;
     byte[] json = spec.json();
@@ -480,19 +626,19 @@ public final class Graph implements Closeable {
     } catch (CairnException e) {
       throw e.in(what);
     }
-    if (spec.parent() != null && !exists(spec.parent())) {
-      refresh();
-      if (!exists(spec.parent())) {
-        throw CairnException.notFound(what + ": parent image " + spec.parent() + " not found");
+    Path target = dir.resolve(id);
+    Staged staged = new Staged(spec, created, detached, tmp.resolve(id + "." + random()), target);
+    try {
+      // The parent is held (not locked) so that ID locks never nest; a node applied ahead of its
+      // parent takes the hold at commit, holding its own ID lock (nothing takes a child's ID lock
+      // while it holds the parent's).
+      if (spec.parent() != null && !detached) {
+        staged.held.add(parentHold(spec));
       }
-    }
-    // The parent is held (not locked) so that ID locks never nest.
-    try (Hold parentHold = spec.parent() == null ? null : retain(List.of(spec.parent()));
-        RootLock.Held idLock = lock.lockId(id)) {
+      staged.held.add(lock.lockId(id));
       if (exists(id)) {
         throw new CairnException(CairnException.Kind.CONFLICT, "image " + id + " already exists");
       }
-      Path target = dir.resolve(id);
       if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
         refresh(); // committed by another process, or corrupt
         if (exists(id)) {
@@ -500,45 +646,32 @@ public final class Graph implements Closeable {
         }
         removeCorrupt(id);
       }
-      Path stage = tmp.resolve(id + "." + random());
-      Files.createDirectory(stage);
+      Files.createDirectory(staged.stage);
+      staged.started = true;
+      // An interrupt fails this sync (an interruptible channel): inside the try, so the stage goes.
+      NodeFiles.syncDir(tmp); // the staging name marks the driver layer as ours until commit
+      staged.applied = apply(spec, json, jsonParent, layer, staged.stage, detached);
+      return staged;
+    } catch (IOException | RuntimeException | Error e) {
       try {
-        // An interrupt fails this sync (an interruptible channel): inside the try, so the stage
-        // goes.
-        NodeFiles.syncDir(tmp); // the staging name marks the driver layer as ours until commit
-        Node n = stageAndCommit(spec, json, created, jsonParent, layer, stage, target);
-        index.writeLock().lock();
-        try {
-          index(n);
-        } finally {
-          index.writeLock().unlock();
-        }
-        return n;
-      } catch (IOException | RuntimeException | Error e) {
-        try {
-          if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) { // else committed: keep it
-            driver.remove(id);
-          }
-          NodeFiles.deleteTree(stage);
-        } catch (IOException | RuntimeException cleanup) {
-          e.addSuppressed(cleanup);
-        }
-        if (e instanceof CairnException c) {
-          throw c.in(what);
-        }
-        throw e;
+        staged.close();
+      } catch (IOException | RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
       }
+      if (e instanceof CairnException c) {
+        throw c.in(what);
+      }
+      throw e;
     }
   }
 
-  private Node stageAndCommit(
+  private ApplyResult apply(
       NodeSpec spec,
       byte[] json,
-      Instant created,
       String jsonParent,
       InputStream layer,
       Path stage,
-      Path target)
+      boolean detached)
       throws IOException {
     String id = spec.id();
     NodeFiles.writeSynced(stage.resolve(NodeFiles.JSON), json);
@@ -557,34 +690,18 @@ public final class Graph implements Closeable {
     if (driver.exists(id)) {
       driver.remove(id); // left by a register that died before its commit
     }
-    driver.create(id, spec.parent());
+    String below = detached ? null : spec.parent();
+    driver.create(id, below);
     ApplyResult applied;
     try (FileOutputStream meta = new FileOutputStream(stage.resolve(NodeFiles.TAR_DATA).toFile())) {
-      applied = driver.applyDiff(id, spec.parent(), layer, Layer.recordingTarSplit(meta));
+      applied = driver.applyDiff(id, below, layer, Layer.recordingTarSplit(meta));
       meta.getFD().sync();
     }
     if (spec.diffId() != null && !spec.diffId().equals(applied.diffId())) {
       throw CairnException.invalid(
           "the layer's DiffID is " + applied.diffId() + ", not the expected " + spec.diffId());
     }
-    // The layer's files are part of what the rename commits: one syncfs forces them all to disk.
-    dev.cairn.posix.Posix.syncfs(stage.toAbsolutePath().toString());
-    NodeFiles.writeSynced(stage.resolve(NodeFiles.DIFFID), ascii(applied.diffId()));
-    NodeFiles.writeSynced(
-        stage.resolve(NodeFiles.LAYERSIZE),
-        Long.toString(applied.size()).getBytes(StandardCharsets.US_ASCII));
-    NodeFiles.syncDir(stage);
-    try (RootLock.Held c = lock.lockCommit()) {
-      try {
-        Files.move(stage, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
-        throw new CairnException(CairnException.Kind.CONFLICT, "image " + id + " already exists");
-      }
-      NodeFiles.syncDir(dir);
-      committed();
-    }
-    return new Node(
-        id, spec.parent(), created, applied.size(), applied.diffId(), spec.layerDigest());
+    return applied;
   }
 
   // After a commit of ours: our index is current only if no one else committed since we looked.
