@@ -411,7 +411,9 @@ public final class Puller implements AutoCloseable {
             }
             try (staged) {
               if (!parent.isDone()) {
-                job.slots.release(); // applied: another layer may download meanwhile
+                out.on(new Verifying(label)); // verified and applied; waits for the layer below
+                out.on(new Downloaded(label));
+                job.slots.release(); // another layer may download meanwhile
                 slot = false;
                 await(parent);
               }
