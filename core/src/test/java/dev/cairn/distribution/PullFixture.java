@@ -15,7 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** A store (vfs graph + in-memory tags) and a puller that reaches the registry through a proxy. */
+/**
+ * A store (vfs graph unless told otherwise, in-memory tags) and a puller that reaches the registry
+ * through a proxy.
+ */
 final class PullFixture implements AutoCloseable {
   static final RetryPolicy FAST = new RetryPolicy(4, Duration.ofMillis(5), Duration.ofMillis(20));
 
@@ -31,8 +34,14 @@ final class PullFixture implements AutoCloseable {
   /** A fixture whose registry options are the fast defaults changed by {@code tune}. */
   PullFixture(Path root, java.util.function.UnaryOperator<RegistryOptions> tune)
       throws IOException {
+    this(root, "vfs", tune);
+  }
+
+  /** A fixture on the storage driver {@code driver}. */
+  PullFixture(Path root, String driver, java.util.function.UnaryOperator<RegistryOptions> tune)
+      throws IOException {
     this.root = root;
-    this.graph = Graph.open(root, Drivers.open(root, "vfs", DriverOptions.defaults()));
+    this.graph = Graph.open(root, Drivers.open(root, driver, DriverOptions.defaults()));
     this.puller =
         new Puller(
             graph,

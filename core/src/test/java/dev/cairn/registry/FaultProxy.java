@@ -61,10 +61,15 @@ public final class FaultProxy implements AutoCloseable {
       new java.util.concurrent.CountDownLatch(1);
   public final List<Seen> seen = new CopyOnWriteArrayList<>();
 
+  private final java.util.concurrent.ExecutorService exchanges =
+      java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+
   public FaultProxy(String target) throws IOException {
     this.target = target;
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", this::handle);
+    // One thread per exchange, as a registry serves: a stalled blob holds up no other request.
+    server.setExecutor(exchanges);
     server.start();
   }
 
@@ -233,6 +238,7 @@ public final class FaultProxy implements AutoCloseable {
   public void close() {
     release();
     server.stop(0);
+    exchanges.shutdownNow();
     upstream.close();
   }
 }
