@@ -222,23 +222,13 @@ final class OverlayDriver implements Driver {
     Posix.fchmodat(Posix.AT_FDCWD, name, 0755);
   }
 
+  /** The parent's root owner, mode, xattrs and times, for a new layer's (empty) root. */
   private static void copyRootMetadata(Path from, Path to) throws IOException {
-    byte[] f = Posix.bytes(from.toAbsolutePath().toString());
-    byte[] t = Posix.bytes(to.toAbsolutePath().toString());
-    FileStat st = Posix.lstatat(Posix.AT_FDCWD, f);
-    Posix.fchownat(Posix.AT_FDCWD, t, st.uid(), st.gid(), Posix.AT_SYMLINK_NOFOLLOW);
-    Posix.fchmodat(Posix.AT_FDCWD, t, st.permissions());
-    for (String attr : Posix.llistxattr(Posix.AT_FDCWD, f)) {
-      if (!attr.startsWith("trusted.overlay.")) {
-        byte[] v = Posix.lgetxattr(Posix.AT_FDCWD, f, attr);
-        if (v != null) {
-          Posix.lsetxattr(Posix.AT_FDCWD, t, attr, v);
-        }
-      }
-    }
+    inheritRootMetadata(from, to, false);
+    FileStat st = Posix.lstatat(Posix.AT_FDCWD, Posix.bytes(from.toAbsolutePath().toString()));
     Posix.utimensat(
         Posix.AT_FDCWD,
-        t,
+        Posix.bytes(to.toAbsolutePath().toString()),
         st.atimeSeconds(),
         st.atimeNanos(),
         st.mtimeSeconds(),
@@ -246,7 +236,10 @@ final class OverlayDriver implements Driver {
         Posix.AT_SYMLINK_NOFOLLOW);
   }
 
-  /** What {@link #create} copies from the parent's root, after the layer was applied without it. */
+  /**
+   * What a layer's root takes from its parent's: owner, mode and xattrs (overlayfs's own aside),
+   * except what the layer's tar set for its root ({@code rootEntry}).
+   */
   private static void inheritRootMetadata(Path from, Path to, boolean rootEntry)
       throws IOException {
     byte[] f = Posix.bytes(from.toAbsolutePath().toString());
@@ -256,7 +249,11 @@ final class OverlayDriver implements Driver {
       Posix.fchownat(Posix.AT_FDCWD, t, st.uid(), st.gid(), Posix.AT_SYMLINK_NOFOLLOW);
       Posix.fchmodat(Posix.AT_FDCWD, t, st.permissions());
     }
-    java.util.Set<String> own = new java.util.HashSet<>(Posix.llistxattr(Posix.AT_FDCWD, t));
+    // What the layer's own root entry set wins over the parent's.
+    java.util.Set<String> own =
+        rootEntry
+            ? new java.util.HashSet<>(Posix.llistxattr(Posix.AT_FDCWD, t))
+            : java.util.Set.of();
     for (String attr : Posix.llistxattr(Posix.AT_FDCWD, f)) {
       if (!attr.startsWith("trusted.overlay.") && !own.contains(attr)) {
         byte[] v = Posix.lgetxattr(Posix.AT_FDCWD, f, attr);

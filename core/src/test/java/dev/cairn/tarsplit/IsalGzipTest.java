@@ -22,6 +22,7 @@ class IsalGzipTest {
   @ParameterizedTest(name = "seed {0}")
   @MethodSource("seeds")
   void theJdkReadsBackWhatWasWritten(long seed) throws IOException {
+    // Without ISA-L, zlib does the work; on CI the library must serve.
     if ("true".equals(System.getenv("CI"))) {
       assertThat(IsalGzip.loaded()).as("ISA-L (Debian: libisal2) loads").isTrue();
     }
