@@ -274,9 +274,10 @@ public final class Puller implements AutoCloseable {
       AtomicBoolean downloaded) {}
 
   /**
-   * Fetches every missing node: downloads run at once up to the concurrency, and each layer is
-   * registered as soon as the one below it is, straight from the network when it can, else from the
-   * temporary file it was downloaded to meanwhile. Returns whether anything was downloaded.
+   * Fetches every missing node: downloads run at once up to the concurrency, each layer applied as
+   * it arrives (ahead of the one below where the driver allows it, else once that one is in, from
+   * the temporary file it was downloaded to meanwhile) and committed after the one below. Returns
+   * whether anything was downloaded.
    */
   private boolean fetchAll(
       Registry registry,
@@ -286,6 +287,7 @@ public final class Puller implements AutoCloseable {
       ProgressListener listener,
       List<Graph.Hold> holds)
       throws IOException {
+    checkLockPositions(plan);
     Job job =
         new Job(
             registry,
@@ -336,6 +338,26 @@ public final class Puller implements AutoCloseable {
     } finally {
       executor.shutdownNow(); // on failure: stop the other layers; they clean up after themselves
       executor.close();
+    }
+  }
+
+  /**
+   * The store's locks go by an ID's first 15 hex digits, and a layer waiting for the one below
+   * holds its own: two nodes of one image that share those digits would wait for each other
+   * forever. The IDs are SHA-256 sums, so only an image made for it has such a pair; it is refused.
+   */
+  static void checkLockPositions(Plans.Plan plan) {
+    Map<Long, String> seen = new HashMap<>();
+    for (NodePlan p : plan.nodes()) {
+      String other = seen.putIfAbsent(PullLocks.position(p.id()), p.id());
+      if (other != null && !other.equals(p.id())) {
+        throw CairnException.invalid(
+            "the image's layers "
+                + other
+                + " and "
+                + p.id()
+                + " have IDs that begin alike for 15 hex digits, which only a crafted image has");
+      }
     }
   }
 
