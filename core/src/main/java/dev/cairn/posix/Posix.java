@@ -342,6 +342,13 @@ public final class Posix {
     }
   }
 
+  private static void check(int rc, MemorySegment state, String call, int fd)
+      throws PosixException {
+    if (rc < 0) { // the descriptor is named for the message only: these run once per file
+      throw new PosixException(call, fdName(fd), errno(state));
+    }
+  }
+
   /** {@code openat(2)}; returns the new descriptor. {@code O_CLOEXEC} is always added. */
   public static int openat(int dirfd, byte[] name, int flags, int mode) throws PosixException {
     Scratch scratch = Scratch.current();
@@ -520,7 +527,7 @@ public final class Posix {
     Scratch scratch = Scratch.current();
     try {
       MemorySegment state = scratch.state;
-      check((int) Fchown.HANDLE.invokeExact(state, fd, uid, gid), state, "chown", fdName(fd));
+      check((int) Fchown.HANDLE.invokeExact(state, fd, uid, gid), state, "chown", fd);
     } catch (PosixException e) {
       throw e;
     } catch (Throwable t) {
@@ -553,7 +560,7 @@ public final class Posix {
     Scratch scratch = Scratch.current();
     try {
       MemorySegment state = scratch.state;
-      check((int) Fchmod.HANDLE.invokeExact(state, fd, mode), state, "chmod", fdName(fd));
+      check((int) Fchmod.HANDLE.invokeExact(state, fd, mode), state, "chmod", fd);
     } catch (PosixException e) {
       throw e;
     } catch (Throwable t) {
@@ -601,7 +608,7 @@ public final class Posix {
     try {
       MemorySegment state = scratch.state;
       MemorySegment times = timespecs(scratch.times, atimeSec, atimeNsec, mtimeSec, mtimeNsec);
-      check((int) Futimens.HANDLE.invokeExact(state, fd, times), state, "futimens", fdName(fd));
+      check((int) Futimens.HANDLE.invokeExact(state, fd, times), state, "futimens", fd);
     } catch (PosixException e) {
       throw e;
     } catch (Throwable t) {
