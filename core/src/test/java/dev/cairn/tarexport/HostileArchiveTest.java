@@ -134,6 +134,27 @@ class HostileArchiveTest {
               return streamedFirst(cfg, layers(PARENT, CHILD)).bytes();
             }),
         hostile(
+            "a blob layout whose diff_ids disagree with a layer",
+            "not the expected",
+            () -> {
+              // The second layer is EXTRA; the config claims MID.
+              byte[] config = utf8(config(List.of(Digest.sha256(BASE), Digest.sha256(MID))));
+              String cfg = Digest.sha256(config).hex();
+              String base = Digest.sha256(BASE).hex();
+              String extra = Digest.sha256(EXTRA).hex();
+              TarBuilder t = tar();
+              file(
+                  t,
+                  "manifest.json",
+                  utf8(
+                      ("[{\"Config\":\"blobs/sha256/%s\",\"RepoTags\":[\"victim:1\"],"
+                              + "\"Layers\":[\"blobs/sha256/%s\",\"blobs/sha256/%s\"]}]")
+                          .formatted(cfg, base, extra)));
+              file(t, "blobs/sha256/" + cfg, config);
+              file(t, "blobs/sha256/" + base, BASE);
+              return file(t, "blobs/sha256/" + extra, EXTRA).bytes();
+            }),
+        hostile(
             "fewer diff_ids than layers",
             "DiffIDs",
             () -> streamedFirst(config(DIFF_IDS.subList(0, 1)), layers(PARENT, CHILD)).bytes()),
