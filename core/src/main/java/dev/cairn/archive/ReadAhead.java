@@ -15,7 +15,7 @@ import java.util.concurrent.BlockingQueue;
  * interrupted: the helper is interrupted too) and then closes the source. One reader thread.
  */
 final class ReadAhead extends InputStream {
-  private static final int CHUNK = 256 << 10;
+  private static final int CHUNK = 1 << 20;
   private static final int CHUNKS = 4;
 
   /** A filled chunk, the end ({@code length < 0}), or the source's failure. */
