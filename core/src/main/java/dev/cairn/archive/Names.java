@@ -77,6 +77,24 @@ final class Names {
     return parent.isEmpty() ? n : parent + "/" + n;
   }
 
+  /** The key of the first {@code count} components, as {@link #key(String, byte[])} builds it. */
+  static String key(List<byte[]> components, int count) {
+    int length = count - 1;
+    for (int i = 0; i < count; i++) {
+      length += components.get(i).length;
+    }
+    byte[] key = new byte[length]; // joined in one array: this runs for every entry
+    for (int i = 0, at = 0; i < count; i++) {
+      byte[] c = components.get(i);
+      if (i > 0) {
+        key[at++] = '/';
+      }
+      System.arraycopy(c, 0, key, at, c.length);
+      at += c.length;
+    }
+    return new String(key, StandardCharsets.ISO_8859_1);
+  }
+
   /** A name for messages. */
   static String display(byte[] name) {
     return new String(name, StandardCharsets.UTF_8);

@@ -71,7 +71,7 @@ final class RootFs implements AutoCloseable {
     if (count == 0) {
       return root;
     }
-    String key = requestKey(components, count);
+    String key = Names.key(components, count);
     Dir hit = cache.get(key);
     if (hit != null) {
       return hit;
@@ -182,24 +182,6 @@ final class RootFs implements AutoCloseable {
     List<byte[]> l = new ArrayList<>(names);
     l.add(c);
     return l;
-  }
-
-  /** The first {@code count} components joined by '/', one char per byte, in one allocation. */
-  private static String requestKey(List<byte[]> components, int count) {
-    int length = count - 1;
-    for (int i = 0; i < count; i++) {
-      length += components.get(i).length;
-    }
-    byte[] key = new byte[length];
-    for (int i = 0, at = 0; i < count; i++) {
-      byte[] c = components.get(i);
-      if (i > 0) {
-        key[at++] = '/';
-      }
-      System.arraycopy(c, 0, key, at, c.length);
-      at += c.length;
-    }
-    return new String(key, java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
   /**
