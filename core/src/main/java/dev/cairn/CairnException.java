@@ -45,24 +45,69 @@ public final class CairnException extends RuntimeException {
    * 100 characters, so one bad field cannot flood a terminal.
    */
   public static String quote(String text) {
-    StringBuilder b = new StringBuilder(Math.min(text.length(), 100) + 8).append('"');
     int limit = Math.min(text.length(), 100);
+    StringBuilder b = new StringBuilder(limit + 8).append('"');
     for (int i = 0; i < limit; i++) {
-      char c = text.charAt(i);
-      if (c < 0x20 || c == 0x7f) {
-        b.append(String.format("\\x%02x", (int) c));
-      } else if (c == '"' || c == '\\') {
-        b.append('\\').append(c);
+      escape(b, text.charAt(i));
+    }
+    return end(b, text.length() > limit);
+  }
+
+  /**
+   * Quotes raw bytes from an archive (a tar entry name, a header field) for a message, as {@link
+   * #quote(String)} does: UTF-8 where the bytes are UTF-8, every other byte as {@code \xNN}, cut
+   * after 256 bytes (paths run longer than the fields {@link #quote(String)} is for).
+   */
+  public static String quote(byte[] raw) {
+    int limit = Math.min(raw.length, 256);
+    StringBuilder b = new StringBuilder(limit + 8).append('"');
+    java.nio.charset.CharsetDecoder utf8 = java.nio.charset.StandardCharsets.UTF_8.newDecoder();
+    for (int i = 0; i < limit; ) {
+      int lead = raw[i] & 0xff;
+      int n =
+          lead < 0x80
+              ? 1
+              : lead < 0xc2 ? 0 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : lead < 0xf5 ? 4 : 0;
+      if (n == 1) {
+        escape(b, (char) lead);
+        i++;
+        continue;
+      }
+      String decoded = null;
+      if (n > 1 && i + n <= raw.length) {
+        try {
+          decoded = utf8.decode(java.nio.ByteBuffer.wrap(raw, i, n)).toString();
+        } catch (java.nio.charset.CharacterCodingException notUtf8) {
+          decoded = null;
+        }
+      }
+      if (decoded == null) {
+        b.append(String.format("\\x%02x", lead));
+        i++;
       } else {
-        b.append(c);
+        for (int k = 0; k < decoded.length(); k++) {
+          escape(b, decoded.charAt(k));
+        }
+        i += n;
       }
     }
-    if (text.length() > limit) {
-      b.append("\"…");
+    return end(b, raw.length > limit);
+  }
+
+  private static void escape(StringBuilder b, char c) {
+    if (c < 0x20 || c == 0x7f) {
+      b.append(String.format("\\x%02x", (int) c));
+    } else if (c >= 0x80 && c < 0xa0) {
+      b.append(String.format("\\u%04x", (int) c)); // C1 controls: some terminals obey them
+    } else if (c == '"' || c == '\\') {
+      b.append('\\').append(c);
     } else {
-      b.append('"');
+      b.append(c);
     }
-    return b.toString();
+  }
+
+  private static String end(StringBuilder b, boolean cut) {
+    return b.append(cut ? "\"…" : "\"").toString();
   }
 
   /** The same failure seen from one level up: "{@code what}: original message". */

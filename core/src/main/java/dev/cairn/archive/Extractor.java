@@ -65,9 +65,11 @@ final class Extractor implements EntryHandler, AutoCloseable {
     try {
       apply(e, payload);
     } catch (CairnException x) {
-      throw x.in("entry " + e.name()); // named only on failure: most layers have many entries
+      throw x.in(
+          "entry "
+              + Names.display(e.rawName())); // named only on failure: most layers have many entries
     } catch (PosixException x) {
-      throw new IOException("entry " + e.name() + ": " + x.getMessage(), x);
+      throw new IOException("entry " + Names.display(e.rawName()) + ": " + x.getMessage(), x);
     }
   }
 
@@ -98,7 +100,7 @@ final class Extractor implements EntryHandler, AutoCloseable {
       case CHAR_DEVICE, BLOCK_DEVICE, FIFO -> node(e, parent, base, uid, gid);
       default ->
           throw CairnException.invalid(
-              "unsupported entry type '" + (char) (e.typeflag() & 0xff) + "'");
+              "unsupported entry type " + CairnException.quote(new byte[] {e.typeflag()}));
     }
     fs.created.add(Names.key(parent.path(), base));
   }
@@ -120,7 +122,7 @@ final class Extractor implements EntryHandler, AutoCloseable {
     byte[] target = java.util.Arrays.copyOfRange(base, Names.WHITEOUT_PREFIX.length, base.length);
     if (target.length == 0 || Names.isDot(target) || Names.isDotDot(target)) {
       throw CairnException.invalid(
-          "whiteout \"" + Names.display(base) + "\" names no file (empty, . or ..)");
+          "whiteout " + Names.display(base) + " names no file (empty, . or ..)");
     }
     RootFs.Dir parent = fs.dir(path, path.size() - 1, false);
     if (parent == null) {
@@ -148,7 +150,7 @@ final class Extractor implements EntryHandler, AutoCloseable {
     byte[] target = java.util.Arrays.copyOfRange(base, Names.WHITEOUT_PREFIX.length, base.length);
     if (target.length == 0 || Names.isDot(target) || Names.isDotDot(target)) {
       throw CairnException.invalid(
-          "whiteout \"" + Names.display(base) + "\" names no file (empty, . or ..)");
+          "whiteout " + Names.display(base) + " names no file (empty, . or ..)");
     }
     replaceExisting(parent, target); // this layer's own earlier entry goes too
     Posix.mknodat(parent.fd(), target, Posix.S_IFCHR, 0, 0);
@@ -243,7 +245,8 @@ final class Extractor implements EntryHandler, AutoCloseable {
 
   private void hardlink(TarEntry e, List<byte[]> path, RootFs.Dir parent, byte[] base)
       throws IOException {
-    List<byte[]> target = Names.clean(e.rawLinkname(), "the link target " + e.linkname());
+    List<byte[]> target =
+        Names.clean(e.rawLinkname(), "the link target " + Names.display(e.rawLinkname()));
     if (target.isEmpty()) {
       throw CairnException.invalid("hard link to the layer root");
     }
@@ -251,10 +254,12 @@ final class Extractor implements EntryHandler, AutoCloseable {
     FileStat targetSt =
         targetDir == null ? null : Posix.lstatIfExists(targetDir.fd(), target.getLast());
     if (targetSt == null) {
-      throw CairnException.invalid("hard link target " + e.linkname() + " does not exist");
+      throw CairnException.invalid(
+          "hard link target " + Names.display(e.rawLinkname()) + " does not exist");
     }
     if (targetSt.isDirectory()) {
-      throw CairnException.invalid("hard link target " + e.linkname() + " is a directory");
+      throw CairnException.invalid(
+          "hard link target " + Names.display(e.rawLinkname()) + " is a directory");
     }
     // Resolving the target may have evicted the parent from the cache: resolve it again.
     parent = fs.dir(path, path.size() - 1, true);

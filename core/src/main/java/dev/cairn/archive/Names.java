@@ -95,23 +95,24 @@ final class Names {
     return new String(key, StandardCharsets.ISO_8859_1);
   }
 
-  /** A name for messages. */
+  /** A name for messages: quoted, its bytes escaped where they are not printable UTF-8. */
   static String display(byte[] name) {
-    return new String(name, StandardCharsets.UTF_8);
+    return CairnException.quote(name);
   }
 
+  /** The components joined with {@code /}, quoted as {@link #display(byte[])}. */
   static String display(List<byte[]> components) {
     if (components.isEmpty()) {
-      return ".";
+      return "\".\"";
     }
-    StringBuilder b = new StringBuilder();
+    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
     for (byte[] c : components) {
-      if (!b.isEmpty()) {
-        b.append('/');
+      if (b.size() > 0) {
+        b.write('/');
       }
-      b.append(display(c));
+      b.writeBytes(c);
     }
-    return b.toString();
+    return display(b.toByteArray());
   }
 
   static byte[] bytes(String s) {

@@ -297,9 +297,9 @@ public final class Posix {
     }
   }
 
-  /** A name as the JDK would spell it, for messages. */
+  /** A name for messages: quoted, with what is not printable UTF-8 escaped. */
   public static String display(byte[] name) {
-    return new String(name, StandardCharsets.UTF_8);
+    return dev.cairn.CairnException.quote(name);
   }
 
   /** The bytes of a name given as text (UTF-8). */

@@ -138,7 +138,9 @@ public final class TarReader {
         case "mtime" -> mtime = paxTime(v, at);
         default -> {
           if (r.getKey().startsWith("GNU.sparse.")) {
-            throw invalid(at, "PAX sparse entries (" + r.getKey() + ") are not supported");
+            throw invalid(
+                at,
+                "PAX sparse entries (" + CairnException.quote(r.getKey()) + ") are not supported");
           }
         }
       }
@@ -476,9 +478,8 @@ public final class TarReader {
         throw invalid(
             at,
             what
-                + " field is not octal: \""
-                + new String(b, off, len, StandardCharsets.ISO_8859_1).replace("\0", "\\0")
-                + "\"");
+                + " field is not octal: "
+                + CairnException.quote(Arrays.copyOfRange(b, off, off + len)));
       }
       if (v >>> 60 != 0) {
         throw invalid(at, what + " field overflows 64 bits");
@@ -555,7 +556,7 @@ public final class TarReader {
       }
       return n;
     } catch (NumberFormatException e) {
-      throw invalid(at, "PAX " + key + " is not a decimal integer: \"" + shorten(v) + "\"");
+      throw invalid(at, "PAX " + key + " is not a decimal integer: " + CairnException.quote(v));
     }
   }
 
@@ -571,12 +572,8 @@ public final class TarReader {
               .longValueExact();
       return Instant.ofEpochSecond(whole, nanos);
     } catch (NumberFormatException | ArithmeticException | java.time.DateTimeException e) {
-      throw invalid(at, "PAX mtime is not a decimal time: \"" + shorten(v) + "\"");
+      throw invalid(at, "PAX mtime is not a decimal time: " + CairnException.quote(v));
     }
-  }
-
-  private static String shorten(String v) {
-    return v.length() > 40 ? v.substring(0, 40) + "…" : v;
   }
 
   private static boolean isZero(byte[] b) {

@@ -1,5 +1,6 @@
 package dev.cairn.tar;
 
+import dev.cairn.CairnException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -100,7 +101,11 @@ public final class TarWriter implements Closeable {
       int n = payload.read(buf, 0, (int) Math.min(buf.length, remaining));
       if (n < 0) {
         throw new IOException(
-            "payload of " + e.name() + " ended " + remaining + " bytes before its size");
+            "payload of "
+                + CairnException.quote(e.rawName())
+                + " ended "
+                + remaining
+                + " bytes before its size");
       }
       write(buf, 0, n);
     }

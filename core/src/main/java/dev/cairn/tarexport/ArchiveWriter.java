@@ -56,7 +56,13 @@ final class ArchiveWriter {
     }
     if (n != e.size()) {
       throw new IOException(
-          "entry " + e.name() + ": " + n + " bytes written, " + e.size() + " announced");
+          "entry "
+              + dev.cairn.CairnException.quote(e.rawName())
+              + ": "
+              + n
+              + " bytes written, "
+              + e.size()
+              + " announced");
     }
     pad(n);
   }

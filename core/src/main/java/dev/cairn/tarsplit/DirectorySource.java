@@ -34,7 +34,7 @@ final class DirectorySource implements FileSource {
     if (!Arrays.equals(text.getBytes(StandardCharsets.UTF_8), name)) {
       throw CairnException.invalid(
           "file name "
-              + text
+              + CairnException.quote(name)
               + " is not valid UTF-8 and cannot be opened as a path here;"
               + " open the layer with dev.cairn.archive.LayerFiles, which takes raw names");
     }

@@ -43,8 +43,9 @@ record Entry(int type, byte[] name, long size, byte[] payload, long position) {
   }
 
   /** The name for messages: UTF-8 with malformed bytes replaced. */
+  /** The name for messages: quoted, with what is not printable UTF-8 escaped. */
   String displayName() {
-    return new String(name, StandardCharsets.UTF_8);
+    return dev.cairn.CairnException.quote(name);
   }
 
   @Override

@@ -51,7 +51,11 @@ public final class TarSplit {
       byte[] name = e.rawName();
       if (!seen.add(clean(name))) {
         throw CairnException.invalid(
-            "tar entry " + e.name() + " at offset " + reader.offset() + ": duplicate path");
+            "tar entry "
+                + CairnException.quote(e.rawName())
+                + " at offset "
+                + reader.offset()
+                + ": duplicate path");
       }
       payload.restart();
       if (e.size() > 0) {

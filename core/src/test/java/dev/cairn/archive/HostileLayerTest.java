@@ -100,7 +100,7 @@ class HostileLayerTest {
 
   @Test
   void dotDotNamesAreRefused() {
-    refused(TestLayer.of().file("../x", "evil"), "entry ../x: the name leaves the layer root");
+    refused(TestLayer.of().file("../x", "evil"), "entry \"../x\": the name leaves the layer root");
     refused(TestLayer.of().file("/../x", "evil"), "leaves the layer root");
     refused(TestLayer.of().file("a/../../x", "evil"), "leaves the layer root");
     refused(TestLayer.of().dir(".."), "leaves the layer root");
@@ -161,7 +161,7 @@ class HostileLayerTest {
 
   @Test
   void hardlinksThatLeaveTheRootAreRefused() {
-    refused(TestLayer.of().hardlink("h", "../x"), "the link target ../x leaves the layer root");
+    refused(TestLayer.of().hardlink("h", "../x"), "the link target \"../x\" leaves the layer root");
     refused(TestLayer.of().hardlink("h", "../root-evil/x"), "leaves the layer root");
   }
 
@@ -177,7 +177,7 @@ class HostileLayerTest {
   void hardlinkThroughAnEscapingSymlinkFindsNothing() {
     refused(
         TestLayer.of().symlink("v", "../victim").hardlink("h", "v/secret"),
-        "hard link target v/secret does not exist");
+        "hard link target \"v/secret\" does not exist");
   }
 
   @Test
@@ -202,7 +202,7 @@ class HostileLayerTest {
 
   @Test
   void aRootEntryThatIsNotADirectoryIsRefused() {
-    refused(TestLayer.of().file(".", "x"), "entry .: the layer root must be a directory");
+    refused(TestLayer.of().file(".", "x"), "entry \".\": the layer root must be a directory");
     refused(TestLayer.of().symlink("/", "/etc"), "the layer root must be a directory");
     refused(TestLayer.of().hardlink("./", "x"), "the layer root must be a directory");
   }
@@ -297,7 +297,7 @@ class HostileLayerTest {
   @Test
   void aFileIsNotAnImpliedParent() throws IOException {
     apply(TestLayer.of().file("x", "file"));
-    refused(TestLayer.of().file("x/y", "z"), "entry x/y: x is not a directory");
+    refused(TestLayer.of().file("x/y", "z"), "entry \"x/y\": \"x\" is not a directory");
   }
 
   @Test

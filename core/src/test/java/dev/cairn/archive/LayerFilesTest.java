@@ -105,7 +105,7 @@ class LayerFilesTest {
     try (LayerFiles files = LayerFiles.open(root)) {
       assertThatThrownBy(() -> read(files, "pipe"))
           .isInstanceOf(CairnException.class)
-          .hasMessage("file pipe is not a regular file");
+          .hasMessage("file \"pipe\" is not a regular file");
     }
   }
 
@@ -118,10 +118,10 @@ class LayerFilesTest {
     try (LayerFiles files = LayerFiles.open(root)) {
       assertThatThrownBy(() -> read(files, "dir"))
           .isInstanceOf(CairnException.class)
-          .hasMessage("file dir is not a regular file");
+          .hasMessage("file \"dir\" is not a regular file");
       assertThatThrownBy(() -> read(files, "/"))
           .isInstanceOf(CairnException.class)
-          .hasMessage("file / is the layer root");
+          .hasMessage("file \"/\" is the layer root");
       assertThatThrownBy(() -> read(files, "loop"))
           .isInstanceOf(CairnException.class)
           .hasMessageContaining("too many levels of symbolic links");

@@ -54,7 +54,7 @@ class LayerTest {
         ApplyOptions.defaults().withIdMaps(IdMap.parse("0:100000:65536"), IdMap.IDENTITY);
     assertThatThrownBy(() -> Layer.apply(layer.stream(), root, options))
         .isInstanceOf(CairnException.class)
-        .hasMessage("entry big: uid 70000 is outside the ID map 0:100000:65536");
+        .hasMessage("entry \"big\": uid 70000 is outside the ID map 0:100000:65536");
   }
 
   @Test

@@ -62,7 +62,7 @@ class PosixTest {
   void errorsNameTheCallTheFileAndTheErrno() {
     assertThatThrownBy(() -> Posix.lstatat(dir, b("missing")))
         .isInstanceOf(PosixException.class)
-        .hasMessage("stat missing: No such file or directory (errno 2)")
+        .hasMessage("stat \"missing\": No such file or directory (errno 2)")
         .satisfies(e -> assertThat(((PosixException) e).errno()).isEqualTo(Posix.ENOENT));
     assertThat(catchErrno(() -> Posix.mkdirat(dir, b("d/e"), 0755))).isEqualTo(Posix.ENOENT);
   }

@@ -417,7 +417,7 @@ class TarReaderTest {
             .header("x", '0', 0)
             .zeroBlocks(2)
             .bytes();
-    assertInvalid(tar, "PAX sparse entries (GNU.sparse.major) are not supported");
+    assertInvalid(tar, "PAX sparse entries (\"GNU.sparse.major\") are not supported");
   }
 
   @Test

@@ -123,7 +123,7 @@ class TarSplitTest {
     Files.write(f, content);
     assertThatThrownBy(() -> Layers.assemble(split.metadata(), split.source()))
         .isInstanceOf(CairnException.class)
-        .hasMessage("file dir/file changed on disk: CRC64 mismatch");
+        .hasMessage("file \"dir/file\" changed on disk: CRC64 mismatch");
   }
 
   @Test
@@ -152,7 +152,7 @@ class TarSplitTest {
               }
             })
         .isInstanceOf(CairnException.class)
-        .hasMessage("file big changed on disk: CRC64 mismatch");
+        .hasMessage("file \"big\" changed on disk: CRC64 mismatch");
   }
 
   @Test
@@ -162,7 +162,7 @@ class TarSplitTest {
     Files.write(split.files().values().iterator().next(), new byte[999]);
     assertThatThrownBy(() -> Layers.assemble(split.metadata(), split.source()))
         .isInstanceOf(CairnException.class)
-        .hasMessage("file f changed on disk: size is 999 bytes, the layer had 1000");
+        .hasMessage("file \"f\" changed on disk: size is 999 bytes, the layer had 1000");
   }
 
   @Test
@@ -178,7 +178,7 @@ class TarSplitTest {
     byte[] tar = Corpus.write(TarEntry.regular("a/b", 1), TarEntry.regular("./a//b", 2));
     assertThatThrownBy(() -> Layers.split(tar, tmp))
         .isInstanceOf(CairnException.class)
-        .hasMessageContaining("tar entry ./a//b")
+        .hasMessageContaining("tar entry \"./a//b\"")
         .hasMessageEndingWith("duplicate path");
   }
 
@@ -369,7 +369,7 @@ class TarSplitTest {
     }
     assertThatThrownBy(() -> Layers.assemble(gz.toByteArray(), FileSource.directory(tmp)))
         .isInstanceOf(CairnException.class)
-        .hasMessage("tar-split metadata: file f has no CRC64 checksum");
+        .hasMessage("tar-split metadata: file \"f\" has no CRC64 checksum");
   }
 
   @ParameterizedTest(name = "seed {0}")
