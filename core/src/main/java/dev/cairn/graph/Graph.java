@@ -738,7 +738,19 @@ public final class Graph implements Closeable {
     w.punct(',').name("architecture").string(host.architecture());
     w.punct(',').name("os").string(host.os()).punct('}');
     byte[] json = V1Image.decode(w.toByteArray()).encode(); // Go's field order and defaults
-    return register(NodeSpec.of(id, parent, json), layer);
+    try {
+      return register(NodeSpec.of(id, parent, json), layer);
+    } catch (CairnException e) {
+      // The ID was made up here and named nothing to the caller: the message starts at the layer.
+      String made = "registering image " + id + ": ";
+      if (!e.getMessage().startsWith(made)) {
+        throw e;
+      }
+      CairnException plain =
+          new CairnException(e.kind(), e.getMessage().substring(made.length()), e.getCause());
+      plain.setStackTrace(e.getStackTrace());
+      throw plain;
+    }
   }
 
   /**

@@ -342,22 +342,14 @@ public final class TarReader {
   }
 
   private Header parseHeader(byte[] b, long at) {
-    long stored = octal(b, 148, 8, at, "checksum");
-    long unsigned = 0;
-    long signed = 0;
-    for (int i = 0; i < BLOCK; i++) {
-      int v = i >= 148 && i < 156 ? ' ' : b[i];
-      unsigned += v & 0xff;
-      signed += v;
-    }
-    if (stored != unsigned && stored != signed) {
-      throw invalid(
-          at,
-          "header checksum mismatch: stored "
-              + stored
-              + ", computed "
-              + unsigned
-              + " (not a tar stream, or corrupt)");
+    try {
+      checksum(b, at);
+    } catch (CairnException e) {
+      if (at == 0) {
+        // The first block is no header: say so, and what gave it away.
+        throw CairnException.invalid("not a tar archive: " + e.getMessage());
+      }
+      throw e;
     }
     Format format = format(b);
     byte[] name = field(b, 0, 100);
@@ -386,6 +378,26 @@ public final class TarReader {
         modern ? numeric(b, 329, 8, at, "devmajor") : 0,
         modern ? numeric(b, 337, 8, at, "devminor") : 0,
         format);
+  }
+
+  private void checksum(byte[] b, long at) {
+    long stored = octal(b, 148, 8, at, "checksum");
+    long unsigned = 0;
+    long signed = 0;
+    for (int i = 0; i < BLOCK; i++) {
+      int v = i >= 148 && i < 156 ? ' ' : b[i];
+      unsigned += v & 0xff;
+      signed += v;
+    }
+    if (stored != unsigned && stored != signed) {
+      throw invalid(
+          at,
+          "header checksum mismatch: stored "
+              + stored
+              + ", computed "
+              + unsigned
+              + " (not a tar stream, or corrupt)");
+    }
   }
 
   private static Format format(byte[] b) {

@@ -396,9 +396,21 @@ class TarReaderTest {
 
   @Test
   void refusesABadHeaderChecksum() {
-    byte[] tar = new Blocks().header("f", '0', 0).zeroBlocks(2).bytes();
-    tar[0] = 'g';
+    byte[] tar = new Blocks().header("f", '0', 0).header("g", '0', 0).zeroBlocks(2).bytes();
+    tar[512] = 'h';
     assertInvalid(tar, "header checksum mismatch");
+  }
+
+  @Test
+  void aStreamWhoseFirstBlockIsNoHeaderIsNotATarArchiveAndItsBytesAreEscaped() {
+    byte[] junk = new byte[1024];
+    new java.util.Random(9).nextBytes(junk);
+    System.arraycopy(new byte[] {'1', 0x1b, '[', '2', 'J', (byte) 0x9b, 0, '7'}, 0, junk, 148, 8);
+    assertThatThrownBy(() -> read(junk))
+        .isInstanceOf(CairnException.class)
+        .hasMessage(
+            "not a tar archive: tar header at offset 0: checksum field is not octal:"
+                + " \"1\\x1b[2J\\x9b\\x007\"");
   }
 
   @Test
