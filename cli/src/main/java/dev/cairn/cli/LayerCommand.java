@@ -1,12 +1,8 @@
 package dev.cairn.cli;
 
-import dev.cairn.CairnException;
 import dev.cairn.store.Store;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -49,27 +45,14 @@ final class LayerCommand {
     @Override
     public Integer call() throws IOException {
       Main main = layer.main;
+      if (output.equals("-")) {
+        OutputFile.refuseTerminal(main); // before the store is opened
+      }
       try (Store store = main.openStore()) {
         if (output.equals("-")) {
-          if (main.stdoutIsTerminal()) {
-            throw CairnException.invalid("refusing to write a tar to a terminal; use -o FILE");
-          }
-          OutputStream out = main.stdoutBytes();
-          store.exportLayer(id, out);
-          out.flush();
-          return 0;
-        }
-        // Written beside the target and renamed, so a failed export leaves no partial file.
-        Path target = Path.of(output).toAbsolutePath();
-        Path tmp = Files.createTempFile(target.getParent(), ".cairn-layer-", ".tar");
-        try {
-          try (OutputStream out = Files.newOutputStream(tmp)) {
-            store.exportLayer(id, out);
-          }
-          Files.move(
-              tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-          Files.deleteIfExists(tmp);
+          OutputFile.toStdout(main, out -> store.exportLayer(id, out));
+        } else {
+          OutputFile.toFile(Path.of(output), out -> store.exportLayer(id, out));
         }
       }
       return 0;

@@ -269,6 +269,21 @@ public final class Main {
     if (e instanceof java.nio.file.AccessDeniedException ad) {
       return ad.getFile() + ": permission denied";
     }
+    if (e instanceof java.nio.file.FileSystemException fs && fs.getReason() == null) {
+      // The JDK leaves the reason out of these: the type is the reason.
+      String why =
+          switch (fs) {
+            case java.nio.file.FileAlreadyExistsException x -> "already exists";
+            case java.nio.file.NotDirectoryException x -> "is not a directory";
+            case java.nio.file.DirectoryNotEmptyException x -> "is a directory that is not empty";
+            case java.nio.file.NotLinkException x -> "is not a symbolic link";
+            default -> fs.getClass().getSimpleName();
+          };
+      return fs.getFile()
+          + (fs.getOtherFile() == null ? "" : " -> " + fs.getOtherFile())
+          + ": "
+          + why;
+    }
     return e.getMessage() == null ? e.toString() : e.getMessage();
   }
 

@@ -1,12 +1,8 @@
 package dev.cairn.cli;
 
-import dev.cairn.CairnException;
 import dev.cairn.store.Store;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -40,28 +36,14 @@ final class SaveCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (output == null && main.stdoutIsTerminal()) {
-      throw CairnException.invalid(
-          "refusing to write a tar archive to a terminal: use -o FILE or redirect the output");
+    if (output == null) {
+      OutputFile.refuseTerminal(main); // before the store is opened
     }
     try (Store store = main.openStore()) {
       if (output == null) {
-        OutputStream out = main.stdoutBytes();
-        store.save(images, out);
-        out.flush();
-        return 0;
-      }
-      // Written beside the target and renamed: a failed save leaves no half archive behind.
-      Path dir = output.toAbsolutePath().getParent();
-      Path partial = Files.createTempFile(dir, "." + output.getFileName(), ".partial");
-      try {
-        // A FileOutputStream lets the layers' big files go through the kernel (copy_file_range).
-        try (OutputStream out = new java.io.FileOutputStream(partial.toFile())) {
-          store.save(images, out);
-        }
-        Files.move(partial, output, StandardCopyOption.REPLACE_EXISTING);
-      } finally {
-        Files.deleteIfExists(partial);
+        OutputFile.toStdout(main, out -> store.save(images, out));
+      } else {
+        OutputFile.toFile(output, out -> store.save(images, out));
       }
     }
     return 0;
