@@ -32,6 +32,14 @@ import picocli.CommandLine.Spec;
     description = {
       "Show how an image was built: one row per step, newest first.",
       "Steps that made no layer (ENV, CMD, ...) show <missing> as their image."
+    },
+    exitCodeListHeading = ExitStatus.HEADING,
+    exitCodeList = {
+      ExitStatus.OK,
+      ExitStatus.INVALID,
+      ExitStatus.NOT_FOUND,
+      ExitStatus.CONFLICT,
+      ExitStatus.UNAVAILABLE
     })
 final class HistoryCommand implements Callable<Integer> {
   @ParentCommand Main main;

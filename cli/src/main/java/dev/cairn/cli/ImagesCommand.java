@@ -28,7 +28,9 @@ import picocli.CommandLine.Spec;
     description = {
       "List images: one row per tag, and untagged images as <none>.",
       "With -a, also the intermediate nodes of every image's chain."
-    })
+    },
+    exitCodeListHeading = ExitStatus.HEADING,
+    exitCodeList = {ExitStatus.OK, ExitStatus.INVALID, ExitStatus.CONFLICT, ExitStatus.UNAVAILABLE})
 final class ImagesCommand implements Callable<Integer> {
   @ParentCommand Main main;
   @Spec CommandSpec spec;

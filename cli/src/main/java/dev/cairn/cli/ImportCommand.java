@@ -22,7 +22,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Create a one-layer image from a root filesystem tarball (plain, gzip, bzip2, xz or zstd),",
       "with a new random ID as docker import gives, and print its ID."
-    })
+    },
+    exitCodeListHeading = ExitStatus.HEADING,
+    exitCodeList = {ExitStatus.OK, ExitStatus.INVALID, ExitStatus.CONFLICT, ExitStatus.UNAVAILABLE})
 final class ImportCommand implements Callable<Integer> {
   @ParentCommand Main main;
   @Spec CommandSpec spec;

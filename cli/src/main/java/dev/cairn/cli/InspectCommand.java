@@ -26,6 +26,14 @@ import picocli.CommandLine.Spec;
     description = {
       "Show images as JSON in docker's form: Id, RepoTags, RepoDigests, Parent, Created, Config,",
       "Size and RootFS.Layers (the DiffIDs, base first)."
+    },
+    exitCodeListHeading = ExitStatus.HEADING,
+    exitCodeList = {
+      ExitStatus.OK,
+      ExitStatus.INVALID,
+      ExitStatus.NOT_FOUND,
+      ExitStatus.CONFLICT,
+      ExitStatus.UNAVAILABLE
     })
 final class InspectCommand implements Callable<Integer> {
   @ParentCommand Main main;

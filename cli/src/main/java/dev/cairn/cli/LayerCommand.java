@@ -16,7 +16,16 @@ import picocli.CommandLine.Spec;
     name = "layer",
     mixinStandardHelpOptions = true,
     description = "Work with the layers (graph nodes) of the store.",
-    subcommands = {LayerCommand.Export.class})
+    subcommands = {LayerCommand.Export.class},
+    exitCodeListHeading = ExitStatus.HEADING,
+    exitCodeList = {
+      ExitStatus.OK,
+      ExitStatus.INVALID,
+      ExitStatus.NOT_FOUND,
+      ExitStatus.CONFLICT,
+      ExitStatus.UNAVAILABLE,
+      ExitStatus.BROKEN_PIPE
+    })
 final class LayerCommand {
   @ParentCommand Main main;
 
@@ -27,6 +36,15 @@ final class LayerCommand {
       description = {
         "Write a node's layer tar, byte for byte as it was pulled or loaded (rebuilt from its",
         "tar-split record; a changed file on disk is an error, never a wrong tar)."
+      },
+      exitCodeListHeading = ExitStatus.HEADING,
+      exitCodeList = {
+        ExitStatus.OK,
+        ExitStatus.INVALID,
+        ExitStatus.NOT_FOUND,
+        ExitStatus.CONFLICT,
+        ExitStatus.UNAVAILABLE,
+        ExitStatus.BROKEN_PIPE
       })
   static final class Export implements Callable<Integer> {
     @ParentCommand LayerCommand layer;

@@ -27,7 +27,9 @@ import picocli.CommandLine.Spec;
           + " docker-archive. Images already in the store are skipped. A broken or hostile"
           + " archive is refused and leaves the store as it was.",
       ""
-    })
+    },
+    exitCodeListHeading = ExitStatus.HEADING,
+    exitCodeList = {ExitStatus.OK, ExitStatus.INVALID, ExitStatus.CONFLICT, ExitStatus.UNAVAILABLE})
 final class LoadCommand implements Callable<Integer> {
   @ParentCommand Main main;
 

@@ -17,7 +17,17 @@ import picocli.CommandLine.Option;
     name = "cairn",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "A container image store and registry client.")
+    description = "A container image store and registry client.",
+    exitCodeListHeading = ExitStatus.HEADING,
+    exitCodeList = {
+      ExitStatus.OK,
+      ExitStatus.INVALID,
+      ExitStatus.NOT_FOUND,
+      ExitStatus.UNAUTHORIZED,
+      ExitStatus.CONFLICT,
+      "5:unavailable: the registry or the storage driver cannot serve now",
+      ExitStatus.BROKEN_PIPE
+    })
 public final class Main {
   /**
    * The subcommands, in the order help lists them. Not in the annotation: picocli builds a model of
@@ -172,25 +182,97 @@ public final class Main {
   }
 
   private int execute(String[] args, List<Class<?>> subcommands, PrintWriter out, PrintWriter err) {
-    CommandLine cl = new CommandLine(this);
-    for (Class<?> command : subcommands) {
-      cl.addSubcommand(command);
+    try {
+      CommandLine cl = new CommandLine(this);
+      for (Class<?> command : subcommands) {
+        cl.addSubcommand(command);
+      }
+      cl.setOut(out);
+      cl.setErr(err);
+      invalidInputExits(cl, exitCode(CairnException.Kind.INVALID));
+      CommandLine help = cl.getSubcommands().get("help"); // picocli's own: its footer is set here
+      if (help != null) {
+        help.getCommandSpec()
+            .usageMessage()
+            .exitCodeListHeading(ExitStatus.HEADING)
+            .exitCodeList(exitCodes(ExitStatus.OK, "1:no such command"));
+      }
+      cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> failed(e, err));
+      return cl.execute(args);
+    } catch (RuntimeException | Error e) {
+      return failed(e, err); // thrown outside a command's own code: still one line
     }
-    cl.setOut(out);
-    cl.setErr(err);
-    cl.setExecutionExceptionHandler(
-        (e, commandLine, parseResult) -> {
-          if (e instanceof CairnException ce) {
-            commandLine.getErr().println("cairn: " + ce.getMessage());
-            return exitCode(ce.kind());
-          }
-          if (e instanceof java.io.IOException io) {
-            commandLine.getErr().println("cairn: " + describe(io));
-            return 1;
-          }
-          throw e;
-        });
-    return cl.execute(args);
+  }
+
+  private static java.util.Map<String, String> exitCodes(String... lines) {
+    java.util.Map<String, String> codes = new java.util.LinkedHashMap<>();
+    for (String line : lines) {
+      String[] kv = line.split(":", 2);
+      codes.put(kv[0], kv[1]);
+    }
+    return codes;
+  }
+
+  /** Usage errors (an unknown option or command, a missing parameter) are invalid input. */
+  private static void invalidInputExits(CommandLine cl, int code) {
+    cl.getCommandSpec().exitCodeOnInvalidInput(code);
+    cl.getSubcommands().values().forEach(sub -> invalidInputExits(sub, code));
+  }
+
+  /** Exit status when standard output was closed early: 128 + SIGPIPE, as for a killed tool. */
+  static final int BROKEN_PIPE = 141;
+
+  /** Reports a failure in one line on {@code err} and gives its exit status; never a trace. */
+  private static int failed(Throwable e, PrintWriter err) {
+    if (e instanceof OutputFile.StdoutClosed) {
+      return BROKEN_PIPE; // quietly: the reader wanted no more, as with `docker save | head`
+    }
+    if (e instanceof CairnException ce) {
+      err.println("cairn: " + ce.getMessage());
+      return exitCode(ce.kind());
+    }
+    if (e instanceof java.io.IOException io) {
+      err.println("cairn: " + describe(io));
+      return 1;
+    }
+    if (e instanceof java.io.UncheckedIOException io) {
+      err.println("cairn: " + describe(io.getCause()));
+      return 1;
+    }
+    // A bug, not a user error: one line that says where, for a report; exit 1 as docker's CLI
+    // does for any failure it has no code for.
+    err.println("cairn: internal error: " + internal(e));
+    err.flush();
+    return 1;
+  }
+
+  /** An unexpected exception as one line: its type, its message, where it was thrown. */
+  static String internal(Throwable e) {
+    StringBuilder b = new StringBuilder(e.getClass().getName());
+    if (e.getMessage() != null) {
+      b.append(": ").append(e.getMessage());
+    }
+    for (StackTraceElement frame : e.getStackTrace()) {
+      if (frame.getClassName().startsWith("dev.cairn.")) {
+        b.append(" (at ").append(frame).append(')');
+        break;
+      }
+    }
+    return oneLine(b.toString());
+  }
+
+  /** {@code text} with control characters escaped, so that it stays one line. */
+  private static String oneLine(String text) {
+    StringBuilder b = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
+        b.append(String.format("\\x%02x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
   }
 
   /**
@@ -284,7 +366,7 @@ public final class Main {
           + ": "
           + why;
     }
-    return e.getMessage() == null ? e.toString() : e.getMessage();
+    return e.getMessage() == null ? e.toString() : oneLine(e.getMessage());
   }
 
   static final class Version implements CommandLine.IVersionProvider {

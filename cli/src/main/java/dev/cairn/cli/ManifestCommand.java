@@ -22,7 +22,9 @@ import picocli.CommandLine.Spec;
     name = "manifest",
     description = "Inspect image manifests.",
     mixinStandardHelpOptions = true,
-    subcommands = {ManifestCommand.Ids.class})
+    subcommands = {ManifestCommand.Ids.class},
+    exitCodeListHeading = ExitStatus.HEADING,
+    exitCodeList = {ExitStatus.OK, ExitStatus.INVALID})
 final class ManifestCommand {
   /** Manifests are small; a larger input is refused rather than buffered. */
   static final int MAX_MANIFEST = 4 << 20;
@@ -44,8 +46,11 @@ final class ManifestCommand {
             + " when present, must verify over the payload.",
         ""
       },
-      exitCodeListHeading = "%nExit status:%n",
-      exitCodeList = {"0:the manifest is valid", "1:the manifest is invalid or unreadable"})
+      exitCodeListHeading = ExitStatus.HEADING,
+      exitCodeList = {
+        "0:the manifest is valid",
+        "1:the manifest is invalid or unreadable, or a usage error"
+      })
   static final class Ids implements Callable<Integer> {
     @ParentCommand ManifestCommand parent;
 

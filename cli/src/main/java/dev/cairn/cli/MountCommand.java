@@ -16,6 +16,14 @@ import picocli.CommandLine.Spec;
     description = {
       "Print the directory that holds the image's whole filesystem (mounting it with the overlay",
       "driver); it stays until cairn unmount. Treat it as read-only."
+    },
+    exitCodeListHeading = ExitStatus.HEADING,
+    exitCodeList = {
+      ExitStatus.OK,
+      ExitStatus.INVALID,
+      ExitStatus.NOT_FOUND,
+      ExitStatus.CONFLICT,
+      ExitStatus.UNAVAILABLE
     })
 final class MountCommand implements Callable<Integer> {
   @ParentCommand Main main;

@@ -30,12 +30,14 @@ import picocli.CommandLine.Spec;
           + " registered; layers the store already holds are not downloaded again.",
       ""
     },
-    exitCodeListHeading = "%nExit status:%n",
+    exitCodeListHeading = ExitStatus.HEADING,
     exitCodeList = {
       "0:pulled, or already up to date",
-      "1:invalid input or content that failed verification",
+      "1:invalid input (a usage error, a bad name) or content that failed verification",
       "2:no such image, tag or platform",
-      "3:not authorized"
+      ExitStatus.UNAUTHORIZED,
+      "4:conflict: an image was registered meanwhile with other content, or the store was made with another driver",
+      "5:unavailable: the registry is down or busy (after retries), or the storage driver cannot work here"
     })
 final class PullCommand implements Callable<Integer> {
   @ParentCommand Main main;

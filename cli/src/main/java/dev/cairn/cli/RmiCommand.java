@@ -22,11 +22,13 @@ import picocli.CommandLine.Spec;
       "refers to it, and so are the nodes beneath it that nothing else uses. Images with",
       "dependent children, or in use by a running pull, are never deleted."
     },
-    exitCodeListHeading = "%nExit status:%n",
+    exitCodeListHeading = ExitStatus.HEADING,
     exitCodeList = {
       "0:every image was removed",
+      ExitStatus.INVALID,
       "2:an image does not exist",
-      "4:an image is in use or needs --force"
+      "4:an image is in use, has children or needs --force; or the store was made with another driver",
+      ExitStatus.UNAVAILABLE
     })
 final class RmiCommand implements Callable<Integer> {
   @ParentCommand Main main;

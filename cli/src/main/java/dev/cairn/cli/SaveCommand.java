@@ -21,6 +21,15 @@ import picocli.CommandLine.ParentCommand;
           + " layers store them once. The archive holds manifest.json and the legacy"
           + " <id>/json and <id>/layer.tar entries, so every docker load and skopeo read it.",
       ""
+    },
+    exitCodeListHeading = ExitStatus.HEADING,
+    exitCodeList = {
+      ExitStatus.OK,
+      ExitStatus.INVALID,
+      ExitStatus.NOT_FOUND,
+      ExitStatus.CONFLICT,
+      ExitStatus.UNAVAILABLE,
+      ExitStatus.BROKEN_PIPE
     })
 final class SaveCommand implements Callable<Integer> {
   @ParentCommand Main main;

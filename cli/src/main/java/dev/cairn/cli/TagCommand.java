@@ -14,7 +14,15 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "tag",
     mixinStandardHelpOptions = true,
-    description = "Name an image; a tag that already named another image moves to this one.")
+    description = "Name an image; a tag that already named another image moves to this one.",
+    exitCodeListHeading = ExitStatus.HEADING,
+    exitCodeList = {
+      ExitStatus.OK,
+      ExitStatus.INVALID,
+      ExitStatus.NOT_FOUND,
+      ExitStatus.CONFLICT,
+      ExitStatus.UNAVAILABLE
+    })
 final class TagCommand implements Callable<Integer> {
   @ParentCommand Main main;
   @Spec CommandSpec spec;

@@ -12,7 +12,15 @@ import picocli.CommandLine.ParentCommand;
     name = "unmount",
     aliases = "umount",
     mixinStandardHelpOptions = true,
-    description = "Release the directory cairn mount gave for an image.")
+    description = "Release the directory cairn mount gave for an image.",
+    exitCodeListHeading = ExitStatus.HEADING,
+    exitCodeList = {
+      ExitStatus.OK,
+      ExitStatus.INVALID,
+      ExitStatus.NOT_FOUND,
+      ExitStatus.CONFLICT,
+      ExitStatus.UNAVAILABLE
+    })
 final class UnmountCommand implements Callable<Integer> {
   @ParentCommand Main main;
 

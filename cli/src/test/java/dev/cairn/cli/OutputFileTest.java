@@ -10,6 +10,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.channels.Channels;
+import java.nio.channels.Pipe;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -186,6 +188,17 @@ class OutputFileTest {
     assertThat(r.exit()).isEqualTo(2);
     assertThat(Files.readString(file)).isEqualTo("old");
     assertNoPartialFile();
+  }
+
+  @Test
+  void saveToAClosedPipeEndsQuietlyWithTheSigpipeStatus() throws IOException {
+    Pipe pipe = Pipe.open();
+    pipe.source().close(); // the reader went away, as head does after its first byte
+    try (OutputStream stdout = Channels.newOutputStream(pipe.sink())) {
+      Result r = run(stdout, "save", "app:1");
+      assertThat(r.exit()).isEqualTo(141);
+      assertThat(r.err()).isEmpty();
+    }
   }
 
   @ParameterizedTest

@@ -102,6 +102,7 @@ class SubcommandsTest {
         help.out()
             .lines()
             .dropWhile(l -> !l.equals("Commands:"))
+            .takeWhile(l -> !l.isEmpty()) // the exit statuses follow
             .filter(l -> l.startsWith("  ") && !l.startsWith("   "))
             .map(l -> l.strip().split(" {2,}")[0])
             .toList();

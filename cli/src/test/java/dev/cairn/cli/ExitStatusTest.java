@@ -1,0 +1,229 @@
+package dev.cairn.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.CairnException;
+import dev.cairn.registry.FaultProxy;
+import dev.cairn.registry.RegistryServer;
+import dev.cairn.testing.TarBuilder;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.channels.Channels;
+import java.nio.channels.Pipe;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The README's exit-status table against the code: each kind of failure run through the CLI exits
+ * with the status the table gives, and every command's help lists only statuses of the table.
+ */
+class ExitStatusTest {
+  @TempDir Path dir;
+
+  record Row(int status, String kind) {}
+
+  record Result(int exit, String out, String err) {}
+
+  /** The rows of the README's table: {@code | status | meaning | kind |}. */
+  static List<Row> readmeTable() throws IOException {
+    Pattern row = Pattern.compile("^\\| (\\d+) \\| .* \\| ([A-Z_]*) ?\\|$");
+    List<Row> rows = new ArrayList<>();
+    for (String line : Files.readAllLines(Path.of("..", "README.md"))) {
+      Matcher m = row.matcher(line);
+      if (m.matches()) {
+        rows.add(new Row(Integer.parseInt(m.group(1)), m.group(2)));
+      }
+    }
+    return rows;
+  }
+
+  private Result run(OutputStream stdout, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    String[] all = new String[args.length + 3];
+    all[0] = "--root";
+    all[1] = dir.resolve("store").toString();
+    all[2] = "--driver=vfs";
+    System.arraycopy(args, 0, all, 3, args.length);
+    int exit =
+        Main.run(
+            all, InputStream.nullInputStream(), stdout, new PrintWriter(out), new PrintWriter(err));
+    return new Result(exit, out.toString(), err.toString());
+  }
+
+  private Result run(String... args) {
+    return run(new ByteArrayOutputStream(), args);
+  }
+
+  private String importImage(String name) throws IOException {
+    Path tar = Files.write(dir.resolve("rootfs.tar"), TarBuilder.tar().file("f", "x\n").bytes());
+    Result r = run("import", tar.toString(), name);
+    assertThat(r.exit()).as(r.err()).isZero();
+    return r.out().strip().substring("sha256:".length());
+  }
+
+  @Test
+  void theTableGivesEveryKindTheStatusTheCliExitsWith() throws IOException {
+    List<Row> rows = readmeTable();
+    assertThat(rows).extracting(Row::status).startsWith(0, 1, 2, 3, 4, 5).endsWith(141);
+    for (CairnException.Kind kind : CairnException.Kind.values()) {
+      assertThat(rows)
+          .as(kind.toString())
+          .filteredOn(r -> r.kind().equals(kind.name()))
+          .singleElement()
+          .satisfies(r -> assertThat(r.status()).isEqualTo(Main.exitCode(kind)));
+    }
+    assertThat(rows).filteredOn(r -> r.status() == Main.BROKEN_PIPE).hasSize(1);
+  }
+
+  @Test
+  void eachKindOfFailureExitsWithTheStatusOfTheTable() throws Exception {
+    Map<Integer, List<Result>> seen = new LinkedHashMap<>();
+    // invalid input: usage errors and bad values alike
+    seen.put(
+        1,
+        List.of(
+            run("images", "--bogus"),
+            run("bogus"),
+            run("tag"),
+            run("layer"),
+            run("pull", "bad name")));
+    seen.put(2, List.of(run("inspect", "nope"), run("save", "nothing:here")));
+    String id = importImage("one:1");
+    assertThat(run("tag", "one:1", "two:1").exit()).isZero();
+    seen.put(4, List.of(run("rmi", id.substring(0, 12))));
+    Pipe pipe = Pipe.open();
+    pipe.source().close();
+    try (OutputStream closed = Channels.newOutputStream(pipe.sink())) {
+      seen.put(141, List.of(run(closed, "save", "one:1")));
+    }
+    try (RegistryServer server =
+            RegistryServer.start(dir.resolve("registry"), dir.resolve("work"), "");
+        FaultProxy proxy = new FaultProxy(server.host())) {
+      String ref = proxy.host() + "/test/x:1";
+      proxy.requireBasic(); // and cairn has no credentials for it
+      seen.put(3, List.of(run("pull", "-q", ref)));
+      proxy.reset();
+      // 429 is "unavailable" today; refused connections, DNS failures and timeouts join it
+      proxy.plan(
+          "/manifests/",
+          FaultProxy.Fault.STATUS_429,
+          FaultProxy.Fault.STATUS_429,
+          FaultProxy.Fault.STATUS_429,
+          FaultProxy.Fault.STATUS_429,
+          FaultProxy.Fault.STATUS_429);
+      seen.put(5, List.of(run("pull", "-q", ref)));
+    }
+    seen.forEach(
+        (status, results) ->
+            results.forEach(
+                r -> {
+                  assertThat(r.exit()).as(r.err()).isEqualTo(status);
+                  if (status == Main.BROKEN_PIPE) {
+                    assertThat(r.err()).isEmpty();
+                  } else {
+                    assertThat(r.err()).isNotEmpty().doesNotContain("\tat ");
+                  }
+                }));
+    TreeSet<Integer> table = new TreeSet<>();
+    readmeTable().forEach(r -> table.add(r.status()));
+    table.remove(0);
+    assertThat(seen.keySet())
+        .as("a failure run for every status of the table")
+        .hasSameElementsAs(table);
+  }
+
+  @Test
+  void everyCommandsHelpEndsWithTheStatusesItGivesFromTheTable() throws IOException {
+    TreeSet<String> table = new TreeSet<>();
+    readmeTable().forEach(r -> table.add(Integer.toString(r.status())));
+    CommandLine all = new CommandLine(new Main());
+    Main.COMMANDS.forEach(all::addSubcommand);
+    List<List<String>> commands = new ArrayList<>();
+    commands.add(List.of());
+    all.getSubcommands()
+        .forEach(
+            (name, cl) -> {
+              commands.add(List.of(name));
+              cl.getSubcommands().keySet().forEach(sub -> commands.add(List.of(name, sub)));
+            });
+    for (List<String> command : commands) {
+      List<String> args = new ArrayList<>(command);
+      args.add("--help");
+      Result help = run(args.toArray(String[]::new));
+      assertThat(help.exit()).isZero();
+      List<String> footer =
+          help.out().lines().dropWhile(l -> !l.equals("Exit status:")).skip(1).toList();
+      List<String> statuses =
+          footer.stream()
+              .filter(l -> l.matches("  \\d+ .*"))
+              .map(l -> l.strip().split(" ")[0])
+              .toList();
+      assertThat(statuses).as(String.join(" ", command)).startsWith("0", "1");
+      assertThat(table).as(String.join(" ", command)).containsAll(statuses);
+    }
+  }
+
+  private static Result runOnly(Class<?> command, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit =
+        Main.run(
+            args,
+            List.of(command),
+            InputStream.nullInputStream(),
+            new ByteArrayOutputStream(),
+            new PrintWriter(out, true),
+            new PrintWriter(err, true));
+    return new Result(exit, out.toString(), err.toString());
+  }
+
+  @Command(name = "boom")
+  static final class Boom implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      throw new IllegalStateException("kaput\n\tat nowhere");
+    }
+  }
+
+  @Command(name = "deep")
+  static final class Deep implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      throw new StackOverflowError();
+    }
+  }
+
+  @Test
+  void anUnexpectedExceptionIsOneLineNotAStackTrace() {
+    Result boom = runOnly(Boom.class, "boom");
+    assertThat(boom.exit()).isEqualTo(1);
+    assertThat(boom.err())
+        .startsWith(
+            "cairn: internal error: java.lang.IllegalStateException: kaput\\x0a\\x09at nowhere"
+                + " (at dev.cairn.cli.ExitStatusTest$Boom.call(ExitStatusTest.java:")
+        .endsWith("))\n")
+        .hasLineCount(1);
+    Result deep = runOnly(Deep.class, "deep");
+    assertThat(deep.exit()).isEqualTo(1);
+    assertThat(deep.err())
+        .startsWith("cairn: internal error: java.lang.StackOverflowError (at dev.cairn.cli.")
+        .hasLineCount(1);
+  }
+}
