@@ -1,5 +1,6 @@
 package dev.cairn.cli;
 
+import dev.cairn.CairnException;
 import dev.cairn.image.Reference;
 import dev.cairn.store.Image;
 import dev.cairn.store.Store;
@@ -52,9 +53,21 @@ final class ImportCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     Reference ref = name == null ? null : Reference.parse(name);
     String comment = message != null ? message : "Imported from " + (file.equals("-") ? "-" : file);
+    boolean stdin = file.equals("-");
+    if (stdin && main.stdinIsTerminal()) {
+      throw CairnException.invalid("requested import from stdin, but stdin is empty");
+    }
+    if (!stdin && Files.isDirectory(Path.of(file))) {
+      throw CairnException.invalid(file + " is a directory");
+    }
     try (Store store = main.openStore();
-        InputStream in = file.equals("-") ? main.stdin() : Files.newInputStream(Path.of(file))) {
-      Image img = store.importTarball(in, ref, comment);
+        InputStream in = stdin ? main.stdin() : Files.newInputStream(Path.of(file))) {
+      Image img;
+      try {
+        img = store.importTarball(in, ref, comment);
+      } catch (CairnException e) {
+        throw e.in("importing " + (stdin ? "standard input" : CairnException.quote(file)));
+      }
       spec.commandLine().getOut().println(img.id());
     }
     return 0;

@@ -1,5 +1,6 @@
 package dev.cairn.cli;
 
+import dev.cairn.CairnException;
 import dev.cairn.image.Reference;
 import dev.cairn.store.Store;
 import dev.cairn.tarexport.LoadResult;
@@ -50,6 +51,13 @@ final class LoadCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (input == null && main.stdinIsTerminal()) {
+      // docker's words: an archive never comes from a terminal, so waiting for one would hang
+      throw CairnException.invalid("requested load from stdin, but stdin is empty");
+    }
+    if (input != null && Files.isDirectory(input)) {
+      throw CairnException.invalid(input + " is a directory");
+    }
     LoadResult result;
     try (Store store = main.openStore();
         InputStream in =

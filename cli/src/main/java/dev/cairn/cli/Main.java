@@ -80,6 +80,7 @@ public final class Main {
   private InputStream stdin = System.in;
   private OutputStream stdoutBytes = System.out;
   private boolean realStdout; // the process's own descriptor 1, not a stream a caller gave
+  private boolean realStdin; // the same for descriptor 0
 
   /** Opens the store the global options name. */
   dev.cairn.store.Store openStore() throws java.io.IOException {
@@ -115,16 +116,44 @@ public final class Main {
     return realStdout && dev.cairn.posix.Posix.isatty(1);
   }
 
+  /** Whether standard input is a terminal, where no archive will come from. */
+  boolean stdinIsTerminal() {
+    return realStdin && dev.cairn.posix.Posix.isatty(0);
+  }
+
   /** The store directory the user chose, or the default. */
   Path root() {
     if (root != null) {
-      return root;
+      return checkedRoot(root);
     }
     String env = System.getenv("CAIRN_ROOT");
     if (env != null && !env.isEmpty()) {
-      return Path.of(env);
+      return checkedRoot(Path.of(env));
     }
     return Path.of(System.getProperty("user.home"), ".local", "share", "cairn");
+  }
+
+  /**
+   * Refuses a root that cannot be a store directory before anything is created: an empty name
+   * (which would make the current directory the store) or one below a file.
+   */
+  private static Path checkedRoot(Path root) {
+    if (root.toString().isEmpty()) {
+      throw CairnException.invalid("the store directory (--root) is empty; name a directory");
+    }
+    for (Path p = root.toAbsolutePath(); p != null; p = p.getParent()) {
+      if (java.nio.file.Files.exists(p)) {
+        if (!java.nio.file.Files.isDirectory(p)) {
+          throw CairnException.invalid(
+              "store directory "
+                  + root
+                  + (p.equals(root.toAbsolutePath()) ? "" : ": " + p)
+                  + " is not a directory");
+        }
+        break;
+      }
+    }
+    return root;
   }
 
   public static void main(String[] args) {
@@ -135,6 +164,7 @@ public final class Main {
     }
     Main main = new Main();
     main.realStdout = true;
+    main.realStdin = true;
     // Not System.out: a PrintStream hides write errors, and an archive must not be cut silently.
     main.stdoutBytes = new java.io.FileOutputStream(java.io.FileDescriptor.out);
     System.exit(
