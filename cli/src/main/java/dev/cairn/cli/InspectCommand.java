@@ -1,5 +1,6 @@
 package dev.cairn.cli;
 
+import dev.cairn.CairnException;
 import dev.cairn.digest.Digest;
 import dev.cairn.image.Reference;
 import dev.cairn.json.GoJsonWriter;
@@ -45,20 +46,31 @@ final class InspectCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
     GoJsonWriter w = new GoJsonWriter();
+    int status = 0;
+    int found = 0;
     try (Store store = main.openStore()) {
       w.punct('[');
-      for (int i = 0; i < images.size(); i++) {
-        if (i > 0) {
+      for (String name : images) {
+        Image img;
+        try {
+          img = store.image(name);
+        } catch (CairnException e) {
+          // as docker does: the images found are printed, each failure reported on its own
+          err.println("cairn: " + e.getMessage());
+          status = Math.max(status, Main.exitCode(e.kind()));
+          continue;
+        }
+        if (found++ > 0) {
           w.punct(',');
         }
-        Image img = store.image(images.get(i));
         write(w, img, store.diffIds(img));
       }
       w.punct(']');
     }
     out.println(new String(GoJsonWriter.indent(w.toByteArray(), "    "), StandardCharsets.UTF_8));
-    return 0;
+    return status;
   }
 
   static void write(GoJsonWriter w, Image img, List<Digest> diffIds) {

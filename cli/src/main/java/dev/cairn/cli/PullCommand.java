@@ -99,6 +99,9 @@ final class PullCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PullProgress.Mode mode = mode();
     Reference ref = Reference.parse(reference);
+    if (allTags && !nameOnly(reference)) {
+      throw CairnException.invalid("tag can't be used with --all-tags/-a"); // docker's words
+    }
     PullOptions options = PullOptions.defaults();
     if (platform != null) {
       options = options.withPlatform(Platform.parse(platform));
@@ -124,9 +127,6 @@ final class PullCommand implements Callable<Integer> {
     PullProgress listener = new PullProgress(mode, out);
     try (Store store = main.openStore(registry)) {
       if (allTags) {
-        if (ref.tag() != null && !ref.tag().equals(Reference.DEFAULT_TAG) || ref.digest() != null) {
-          throw CairnException.invalid("--all-tags takes a repository name without a tag");
-        }
         store.pullAllTags(ref, options, listener); // each result is reported as it ends
       } else {
         store.pull(ref, options, listener);
@@ -139,6 +139,14 @@ final class PullCommand implements Callable<Integer> {
       throw e;
     }
     return 0;
+  }
+
+  /**
+   * Whether the reference as typed names a repository only: no digest, and no tag (a {@code :}
+   * after the last {@code /}; one before it belongs to a registry's port).
+   */
+  static boolean nameOnly(String typed) {
+    return typed.indexOf('@') < 0 && typed.lastIndexOf(':') < typed.lastIndexOf('/') + 1;
   }
 
   private PullProgress.Mode mode() {

@@ -178,7 +178,7 @@ class LocalCommandsTest {
     Result r = run("inspect", "nope");
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err().strip()).isEqualTo("cairn: no such image: \"nope\"");
-    assertThat(r.out()).isEmpty();
+    assertThat(r.out()).isEqualTo("[]\n"); // as docker prints when it found nothing
     Result rmi = run("rmi", "nope", "alsonope");
     assertThat(rmi.exit()).isEqualTo(2);
     assertThat(rmi.err().lines()).hasSize(2);
@@ -207,6 +207,22 @@ class LocalCommandsTest {
     assertThat(Files.readString(mounted.resolve("etc/motd"))).isEqualTo("top\n");
     assertThat(runWith(overlay, "unmount", "top:1").exit()).isZero();
     assertThat(Files.exists(mounted.resolve("etc/motd"))).isFalse();
+  }
+
+  @Test
+  void inspectPrintsTheImagesFoundAndReportsEachOneMissing() throws IOException {
+    String id = importImage(rootfs("a\n"), "a:1");
+    Result r = run("inspect", "a:1", "nope", "alsonope");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err().lines())
+        .containsExactly("cairn: no such image: \"nope\"", "cairn: no such image: \"alsonope\"");
+    JsonArray found = (JsonArray) Json.parse(r.out().getBytes(StandardCharsets.UTF_8));
+    assertThat(found.items())
+        .singleElement()
+        .satisfies(
+            i ->
+                assertThat(((JsonString) ((JsonObject) i).get("Id")).value())
+                    .isEqualTo("sha256:" + id));
   }
 
   private Result runWith(String[] global, String... args) {

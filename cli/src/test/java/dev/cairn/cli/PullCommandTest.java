@@ -177,6 +177,20 @@ class PullCommandTest {
     }
   }
 
+  @Test
+  void allTagsRefusesATagOrADigestAsDockerDoes() {
+    for (String ref :
+        List.of(
+            ref("1"),
+            server.host() + "/test/cli:latest",
+            "alpine:latest",
+            "alpine@" + image.manifest().digest())) {
+      Result r = pull("-a", ref);
+      assertThat(r.exit()).as(ref).isEqualTo(1);
+      assertThat(r.err()).isEqualTo("cairn: tag can't be used with --all-tags/-a\n");
+    }
+  }
+
   private static String status(JsonValue.JsonObject m) {
     return string(m, "status");
   }
