@@ -193,6 +193,10 @@ final class Authenticator {
       throw new InterruptedIOException(what + ": interrupted");
     } catch (IOException e) {
       throw new IOException(what + ": " + Transport.describe(e), e);
+    } catch (IllegalArgumentException e) {
+      // The realm passed the checks in realm(); whatever else the client refuses is still input.
+      throw CairnException.invalid(
+          what + ": " + RegistryErrors.printable(String.valueOf(e.getMessage())));
     }
     if (r.statusCode() != 200) {
       throw RegistryErrors.of(r, what);
@@ -216,6 +220,11 @@ final class Authenticator {
     }
     if (token == null || token.isEmpty()) {
       throw CairnException.invalid(what + ": the answer holds no token");
+    }
+    if (!token.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f)) {
+      // It goes into an Authorization header, where the HTTP client refuses such characters.
+      throw CairnException.invalid(
+          what + ": the token holds characters that cannot be sent in a header");
     }
     BigDecimal expiresIn = JsonText.member(json, "expires_in", BigDecimal.class);
     Duration life = expiresIn == null ? MIN_TOKEN_LIFE : Duration.ofSeconds(expiresIn.longValue());
@@ -242,6 +251,11 @@ final class Authenticator {
     if (scheme.equals("https") || scheme.equals("http") && plainHttp) {
       if (uri.getHost() == null) {
         throw CairnException.invalid(host + ": token realm has no host");
+      }
+      String problem = HttpTargets.problem(uri);
+      if (problem != null) {
+        throw CairnException.invalid(
+            host + ": token realm " + RegistryErrors.printable(realm) + ": " + problem);
       }
       return uri;
     }

@@ -57,7 +57,8 @@ public final class Registry implements AutoCloseable {
   public static Registry open(String host, RegistryOptions options, ManifestVerifier verifier)
       throws IOException {
     if (host == null || host.isEmpty() || !host.chars().allMatch(Registry::isHostChar)) {
-      throw CairnException.invalid("invalid registry host \"" + host + "\"");
+      throw CairnException.invalid(
+          "invalid registry host \"" + RegistryErrors.printable(String.valueOf(host)) + "\"");
     }
     return new Registry(host, options, verifier);
   }

@@ -78,7 +78,7 @@ final class Transport implements AutoCloseable {
   Transport(String host, String endpoint, RegistryOptions options) throws IOException {
     this.host = host;
     this.plainHttp = usesPlainHttp(endpoint, options);
-    this.base = URI.create((plainHttp ? "http://" : "https://") + endpoint);
+    this.base = HttpTargets.baseUri(host, endpoint, plainHttp);
     this.options = options;
     // Parameters given, or the client would ask the context for its defaults at once.
     this.plain =
@@ -215,6 +215,15 @@ final class Transport implements AutoCloseable {
     URI uri = call.uri();
     String method = call.method();
     for (int hop = 0; ; hop++) {
+      String problem = HttpTargets.problem(uri);
+      if (problem != null) {
+        throw CairnException.invalid(
+            call.what()
+                + ": cannot send a request to "
+                + HttpTargets.printable(uri)
+                + ": "
+                + problem);
+      }
       HttpRequest.Builder b =
           HttpRequest.newBuilder(uri)
               .timeout(options.requestTimeout())
@@ -242,6 +251,14 @@ final class Transport implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new InterruptedIOException(call.what() + ": interrupted");
+      } catch (IllegalArgumentException e) {
+        // What the checks above missed: still the server's or the user's input, never a crash.
+        throw CairnException.invalid(
+            call.what()
+                + ": cannot send a request to "
+                + HttpTargets.printable(uri)
+                + ": "
+                + RegistryErrors.printable(String.valueOf(e.getMessage())));
       }
       if (!isRedirect(r.statusCode())) {
         return r;
