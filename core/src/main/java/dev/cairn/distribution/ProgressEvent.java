@@ -38,6 +38,12 @@ public sealed interface ProgressEvent {
   /** A fetch failed and starts again from the beginning ({@code attempt} counts from 2). */
   record Retrying(String layer, int attempt, String reason) implements ProgressEvent {}
 
+  /**
+   * The download stalled or broke off ({@code reason}, naming the host) and goes on from byte
+   * {@code offset} of the blob.
+   */
+  record Resuming(String layer, long offset, String reason) implements ProgressEvent {}
+
   /** The pull ended; the result names what was pulled. */
   record Finished(PullResult result) implements ProgressEvent {}
 }

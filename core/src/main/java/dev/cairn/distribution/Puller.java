@@ -412,7 +412,12 @@ public final class Puller implements AutoCloseable {
       Path temp = null;
       CountingInputStream counted = null;
       try {
-        InputStream blob = job.registry.blob(job.repo, p.blob(), p.blobSize());
+        InputStream blob =
+            job.registry.blob(
+                job.repo,
+                p.blob(),
+                p.blobSize(),
+                (offset, reason) -> out.on(new ProgressEvent.Resuming(label, offset, reason)));
         job.downloaded.set(true);
         long total = p.blobSize();
         counted = new CountingInputStream(blob, n -> out.on(new Downloading(label, n, total)));
@@ -494,6 +499,10 @@ public final class Puller implements AutoCloseable {
   private static Exception blobError(CountingInputStream counted) {
     if (counted == null) {
       return null; // the request itself failed, after the registry client's own retries
+    }
+    if (counted.failure() instanceof CairnException c
+        && c.kind() == CairnException.Kind.UNAVAILABLE) {
+      return null; // the registry client resumed as long as its retry policy allows
     }
     return counted.failure() instanceof Exception e ? e : null;
   }
