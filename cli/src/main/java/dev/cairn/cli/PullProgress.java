@@ -8,6 +8,7 @@ import dev.cairn.distribution.ProgressEvent.Downloading;
 import dev.cairn.distribution.ProgressEvent.Extracting;
 import dev.cairn.distribution.ProgressEvent.Finished;
 import dev.cairn.distribution.ProgressEvent.Queued;
+import dev.cairn.distribution.ProgressEvent.Resolved;
 import dev.cairn.distribution.ProgressEvent.Resolving;
 import dev.cairn.distribution.ProgressEvent.Resuming;
 import dev.cairn.distribution.ProgressEvent.Retrying;
@@ -54,6 +55,9 @@ final class PullProgress implements ProgressListener {
         lines.clear();
         lastStatus.clear();
         drawn = 0;
+      }
+      case Resolved r -> {
+        // Only now, as docker: a reference the registry does not know gets its error alone.
         String id =
             r.reference().tag() != null ? r.reference().tag() : r.reference().digest().toString();
         message(id, "Pulling from " + r.reference().path());

@@ -177,6 +177,14 @@ class PullCommandTest {
     }
   }
 
+  @Test
+  void aFailedManifestFetchPrintsOnlyTheError() {
+    Result r = pull("--progress=plain", ref("nope"));
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err().lines()).singleElement().asString().contains("MANIFEST_UNKNOWN");
+  }
+
   private static String status(JsonValue.JsonObject m) {
     return string(m, "status");
   }

@@ -11,6 +11,9 @@ public sealed interface ProgressEvent {
   /** The manifest of {@code reference} is being resolved. */
   record Resolving(Reference reference) implements ProgressEvent {}
 
+  /** The registry has the manifest of {@code reference}: the image is pulled from it now. */
+  record Resolved(Reference reference) implements ProgressEvent {}
+
   /** The layer will be fetched. */
   record Queued(String layer) implements ProgressEvent {}
 

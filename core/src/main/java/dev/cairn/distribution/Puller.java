@@ -136,7 +136,7 @@ public final class Puller implements AutoCloseable {
       Registry registry, Reference ref, PullOptions options, ProgressListener listener)
       throws IOException {
     String repo = ref.path();
-    Resolved resolved = resolve(registry, repo, ref, options);
+    Resolved resolved = resolve(registry, repo, ref, options, listener);
     ImageConfigFile config =
         resolved.manifest == null ? null : config(registry, repo, resolved.manifest);
     List<Graph.Hold> holds = new ArrayList<>();
@@ -180,9 +180,11 @@ public final class Puller implements AutoCloseable {
     }
   }
 
-  private Resolved resolve(Registry registry, String repo, Reference ref, PullOptions options)
+  private Resolved resolve(
+      Registry registry, String repo, Reference ref, PullOptions options, ProgressListener listener)
       throws IOException {
     FetchedManifest fetched = registry.manifest(repo, ref.tagOrDigest());
+    listener.on(new ProgressEvent.Resolved(ref)); // as docker: once the registry knows the name
     Digest named = fetched.digest();
     for (int depth = 0; MediaType.isIndex(fetched.mediaType()); depth++) {
       if (depth >= ImageIndex.MAX_DEPTH) {

@@ -24,7 +24,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What a pull tells its listener, and does, when a layer stalls. */
+/**
+ * What a pull tells its listener, and when: the image once found, a stalled layer as it goes on.
+ */
 class PullEventsTest {
   @TempDir static Path temp;
   @TempDir Path store;
@@ -69,6 +71,24 @@ class PullEventsTest {
 
   static String label() {
     return layer.digest().hex().substring(0, 12);
+  }
+
+  @Test
+  void theImageIsAnnouncedOnlyOnceTheRegistryHasItsManifest() throws Exception {
+    List<ProgressEvent> events = new CopyOnWriteArrayList<>();
+    try (PullFixture f = new PullFixture(store)) {
+      assertThatThrownBy(() -> f.puller.pull(ref("absent"), PullOptions.defaults(), events::add))
+          .isInstanceOf(CairnException.class);
+      assertThat(events).containsExactly(new ProgressEvent.Resolving(ref("absent")));
+
+      events.clear();
+      f.puller.pull(ref("1"), PullOptions.defaults(), events::add);
+      assertThat(events.subList(0, 3))
+          .containsExactly(
+              new ProgressEvent.Resolving(ref("1")),
+              new ProgressEvent.Resolved(ref("1")),
+              new ProgressEvent.Queued(label()));
+    }
   }
 
   @Test
