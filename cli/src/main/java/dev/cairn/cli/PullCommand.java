@@ -55,7 +55,9 @@ final class PullCommand implements Callable<Integer> {
   @Option(
       names = "--platform",
       paramLabel = "OS/ARCH[/VARIANT]",
-      description = "Platform to pick from a multi-platform image (default: this host's).")
+      description =
+          "Pull the image for this platform: picked from a multi-platform image, and required of"
+              + " one made for a single platform. Default: this host's, only to pick with.")
   String platform;
 
   @Option(

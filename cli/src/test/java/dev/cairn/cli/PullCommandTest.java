@@ -185,6 +185,18 @@ class PullCommandTest {
     assertThat(r.err().lines()).singleElement().asString().contains("MANIFEST_UNKNOWN");
   }
 
+  @Test
+  void anImageForAnotherPlatformThanTheOneAskedForExitsTwo() {
+    Result r = pull("-q", "--platform", "linux/arm64", ref("1"));
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err())
+        .isEqualTo(
+            "cairn: pulling "
+                + ref("1")
+                + ": the image was found but does not match the specified platform:"
+                + " wanted linux/arm64, actual: linux/amd64\n");
+  }
+
   private static String status(JsonValue.JsonObject m) {
     return string(m, "status");
   }

@@ -18,6 +18,7 @@ import dev.cairn.image.ImageConfigFile;
 import dev.cairn.image.ImageIndex;
 import dev.cairn.image.ImageManifest;
 import dev.cairn.image.MediaType;
+import dev.cairn.image.Platform;
 import dev.cairn.image.Reference;
 import dev.cairn.image.Schema1Manifest;
 import dev.cairn.registry.FetchedManifest;
@@ -139,6 +140,7 @@ public final class Puller implements AutoCloseable {
     Resolved resolved = resolve(registry, repo, ref, options, listener);
     ImageConfigFile config =
         resolved.manifest == null ? null : config(registry, repo, resolved.manifest);
+    checkPlatform(options, config);
     List<Graph.Hold> holds = new ArrayList<>();
     try {
       Plans.Plan plan;
@@ -192,7 +194,7 @@ public final class Puller implements AutoCloseable {
             "manifest lists nest more than " + ImageIndex.MAX_DEPTH + " deep");
       }
       ImageIndex index = ImageIndex.parse(fetched.bytes(), fetched.mediaType());
-      Descriptor entry = index.select(options.platform());
+      Descriptor entry = index.select(options.platformOrHost());
       fetched = registry.manifest(repo, entry.digest().toString());
       if (fetched.bytes().length != entry.size()) {
         throw CairnException.invalid(
@@ -208,6 +210,23 @@ public final class Puller implements AutoCloseable {
       return new Resolved(named, Schema1Manifest.parse(fetched.bytes(), fetched.digest()), null);
     }
     return new Resolved(named, null, ImageManifest.parse(fetched.bytes(), fetched.mediaType()));
+  }
+
+  /**
+   * An image asked for by platform must be for it, as docker 20.10 requires: a single-platform
+   * image for another one is refused before any of its layers is fetched. A config naming no
+   * platform contradicts nothing and passes; without a platform asked for, anything does.
+   */
+  private static void checkPlatform(PullOptions options, ImageConfigFile config) {
+    Platform wanted = options.platform();
+    Platform actual = config == null ? null : config.platform();
+    if (wanted != null && actual != null && wanted.score(actual) < 0) {
+      throw CairnException.notFound(
+          "the image was found but does not match the specified platform: wanted "
+              + wanted
+              + ", actual: "
+              + actual);
+    }
   }
 
   /** The config blob: taken from the store when the image's top node holds it, else fetched. */
