@@ -11,7 +11,11 @@ import dev.cairn.registry.RegistryOptions;
 import dev.cairn.store.Store;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -37,7 +41,9 @@ import picocli.CommandLine.Spec;
       "2:no such image, tag or platform",
       ExitStatus.UNAUTHORIZED,
       "4:conflict: an image was registered meanwhile with other content, or the store was made with another driver",
-      "5:unavailable: the registry is down or busy (after retries), or the storage driver cannot work here"
+      "5:unavailable: the registry's name does not resolve, it refuses or resets connections,"
+          + " does not answer in time, fails TLS, or answers 5xx or 429 (after retries); or the"
+          + " storage driver cannot work here"
     })
 final class PullCommand implements Callable<Integer> {
   @ParentCommand Main main;
@@ -57,7 +63,9 @@ final class PullCommand implements Callable<Integer> {
   @Option(
       names = "--platform",
       paramLabel = "OS/ARCH[/VARIANT]",
-      description = "Platform to pick from a multi-platform image (default: this host's).")
+      description =
+          "Pull the image for this platform: picked from a multi-platform image, and required of"
+              + " one made for a single platform. Default: this host's, only to pick with.")
   String platform;
 
   @Option(
@@ -90,6 +98,15 @@ final class PullCommand implements Callable<Integer> {
       names = "--password-stdin",
       description = "Read the password for --username from standard input.")
   boolean passwordStdin;
+
+  @Option(
+      names = "--read-timeout",
+      paramLabel = "DURATION",
+      description =
+          "Give up on a registry answer after this long without data (e.g. 30s, 500ms, 2m;"
+              + " default 30s). A download that stalls goes on where it stopped, and the"
+              + " progress says so; one that stalls again without a byte fails.")
+  String readTimeout;
 
   @Parameters(paramLabel = "NAME[:TAG|@DIGEST]", description = "The image to pull.")
   String reference;
@@ -124,6 +141,10 @@ final class PullCommand implements Callable<Integer> {
             .withCredentials(credentials)
             .withInsecureRegistries(java.util.Set.copyOf(insecure))
             .withCaCertificates(caCerts);
+    if (readTimeout != null) {
+      Duration silence = duration("--read-timeout", readTimeout);
+      registry = registry.withTimeouts(registry.connectTimeout(), silence, silence);
+    }
     PullProgress listener = new PullProgress(mode, out);
     try (Store store = main.openStore(registry)) {
       if (allTags) {
@@ -148,6 +169,33 @@ final class PullCommand implements Callable<Integer> {
   static boolean nameOnly(String typed) {
     return typed.indexOf('@') < 0 && typed.lastIndexOf(':') < typed.lastIndexOf('/') + 1;
   }
+
+  /** {@code 30s}, {@code 500ms}, {@code 2m}, {@code 1.5s}, or a plain number of seconds. */
+  static Duration duration(String option, String text) {
+    Matcher m = DURATION.matcher(text);
+    if (m.matches()) {
+      BigDecimal millis =
+          new BigDecimal(m.group(1))
+              .multiply(
+                  BigDecimal.valueOf(
+                      switch (m.group(2)) {
+                        case "ms" -> 1;
+                        case "m" -> 60_000;
+                        default -> 1000;
+                      }));
+      if (millis.compareTo(BigDecimal.ONE) >= 0
+          && millis.compareTo(BigDecimal.valueOf(Duration.ofDays(1).toMillis())) <= 0) {
+        return Duration.ofMillis(millis.longValue());
+      }
+    }
+    throw CairnException.invalid(
+        option
+            + " must be a duration such as 30s, 500ms or 2m (1ms to a day), not "
+            + CairnException.quote(text));
+  }
+
+  private static final Pattern DURATION =
+      Pattern.compile("([0-9]{1,9}(?:\\.[0-9]{1,3})?)(ms|s|m|)");
 
   private PullProgress.Mode mode() {
     if (quiet) {

@@ -8,7 +8,9 @@ import dev.cairn.distribution.ProgressEvent.Downloading;
 import dev.cairn.distribution.ProgressEvent.Extracting;
 import dev.cairn.distribution.ProgressEvent.Finished;
 import dev.cairn.distribution.ProgressEvent.Queued;
+import dev.cairn.distribution.ProgressEvent.Resolved;
 import dev.cairn.distribution.ProgressEvent.Resolving;
+import dev.cairn.distribution.ProgressEvent.Resuming;
 import dev.cairn.distribution.ProgressEvent.Retrying;
 import dev.cairn.distribution.ProgressEvent.Verifying;
 import dev.cairn.distribution.ProgressEvent.Waiting;
@@ -53,6 +55,9 @@ final class PullProgress implements ProgressListener {
         lines.clear();
         lastStatus.clear();
         drawn = 0;
+      }
+      case Resolved r -> {
+        // Only now, as docker: a reference the registry does not know gets its error alone.
         String id =
             r.reference().tag() != null ? r.reference().tag() : r.reference().digest().toString();
         message(id, "Pulling from " + r.reference().path());
@@ -66,6 +71,8 @@ final class PullProgress implements ProgressListener {
       case Extracting x -> layer(x.layer(), "Extracting", x.current(), x.total());
       case Done d -> layer(d.layer(), "Pull complete", -1, -1);
       case Retrying r -> layer(r.layer(), "Retrying (attempt " + r.attempt() + ")", -1, -1);
+      case Resuming r ->
+          layer(r.layer(), "Resuming at " + size(r.offset()) + " (" + r.reason() + ")", -1, -1);
       case Finished f -> finished(f.result());
     }
     out.flush();

@@ -120,7 +120,6 @@ class ExitStatusTest {
       proxy.requireBasic(); // and cairn has no credentials for it
       seen.put(3, List.of(run("pull", "-q", ref)));
       proxy.reset();
-      // 429 is "unavailable" today; refused connections, DNS failures and timeouts join it
       proxy.plan(
           "/manifests/",
           FaultProxy.Fault.STATUS_429,
@@ -128,7 +127,17 @@ class ExitStatusTest {
           FaultProxy.Fault.STATUS_429,
           FaultProxy.Fault.STATUS_429,
           FaultProxy.Fault.STATUS_429);
-      seen.put(5, List.of(run("pull", "-q", ref)));
+      Result busy = run("pull", "-q", ref);
+      int closedPort;
+      try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+        closedPort = socket.getLocalPort();
+      }
+      seen.put(
+          5,
+          List.of(
+              busy,
+              run("pull", "-q", "127.0.0.1:" + closedPort + "/x"),
+              run("pull", "-q", "nonexistent.invalid/x")));
     }
     seen.forEach(
         (status, results) ->

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cairn.digest.Digest;
 import dev.cairn.json.Json;
 import dev.cairn.json.JsonValue;
+import dev.cairn.registry.FaultProxy;
 import dev.cairn.registry.OciLayouts;
 import dev.cairn.registry.RegistryServer;
 import dev.cairn.registry.Tools;
@@ -29,6 +30,7 @@ class PullCommandTest {
   static RegistryServer server;
   static OciLayouts.Image image;
   static OciLayouts.Image bad;
+  static FaultProxy proxy;
 
   @BeforeAll
   static void start() throws Exception {
@@ -45,10 +47,14 @@ class PullCommandTest {
     layout.tag("bad", bad.manifest());
     Tools.push(layout.dir(), "1", server.host(), "test/cli");
     Tools.push(layout.dir(), "bad", server.host(), "test/cli");
+    proxy = new FaultProxy(server.host());
   }
 
   @AfterAll
   static void stop() throws Exception {
+    if (proxy != null) {
+      proxy.close();
+    }
     if (server != null) {
       server.close();
     }
@@ -189,6 +195,91 @@ class PullCommandTest {
       assertThat(r.exit()).as(ref).isEqualTo(1);
       assertThat(r.err()).isEqualTo("cairn: tag can't be used with --all-tags/-a\n");
     }
+  }
+
+  @Test
+  void aFailedManifestFetchPrintsOnlyTheError() {
+    Result r = pull("--progress=plain", ref("nope"));
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err().lines()).singleElement().asString().contains("MANIFEST_UNKNOWN");
+  }
+
+  @Test
+  void aRefusedConnectionExitsFive() throws Exception {
+    int port;
+    try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
+      port = closed.getLocalPort();
+    }
+    Result r = pull("-q", "127.0.0.1:" + port + "/x");
+    assertThat(r.exit()).isEqualTo(5);
+    assertThat(r.err())
+        .isEqualTo(
+            "cairn: pulling 127.0.0.1:%d/x:latest: fetching manifest latest of x from"
+                    .formatted(port)
+                + " 127.0.0.1:%d: connection refused (5 attempts)\n".formatted(port));
+  }
+
+  @Test
+  void aHostThatCannotBeResolvedExitsFive() {
+    Result r = pull("-q", "nonexistent.invalid/x"); // .invalid never resolves (RFC 6761)
+    assertThat(r.exit()).isEqualTo(5);
+    assertThat(r.err())
+        .isEqualTo(
+            "cairn: pulling nonexistent.invalid/x:latest: fetching manifest latest of x from"
+                + " nonexistent.invalid: cannot resolve host nonexistent.invalid\n");
+  }
+
+  @Test
+  void aPortOutOfRangeIsInvalidInputInOneLine() {
+    Result r = pull("127.0.0.1:99999/x");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err())
+        .isEqualTo(
+            "cairn: invalid reference \"127.0.0.1:99999/x\": registry domain \"127.0.0.1:99999\":"
+                + " port 99999 is out of range (1 to 65535)\n");
+  }
+
+  @Test
+  void anImageForAnotherPlatformThanTheOneAskedForExitsTwo() {
+    Result r = pull("-q", "--platform", "linux/arm64", ref("1"));
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err())
+        .isEqualTo(
+            "cairn: pulling "
+                + ref("1")
+                + ": the image was found but does not match the specified platform:"
+                + " wanted linux/arm64, actual: linux/amd64\n");
+  }
+
+  @Test
+  void aStalledDownloadIsReportedOnANonTerminal() {
+    proxy.reset();
+    OciLayouts.Blob layer = image.layers().getLast();
+    proxy.plan("/blobs/" + layer.digest(), FaultProxy.Fault.STALL_MIDWAY);
+    Result r = pull("--progress=plain", "--read-timeout=300ms", proxy.host() + "/test/cli:1");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.lines())
+        .anySatisfy(
+            line ->
+                assertThat(line)
+                    .matches(
+                        java.util.regex.Pattern.quote(shortId(layer) + ": Resuming at ")
+                            + "[0-9.]+k?B "
+                            + java.util.regex.Pattern.quote(
+                                "(" + proxy.host() + " sent no data for 300 ms)")));
+    assertThat(r.lines()).contains(shortId(layer) + ": Pull complete");
+  }
+
+  @Test
+  void aReadTimeoutThatIsNoDurationIsInvalidInput() {
+    Result r = pull("--read-timeout=soon", ref("1"));
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err())
+        .isEqualTo(
+            "cairn: --read-timeout must be a duration such as 30s, 500ms or 2m (1ms to a day),"
+                + " not \"soon\"\n");
   }
 
   private static String status(JsonValue.JsonObject m) {

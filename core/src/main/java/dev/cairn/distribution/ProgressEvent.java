@@ -11,6 +11,9 @@ public sealed interface ProgressEvent {
   /** The manifest of {@code reference} is being resolved. */
   record Resolving(Reference reference) implements ProgressEvent {}
 
+  /** The registry has the manifest of {@code reference}: the image is pulled from it now. */
+  record Resolved(Reference reference) implements ProgressEvent {}
+
   /** The layer will be fetched. */
   record Queued(String layer) implements ProgressEvent {}
 
@@ -37,6 +40,12 @@ public sealed interface ProgressEvent {
 
   /** A fetch failed and starts again from the beginning ({@code attempt} counts from 2). */
   record Retrying(String layer, int attempt, String reason) implements ProgressEvent {}
+
+  /**
+   * The download stalled or broke off ({@code reason}, naming the host) and goes on from byte
+   * {@code offset} of the blob.
+   */
+  record Resuming(String layer, long offset, String reason) implements ProgressEvent {}
 
   /** The pull ended; the result names what was pulled. */
   record Finished(PullResult result) implements ProgressEvent {}

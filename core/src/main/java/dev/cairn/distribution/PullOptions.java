@@ -6,16 +6,16 @@ import dev.cairn.image.Platform;
 /**
  * How to pull.
  *
- * @param platform the platform to pick from a manifest list or index
+ * @param platform the platform asked for, or null for the host's. An image asked for by platform
+ *     must be for it (its config may not name another); without one, as with docker, the host's
+ *     platform only picks from a manifest list or index and an image made for one platform alone is
+ *     pulled whatever it is
  * @param concurrency how many layers of one pull download at once
  * @param blobAttempts how often a layer whose bytes fail verification is fetched afresh, in all
  */
 public record PullOptions(Platform platform, int concurrency, int blobAttempts) {
 
   public PullOptions {
-    if (platform == null) {
-      throw CairnException.invalid("a pull needs a platform");
-    }
     if (concurrency < 1 || concurrency > 64) {
       throw CairnException.invalid("pull concurrency must be 1 to 64, not " + concurrency);
     }
@@ -24,16 +24,22 @@ public record PullOptions(Platform platform, int concurrency, int blobAttempts) 
     }
   }
 
-  /** The host's platform, 3 downloads at once, 3 attempts per layer. */
+  /** No platform asked for (the host's), 3 downloads at once, 3 attempts per layer. */
   public static PullOptions defaults() {
-    return new PullOptions(Platform.host(), 3, 3);
+    return new PullOptions(null, 3, 3);
   }
 
+  /** Asks for platform {@code p}: picked from an index, and required of the image. */
   public PullOptions withPlatform(Platform p) {
     return new PullOptions(p, concurrency, blobAttempts);
   }
 
   public PullOptions withConcurrency(int n) {
     return new PullOptions(platform, n, blobAttempts);
+  }
+
+  /** The platform to pick from a manifest list or index: the one asked for, else the host's. */
+  public Platform platformOrHost() {
+    return platform != null ? platform : Platform.host();
   }
 }

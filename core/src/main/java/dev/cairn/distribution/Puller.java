@@ -18,6 +18,7 @@ import dev.cairn.image.ImageConfigFile;
 import dev.cairn.image.ImageIndex;
 import dev.cairn.image.ImageManifest;
 import dev.cairn.image.MediaType;
+import dev.cairn.image.Platform;
 import dev.cairn.image.Reference;
 import dev.cairn.image.Schema1Manifest;
 import dev.cairn.registry.FetchedManifest;
@@ -136,9 +137,10 @@ public final class Puller implements AutoCloseable {
       Registry registry, Reference ref, PullOptions options, ProgressListener listener)
       throws IOException {
     String repo = ref.path();
-    Resolved resolved = resolve(registry, repo, ref, options);
+    Resolved resolved = resolve(registry, repo, ref, options, listener);
     ImageConfigFile config =
         resolved.manifest == null ? null : config(registry, repo, resolved.manifest);
+    checkPlatform(options, config);
     List<Graph.Hold> holds = new ArrayList<>();
     try {
       Plans.Plan plan;
@@ -180,9 +182,11 @@ public final class Puller implements AutoCloseable {
     }
   }
 
-  private Resolved resolve(Registry registry, String repo, Reference ref, PullOptions options)
+  private Resolved resolve(
+      Registry registry, String repo, Reference ref, PullOptions options, ProgressListener listener)
       throws IOException {
     FetchedManifest fetched = registry.manifest(repo, ref.tagOrDigest());
+    listener.on(new ProgressEvent.Resolved(ref)); // as docker: once the registry knows the name
     Digest named = fetched.digest();
     for (int depth = 0; MediaType.isIndex(fetched.mediaType()); depth++) {
       if (depth >= ImageIndex.MAX_DEPTH) {
@@ -190,7 +194,7 @@ public final class Puller implements AutoCloseable {
             "manifest lists nest more than " + ImageIndex.MAX_DEPTH + " deep");
       }
       ImageIndex index = ImageIndex.parse(fetched.bytes(), fetched.mediaType());
-      Descriptor entry = index.select(options.platform());
+      Descriptor entry = index.select(options.platformOrHost());
       fetched = registry.manifest(repo, entry.digest().toString());
       if (fetched.bytes().length != entry.size()) {
         throw CairnException.invalid(
@@ -206,6 +210,23 @@ public final class Puller implements AutoCloseable {
       return new Resolved(named, Schema1Manifest.parse(fetched.bytes(), fetched.digest()), null);
     }
     return new Resolved(named, null, ImageManifest.parse(fetched.bytes(), fetched.mediaType()));
+  }
+
+  /**
+   * An image asked for by platform must be for it, as docker 20.10 requires: a single-platform
+   * image for another one is refused before any of its layers is fetched. A config naming no
+   * platform contradicts nothing and passes; without a platform asked for, anything does.
+   */
+  private static void checkPlatform(PullOptions options, ImageConfigFile config) {
+    Platform wanted = options.platform();
+    Platform actual = config == null ? null : config.platform();
+    if (wanted != null && actual != null && wanted.score(actual) < 0) {
+      throw CairnException.notFound(
+          "the image was found but does not match the specified platform: wanted "
+              + wanted
+              + ", actual: "
+              + actual);
+    }
   }
 
   /** The config blob: taken from the store when the image's top node holds it, else fetched. */
@@ -412,7 +433,12 @@ public final class Puller implements AutoCloseable {
       Path temp = null;
       CountingInputStream counted = null;
       try {
-        InputStream blob = job.registry.blob(job.repo, p.blob(), p.blobSize());
+        InputStream blob =
+            job.registry.blob(
+                job.repo,
+                p.blob(),
+                p.blobSize(),
+                (offset, reason) -> out.on(new ProgressEvent.Resuming(label, offset, reason)));
         job.downloaded.set(true);
         long total = p.blobSize();
         counted = new CountingInputStream(blob, n -> out.on(new Downloading(label, n, total)));
@@ -494,6 +520,10 @@ public final class Puller implements AutoCloseable {
   private static Exception blobError(CountingInputStream counted) {
     if (counted == null) {
       return null; // the request itself failed, after the registry client's own retries
+    }
+    if (counted.failure() instanceof CairnException c
+        && c.kind() == CairnException.Kind.UNAVAILABLE) {
+      return null; // the registry client resumed as long as its retry policy allows
     }
     return counted.failure() instanceof Exception e ? e : null;
   }

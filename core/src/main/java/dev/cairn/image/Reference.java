@@ -233,6 +233,13 @@ public record Reference(String domain, String path, String tag, Digest digest) {
         && (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(Reference::isDigit))) {
       return "registry domain \"" + printable(domain) + "\": port must be a number";
     }
+    if (port != null && (Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535)) {
+      return "registry domain \""
+          + printable(domain)
+          + "\": port "
+          + port
+          + " is out of range (1 to 65535)";
+    }
     return null;
   }
 

@@ -165,7 +165,7 @@ final class Authenticator {
     for (String s : scopes) {
       query.add("scope=" + encode(s));
     }
-    HttpRequest.Builder b = HttpRequest.newBuilder().timeout(options.requestTimeout());
+    HttpRequest.Builder b = HttpRequest.newBuilder().timeout(options.responseTimeout());
     b.header("User-Agent", options.userAgent());
     if (realm.getScheme().equals("http")) {
       b.version(HttpClient.Version.HTTP_1_1);
@@ -186,20 +186,33 @@ final class Authenticator {
           cr -> b.header("Authorization", "Basic " + basic(cr.username(), cr.password())));
     }
     HttpResponse<InputStream> r;
+    NetworkErrors.Limits limits = NetworkErrors.Limits.of(options);
     try {
-      r = clients.forUri(realm).send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+      r = clients.forUri(realm).send(b.build(), StallGuardedBody.handler(options.readTimeout()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException(what + ": interrupted");
+    } catch (InterruptedIOException e) {
+      throw e;
     } catch (IOException e) {
-      throw new IOException(what + ": " + Transport.describe(e), e);
-    }
-    if (r.statusCode() != 200) {
-      throw RegistryErrors.of(r, what);
+      throw NetworkErrors.unavailable(what, realm.getHost(), realm, e, limits, "");
+    } catch (IllegalArgumentException e) {
+      // The realm passed the checks in realm(); whatever else the client refuses is still input.
+      throw CairnException.invalid(
+          what + ": " + RegistryErrors.printable(String.valueOf(e.getMessage())));
     }
     byte[] body;
-    try (InputStream in = r.body()) {
-      body = in.readNBytes(RegistryErrors.MAX_ERROR_BODY + 1);
+    try {
+      if (r.statusCode() != 200) {
+        throw RegistryErrors.of(r, what);
+      }
+      try (InputStream in = r.body()) {
+        body = in.readNBytes(RegistryErrors.MAX_ERROR_BODY + 1);
+      }
+    } catch (InterruptedIOException e) {
+      throw e;
+    } catch (IOException e) {
+      throw NetworkErrors.unavailable(what, realm.getHost(), realm, e, limits, "");
     }
     if (body.length > RegistryErrors.MAX_ERROR_BODY) {
       throw CairnException.invalid(what + ": token answer larger than 64 KiB");
@@ -216,6 +229,11 @@ final class Authenticator {
     }
     if (token == null || token.isEmpty()) {
       throw CairnException.invalid(what + ": the answer holds no token");
+    }
+    if (!token.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f)) {
+      // It goes into an Authorization header, where the HTTP client refuses such characters.
+      throw CairnException.invalid(
+          what + ": the token holds characters that cannot be sent in a header");
     }
     BigDecimal expiresIn = JsonText.member(json, "expires_in", BigDecimal.class);
     Duration life = expiresIn == null ? MIN_TOKEN_LIFE : Duration.ofSeconds(expiresIn.longValue());
@@ -242,6 +260,11 @@ final class Authenticator {
     if (scheme.equals("https") || scheme.equals("http") && plainHttp) {
       if (uri.getHost() == null) {
         throw CairnException.invalid(host + ": token realm has no host");
+      }
+      String problem = HttpTargets.problem(uri);
+      if (problem != null) {
+        throw CairnException.invalid(
+            host + ": token realm " + RegistryErrors.printable(realm) + ": " + problem);
       }
       return uri;
     }

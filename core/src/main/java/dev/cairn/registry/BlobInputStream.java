@@ -4,7 +4,9 @@ import dev.cairn.CairnException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.net.URI;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -18,20 +20,30 @@ final class BlobInputStream extends InputStream {
   private final Transport.Call call;
   private final long size;
   private final RetryPolicy retry;
+  private final ResumeListener listener;
   private InputStream current;
+  private URI currentUri;
   private long position;
   private int failures;
+  private long streakStart = -1; // when the failures since the last byte began, or -1
   private boolean eof;
   private boolean closed;
 
   /**
    * @param size the descriptor's size, or -1 when unknown (a short answer then looks complete)
    */
-  BlobInputStream(Transport transport, Transport.Call call, long size, RetryPolicy retry) {
+  BlobInputStream(
+      Transport transport,
+      Transport.Call call,
+      long size,
+      RetryPolicy retry,
+      ResumeListener listener) {
     this.transport = transport;
     this.call = call;
     this.size = size;
     this.retry = retry;
+    this.listener = listener;
+    this.currentUri = call.uri();
   }
 
   /** Opens the stream at once, so that a missing blob or a refusal shows before any read. */
@@ -65,12 +77,13 @@ final class BlobInputStream extends InputStream {
         int n = current.read(b, off, len);
         if (n > 0) {
           position += n;
+          streakStart = -1;
           return n;
         }
         if (n < 0) {
           closeCurrent();
           if (size >= 0 && position < size) {
-            throw new IOException("connection closed after " + position + " of " + size + " bytes");
+            throw new NetworkErrors.Cut(position, size);
           }
           eof = true;
           return -1;
@@ -80,17 +93,21 @@ final class BlobInputStream extends InputStream {
       } catch (IOException e) {
         closeCurrent();
         failures++;
-        if (failures >= retry.maxAttempts()) {
-          throw new IOException(
-              call.what()
-                  + ": "
-                  + Transport.describe(e)
-                  + " (gave up after "
-                  + failures
-                  + " attempts)",
-              e);
+        if (streakStart < 0) {
+          streakStart = System.nanoTime();
         }
-        Transport.pause(retry.backoff(failures));
+        // Another try only while it can help: a second silence in a row without a byte between
+        // them exhausts the time the policy allows, so a server that died fails in bounded time.
+        Duration wait = retry.backoff(failures);
+        if (!NetworkErrors.retryable(e) || !retry.allowsAnother(failures, streakStart, wait)) {
+          throw transport.failure(
+              call.what(),
+              currentUri,
+              e,
+              failures > 1 ? " (gave up after " + failures + " attempts)" : "");
+        }
+        listener.resuming(position, transport.reason(currentUri, e));
+        Transport.pause(wait);
       }
     }
   }
@@ -102,6 +119,7 @@ final class BlobInputStream extends InputStream {
         new Transport.Call(
             call.method(), call.uri(), List.of(), headers, call.scope(), call.what());
     HttpResponse<InputStream> r = transport.send(c);
+    currentUri = r.uri();
     int status = r.statusCode();
     if (status == 200) {
       InputStream in = r.body();

@@ -5,6 +5,7 @@ import dev.cairn.digest.Digest;
 import dev.cairn.digest.VerifyingInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -57,7 +58,8 @@ public final class Registry implements AutoCloseable {
   public static Registry open(String host, RegistryOptions options, ManifestVerifier verifier)
       throws IOException {
     if (host == null || host.isEmpty() || !host.chars().allMatch(Registry::isHostChar)) {
-      throw CairnException.invalid("invalid registry host \"" + host + "\"");
+      throw CairnException.invalid(
+          "invalid registry host \"" + RegistryErrors.printable(String.valueOf(host)) + "\"");
     }
     return new Registry(host, options, verifier);
   }
@@ -92,6 +94,15 @@ public final class Registry implements AutoCloseable {
    * exactly {@code size} (when not -1) and {@code digest}. Read it to the end, then close it.
    */
   public InputStream blob(String repository, Digest digest, long size) throws IOException {
+    return blob(repository, digest, size, ResumeListener.NONE);
+  }
+
+  /**
+   * As {@link #blob(String, Digest, long)}, telling {@code listener} each time the download broke
+   * off (a dropped connection, a silence longer than the read timeout) and goes on.
+   */
+  public InputStream blob(String repository, Digest digest, long size, ResumeListener listener)
+      throws IOException {
     checkRepository(repository);
     String what = "fetching blob " + digest + " of " + repository + " from " + host;
     Transport.Call call =
@@ -102,7 +113,7 @@ public final class Registry implements AutoCloseable {
             Map.of(),
             RegistryOperation.pullScope(repository),
             what);
-    BlobInputStream raw = new BlobInputStream(transport, call, size, options.retry());
+    BlobInputStream raw = new BlobInputStream(transport, call, size, options.retry(), listener);
     try {
       raw.start();
     } catch (CairnException e) {
@@ -149,15 +160,19 @@ public final class Registry implements AutoCloseable {
         new Transport.Call(
             op.method(), op.uri(transport.base()), op.accept(), op.headers(), op.scope(), what);
     HttpResponse<InputStream> r = transport.send(call);
-    if (r.statusCode() / 100 != 2) {
-      throw RegistryErrors.of(r, what);
-    }
-    try (InputStream body = r.body()) {
-      return op.handle(r);
-    } catch (CairnException e) {
-      throw e.in(what);
+    try {
+      if (r.statusCode() / 100 != 2) {
+        throw RegistryErrors.of(r, what);
+      }
+      try (InputStream body = r.body()) {
+        return op.handle(r);
+      } catch (CairnException e) {
+        throw e.in(what);
+      }
+    } catch (InterruptedIOException e) {
+      throw e;
     } catch (IOException e) {
-      throw new IOException(what + ": " + Transport.describe(e), e);
+      throw transport.failure(what, r.uri(), e);
     }
   }
 

@@ -12,8 +12,9 @@ import java.util.Set;
  *     loopback hosts always are
  * @param caCertificates PEM files of extra certificate authorities, trusted beside the system ones
  * @param credentials where credentials come from
- * @param connectTimeout the limit for opening a connection
- * @param requestTimeout the limit for an answer's headers to arrive, and for a silence in its body
+ * @param connectTimeout the limit for opening a connection, TLS handshake included
+ * @param responseTimeout the limit for an answer's headers to arrive once the request is sent
+ * @param readTimeout the longest silence accepted in the middle of an answer's body
  * @param retry how failed requests are tried again
  * @param userAgent the User-Agent header
  * @param maxRedirects redirects followed per request before giving up
@@ -23,7 +24,8 @@ public record RegistryOptions(
     List<Path> caCertificates,
     CredentialSource credentials,
     Duration connectTimeout,
-    Duration requestTimeout,
+    Duration responseTimeout,
+    Duration readTimeout,
     RetryPolicy retry,
     String userAgent,
     int maxRedirects) {
@@ -34,17 +36,27 @@ public record RegistryOptions(
     if (credentials == null || retry == null || userAgent == null) {
       throw new IllegalArgumentException("credentials, retry and userAgent are required");
     }
+    for (Duration d : new Duration[] {connectTimeout, responseTimeout, readTimeout}) {
+      // The HTTP client takes nothing shorter than a millisecond.
+      if (d == null || d.toMillis() < 1) {
+        throw new IllegalArgumentException("timeouts must be at least 1 ms, got " + d);
+      }
+    }
     if (maxRedirects < 0) {
       throw new IllegalArgumentException("maxRedirects must not be negative");
     }
   }
 
-  /** Anonymous, system trust only, 30 s timeouts, 5 attempts, 10 redirects. */
+  /**
+   * Anonymous, system trust only; 10 s to connect, 30 s for an answer to begin and 30 s of silence
+   * in its body; retries as {@link RetryPolicy#defaults()}; 10 redirects.
+   */
   public static RegistryOptions defaults() {
     return new RegistryOptions(
         Set.of(),
         List.of(),
         CredentialSource.none(),
+        Duration.ofSeconds(10),
         Duration.ofSeconds(30),
         Duration.ofSeconds(30),
         RetryPolicy.defaults(),
@@ -58,7 +70,8 @@ public record RegistryOptions(
         caCertificates,
         credentials,
         connectTimeout,
-        requestTimeout,
+        responseTimeout,
+        readTimeout,
         retry,
         userAgent,
         maxRedirects);
@@ -70,7 +83,8 @@ public record RegistryOptions(
         files,
         credentials,
         connectTimeout,
-        requestTimeout,
+        responseTimeout,
+        readTimeout,
         retry,
         userAgent,
         maxRedirects);
@@ -82,7 +96,8 @@ public record RegistryOptions(
         caCertificates,
         source,
         connectTimeout,
-        requestTimeout,
+        responseTimeout,
+        readTimeout,
         retry,
         userAgent,
         maxRedirects);
@@ -94,19 +109,29 @@ public record RegistryOptions(
         caCertificates,
         credentials,
         connectTimeout,
-        requestTimeout,
+        responseTimeout,
+        readTimeout,
         policy,
         userAgent,
         maxRedirects);
   }
 
-  public RegistryOptions withTimeouts(Duration connect, Duration request) {
+  /**
+   * The connect limit, and one limit for silence after a request: for its answer to begin and
+   * within its body.
+   */
+  public RegistryOptions withTimeouts(Duration connect, Duration silence) {
+    return withTimeouts(connect, silence, silence);
+  }
+
+  public RegistryOptions withTimeouts(Duration connect, Duration response, Duration read) {
     return new RegistryOptions(
         insecureRegistries,
         caCertificates,
         credentials,
         connect,
-        request,
+        response,
+        read,
         retry,
         userAgent,
         maxRedirects);
@@ -118,7 +143,8 @@ public record RegistryOptions(
         caCertificates,
         credentials,
         connectTimeout,
-        requestTimeout,
+        responseTimeout,
+        readTimeout,
         retry,
         agent,
         maxRedirects);

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Iterator;
@@ -16,13 +15,20 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A response body as an InputStream whose reads give up when no bytes arrive for a while: the JDK
- * client's own timeout ends once headers are in, and a server that stalls mid-body would otherwise
- * hold a download forever. Pulls one chunk at a time, so memory stays bounded.
+ * A response body as an InputStream whose reads give up when no bytes arrive for a while (the read
+ * timeout): the JDK client's own timeout ends once headers are in, and a server that stalls
+ * mid-body would otherwise hold a download forever. Pulls one chunk at a time, so memory stays
+ * bounded.
  */
 final class StallGuardedBody extends InputStream
     implements HttpResponse.BodySubscriber<InputStream> {
   private static final Object END = new Object();
+
+  /**
+   * Fewer bytes than this while we waited for the server as long as the read timeout is a stall
+   * too: a server trickling a byte a second would otherwise never time out.
+   */
+  static final int MIN_PER_WINDOW = 1024;
 
   private final Duration stall;
   private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
@@ -30,6 +36,8 @@ final class StallGuardedBody extends InputStream
   private Iterator<ByteBuffer> chunk;
   private ByteBuffer buffer;
   private boolean done;
+  private long waited; // nanoseconds spent waiting for the server since the window began
+  private long received; // bytes received since then
 
   StallGuardedBody(Duration stall) {
     this.stall = stall;
@@ -87,7 +95,9 @@ final class StallGuardedBody extends InputStream
       }
       Object next;
       try {
+        long before = System.nanoTime();
         next = queue.poll(stall.toMillis(), TimeUnit.MILLISECONDS);
+        waited += System.nanoTime() - before;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         close();
@@ -95,7 +105,7 @@ final class StallGuardedBody extends InputStream
       }
       if (next == null) {
         close();
-        throw new HttpTimeoutException("no data for " + stall.toMillis() + " ms");
+        throw new NetworkErrors.Silence(stall);
       }
       if (next == END) {
         done = true;
@@ -107,6 +117,17 @@ final class StallGuardedBody extends InputStream
       }
       @SuppressWarnings("unchecked")
       List<ByteBuffer> list = (List<ByteBuffer>) next;
+      for (ByteBuffer piece : list) {
+        received += piece.remaining();
+      }
+      if (waited >= stall.toNanos()) {
+        if (received < MIN_PER_WINDOW) {
+          close();
+          throw new NetworkErrors.Trickle(received, stall);
+        }
+        waited = 0;
+        received = 0;
+      }
       chunk = list.iterator();
       subscription.request(1);
     }

@@ -4,13 +4,10 @@ import dev.cairn.CairnException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -78,7 +75,7 @@ final class Transport implements AutoCloseable {
   Transport(String host, String endpoint, RegistryOptions options) throws IOException {
     this.host = host;
     this.plainHttp = usesPlainHttp(endpoint, options);
-    this.base = URI.create((plainHttp ? "http://" : "https://") + endpoint);
+    this.base = HttpTargets.baseUri(host, endpoint, plainHttp);
     this.options = options;
     // Parameters given, or the client would ask the context for its defaults at once.
     this.plain =
@@ -163,23 +160,37 @@ final class Transport implements AutoCloseable {
 
   /**
    * Sends the call: a 401 is answered once with fresh authorization; 408, 429, 5xx and transport
-   * errors are retried with backoff. Returns whatever answer remains, for the caller to judge.
+   * errors are retried with backoff (a name that does not resolve and a TLS failure are not), for
+   * as long as the retry policy allows. Returns whatever answer remains, for the caller to judge.
+   *
+   * @throws CairnException UNAVAILABLE when no answer came, naming the host and the cause
    */
   HttpResponse<InputStream> send(Call call) throws IOException {
     RetryPolicy retry = options.retry();
     boolean learned = false; // answered a 401 to a request sent without authorization
     boolean refreshed = false; // answered a 401 to a request sent with it
     int attempt = 1;
+    long start = System.nanoTime();
     while (true) {
       HttpResponse<InputStream> r;
       boolean[] sentAuth = new boolean[1];
+      URI[] at = {call.uri()}; // where the last hop went, for the message
       try {
-        r = followRedirects(call, sentAuth);
+        r = followRedirects(call, sentAuth, at);
+      } catch (InterruptedIOException e) {
+        throw e;
       } catch (IOException e) {
-        if (e instanceof InterruptedIOException || attempt >= retry.maxAttempts()) {
-          throw failure(call, e, attempt);
+        Duration wait = retry.backoff(attempt);
+        if (!NetworkErrors.retryable(e) || !retry.allowsAnother(attempt, start, wait)) {
+          throw NetworkErrors.unavailable(
+              call.what(),
+              host,
+              at[0],
+              e,
+              NetworkErrors.Limits.of(options),
+              attempt > 1 ? " (" + attempt + " attempts)" : "");
         }
-        pause(retry.backoff(attempt));
+        pause(wait);
         attempt++;
         continue;
       }
@@ -199,8 +210,8 @@ final class Transport implements AutoCloseable {
         }
         continue;
       }
-      if (isRetryable(status) && attempt < retry.maxAttempts()) {
-        Duration wait = retryAfter(r, retry).orElse(retry.backoff(attempt));
+      Duration wait = retryAfter(r, retry).orElse(retry.backoff(attempt));
+      if (isRetryable(status) && retry.allowsAnother(attempt, start, wait)) {
         discard(r);
         pause(wait);
         attempt++;
@@ -210,14 +221,24 @@ final class Transport implements AutoCloseable {
     }
   }
 
-  private HttpResponse<InputStream> followRedirects(Call call, boolean[] sentAuth)
+  private HttpResponse<InputStream> followRedirects(Call call, boolean[] sentAuth, URI[] at)
       throws IOException {
     URI uri = call.uri();
     String method = call.method();
     for (int hop = 0; ; hop++) {
+      at[0] = uri;
+      String problem = HttpTargets.problem(uri);
+      if (problem != null) {
+        throw CairnException.invalid(
+            call.what()
+                + ": cannot send a request to "
+                + HttpTargets.printable(uri)
+                + ": "
+                + problem);
+      }
       HttpRequest.Builder b =
           HttpRequest.newBuilder(uri)
-              .timeout(options.requestTimeout())
+              .timeout(options.responseTimeout())
               .header("User-Agent", options.userAgent())
               .method(method, HttpRequest.BodyPublishers.noBody());
       if (uri.getScheme().equals("http")) {
@@ -238,10 +259,18 @@ final class Transport implements AutoCloseable {
       }
       HttpResponse<InputStream> r;
       try {
-        r = client(uri).send(b.build(), StallGuardedBody.handler(options.requestTimeout()));
+        r = client(uri).send(b.build(), StallGuardedBody.handler(options.readTimeout()));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new InterruptedIOException(call.what() + ": interrupted");
+      } catch (IllegalArgumentException e) {
+        // What the checks above missed: still the server's or the user's input, never a crash.
+        throw CairnException.invalid(
+            call.what()
+                + ": cannot send a request to "
+                + HttpTargets.printable(uri)
+                + ": "
+                + RegistryErrors.printable(String.valueOf(e.getMessage())));
       }
       if (!isRedirect(r.statusCode())) {
         return r;
@@ -327,24 +356,19 @@ final class Transport implements AutoCloseable {
     }
   }
 
-  private IOException failure(Call call, IOException e, int attempts) {
-    if (e instanceof InterruptedIOException) {
-      return e;
-    }
-    return new IOException(
-        call.what() + ": " + describe(e) + (attempts > 1 ? " (" + attempts + " attempts)" : ""), e);
+  /** A transport failure after the request was answered (reading its body), as its sentence. */
+  CairnException failure(String what, URI uri, IOException e) {
+    return failure(what, uri, e, "");
   }
 
-  /** A short reason for a transport failure (the JDK's messages are often null). */
-  static String describe(IOException e) {
-    String reason =
-        switch (e) {
-          case HttpConnectTimeoutException t -> "connection timed out";
-          case HttpTimeoutException t -> "no answer in time";
-          case ConnectException c -> "connection refused";
-          default -> e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        };
-    return RegistryErrors.printable(reason);
+  CairnException failure(String what, URI uri, IOException e, String attempts) {
+    return NetworkErrors.unavailable(
+        what, host, uri, e, NetworkErrors.Limits.of(options), attempts);
+  }
+
+  /** Why an exchange with {@code uri}'s host failed, in a few words naming the host. */
+  String reason(URI uri, IOException e) {
+    return NetworkErrors.reason(e, uri, null, NetworkErrors.Limits.of(options));
   }
 
   private static SSLContext sslContext(List<Path> caFiles) throws IOException {

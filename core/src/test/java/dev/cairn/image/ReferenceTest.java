@@ -107,6 +107,9 @@ class ReferenceTest {
         Arguments.of("bad char in path", "a/b$c", "character '$'"),
         Arguments.of("bad domain component", "-bad.com/x", "host name component"),
         Arguments.of("non-numeric port", "host:po/x", "port must be a number"),
+        Arguments.of("port above 65535", "127.0.0.1:99999/x", "port 99999 is out of range"),
+        Arguments.of("port zero", "host:0/x", "port 0 is out of range"),
+        Arguments.of("IPv6 port above 65535", "[::1]:65536/x", "port 65536 is out of range"),
         Arguments.of("only a domain", "host.com:5000/", "missing repository name"),
         Arguments.of("name too long", "a/" + "b".repeat(260), "more than 255"),
         Arguments.of("control character", "a\nb", "\\x0a"));

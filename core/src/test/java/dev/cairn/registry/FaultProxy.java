@@ -41,6 +41,12 @@ public final class FaultProxy implements AutoCloseable {
      * download caught in the middle, for tests that interrupt or kill it).
      */
     STALL_MIDWAY,
+    /** Sends no answer at all, holding the exchange open until {@link #release}. */
+    NO_ANSWER,
+    /** Announces the whole body and sends none of it, holding the exchange open until release. */
+    SILENT_BODY,
+    /** Announces the whole body and sends it one byte every 20 ms. */
+    TRICKLE,
     /** Redirects (307) to the same path on host name localhost, under /redirected. */
     REDIRECT_OTHER_HOST,
     /** Redirects (307) to the very same URL. */
@@ -151,6 +157,10 @@ public final class FaultProxy implements AutoCloseable {
         send(ex, 429, "{\"errors\":[{\"code\":\"TOOMANYREQUESTS\",\"message\":\"slow down\"}]}");
         return;
       }
+      if (fault == Fault.NO_ANSWER) {
+        awaitRelease();
+        return;
+      }
       if (fault == Fault.REDIRECT_OTHER_HOST || fault == Fault.REDIRECT_SELF) {
         String location =
             fault == Fault.REDIRECT_SELF
@@ -204,6 +214,31 @@ public final class FaultProxy implements AutoCloseable {
         }
         return;
       }
+      if (fault == Fault.SILENT_BODY) {
+        ex.sendResponseHeaders(r.statusCode(), body.length);
+        ex.getResponseBody().flush();
+        awaitRelease();
+        try {
+          ex.getResponseBody().close();
+        } catch (IOException expected) {
+          // "insufficient bytes written"
+        }
+        return;
+      }
+      if (fault == Fault.TRICKLE) {
+        ex.sendResponseHeaders(r.statusCode(), body.length);
+        OutputStream out = ex.getResponseBody();
+        try {
+          for (byte one : body) {
+            out.write(one);
+            out.flush();
+            Thread.sleep(20);
+          }
+        } catch (IOException | InterruptedException gone) {
+          return; // the client gave up on it
+        }
+        return;
+      }
       if (fault == Fault.STALL_MIDWAY) {
         java.util.concurrent.CountDownLatch until = released;
         ex.sendResponseHeaders(r.statusCode(), body.length);
@@ -225,6 +260,14 @@ public final class FaultProxy implements AutoCloseable {
       }
       ex.sendResponseHeaders(r.statusCode(), body.length == 0 ? -1 : body.length);
       ex.getResponseBody().write(body);
+    }
+  }
+
+  private void awaitRelease() {
+    try {
+      released.await(60, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -152,8 +152,11 @@ class RegistryAuthTest {
         RegistryServer reg = RegistryServer.start(storage, temp, tokenAuth(tokens))) {
       try (Registry r = Registry.open(reg.host(), RegistryOptions.defaults())) {
         assertThatThrownBy(() -> r.manifest("test/app", "1"))
-            .isInstanceOf(java.io.IOException.class)
-            .hasMessageContaining("getting a token for " + reg.host() + " from 127.0.0.1");
+            .isInstanceOfSatisfying(
+                CairnException.class,
+                e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.UNAVAILABLE))
+            .hasMessageContaining("getting a token for " + reg.host() + " from 127.0.0.1")
+            .hasMessageContaining("TLS handshake with 127.0.0.1:");
       }
     }
   }

@@ -217,9 +217,172 @@ class RegistryFaultTest {
     proxy.plan("/blobs/", Fault.TRUNCATE, Fault.TRUNCATE, Fault.TRUNCATE, Fault.TRUNCATE);
     try (Registry r = client()) {
       assertThatThrownBy(() -> fetchLayer(r))
-          .isInstanceOf(IOException.class)
+          .isInstanceOfSatisfying(
+              CairnException.class,
+              e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.UNAVAILABLE))
           .hasMessageStartingWith("fetching blob " + layer.digest() + " of test/app")
-          .hasMessageContaining("gave up after 4 attempts");
+          .hasMessageContaining("connection closed after ")
+          .hasMessageEndingWith(" bytes (gave up after 4 attempts)");
+    }
+  }
+
+  /** Short silence limits and a retry policy whose time runs out after {@code retryTime}. */
+  private static RegistryOptions impatient(Duration retryTime) {
+    return RegistryOptions.defaults()
+        .withRetry(new RetryPolicy(4, Duration.ofMillis(5), Duration.ofMillis(20), retryTime))
+        .withTimeouts(Duration.ofSeconds(5), Duration.ofMillis(300));
+  }
+
+  /** Where and why a blob download went on, as the registry client reported it. */
+  record Resumed(long offset, String reason) {}
+
+  private static byte[] fetchLayer(Registry r, List<Resumed> resumed) throws IOException {
+    try (InputStream in =
+        r.blob(
+            "test/app",
+            layer.digest(),
+            layer.size(),
+            (offset, reason) -> resumed.add(new Resumed(offset, reason)))) {
+      return in.readAllBytes();
+    }
+  }
+
+  @Test
+  void aServerThatNeverAnswersIsAskedAgainOnlyWhileTheRetryTimeLasts() throws IOException {
+    proxy.plan("/manifests/", Fault.NO_ANSWER, Fault.NO_ANSWER, Fault.NO_ANSWER, Fault.NO_ANSWER);
+    try (Registry r = Registry.open(proxy.host(), impatient(Duration.ofMillis(100)))) {
+      assertThatThrownBy(() -> r.manifest("test/app", "1"))
+          .isInstanceOfSatisfying(
+              CairnException.class,
+              e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.UNAVAILABLE))
+          .hasMessage(
+              "fetching manifest 1 of test/app from " + proxy.host() + ": no answer within 300 ms");
+    }
+    assertThat(proxy.seen.stream().filter(s -> s.path().contains("/manifests/"))).hasSize(1);
+  }
+
+  @Test
+  void aStalledBlobResumesWhereItStoppedAndSaysWhy() throws IOException {
+    proxy.plan("/blobs/", Fault.STALL_MIDWAY);
+    List<Resumed> resumed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (Registry r = Registry.open(proxy.host(), impatient(Duration.ofSeconds(10)))) {
+      assertThat(fetchLayer(r, resumed)).isEqualTo(layer.bytes());
+    }
+    assertThat(resumed).hasSize(1);
+    long offset = resumed.getFirst().offset();
+    assertThat(offset).isPositive().isLessThan(layer.size());
+    assertThat(resumed.getFirst().reason()).isEqualTo(proxy.host() + " sent no data for 300 ms");
+    assertThat(blobRequests())
+        .extracting(FaultProxy.Seen::range)
+        .containsExactly(null, "bytes=" + offset + "-");
+  }
+
+  @Test
+  void aBlobThatFallsSilentAgainWithoutAByteBetweenIsGivenUp() throws IOException {
+    proxy.plan("/blobs/", Fault.STALL_MIDWAY, Fault.SILENT_BODY);
+    List<Resumed> resumed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (Registry r = Registry.open(proxy.host(), impatient(Duration.ofMillis(200)))) {
+      assertThatThrownBy(() -> fetchLayer(r, resumed))
+          .isInstanceOfSatisfying(
+              CairnException.class,
+              e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.UNAVAILABLE))
+          .hasMessage(
+              "fetching blob "
+                  + layer.digest()
+                  + " of test/app from "
+                  + proxy.host()
+                  + ": no data for 300 ms (gave up after 2 attempts)");
+    }
+    assertThat(resumed).hasSize(1);
+    assertThat(blobRequests()).hasSize(2);
+  }
+
+  @Test
+  void aBlobTrickledAByteAtATimeCountsAsStalled() throws IOException {
+    proxy.plan("/blobs/", Fault.TRICKLE);
+    List<Resumed> resumed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (Registry r = Registry.open(proxy.host(), impatient(Duration.ofSeconds(10)))) {
+      assertThat(fetchLayer(r, resumed)).isEqualTo(layer.bytes());
+    }
+    assertThat(resumed)
+        .singleElement()
+        .satisfies(
+            x ->
+                assertThat(x.reason())
+                    .matches(
+                        java.util.regex.Pattern.quote(proxy.host())
+                            + " is too slow: [0-9]+ bytes in 300 ms"));
+  }
+
+  @Test
+  void aHostThatCannotBeResolvedIsUnavailableAtOnce() throws IOException {
+    // Names under .invalid never resolve (RFC 6761).
+    try (Registry r = Registry.open("nonexistent.invalid", options())) {
+      assertThatThrownBy(() -> r.manifest("test/app", "1"))
+          .isInstanceOfSatisfying(
+              CairnException.class,
+              e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.UNAVAILABLE))
+          .hasMessage(
+              "fetching manifest 1 of test/app from nonexistent.invalid:"
+                  + " cannot resolve host nonexistent.invalid");
+    }
+  }
+
+  @Test
+  void aRefusedConnectionIsUnavailableAfterItsRetries() throws IOException {
+    int port;
+    try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
+      port = closed.getLocalPort();
+    }
+    try (Registry r = Registry.open("127.0.0.1:" + port, options())) {
+      assertThatThrownBy(() -> r.manifest("test/app", "1"))
+          .isInstanceOfSatisfying(
+              CairnException.class,
+              e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.UNAVAILABLE))
+          .hasMessage(
+              "fetching manifest 1 of test/app from 127.0.0.1:"
+                  + port
+                  + ": connection refused (4 attempts)");
+    }
+  }
+
+  @Test
+  void aHostThatDropsConnectionAttemptsTimesOut() throws IOException {
+    // A listening socket whose accept queue is full: Linux drops further connection attempts,
+    // as a firewall that drops packets does.
+    try (java.net.ServerSocket full =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      List<java.net.Socket> queued = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < 3; i++) {
+          java.net.Socket s = new java.net.Socket();
+          queued.add(s);
+          try {
+            s.connect(full.getLocalSocketAddress(), 300);
+          } catch (IOException queueFull) {
+            break;
+          }
+        }
+        String host = "127.0.0.1:" + full.getLocalPort();
+        RegistryOptions options =
+            RegistryOptions.defaults()
+                .withRetry(new RetryPolicy(4, Duration.ZERO, Duration.ZERO, Duration.ZERO))
+                .withTimeouts(Duration.ofMillis(300), Duration.ofSeconds(5));
+        try (Registry r = Registry.open(host, options)) {
+          assertThatThrownBy(() -> r.manifest("test/app", "1"))
+              .isInstanceOfSatisfying(
+                  CairnException.class,
+                  e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.UNAVAILABLE))
+              .hasMessage(
+                  "fetching manifest 1 of test/app from "
+                      + host
+                      + ": connecting timed out after 300 ms");
+        }
+      } finally {
+        for (java.net.Socket s : queued) {
+          s.close();
+        }
+      }
     }
   }
 }

@@ -108,6 +108,46 @@ class RegistryPartsTest {
     }
   }
 
+  static Stream<Arguments> unreachableHosts() {
+    return Stream.of(
+        // name, host, the reason the message must give
+        Arguments.of("port above 65535", "127.0.0.1:99999", "port 99999 is out of range"),
+        Arguments.of("port zero", "reg.example:0", "port 0 is out of range"),
+        Arguments.of("two '::' in IPv6", "[1::2::3]:5000", "not a valid IPv6 address"),
+        Arguments.of("IPv6 group too long", "[12345::1]", "not a valid IPv6 address"),
+        Arguments.of("numeric last label", "registry.1", "neither an IPv4 address nor"),
+        Arguments.of("IPv4 part above 255", "999.1.1.1", "neither an IPv4 address nor"),
+        Arguments.of("colons in a name", "a:b:c", "invalid registry host"),
+        Arguments.of("label over 63", "a".repeat(64) + ".example", "longer than 63"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("unreachableHosts")
+  void aHostTheHttpClientCannotReachIsInvalidInput(String name, String host, String reason) {
+    assertThatThrownBy(() -> Registry.open(host, RegistryOptions.defaults()))
+        .isInstanceOfSatisfying(
+            CairnException.class, e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.INVALID))
+        .hasMessageStartingWith("invalid registry host")
+        .hasMessageContaining(reason);
+  }
+
+  @Test
+  void aTokenRealmOnAPortOutOfRangeIsRefused() {
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      Authenticator auth =
+          new Authenticator(
+              "reg.example", false, RegistryOptions.defaults(), uri -> http, Clock.systemUTC());
+      assertThatThrownBy(
+              () ->
+                  auth.realm(
+                      new Challenge("bearer", Map.of("realm", "https://auth.example:99999/t"))))
+          .isInstanceOf(CairnException.class)
+          .hasMessage(
+              "reg.example: token realm https://auth.example:99999/t:"
+                  + " port 99999 is out of range (1 to 65535)");
+    }
+  }
+
   static Stream<Arguments> mismatches() {
     String config =
         "\"config\":{\"mediaType\":\"x\",\"digest\":\"sha256:" + "0".repeat(64) + "\",\"size\":1}";

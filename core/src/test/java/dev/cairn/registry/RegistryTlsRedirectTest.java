@@ -111,8 +111,11 @@ class RegistryTlsRedirectTest {
   @Test
   void aRedirectToHttpsIsVerifiedAgainstTheSystemAuthorities() {
     assertThatThrownBy(() -> fetch(RegistryOptions.defaults()))
-        .isInstanceOf(IOException.class)
+        .isInstanceOfSatisfying(
+            CairnException.class,
+            e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.UNAVAILABLE))
         .hasMessageContaining("fetching blob " + DIGEST)
+        .hasMessageContaining("TLS handshake with ")
         .hasMessageContaining("PKIX path building failed")
         .hasCauseInstanceOf(javax.net.ssl.SSLHandshakeException.class);
   }
