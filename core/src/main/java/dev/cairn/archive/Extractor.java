@@ -33,6 +33,7 @@ final class Extractor implements EntryHandler, AutoCloseable {
   private final int egid;
   private final byte[] buffer = new byte[BUFFER];
   private final List<DeferredDir> dirs = new ArrayList<>();
+  private final CopyUp copyUp; // overlay on layers below: hard links to their files
 
   private long size;
   private long entries;
@@ -44,7 +45,7 @@ final class Extractor implements EntryHandler, AutoCloseable {
   private record DeferredDir(
       List<byte[]> path, int uid, int gid, int mode, long[] atime, long[] mtime) {}
 
-  Extractor(Path root, ApplyOptions options) throws IOException {
+  Extractor(Path root, ApplyOptions options, LowerView lowers) throws IOException {
     this.fs = new RootFs(root);
     this.options = options;
     this.euid = Posix.geteuid();
@@ -52,8 +53,10 @@ final class Extractor implements EntryHandler, AutoCloseable {
     this.root = euid == 0;
     this.overlay = options.whiteouts() == WhiteoutFormat.OVERLAY;
     if (overlay && !this.root) {
+      fs.close();
       throw CairnException.invalid("overlay whiteouts can only be written as root");
     }
+    this.copyUp = overlay && lowers != null ? new CopyUp(fs, lowers) : null;
   }
 
   @Override
@@ -140,6 +143,9 @@ final class Extractor implements EntryHandler, AutoCloseable {
     RootFs.Dir parent = fs.dir(path, path.size() - 1, true);
     if (java.util.Arrays.equals(base, Names.OPAQUE)) {
       Posix.lsetxattr(parent.fd(), DOT, WhiteoutFormat.OPAQUE_XATTR, new byte[] {'y'});
+      if (copyUp != null) {
+        copyUp.opaque(parent);
+      }
       return;
     }
     if (Names.startsWith(base, Names.WHITEOUT_META_PREFIX)) {
@@ -250,6 +256,11 @@ final class Extractor implements EntryHandler, AutoCloseable {
     RootFs.Dir targetDir = fs.dir(target, target.size() - 1, false);
     FileStat targetSt =
         targetDir == null ? null : Posix.lstatIfExists(targetDir.fd(), target.getLast());
+    if (copyUp != null && (targetSt == null || CopyUp.whiteout(targetSt))) {
+      target = copyUp.find(target, e.linkname()); // copied up when only the layers below have it
+      targetDir = target == null ? null : fs.dir(target, target.size() - 1, false);
+      targetSt = targetDir == null ? null : Posix.lstatIfExists(targetDir.fd(), target.getLast());
+    }
     if (targetSt == null) {
       throw CairnException.invalid("hard link target " + e.linkname() + " does not exist");
     }
@@ -428,6 +439,10 @@ final class Extractor implements EntryHandler, AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    fs.close();
+    try (fs) {
+      if (copyUp != null) {
+        copyUp.close();
+      }
+    }
   }
 }

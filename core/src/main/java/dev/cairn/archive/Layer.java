@@ -55,11 +55,24 @@ public final class Layer {
   /** {@link #apply(InputStream, Path, ApplyOptions)} with the entries read by {@code driver}. */
   public static ApplyResult apply(
       InputStream blob, Path root, ApplyOptions options, TarDriver driver) throws IOException {
+    return apply(blob, root, options, driver, null);
+  }
+
+  /**
+   * {@link #apply(InputStream, Path, ApplyOptions, TarDriver)} into an overlayfs upper directory
+   * over the layers {@code below} (null for none): a hard link to one of their files copies it up
+   * first.
+   *
+   * @throws ParentNeededException when such a link meets {@link LowerView#PENDING}
+   */
+  public static ApplyResult apply(
+      InputStream blob, Path root, ApplyOptions options, TarDriver driver, LowerView below)
+      throws IOException {
     // Decompressed on a helper thread (see Decompress), the DiffID hashed on another, chunk by
     // chunk, while this one extracts.
     try (InputStream plain = Decompress.open(blob, options.maxUncompressedBytes());
         DigestAheadInputStream tar = new DigestAheadInputStream(plain, Digest.Algorithm.SHA256);
-        Extractor extractor = new Extractor(root, options)) {
+        Extractor extractor = new Extractor(root, options, below)) {
       driver.drive(tar, extractor);
       tar.transferTo(OutputStream.nullOutputStream()); // the DiffID covers every byte
       Extractor.ApplyStats stats = extractor.finish();

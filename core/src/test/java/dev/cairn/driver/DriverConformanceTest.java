@@ -9,7 +9,9 @@ import dev.cairn.archive.ApplyResult;
 import dev.cairn.archive.IdMap;
 import dev.cairn.archive.Layer;
 import dev.cairn.digest.Digest;
+import dev.cairn.tar.TarEntry;
 import dev.cairn.tarsplit.TarSplit;
+import dev.cairn.testing.GnuTar;
 import dev.cairn.testing.RandomLayers;
 import dev.cairn.testing.TarBuilder;
 import dev.cairn.testing.Trees;
@@ -21,6 +23,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
@@ -270,6 +274,119 @@ abstract class DriverConformanceTest {
       TarSplit.assemble(new ByteArrayInputStream(meta.toByteArray()), d.files(id(name)), rebuilt);
       assertThat(rebuilt.toByteArray()).as(name).isEqualTo(tar);
     }
+  }
+
+  /** A base whose files a layer above hard-links: one deep, with owner, set-id mode and xattr. */
+  static final byte[] LINKED_BASE =
+      TarBuilder.tar()
+          .dir("./", 0755)
+          .dir("usr/", 0751)
+          .owner(7, 8)
+          .dir("usr/bin/", 0711)
+          .add(
+              TarEntry.regular("usr/bin/tool", 5)
+                  .withMode(04750)
+                  .withMtime(Instant.ofEpochSecond(1_500_000_000, 123_000_000)),
+              "tool\n".getBytes(StandardCharsets.UTF_8))
+          .owner(1000, 1001)
+          .xattrs(Map.of("user.origin", "base"))
+          .file("a", "first layer\n")
+          .symlink("s", "a")
+          .bytes();
+
+  static final byte[] LINKING_CHANGE =
+      TarBuilder.tar()
+          .dir("./", 0755)
+          .dir("sbin/")
+          .hardlink("sbin/tool", "usr/bin/tool")
+          .hardlink("b", "a")
+          .hardlink("s2", "s")
+          .bytes();
+
+  @Test
+  void aHardLinkToAFileOfTheLayerBelowGivesWhatGnuTarGivesAndTheLayersRebuildExactly()
+      throws Exception {
+    Driver d = driver();
+    Map<String, byte[]> tars = Map.of("base", LINKED_BASE, "child", LINKING_CHANGE);
+    for (String name : List.of("base", "child")) {
+      String parent = name.equals("base") ? null : id("base");
+      ByteArrayOutputStream meta = new ByteArrayOutputStream();
+      d.create(id(name), parent);
+      ApplyResult applied =
+          d.applyDiff(
+              id(name),
+              parent,
+              new ByteArrayInputStream(tars.get(name)),
+              Layer.recordingTarSplit(meta));
+      ByteArrayOutputStream rebuilt = new ByteArrayOutputStream();
+      TarSplit.assemble(new ByteArrayInputStream(meta.toByteArray()), d.files(id(name)), rebuilt);
+      assertThat(Digest.sha256(rebuilt.toByteArray())).as(name).isEqualTo(applied.diffId());
+    }
+    Map<String, String> tree = seen(d, id("child"));
+    assertThat(tree.get("b")).contains("linked=a");
+    assertThat(tree.get("sbin/tool")).startsWith("104750 1000:1001").contains("user.origin");
+    assertThat(tree)
+        .isEqualTo(Trees.snapshot(GnuTar.extract(tmp, List.of(), LINKED_BASE, LINKING_CHANGE)));
+    assertThat(seen(d, id("base")))
+        .isEqualTo(Trees.snapshot(GnuTar.extract(tmp, List.of(), LINKED_BASE)));
+  }
+
+  @Test
+  void hardLinksToFilesBelowResolveThroughTheirSymlinksInsideTheRoot() throws IOException {
+    byte[] base =
+        TarBuilder.tar()
+            .dir("./")
+            .dir("usr/")
+            .dir("usr/lib/")
+            .file("usr/lib/x", "x")
+            .symlink("lib", "usr/lib")
+            .dir("etc/")
+            .file("etc/passwd", "inside")
+            .symlink("esc", "../../../../etc")
+            .bytes();
+    byte[] change =
+        TarBuilder.tar().dir("./").hardlink("b", "lib/x").hardlink("c", "esc/passwd").bytes();
+    Driver d = driver();
+    layer(d, id("base"), null, base);
+    layer(d, id("child"), id("base"), change);
+    Map<String, String> tree = seen(d, id("child"));
+    assertThat(tree.get("b")).contains("linked=b");
+    assertThat(tree.get("usr/lib/x")).contains("linked=b");
+    assertThat(tree.get("c")).contains("linked=c");
+    assertThat(tree).isEqualTo(expected(ApplyOptions.defaults(), base, change));
+  }
+
+  @Test
+  void anOpaqueMarkerAfterALinkHidesTheTargetBelowButKeepsTheLink() throws IOException {
+    byte[] base =
+        TarBuilder.tar().dir("./").dir("o/").file("o/f", "below").file("o/g", "g").bytes();
+    byte[] change =
+        TarBuilder.tar().dir("./").hardlink("keep", "o/f").dir("o/").opaque("o").bytes();
+    Driver d = driver();
+    layer(d, id("base"), null, base);
+    layer(d, id("child"), id("base"), change);
+    Path dir = d.get(id("child"));
+    try {
+      Map<String, String> tree = Trees.snapshot(dir, false);
+      assertThat(tree).containsKey("keep").doesNotContainKeys("o/f", "o/g");
+      Path plain = Files.createTempDirectory(tmp, "plain");
+      for (byte[] tar : List.of(base, change)) {
+        Layer.apply(new ByteArrayInputStream(tar), plain, ApplyOptions.defaults());
+      }
+      assertThat(tree).isEqualTo(Trees.snapshot(plain, false));
+    } finally {
+      d.put(id("child"));
+    }
+  }
+
+  @Test
+  void aHardLinkToAFileTheLayerRemovedBeforeIsRefused() throws IOException {
+    Driver d = driver();
+    layer(d, id("base"), null, TarBuilder.tar().file("gone", "x").bytes());
+    byte[] change = TarBuilder.tar().whiteout("", "gone").hardlink("b", "gone").bytes();
+    assertThatThrownBy(() -> layer(d, id("child"), id("base"), change))
+        .isInstanceOf(CairnException.class)
+        .hasMessageContaining("hard link target gone does not exist");
   }
 
   @Test
