@@ -390,10 +390,17 @@ final class Extractor implements EntryHandler, AutoCloseable {
     return m;
   }
 
-  /** Sets directory owners, modes and times, deepest and latest first. */
+  /**
+   * Sets directory owners, modes and times, deepest and latest first; of a directory named twice,
+   * the later entry's.
+   */
   ApplyStats finish() throws IOException {
+    java.util.Set<String> done = new java.util.HashSet<>();
     for (int i = dirs.size() - 1; i >= 0; i--) {
       DeferredDir d = dirs.get(i);
+      if (!done.add(d.path().isEmpty() ? "" : Names.key(d.path(), d.path().size()))) {
+        continue;
+      }
       try {
         finishDir(d);
       } catch (PosixException x) {
