@@ -360,6 +360,9 @@ final class CopyUp implements AutoCloseable {
       }
       try {
         FileStat st = Posix.lstatIfExists(parent, parts.getLast());
+        if (st != null) {
+          upper.removing(parent, parts.getLast(), key, st.isDirectory());
+        }
         if (st != null && st.isDirectory()) {
           Posix.removeTree(parent, parts.getLast());
           removed = true;

@@ -34,8 +34,10 @@ final class Extractor implements EntryHandler, AutoCloseable {
   private final byte[] buffer = new byte[BUFFER];
   private final List<DeferredDir> dirs = new ArrayList<>();
   private final CopyUp copyUp; // overlay on layers below: hard links to their files
+  private final ReplacedFiles replaced; // when tar-split records the layer
 
   private long size;
+  private long ordinal = -1; // of the entry at hand, counting every entry as tar-split does
   private long entries;
   private long whiteouts;
   private long skipped;
@@ -45,7 +47,8 @@ final class Extractor implements EntryHandler, AutoCloseable {
   private record DeferredDir(
       List<byte[]> path, int uid, int gid, int mode, long[] atime, long[] mtime) {}
 
-  Extractor(Path root, ApplyOptions options, LowerView lowers) throws IOException {
+  Extractor(Path root, ApplyOptions options, LowerView lowers, Path replacedFiles)
+      throws IOException {
     this.fs = new RootFs(root);
     this.options = options;
     this.euid = Posix.geteuid();
@@ -57,10 +60,13 @@ final class Extractor implements EntryHandler, AutoCloseable {
       throw CairnException.invalid("overlay whiteouts can only be written as root");
     }
     this.copyUp = overlay && lowers != null ? new CopyUp(fs, lowers) : null;
+    this.replaced = replacedFiles == null ? null : new ReplacedFiles(replacedFiles);
+    fs.replaced = replaced;
   }
 
   @Override
   public void entry(TarEntry e, InputStream payload) throws IOException {
+    ordinal++;
     if (e.type() == TarEntry.Type.GLOBAL_HEADER) {
       return;
     }
@@ -103,7 +109,11 @@ final class Extractor implements EntryHandler, AutoCloseable {
           throw CairnException.invalid(
               "unsupported entry type '" + (char) (e.typeflag() & 0xff) + "'");
     }
-    fs.created.add(Names.key(parent.path(), base));
+    String key = Names.key(parent.path(), base);
+    fs.created.add(key);
+    if (replaced != null && type == TarEntry.Type.REGULAR && e.size() > 0) {
+      replaced.wrote(parent.path(), key, ordinal);
+    }
   }
 
   private void whiteout(List<byte[]> path, byte[] base) throws IOException {
@@ -446,7 +456,8 @@ final class Extractor implements EntryHandler, AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    try (fs) {
+    try (fs;
+        ReplacedFiles r = replaced) {
       if (copyUp != null) {
         copyUp.close();
       }

@@ -23,6 +23,15 @@ public final class Layer {
   @FunctionalInterface
   public interface TarDriver {
     void drive(InputStream tar, EntryHandler handler) throws IOException;
+
+    /**
+     * Where the extractor keeps the files that later entries of the layer replace or remove, named
+     * by the ordinal of the entry that wrote them, for the driver to use once the tar is read; null
+     * (the default) when nothing needs them.
+     */
+    default Path replacedFiles() {
+      return null;
+    }
   }
 
   /** The plain driver: a {@link TarReader} loop. */
@@ -40,6 +49,27 @@ public final class Layer {
    */
   public static TarDriver recordingTarSplit(OutputStream metadata) {
     return (tar, handler) -> TarSplit.disassemble(tar, metadata, handler);
+  }
+
+  /**
+   * A driver that records the tar as tar-split metadata to the file {@code metadata} (synced), in
+   * the same pass, even for a layer that names a path twice: the files its earlier entries wrote
+   * are kept beside {@code metadata} while applying, then their bytes go into the metadata, so that
+   * the layer rebuilds byte for byte from the files left on disk.
+   */
+  public static TarDriver recordingTarSplit(Path metadata) {
+    Path replaced = metadata.resolveSibling(metadata.getFileName() + ".replaced");
+    return new TarDriver() {
+      @Override
+      public void drive(InputStream tar, EntryHandler handler) throws IOException {
+        TarSplit.disassemble(tar, metadata, handler, replaced);
+      }
+
+      @Override
+      public Path replacedFiles() {
+        return replaced;
+      }
+    };
   }
 
   /**
@@ -72,7 +102,7 @@ public final class Layer {
     // chunk, while this one extracts.
     try (InputStream plain = Decompress.open(blob, options.maxUncompressedBytes());
         DigestAheadInputStream tar = new DigestAheadInputStream(plain, Digest.Algorithm.SHA256);
-        Extractor extractor = new Extractor(root, options, below)) {
+        Extractor extractor = new Extractor(root, options, below, driver.replacedFiles())) {
       driver.drive(tar, extractor);
       tar.transferTo(OutputStream.nullOutputStream()); // the DiffID covers every byte
       Extractor.ApplyStats stats = extractor.finish();

@@ -695,11 +695,9 @@ public final class Graph implements Closeable {
     }
     String below = detached ? null : spec.parent();
     driver.create(id, below);
-    ApplyResult applied;
-    try (FileOutputStream meta = new FileOutputStream(stage.resolve(NodeFiles.TAR_DATA).toFile())) {
-      applied = driver.applyDiff(id, spec.parent(), layer, Layer.recordingTarSplit(meta));
-      meta.getFD().sync();
-    }
+    ApplyResult applied =
+        driver.applyDiff(
+            id, spec.parent(), layer, Layer.recordingTarSplit(stage.resolve(NodeFiles.TAR_DATA)));
     if (spec.diffId() != null && !spec.diffId().equals(applied.diffId())) {
       throw CairnException.invalid(
           "the layer's DiffID is " + applied.diffId() + ", not the expected " + spec.diffId());
