@@ -33,8 +33,11 @@ final class Extractor implements EntryHandler, AutoCloseable {
   private final int egid;
   private final byte[] buffer = new byte[BUFFER];
   private final List<DeferredDir> dirs = new ArrayList<>();
+  private final CopyUp copyUp; // overlay on layers below: hard links to their files
+  private final ReplacedFiles replaced; // when tar-split records the layer
 
   private long size;
+  private long ordinal = -1; // of the entry at hand, counting every entry as tar-split does
   private long entries;
   private long whiteouts;
   private long skipped;
@@ -44,7 +47,8 @@ final class Extractor implements EntryHandler, AutoCloseable {
   private record DeferredDir(
       List<byte[]> path, int uid, int gid, int mode, long[] atime, long[] mtime) {}
 
-  Extractor(Path root, ApplyOptions options) throws IOException {
+  Extractor(Path root, ApplyOptions options, LowerView lowers, Path replacedFiles)
+      throws IOException {
     this.fs = new RootFs(root);
     this.options = options;
     this.euid = Posix.geteuid();
@@ -52,12 +56,17 @@ final class Extractor implements EntryHandler, AutoCloseable {
     this.root = euid == 0;
     this.overlay = options.whiteouts() == WhiteoutFormat.OVERLAY;
     if (overlay && !this.root) {
+      fs.close();
       throw CairnException.invalid("overlay whiteouts can only be written as root");
     }
+    this.copyUp = overlay && lowers != null ? new CopyUp(fs, lowers) : null;
+    this.replaced = replacedFiles == null ? null : new ReplacedFiles(replacedFiles);
+    fs.replaced = replaced;
   }
 
   @Override
   public void entry(TarEntry e, InputStream payload) throws IOException {
+    ordinal++;
     if (e.type() == TarEntry.Type.GLOBAL_HEADER) {
       return;
     }
@@ -102,7 +111,11 @@ final class Extractor implements EntryHandler, AutoCloseable {
           throw CairnException.invalid(
               "unsupported entry type " + CairnException.quote(new byte[] {e.typeflag()}));
     }
-    fs.created.add(Names.key(parent.path(), base));
+    String key = Names.key(parent.path(), base);
+    fs.created.add(key);
+    if (replaced != null && type == TarEntry.Type.REGULAR && e.size() > 0) {
+      replaced.wrote(parent.path(), key, ordinal);
+    }
   }
 
   private void whiteout(List<byte[]> path, byte[] base) throws IOException {
@@ -142,6 +155,9 @@ final class Extractor implements EntryHandler, AutoCloseable {
     RootFs.Dir parent = fs.dir(path, path.size() - 1, true);
     if (java.util.Arrays.equals(base, Names.OPAQUE)) {
       Posix.lsetxattr(parent.fd(), DOT, WhiteoutFormat.OPAQUE_XATTR, new byte[] {'y'});
+      if (copyUp != null) {
+        copyUp.opaque(parent);
+      }
       return;
     }
     if (Names.startsWith(base, Names.WHITEOUT_META_PREFIX)) {
@@ -253,6 +269,11 @@ final class Extractor implements EntryHandler, AutoCloseable {
     RootFs.Dir targetDir = fs.dir(target, target.size() - 1, false);
     FileStat targetSt =
         targetDir == null ? null : Posix.lstatIfExists(targetDir.fd(), target.getLast());
+    if (copyUp != null && (targetSt == null || CopyUp.whiteout(targetSt))) {
+      target = copyUp.find(target, e.rawLinkname()); // copied up when only the layers below have it
+      targetDir = target == null ? null : fs.dir(target, target.size() - 1, false);
+      targetSt = targetDir == null ? null : Posix.lstatIfExists(targetDir.fd(), target.getLast());
+    }
     if (targetSt == null) {
       throw CairnException.invalid(
           "hard link target " + Names.display(e.rawLinkname()) + " does not exist");
@@ -384,10 +405,17 @@ final class Extractor implements EntryHandler, AutoCloseable {
     return m;
   }
 
-  /** Sets directory owners, modes and times, deepest and latest first. */
+  /**
+   * Sets directory owners, modes and times, deepest and latest first; of a directory named twice,
+   * the later entry's.
+   */
   ApplyStats finish() throws IOException {
+    java.util.Set<String> done = new java.util.HashSet<>();
     for (int i = dirs.size() - 1; i >= 0; i--) {
       DeferredDir d = dirs.get(i);
+      if (!done.add(d.path().isEmpty() ? "" : Names.key(d.path(), d.path().size()))) {
+        continue;
+      }
       try {
         finishDir(d);
       } catch (PosixException x) {
@@ -433,6 +461,11 @@ final class Extractor implements EntryHandler, AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    fs.close();
+    try (fs;
+        ReplacedFiles r = replaced) {
+      if (copyUp != null) {
+        copyUp.close();
+      }
+    }
   }
 }

@@ -23,6 +23,15 @@ public final class Layer {
   @FunctionalInterface
   public interface TarDriver {
     void drive(InputStream tar, EntryHandler handler) throws IOException;
+
+    /**
+     * Where the extractor keeps the files that later entries of the layer replace or remove, named
+     * by the ordinal of the entry that wrote them, for the driver to use once the tar is read; null
+     * (the default) when nothing needs them.
+     */
+    default Path replacedFiles() {
+      return null;
+    }
   }
 
   /** The plain driver: a {@link TarReader} loop. */
@@ -43,6 +52,27 @@ public final class Layer {
   }
 
   /**
+   * A driver that records the tar as tar-split metadata to the file {@code metadata} (synced), in
+   * the same pass, even for a layer that names a path twice: the files its earlier entries wrote
+   * are kept beside {@code metadata} while applying, then their bytes go into the metadata, so that
+   * the layer rebuilds byte for byte from the files left on disk.
+   */
+  public static TarDriver recordingTarSplit(Path metadata) {
+    Path replaced = metadata.resolveSibling(metadata.getFileName() + ".replaced");
+    return new TarDriver() {
+      @Override
+      public void drive(InputStream tar, EntryHandler handler) throws IOException {
+        TarSplit.disassemble(tar, metadata, handler, replaced);
+      }
+
+      @Override
+      public Path replacedFiles() {
+        return replaced;
+      }
+    };
+  }
+
+  /**
    * Applies a layer blob (gzip, bzip2, xz, zstd or plain tar) on top of {@code root}: AUFS
    * whiteouts honoured, nothing written outside {@code root}, owners shifted through the options'
    * ID maps (set only when running as root). Returns the DiffID with the counts.
@@ -55,11 +85,24 @@ public final class Layer {
   /** {@link #apply(InputStream, Path, ApplyOptions)} with the entries read by {@code driver}. */
   public static ApplyResult apply(
       InputStream blob, Path root, ApplyOptions options, TarDriver driver) throws IOException {
+    return apply(blob, root, options, driver, null);
+  }
+
+  /**
+   * {@link #apply(InputStream, Path, ApplyOptions, TarDriver)} into an overlayfs upper directory
+   * over the layers {@code below} (null for none): a hard link to one of their files copies it up
+   * first.
+   *
+   * @throws ParentNeededException when such a link meets {@link LowerView#PENDING}
+   */
+  public static ApplyResult apply(
+      InputStream blob, Path root, ApplyOptions options, TarDriver driver, LowerView below)
+      throws IOException {
     // Decompressed on a helper thread (see Decompress), the DiffID hashed on another, chunk by
     // chunk, while this one extracts.
     try (InputStream plain = Decompress.open(blob, options.maxUncompressedBytes());
         DigestAheadInputStream tar = new DigestAheadInputStream(plain, Digest.Algorithm.SHA256);
-        Extractor extractor = new Extractor(root, options)) {
+        Extractor extractor = new Extractor(root, options, below, driver.replacedFiles())) {
       driver.drive(tar, extractor);
       tar.transferTo(OutputStream.nullOutputStream()); // the DiffID covers every byte
       Extractor.ApplyStats stats = extractor.finish();

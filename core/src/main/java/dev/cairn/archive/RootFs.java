@@ -38,6 +38,9 @@ final class RootFs implements AutoCloseable {
   /** Paths inside the root (see {@link Names#key}) created by this layer, for opaque whiteouts. */
   final Set<String> created = new HashSet<>();
 
+  /** Told before anything is removed, to keep the files earlier entries wrote; or null. */
+  ReplacedFiles replaced;
+
   private final Dir root;
   private final Map<String, Dir> cache =
       new LinkedHashMap<>(CACHE * 2, 0.75f, true) {
@@ -189,6 +192,7 @@ final class RootFs implements AutoCloseable {
    * links.
    */
   void removeAll(Dir parent, byte[] name, FileStat st) throws IOException {
+    removing(parent.fd(), name, Names.key(parent.path(), name), st.isDirectory());
     if (st.isDirectory()) {
       Posix.removeTree(parent.fd(), name);
       invalidateExcept(parent); // cached descriptors may point into the tree that went away
@@ -211,6 +215,7 @@ final class RootFs implements AutoCloseable {
       String key = Names.key(path, e.name());
       if (!created.contains(key)) {
         FileStat st = Posix.lstatat(fd, e.name());
+        removing(fd, e.name(), key, st.isDirectory());
         if (st.isDirectory()) {
           Posix.removeTree(fd, e.name());
         } else {
@@ -224,6 +229,13 @@ final class RootFs implements AutoCloseable {
           Posix.close(child);
         }
       }
+    }
+  }
+
+  /** Says that {@code name} in {@code dirFd}, whose key is {@code key}, is about to be removed. */
+  void removing(int dirFd, byte[] name, String key, boolean directory) throws IOException {
+    if (replaced != null) {
+      replaced.removing(dirFd, name, key, directory);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.cairn.distribution;
 
 import dev.cairn.CairnException;
+import dev.cairn.archive.ParentNeededException;
 import dev.cairn.digest.Digest;
 import dev.cairn.distribution.ProgressEvent.AlreadyExists;
 import dev.cairn.distribution.ProgressEvent.Done;
@@ -427,6 +428,7 @@ public final class Puller implements AutoCloseable {
   private void download(Job job, NodePlan p, CompletableFuture<Void> parent) throws IOException {
     String label = p.label();
     ProgressListener out = job.listener;
+    boolean ahead = graph.stagesAhead(); // cleared when the layer links into the layers below
     for (int attempt = 1; ; attempt++) {
       acquire(job.slots);
       boolean slot = true;
@@ -443,7 +445,7 @@ public final class Puller implements AutoCloseable {
         long total = p.blobSize();
         counted = new CountingInputStream(blob, n -> out.on(new Downloading(label, n, total)));
         try (InputStream closing = counted) {
-          if (parent.isDone() || graph.stagesAhead()) {
+          if (parent.isDone() || ahead) {
             // Applied as it arrives; ahead of the layer below when the driver allows it (the
             // node commits once that one has), else after it.
             if (parent.isDone()) {
@@ -452,6 +454,8 @@ public final class Puller implements AutoCloseable {
             Graph.Staged staged;
             try {
               staged = stage(job, p, counted);
+            } catch (ParentNeededException e) {
+              throw e;
             } catch (CairnException | IOException e) {
               // Was it the blob? A flipped bit usually breaks decompression before the digest.
               counted.drainQuietly();
@@ -489,6 +493,9 @@ public final class Puller implements AutoCloseable {
         return;
       } catch (CancelledBelow | InterruptedIOException e) {
         throw e;
+      } catch (ParentNeededException e) {
+        ahead = false; // downloaded again, and applied once the layer below is in place
+        attempt--;
       } catch (CairnException | IOException e) {
         Exception blobError = blobError(counted);
         if (blobError == null) {

@@ -50,7 +50,12 @@ public interface Driver extends Closeable {
 
   /**
    * Applies a layer tar (any supported compression) to the freshly created layer {@code id},
-   * driving the tar through {@code tar} (so tar-split can record it in the same pass).
+   * driving the tar through {@code tar} (so tar-split can record it in the same pass). {@code
+   * parent} is the layer it goes on; for a layer created as a base to be attached later ({@link
+   * #appliesBeforeParent}) it may not exist yet.
+   *
+   * @throws dev.cairn.archive.ParentNeededException when the layer, applied ahead of its parent,
+   *     hard-links a file that only the layers below can hold
    */
   ApplyResult applyDiff(String id, String parent, InputStream diff, Layer.TarDriver tar)
       throws IOException;

@@ -1,10 +1,12 @@
 package dev.cairn.driver;
 
 import dev.cairn.CairnException;
+import dev.cairn.archive.ApplyOptions;
 import dev.cairn.archive.ApplyResult;
 import dev.cairn.archive.Diff;
 import dev.cairn.archive.Layer;
 import dev.cairn.archive.LayerFiles;
+import dev.cairn.archive.LowerView;
 import dev.cairn.archive.WhiteoutFormat;
 import dev.cairn.posix.FileStat;
 import dev.cairn.posix.Posix;
@@ -441,8 +443,14 @@ final class OverlayDriver implements Driver {
       throw new CairnException(
           CairnException.Kind.CONFLICT, "layer " + id + " is mounted; cannot apply a diff to it");
     }
-    return Layer.apply(
-        diff, p.resolve("diff"), options.apply().withWhiteouts(WhiteoutFormat.OVERLAY), tar);
+    ApplyOptions overlay = options.apply().withWhiteouts(WhiteoutFormat.OVERLAY);
+    if (parent != null && !Files.exists(p.resolve("lower"), LinkOption.NOFOLLOW_LINKS)) {
+      // Applied ahead of its parent, attached later: the layers below are not there to link to.
+      return Layer.apply(diff, p.resolve("diff"), overlay, tar, LowerView.PENDING);
+    }
+    try (ParentView below = parent == null ? null : new ParentView(this, parent)) {
+      return Layer.apply(diff, p.resolve("diff"), overlay, tar, below);
+    }
   }
 
   /** Whether {@code parent} is the layer's own parent, whose diff is simply its upper directory. */

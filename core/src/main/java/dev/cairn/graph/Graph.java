@@ -487,6 +487,9 @@ public final class Graph implements Closeable {
    * called, once the parent is registered. Use the result on this thread only, and close it.
    *
    * @throws CairnException as {@link #register}; a missing parent is found by the commit
+   * @throws dev.cairn.archive.ParentNeededException when the layer, applied ahead of its parent,
+   *     hard-links a file that only the layers below can hold: stage it again once the parent
+   *     exists (nothing of this attempt is kept)
    */
   public Staged stage(NodeSpec spec, InputStream layer) throws IOException {
     String parent = spec.parent();
@@ -692,11 +695,9 @@ public final class Graph implements Closeable {
     }
     String below = detached ? null : spec.parent();
     driver.create(id, below);
-    ApplyResult applied;
-    try (FileOutputStream meta = new FileOutputStream(stage.resolve(NodeFiles.TAR_DATA).toFile())) {
-      applied = driver.applyDiff(id, below, layer, Layer.recordingTarSplit(meta));
-      meta.getFD().sync();
-    }
+    ApplyResult applied =
+        driver.applyDiff(
+            id, spec.parent(), layer, Layer.recordingTarSplit(stage.resolve(NodeFiles.TAR_DATA)));
     if (spec.diffId() != null && !spec.diffId().equals(applied.diffId())) {
       throw CairnException.invalid(
           "the layer's DiffID is " + applied.diffId() + ", not the expected " + spec.diffId());

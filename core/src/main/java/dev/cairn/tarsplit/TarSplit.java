@@ -15,8 +15,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.zip.GZIPInputStream;
 
@@ -34,28 +37,58 @@ public final class TarSplit {
   /**
    * Reads {@code tar} to its very end in one pass, hands every entry and its payload to {@code
    * handler} (which extracts it) and writes the gzipped metadata to {@code metadata}, which is
-   * finished but not closed.
+   * finished but not closed. A path may come twice (what {@code tar -r} appends), the later entry
+   * replacing the earlier on disk: the earlier one's payload is then no longer there to be read
+   * back, which {@link #disassemble(InputStream, Path, EntryHandler, Path)} takes care of.
    *
    * @return the number of bytes read from {@code tar}
-   * @throws CairnException INVALID for a malformed tar or two entries with the same path
+   * @throws CairnException INVALID for a malformed tar
    */
   public static long disassemble(InputStream tar, OutputStream metadata, EntryHandler handler)
+      throws IOException {
+    return record(tar, metadata, handler).size();
+  }
+
+  /**
+   * {@link #disassemble(InputStream, OutputStream, EntryHandler)} into the file {@code metadata},
+   * for a handler that keeps, in the directory {@code replaced}, the file of every entry that a
+   * later entry of the tar replaced or removed on disk, named by the entry's ordinal (0 for the
+   * first entry). Once the tar is read, those entries' payloads move into the metadata as raw
+   * segments and the earlier of two entries with the same path and no payload goes: the metadata
+   * names each path once, as tar-split requires, and rebuilds the tar byte for byte from the files
+   * left on disk. The file is synced; {@code replaced} is gone.
+   *
+   * @return the number of bytes read from {@code tar}
+   */
+  public static long disassemble(
+      InputStream tar, Path metadata, EntryHandler handler, Path replaced) throws IOException {
+    Recorded r;
+    try (FileOutputStream out = new FileOutputStream(metadata.toFile())) {
+      r = record(tar, out, handler);
+      out.getFD().sync();
+    }
+    Superseded.embed(metadata, r.superseded(), replaced);
+    return r.size();
+  }
+
+  /** What a disassembly read: its length, and the ordinals of entries a later one named again. */
+  private record Recorded(long size, Set<Long> superseded) {}
+
+  private static Recorded record(InputStream tar, OutputStream metadata, EntryHandler handler)
       throws IOException {
     OutputStream gz = IsalGzip.open(metadata);
     BufferedOutputStream lines = new BufferedOutputStream(gz, 64 * 1024);
     MetadataWriter writer = new MetadataWriter(lines);
     TarReader reader = new TarReader(tar, writer::segment);
-    Set<String> seen = new HashSet<>();
+    Map<String, Long> seen = new HashMap<>(); // the ordinal of each path's latest entry
+    Set<Long> superseded = new HashSet<>();
     CrcStream payload = new CrcStream(reader.payload());
-    for (TarEntry e; (e = reader.next()) != null; ) {
+    long ordinal = 0;
+    for (TarEntry e; (e = reader.next()) != null; ordinal++) {
       byte[] name = e.rawName();
-      if (!seen.add(clean(name))) {
-        throw CairnException.invalid(
-            "tar entry "
-                + CairnException.quote(e.rawName())
-                + " at offset "
-                + reader.offset()
-                + ": duplicate path");
+      Long earlier = seen.put(clean(name), ordinal);
+      if (earlier != null) {
+        superseded.add(earlier);
       }
       payload.restart();
       if (e.size() > 0) {
@@ -69,7 +102,7 @@ public final class TarSplit {
     }
     lines.flush();
     gz.close(); // finishes the gzip stream; metadata stays open
-    return reader.offset();
+    return new Recorded(reader.offset(), superseded);
   }
 
   /**
@@ -91,7 +124,6 @@ public final class TarSplit {
     // Native memory for the checksumming thread: one copy from the page cache, none to the heap.
     ByteBuffer sums = direct != null ? ByteBuffer.allocateDirect(BUFFER) : null;
     byte[] buf = new byte[BUFFER];
-    Set<String> seen = new HashSet<>();
     long written = 0;
     for (Entry e; (e = reader.next()) != null; ) {
       if (e.type() == Entry.SEGMENT) {
@@ -100,9 +132,6 @@ public final class TarSplit {
           written += e.payload().length;
         }
         continue;
-      }
-      if (!seen.add(clean(e.name()))) {
-        throw CairnException.invalid("tar-split metadata: file " + e.displayName() + " twice");
       }
       if (e.size() == 0) {
         continue;

@@ -17,6 +17,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +27,22 @@ class LayerTest {
 
   FileStat stat(String name) throws PosixException {
     return Posix.lstatat(Posix.AT_FDCWD, Posix.bytes(root.resolve(name).toString()));
+  }
+
+  @Test
+  void aDirectoryNamedTwiceTakesTheLaterEntrysModeAndTimes() throws IOException {
+    TestLayer layer =
+        TestLayer.of()
+            .entry(
+                TarEntry.directory("d/").withMode(0700).withMtime(Instant.ofEpochSecond(1000)),
+                new byte[0])
+            .file("d/f", "x")
+            .entry(
+                TarEntry.directory("./d").withMode(0751).withMtime(Instant.ofEpochSecond(2000)),
+                new byte[0]);
+    Layer.apply(layer.stream(), root, ApplyOptions.defaults());
+    assertThat(stat("d").permissions()).isEqualTo(0751);
+    assertThat(stat("d").mtimeSeconds()).isEqualTo(2000);
   }
 
   @Test

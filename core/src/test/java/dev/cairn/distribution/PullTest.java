@@ -27,6 +27,8 @@ import dev.cairn.registry.RegistryServer;
 import dev.cairn.registry.Tools;
 import dev.cairn.tar.TarEntry;
 import dev.cairn.tar.TarReader;
+import dev.cairn.testing.TarBuilder;
+import dev.cairn.testing.Trees;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -62,6 +64,7 @@ class PullTest {
   static OciLayouts.Image arm;
   static OciLayouts.Blob index;
   static OciLayouts.Image badDiffId;
+  static OciLayouts.Image linked; // its top layer hard-links files of its base
   static String blob; // the base layer's large file, as put into the layer
   static final Digest CLAIMED = Digest.sha256("not the layer".getBytes(StandardCharsets.UTF_8));
 
@@ -103,6 +106,14 @@ class PullTest {
             "amd64", List.of(files("bad/base", "b"), files("bad/top", "t")), Map.of(0, CLAIMED));
     layout.tag("bad", badDiffId.manifest());
     Tools.push(layout.dir(), "bad", server.host(), "test/bad");
+    linked =
+        layout.imageOfTars(
+            "amd64",
+            List.of(
+                OciLayouts.tar(files("bin/tool", "tool", "a", "a")),
+                TarBuilder.tar().hardlink("bin/tool2", "bin/tool").hardlink("b", "a").bytes()));
+    layout.tag("linked", linked.manifest());
+    Tools.push(layout.dir(), "linked", server.host(), "test/linked");
     proxy = new FaultProxy(server.host());
   }
 
@@ -712,6 +723,49 @@ class PullTest {
       }
       // The same store and puller still work.
       assertImage(f, f.puller.pull(ref("app1"), amd64(), ProgressListener.NONE), expectedTree(0));
+    }
+  }
+
+  @Test
+  void withOverlayALayerLinkingToAFileBelowThatArrivesFirstIsFetchedAgainAndAppliedOnIt()
+      throws Exception {
+    List<ProgressEvent> events = java.util.Collections.synchronizedList(new ArrayList<>());
+    try (PullFixture f = overlayFixture(Files.createTempDirectory(temp, "overlay-store"))) {
+      OciLayouts.Blob base = linked.layers().getFirst();
+      String top = linked.layers().get(1).digest().hex();
+      proxy.plan("/blobs/" + base.digest(), Fault.STALL_MIDWAY);
+      Reference name = Reference.parse(proxy.host() + "/test/linked:linked");
+      java.util.concurrent.CompletableFuture<PullResult> pull =
+          new java.util.concurrent.CompletableFuture<>();
+      Thread.ofPlatform()
+          .start(
+              () -> {
+                try {
+                  pull.complete(f.puller.pull(name, amd64(), events::add));
+                } catch (Throwable t) {
+                  pull.completeExceptionally(t);
+                }
+              });
+      assertThat(proxy.awaitStall(java.time.Duration.ofSeconds(30))).isTrue();
+      long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+      while (!downloaded(events).contains(top.substring(0, 12)) && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      // Tried ahead of the stalled base, given up at the link, then fetched whole to wait for it.
+      assertThat(downloaded(events)).containsExactly(top.substring(0, 12));
+      assertThat(PullFixture.blobGets(proxy, top)).isEqualTo(2);
+      assertThat(f.graph.heads()).isEmpty();
+      proxy.release();
+      PullResult r = pull.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      assertImage(f, r, files("a", "a", "b", "a", "bin/tool", "tool", "bin/tool2", "tool"));
+      Path dir = f.graph.driver().get(r.topNodeId());
+      try {
+        Map<String, String> tree = Trees.snapshot(dir);
+        assertThat(tree.get("b")).endsWith("linked=a");
+        assertThat(tree.get("bin/tool2")).endsWith("linked=bin/tool");
+      } finally {
+        f.graph.driver().put(r.topNodeId());
+      }
     }
   }
 

@@ -9,7 +9,11 @@ import dev.cairn.archive.ApplyResult;
 import dev.cairn.archive.IdMap;
 import dev.cairn.archive.Layer;
 import dev.cairn.digest.Digest;
+import dev.cairn.tar.TarEntry;
+import dev.cairn.tar.Tool;
+import dev.cairn.tarsplit.FileSource;
 import dev.cairn.tarsplit.TarSplit;
+import dev.cairn.testing.GnuTar;
 import dev.cairn.testing.RandomLayers;
 import dev.cairn.testing.TarBuilder;
 import dev.cairn.testing.Trees;
@@ -21,8 +25,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -269,6 +276,222 @@ abstract class DriverConformanceTest {
       ByteArrayOutputStream rebuilt = new ByteArrayOutputStream();
       TarSplit.assemble(new ByteArrayInputStream(meta.toByteArray()), d.files(id(name)), rebuilt);
       assertThat(rebuilt.toByteArray()).as(name).isEqualTo(tar);
+    }
+  }
+
+  /** A base whose files a layer above hard-links: one deep, with owner, set-id mode and xattr. */
+  static final byte[] LINKED_BASE =
+      TarBuilder.tar()
+          .dir("./", 0755)
+          .dir("usr/", 0751)
+          .owner(7, 8)
+          .dir("usr/bin/", 0711)
+          .add(
+              TarEntry.regular("usr/bin/tool", 5)
+                  .withMode(04750)
+                  .withMtime(Instant.ofEpochSecond(1_500_000_000, 123_000_000)),
+              "tool\n".getBytes(StandardCharsets.UTF_8))
+          .owner(1000, 1001)
+          .xattrs(Map.of("user.origin", "base"))
+          .file("a", "first layer\n")
+          .symlink("s", "a")
+          .bytes();
+
+  static final byte[] LINKING_CHANGE =
+      TarBuilder.tar()
+          .dir("./", 0755)
+          .dir("sbin/")
+          .hardlink("sbin/tool", "usr/bin/tool")
+          .hardlink("b", "a")
+          .hardlink("s2", "s")
+          .bytes();
+
+  @Test
+  void aHardLinkToAFileOfTheLayerBelowGivesWhatGnuTarGivesAndTheLayersRebuildExactly()
+      throws Exception {
+    Driver d = driver();
+    Map<String, byte[]> tars = Map.of("base", LINKED_BASE, "child", LINKING_CHANGE);
+    for (String name : List.of("base", "child")) {
+      String parent = name.equals("base") ? null : id("base");
+      ByteArrayOutputStream meta = new ByteArrayOutputStream();
+      d.create(id(name), parent);
+      ApplyResult applied =
+          d.applyDiff(
+              id(name),
+              parent,
+              new ByteArrayInputStream(tars.get(name)),
+              Layer.recordingTarSplit(meta));
+      ByteArrayOutputStream rebuilt = new ByteArrayOutputStream();
+      TarSplit.assemble(new ByteArrayInputStream(meta.toByteArray()), d.files(id(name)), rebuilt);
+      assertThat(Digest.sha256(rebuilt.toByteArray())).as(name).isEqualTo(applied.diffId());
+    }
+    Map<String, String> tree = seen(d, id("child"));
+    assertThat(tree.get("b")).contains("linked=a");
+    assertThat(tree.get("sbin/tool")).startsWith("104750 1000:1001").contains("user.origin");
+    assertThat(tree)
+        .isEqualTo(Trees.snapshot(GnuTar.extract(tmp, List.of(), LINKED_BASE, LINKING_CHANGE)));
+    assertThat(seen(d, id("base")))
+        .isEqualTo(Trees.snapshot(GnuTar.extract(tmp, List.of(), LINKED_BASE)));
+  }
+
+  @Test
+  void hardLinksToFilesBelowResolveThroughTheirSymlinksInsideTheRoot() throws IOException {
+    byte[] base =
+        TarBuilder.tar()
+            .dir("./")
+            .dir("usr/")
+            .dir("usr/lib/")
+            .file("usr/lib/x", "x")
+            .symlink("lib", "usr/lib")
+            .dir("etc/")
+            .file("etc/passwd", "inside")
+            .symlink("esc", "../../../../etc")
+            .bytes();
+    byte[] change =
+        TarBuilder.tar().dir("./").hardlink("b", "lib/x").hardlink("c", "esc/passwd").bytes();
+    Driver d = driver();
+    layer(d, id("base"), null, base);
+    layer(d, id("child"), id("base"), change);
+    Map<String, String> tree = seen(d, id("child"));
+    assertThat(tree.get("b")).contains("linked=b");
+    assertThat(tree.get("usr/lib/x")).contains("linked=b");
+    assertThat(tree.get("c")).contains("linked=c");
+    assertThat(tree).isEqualTo(expected(ApplyOptions.defaults(), base, change));
+  }
+
+  @Test
+  void anOpaqueMarkerAfterALinkHidesTheTargetBelowButKeepsTheLink() throws IOException {
+    byte[] base =
+        TarBuilder.tar().dir("./").dir("o/").file("o/f", "below").file("o/g", "g").bytes();
+    byte[] change =
+        TarBuilder.tar().dir("./").hardlink("keep", "o/f").dir("o/").opaque("o").bytes();
+    Driver d = driver();
+    layer(d, id("base"), null, base);
+    layer(d, id("child"), id("base"), change);
+    Path dir = d.get(id("child"));
+    try {
+      Map<String, String> tree = Trees.snapshot(dir, false);
+      assertThat(tree).containsKey("keep").doesNotContainKeys("o/f", "o/g");
+      Path plain = Files.createTempDirectory(tmp, "plain");
+      for (byte[] tar : List.of(base, change)) {
+        Layer.apply(new ByteArrayInputStream(tar), plain, ApplyOptions.defaults());
+      }
+      assertThat(tree).isEqualTo(Trees.snapshot(plain, false));
+    } finally {
+      d.put(id("child"));
+    }
+  }
+
+  @Test
+  void aHardLinkToAFileTheLayerRemovedBeforeIsRefused() throws IOException {
+    Driver d = driver();
+    layer(d, id("base"), null, TarBuilder.tar().file("gone", "x").bytes());
+    byte[] change = TarBuilder.tar().whiteout("", "gone").hardlink("b", "gone").bytes();
+    assertThatThrownBy(() -> layer(d, id("child"), id("base"), change))
+        .isInstanceOf(CairnException.class)
+        .hasMessageContaining("hard link target \"gone\" does not exist");
+  }
+
+  /** A layer made by {@code tar -c} then {@code tar -r} (GNU tar), which names a path again. */
+  record Appended(String name, String script, List<String> gnuTarOptions) {
+    Appended(String name, String script) {
+      this(name, script, List.of());
+    }
+
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static List<Appended> appended() {
+    String c = "tar -cf ../layer.tar ";
+    String r = "tar -rf ../layer.tar ";
+    return List.of(
+        new Appended("file over file", "echo one > a && " + c + "a && echo two > a && " + r + "a"),
+        new Appended(
+            "file over file over file, the first large",
+            "head -c 2500000 /dev/urandom > a && "
+                + c
+                + "a && head -c 10 /dev/urandom > a && "
+                + r
+                + "a && echo last > a && "
+                + r
+                + "a"),
+        // GNU tar replaces a directory that is not empty only when told to; docker always does.
+        new Appended(
+            "file over directory",
+            "mkdir d && echo x > d/x && " + c + "d && rm -r d && echo D > d && " + r + "d",
+            List.of("--recursive-unlink")),
+        new Appended(
+            "directory over file",
+            "echo A > a && " + c + "a && rm a && mkdir a && echo x > a/x && " + r + "a"),
+        new Appended(
+            "directory over directory",
+            "mkdir d && chmod 700 d && touch -d @1500000000 d && "
+                + c
+                + "d && chmod 755 d && echo n > d/new && "
+                + r
+                + "d"),
+        new Appended(
+            "symlink over file", "echo A > a && " + c + "a && rm a && ln -s b a && " + r + "a"),
+        new Appended(
+            "hard link over file",
+            "echo A > a && echo B > b && " + c + "a b && rm b && ln a b && " + r + "a b"),
+        new Appended(
+            "file over the target of a hard link",
+            "echo A > a && ln a b && " + c + "a b && rm a && echo A2 > a && " + r + "a"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("appended")
+  void aPathAppendedAgainReplacesTheEarlierEntryAndTheLayerStillRebuildsByteForByte(Appended c)
+      throws Exception {
+    Path src = Files.createDirectories(tmp.resolve("work/src"));
+    Tool.run(src, null, null, "sh", "-c", c.script());
+    byte[] tar = Files.readAllBytes(src.resolveSibling("layer.tar"));
+    Driver d = driver();
+    d.create(id("layer"), null);
+    Path meta = Files.createDirectories(tmp.resolve("node")).resolve("tar-data.json.gz");
+    ApplyResult applied =
+        d.applyDiff(
+            id("layer"), null, new ByteArrayInputStream(tar), Layer.recordingTarSplit(meta));
+    assertThat(applied.diffId()).isEqualTo(Digest.sha256(tar));
+    try (Stream<Path> node = Files.list(meta.getParent())) {
+      assertThat(node).containsExactly(meta); // nothing kept aside any more
+    }
+    ByteArrayOutputStream rebuilt = new ByteArrayOutputStream();
+    try (InputStream in = Files.newInputStream(meta);
+        FileSource files = d.files(id("layer"))) {
+      TarSplit.assemble(in, files, rebuilt);
+    }
+    assertThat(rebuilt.toByteArray()).isEqualTo(tar);
+
+    Path dir = d.get(id("layer"));
+    try {
+      // The reference tools agree: tar-split's own assembler, and GNU tar -x for the tree.
+      Path theirs = tmp.resolve("tar-split.tar");
+      Tool.run(
+          tmp,
+          null,
+          null,
+          "tar-split",
+          "asm",
+          "--input",
+          meta.toString(),
+          "--path",
+          dir.toString(),
+          "--output",
+          theirs.toString());
+      assertThat(Files.readAllBytes(theirs)).isEqualTo(tar);
+      Map<String, String> ours = new java.util.TreeMap<>(Trees.snapshot(dir));
+      Map<String, String> gnu =
+          new java.util.TreeMap<>(Trees.snapshot(GnuTar.extract(tmp, c.gnuTarOptions(), tar)));
+      ours.remove("."); // the tars have no root entry
+      gnu.remove(".");
+      assertThat(ours).isEqualTo(gnu);
+    } finally {
+      d.put(id("layer"));
     }
   }
 

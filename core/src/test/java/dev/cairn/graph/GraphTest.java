@@ -3,6 +3,7 @@ package dev.cairn.graph;
 import static dev.cairn.graph.Fixtures.id;
 import static dev.cairn.graph.Fixtures.json;
 import static dev.cairn.graph.Fixtures.tar;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,6 +18,7 @@ import dev.cairn.driver.DriverOptions;
 import dev.cairn.driver.Drivers;
 import dev.cairn.json.Json;
 import dev.cairn.json.JsonValue;
+import dev.cairn.testing.TarBuilder;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -77,6 +79,31 @@ class GraphTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     g.tarLayer(id, out);
     return out.toByteArray();
+  }
+
+  @Test
+  void aLayerNamingAPathTwiceRegistersWithTheLaterEntryAndRebuildsByteForByte() throws IOException {
+    String id = id(random);
+    byte[] layer =
+        TarBuilder.tar()
+            .file("a", "one")
+            .hardlink("b", "a")
+            .file("a", "two")
+            .dir("d/")
+            .file("d/x", "x")
+            .file("d", "file")
+            .bytes();
+    Node n = register(id, null, layer);
+    assertThat(n.diffId()).isEqualTo(Digest.sha256(layer));
+    assertThat(layerDir(id).resolve("a")).hasContent("two");
+    assertThat(layerDir(id).resolve("b")).hasContent("one");
+    assertThat(layerDir(id).resolve("d")).hasContent("file");
+    assertThat(tarOf(graph, id)).isEqualTo(layer);
+    try (Stream<Path> files = Files.list(node(id))) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("json", "layersize", "tar-data.json.gz", "diffid");
+    }
+    assertThat(tarOf(reopen(), id)).isEqualTo(layer);
   }
 
   @Test

@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.CairnException;
+import dev.cairn.archive.ParentNeededException;
+import dev.cairn.digest.Digest;
 import dev.cairn.driver.Driver;
 import dev.cairn.driver.DriverOptions;
 import dev.cairn.driver.Drivers;
 import dev.cairn.posix.Posix;
+import dev.cairn.testing.GnuTar;
 import dev.cairn.testing.TarBuilder;
 import dev.cairn.testing.Tools;
 import dev.cairn.testing.Trees;
@@ -131,6 +134,45 @@ class StagedRegisterTest {
         child.commit();
       }
       assertThat(merged(graph, ids.get(1))).containsKey("etc/middle").doesNotContainKey("etc/gone");
+    }
+  }
+
+  @Test
+  void aLayerLinkingToAFileBelowIsNotAppliedAheadButOnItsParentOnceThere() throws Exception {
+    byte[] base =
+        TarBuilder.tar().dir("./").dir("bin/").file("bin/tool", "tool\n").file("a", "a\n").bytes();
+    byte[] linking =
+        TarBuilder.tar()
+            .dir("./")
+            .hardlink("b", "a")
+            .dir("bin/")
+            .hardlink("bin/tool2", "bin/tool")
+            .bytes();
+    List<String> ids = List.of(Fixtures.id(random), Fixtures.id(random));
+    Path root = tmp.resolve("store");
+    try (Graph graph = open("store")) {
+      assertThatThrownBy(() -> graph.stage(spec(ids, 1), new ByteArrayInputStream(linking)))
+          .isInstanceOf(ParentNeededException.class)
+          .hasMessageContaining("hard link target \"a\" is not in the layer");
+      assertThat(Files.exists(root.resolve("overlay").resolve(ids.get(1)))).isFalse();
+      assertThat(staging(graph)).isEmpty();
+
+      graph.register(spec(ids, 0), new ByteArrayInputStream(base));
+      try (Graph.Staged child = graph.stage(spec(ids, 1), new ByteArrayInputStream(linking))) {
+        child.commit();
+      }
+      for (String id : ids) {
+        assertThat(Digest.sha256(tarOf(graph, id))).isEqualTo(graph.get(id).diffId());
+      }
+      assertThat(tarOf(graph, ids.get(1))).isEqualTo(linking);
+      Path view = graph.driver().get(ids.get(1));
+      try {
+        assertThat(Trees.snapshot(view))
+            .containsEntry("b", Trees.snapshot(view).get("a"))
+            .isEqualTo(Trees.snapshot(GnuTar.extract(tmp, List.of(), base, linking)));
+      } finally {
+        graph.driver().put(ids.get(1));
+      }
     }
   }
 

@@ -60,16 +60,25 @@ public final class OciLayouts {
   public Image image(
       String arch, List<Map<String, String>> layerFiles, Map<Integer, Digest> claimed)
       throws IOException {
+    return imageOfTars(arch, layerFiles.stream().map(OciLayouts::tar).toList(), claimed);
+  }
+
+  /** An image for {@code linux/arch} with the given layer tars, gzipped. */
+  public Image imageOfTars(String arch, List<byte[]> tars) throws IOException {
+    return imageOfTars(arch, tars, Map.of());
+  }
+
+  private Image imageOfTars(String arch, List<byte[]> tars, Map<Integer, Digest> claimed)
+      throws IOException {
     List<Blob> layers = new ArrayList<>();
     List<String> diffIds = new ArrayList<>();
-    for (Map<String, String> files : layerFiles) {
-      byte[] tar = tar(files);
+    for (byte[] tar : tars) {
       Digest diffId = claimed.getOrDefault(layers.size(), Digest.sha256(tar));
       diffIds.add("\"" + diffId + "\"");
       layers.add(blob("application/vnd.oci.image.layer.v1.tar+gzip", gzip(tar)));
     }
     String history =
-        layerFiles.stream()
+        tars.stream()
             .map(f -> "{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"test layer\"}")
             .collect(Collectors.joining(","));
     String config =

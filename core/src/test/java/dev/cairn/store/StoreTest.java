@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.CairnException;
+import dev.cairn.digest.Digest;
 import dev.cairn.graph.Graph;
 import dev.cairn.graph.Node;
 import dev.cairn.image.Reference;
 import dev.cairn.tar.TarEntry;
 import dev.cairn.tar.TarWriter;
+import dev.cairn.testing.TarBuilder;
+import dev.cairn.testing.Tools;
+import dev.cairn.testing.Trees;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -146,5 +150,59 @@ class StoreTest {
     List<Node> c = chain();
     assertThat(store.images(false)).extracting(i -> i.top().id()).containsExactly(c.get(2).id());
     assertThat(store.images(true)).hasSize(3);
+  }
+
+  @Test
+  void anArchiveWhoseSecondLayerHardLinksAFileOfTheFirstLoadsOnOverlay() throws IOException {
+    byte[] base = TarBuilder.tar().dir("bin/").file("bin/tool", "tool\n").bytes();
+    byte[] top = TarBuilder.tar().dir("bin/").hardlink("bin/tool2", "bin/tool").bytes();
+    byte[] config =
+        ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},"
+                + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"%s\",\"%s\"]},"
+                + "\"history\":[{\"created_by\":\"a\"},{\"created_by\":\"b\"}]}")
+            .formatted(Digest.sha256(base), Digest.sha256(top))
+            .getBytes(StandardCharsets.UTF_8);
+    String cfg = Digest.sha256(config).hex();
+    String one = Digest.sha256(base).hex();
+    String two = Digest.sha256(top).hex();
+    byte[] manifest =
+        ("[{\"Config\":\"%s.json\",\"RepoTags\":[\"linked:1\"],"
+                + "\"Layers\":[\"%s/layer.tar\",\"%s/layer.tar\"]}]")
+            .formatted(cfg, one, two)
+            .getBytes(StandardCharsets.UTF_8);
+    byte[] archive =
+        TarBuilder.tar()
+            .add(TarEntry.regular(cfg + ".json", config.length), config)
+            .dir(one + "/")
+            .add(TarEntry.regular(one + "/layer.tar", base.length), base)
+            .dir(two + "/")
+            .add(TarEntry.regular(two + "/layer.tar", top.length), top)
+            .add(TarEntry.regular("manifest.json", manifest.length), manifest)
+            .bytes();
+    Store overlay;
+    try {
+      overlay = Store.open(root.resolve("overlay"), StoreOptions.defaults().withDriver("overlay"));
+    } catch (CairnException e) {
+      Tools.requireThat(false, "overlayfs cannot be used here: " + e.getMessage());
+      return;
+    }
+    try (overlay) {
+      overlay.load(new ByteArrayInputStream(archive), note -> {});
+      Image image = overlay.image("linked:1");
+      assertThat(image.id().hex()).isEqualTo(cfg);
+      List<byte[]> layers = List.of(base, top);
+      for (int i = 0; i < 2; i++) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        overlay.exportLayer(image.chain().get(i).id(), out);
+        assertThat(out.toByteArray()).isEqualTo(layers.get(i));
+      }
+      Path view = overlay.mount("linked:1");
+      try {
+        assertThat(Trees.snapshot(view).get("bin/tool2")).endsWith("linked=bin/tool");
+        assertThat(view.resolve("bin/tool2")).hasContent("tool");
+      } finally {
+        overlay.unmount("linked:1");
+      }
+    }
   }
 }

@@ -14,8 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPOutputStream;
+import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -174,12 +177,47 @@ class TarSplitTest {
   }
 
   @Test
-  void refusesDuplicatePathsWhenDisassembling() {
-    byte[] tar = Corpus.write(TarEntry.regular("a/b", 1), TarEntry.regular("./a//b", 2));
-    assertThatThrownBy(() -> Layers.split(tar, tmp))
-        .isInstanceOf(CairnException.class)
-        .hasMessageContaining("tar entry \"./a//b\"")
-        .hasMessageEndingWith("duplicate path");
+  void aPathNamedTwiceIsRecordedOnceWithTheReplacedPayloadInTheMetadata() throws IOException {
+    byte[] tar =
+        Corpus.write(
+            TarEntry.directory("a/"),
+            TarEntry.regular("a/b", 3_000_000),
+            TarEntry.directory("a"),
+            TarEntry.regular("./a//b", 2),
+            TarEntry.regular("c", 5));
+    Path replaced = tmp.resolve("replaced");
+    Path meta = tmp.resolve("tar-data.json.gz");
+    Map<String, byte[]> onDisk = new HashMap<>();
+    Map<String, Long> writtenBy = new HashMap<>();
+    java.util.concurrent.atomic.AtomicLong ordinals = new java.util.concurrent.atomic.AtomicLong();
+    long n =
+        TarSplit.disassemble(
+            new ByteArrayInputStream(tar),
+            meta,
+            (e, p) -> {
+              // As an extractor does: the file an entry replaces is kept under its writer's
+              // ordinal.
+              String key = TarSplit.clean(e.rawName());
+              byte[] earlier = onDisk.put(key, p.readAllBytes());
+              Long by = writtenBy.put(key, ordinals.getAndIncrement());
+              if (earlier != null && earlier.length > 0) {
+                Files.createDirectories(replaced);
+                Files.write(replaced.resolve(Long.toString(by)), earlier);
+              }
+            },
+            replaced);
+    assertThat(n).isEqualTo(tar.length);
+    assertThat(replaced).doesNotExist();
+    FileSource files = name -> new SeekableInMemoryByteChannel(onDisk.get(TarSplit.clean(name)));
+    assertThat(Layers.assemble(Files.readAllBytes(meta), files)).isEqualTo(tar);
+    String lines = text(Layers.gunzip(Files.readAllBytes(meta)));
+    assertThat(lines.lines().filter(l -> l.startsWith("{\"type\":1")))
+        .extracting(l -> l.replaceAll(".*\"name\":\"([^\"]*)\".*", "$1"))
+        .containsExactly("a", "./a//b", "c");
+  }
+
+  private static String text(byte[] b) {
+    return new String(b, StandardCharsets.UTF_8);
   }
 
   @Test
