@@ -81,6 +81,7 @@ public final class Main {
   private OutputStream stdoutBytes = System.out;
   private boolean realStdout; // the process's own descriptor 1, not a stream a caller gave
   private boolean realStdin; // the same for descriptor 0
+  private PrintWriter warnings = new PrintWriter(System.err, true);
 
   /** Opens the store the global options name. */
   dev.cairn.store.Store openStore() throws java.io.IOException {
@@ -97,7 +98,27 @@ public final class Main {
               uidmap.isEmpty() ? null : dev.cairn.archive.IdMap.parse(String.join(",", uidmap)),
               gidmap.isEmpty() ? null : dev.cairn.archive.IdMap.parse(String.join(",", gidmap)));
     }
-    return dev.cairn.store.Store.open(root(), options);
+    dev.cairn.store.Store store = dev.cairn.store.Store.open(root(), options);
+    try {
+      warnSkipped(store);
+    } catch (java.io.IOException | RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    return store;
+  }
+
+  /** One warning line per tag entry the store could not use; the command goes on without it. */
+  private void warnSkipped(dev.cairn.store.Store store) throws java.io.IOException {
+    for (dev.cairn.graph.SkippedTag s : store.tags().skipped()) {
+      warnings.println(
+          "cairn: warning: "
+              + store.tags().file().getFileName()
+              + ": ignoring "
+              + CairnException.quote(s.entry())
+              + " (kept in the file as it is): "
+              + oneLine(s.reason()));
+    }
   }
 
   /** Standard input, as given to {@link #run(String[], InputStream, PrintWriter, PrintWriter)}. */
@@ -212,6 +233,7 @@ public final class Main {
   }
 
   private int execute(String[] args, List<Class<?>> subcommands, PrintWriter out, PrintWriter err) {
+    warnings = err;
     try {
       CommandLine cl = new CommandLine(this);
       for (Class<?> command : subcommands) {

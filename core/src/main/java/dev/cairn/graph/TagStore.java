@@ -20,7 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * The tags of a graph: the {@code repositories-<driver>} file, {@code
@@ -28,6 +31,10 @@ import java.util.TreeMap;
  * Docker 1.9 wrote them. Each reference names one node; a tag moves when set again, a digest
  * reference only when forced. Writes replace the file atomically under a lock that other processes
  * honour too, re-reading it first so that no one's tags are lost.
+ *
+ * <p>An entry that names nothing usable (a name the reference grammar refuses, a value that is not
+ * an image ID), as an older cairn or a hand edit may have left, is reported by {@link #skipped} and
+ * resolves to nothing; every write keeps it as it was, so nothing is lost that a user may want.
  */
 public final class TagStore {
   private static final int MAX_FILE = 64 << 20;
@@ -36,6 +43,7 @@ public final class TagStore {
   private final Path file;
   // familiar name -> key ("tag" or "name@sha256:…") -> node ID
   private Map<String, Map<String, String>> repositories = new TreeMap<>();
+  private List<Kept> kept = List.of();
   private Object seenVersion;
 
   private TagStore(Graph graph) {
@@ -76,7 +84,8 @@ public final class TagStore {
       }
       Map<String, Map<String, String>> next = copy();
       next.computeIfAbsent(k.name, n -> new TreeMap<>(GoJsonWriter.KEY_ORDER)).put(k.key, id);
-      write(next);
+      // Setting a name replaces what the file held under it, usable or not.
+      write(next, kept.stream().filter(e -> !e.isNamed(k)).toList());
       return Optional.ofNullable(old);
     }
   }
@@ -101,7 +110,7 @@ public final class TagStore {
       if (repo.isEmpty()) {
         next.remove(k.name);
       }
-      write(next);
+      write(next, kept);
       return old;
     }
   }
@@ -137,7 +146,38 @@ public final class TagStore {
     return out;
   }
 
+  /**
+   * The entries of the file that could not be used, in file order, as last read. One per unusable
+   * {@code repository:tag}, or per repository whose value is not an object.
+   */
+  public synchronized List<SkippedTag> skipped() throws IOException {
+    reloadIfChanged();
+    return kept.stream().map(Kept::report).toList();
+  }
+
+  /** The file the tags live in. */
+  public Path file() {
+    return file;
+  }
+
   private record Key(String name, String key) {}
+
+  /**
+   * An unusable entry, kept to be written back: {@code key} is null when the whole repository value
+   * is unusable; {@code name} and {@code normalKey} are its spelling as a usable entry, when it has
+   * one, so that setting that name replaces it.
+   */
+  private record Kept(
+      String repository,
+      String key,
+      JsonValue value,
+      String name,
+      String normalKey,
+      SkippedTag report) {
+    boolean isNamed(Key k) {
+      return k.name().equals(name) && k.key().equals(normalKey);
+    }
+  }
 
   private static Key key(Reference ref) {
     if (ref.tag() != null && ref.digest() != null) {
@@ -182,6 +222,7 @@ public final class TagStore {
       version = List.of(Objects.toString(a.fileKey()), a.lastModifiedTime(), a.size());
     } catch (NoSuchFileException e) {
       repositories = new TreeMap<>(GoJsonWriter.KEY_ORDER);
+      kept = List.of();
       seenVersion = null;
       return;
     }
@@ -189,11 +230,13 @@ public final class TagStore {
       return;
     }
     byte[] bytes = NodeFiles.readCapped(file, MAX_FILE, file.getFileName().toString());
-    repositories = bytes == null ? new TreeMap<>(GoJsonWriter.KEY_ORDER) : parse(bytes);
+    List<Kept> unusable = new ArrayList<>();
+    repositories = bytes == null ? new TreeMap<>(GoJsonWriter.KEY_ORDER) : parse(bytes, unusable);
+    kept = List.copyOf(unusable);
     seenVersion = version;
   }
 
-  private Map<String, Map<String, String>> parse(byte[] bytes) {
+  private Map<String, Map<String, String>> parse(byte[] bytes, List<Kept> unusable) {
     String what = file.getFileName().toString();
     Map<String, Map<String, String>> out = new TreeMap<>(GoJsonWriter.KEY_ORDER);
     JsonObject top = Json.parseObject(bytes, what);
@@ -205,57 +248,127 @@ public final class TagStore {
       throw CairnException.invalid(what + ": Repositories is a " + repos.typeName());
     }
     for (JsonValue.Member repo : r.members()) {
-      if (!(repo.value() instanceof JsonObject refs)) {
-        throw CairnException.invalid(
-            what + ": repository " + CairnException.quote(repo.key()) + " is not an object");
-      }
-      String name;
+      String name = null;
+      String nameProblem = null;
       try {
         name = Reference.parse(repo.key()).withTag(null).familiar();
       } catch (CairnException e) {
-        throw e.in(what + ": repository " + CairnException.quote(repo.key()));
+        nameProblem = e.getMessage();
       }
-      Map<String, String> into =
-          out.computeIfAbsent(name, n -> new TreeMap<>(GoJsonWriter.KEY_ORDER));
+      if (!(repo.value() instanceof JsonObject refs)
+          || (nameProblem != null && refs.members().isEmpty())) {
+        String problem =
+            nameProblem != null
+                ? nameProblem
+                : "a " + repo.value().typeName() + ", not an object of tags";
+        unusable.add(
+            new Kept(
+                repo.key(), null, repo.value(), null, null, new SkippedTag(repo.key(), problem)));
+        continue;
+      }
+      if (name != null && refs.members().isEmpty()) {
+        out.computeIfAbsent(name, n -> new TreeMap<>(GoJsonWriter.KEY_ORDER));
+      }
       for (JsonValue.Member ref : refs.members()) {
-        if (!(ref.value() instanceof JsonString id)
-            || !Graph.isId(NodeFiles.stripSha256(id.value()))) {
-          throw CairnException.invalid(
-              what
-                  + ": "
-                  + CairnException.quote(repo.key() + ":" + ref.key())
-                  + ": not an image ID");
-        }
         String key = ref.key();
-        int at = key.indexOf('@');
-        if (at >= 0) {
-          key = name + key.substring(at); // one spelling of the name throughout
-        } else if (Digest.isValid(key)) {
-          key = name + "@" + key;
+        String problem = nameProblem;
+        if (name != null) {
+          int at = key.indexOf('@');
+          if (at >= 0) {
+            key = name + key.substring(at); // one spelling of the name throughout
+          } else if (Digest.isValid(key)) {
+            key = name + "@" + key;
+          }
+          problem = referenceProblem(name, key);
         }
-        into.put(key, NodeFiles.stripSha256(id.value()));
+        if (problem == null
+            && (!(ref.value() instanceof JsonString id)
+                || !Graph.isId(NodeFiles.stripSha256(id.value())))) {
+          problem = "not an image ID";
+        }
+        if (problem != null) {
+          SkippedTag report = new SkippedTag(entry(repo.key(), ref.key()), problem);
+          unusable.add(new Kept(repo.key(), ref.key(), ref.value(), name, key, report));
+        } else {
+          out.computeIfAbsent(name, n -> new TreeMap<>(GoJsonWriter.KEY_ORDER))
+              .put(key, NodeFiles.stripSha256(((JsonString) ref.value()).value()));
+        }
       }
     }
     return out;
   }
 
-  private void write(Map<String, Map<String, String>> next) throws IOException {
+  private static String referenceProblem(String name, String key) {
+    try {
+      reference(name, key);
+      return null;
+    } catch (CairnException e) {
+      return e.getMessage();
+    }
+  }
+
+  /** An entry as users write it: {@code name:tag}, {@code name@sha256:…}. */
+  private static String entry(String repository, String key) {
+    if (key.indexOf('@') >= 0) {
+      return key;
+    }
+    return repository + (key.indexOf(':') >= 0 ? "@" : ":") + key;
+  }
+
+  private void write(Map<String, Map<String, String>> next, List<Kept> unusable)
+      throws IOException {
+    // Every repository, usable or not, in Go's key order; an unusable whole repository value is
+    // written before a usable one of the same name, so that Go's last-wins decoding takes the
+    // usable one.
+    Map<String, List<Map.Entry<String, Consumer<GoJsonWriter>>>> members =
+        new TreeMap<>(GoJsonWriter.KEY_ORDER);
+    Map<String, List<JsonValue>> wholes = new TreeMap<>(GoJsonWriter.KEY_ORDER);
+    for (Kept k : unusable) {
+      if (k.key() == null) {
+        wholes.computeIfAbsent(k.repository(), n -> new ArrayList<>()).add(k.value());
+      } else {
+        members
+            .computeIfAbsent(k.repository(), n -> new ArrayList<>())
+            .add(Map.entry(k.key(), w -> w.raw(k.value())));
+      }
+    }
+    next.forEach(
+        (name, refs) -> {
+          List<Map.Entry<String, Consumer<GoJsonWriter>>> into =
+              members.computeIfAbsent(name, n -> new ArrayList<>());
+          refs.forEach((key, id) -> into.add(Map.entry(key, w -> w.string(id))));
+        });
     GoJsonWriter w = new GoJsonWriter();
     w.punct('{').name("Repositories").punct('{');
     boolean firstRepo = true;
-    for (Map.Entry<String, Map<String, String>> repo : next.entrySet()) {
+    Set<String> names = new TreeSet<>(GoJsonWriter.KEY_ORDER);
+    names.addAll(members.keySet());
+    names.addAll(wholes.keySet());
+    for (String name : names) {
+      for (JsonValue whole : wholes.getOrDefault(name, List.of())) {
+        if (!firstRepo) {
+          w.punct(',');
+        }
+        firstRepo = false;
+        w.name(name).raw(whole);
+      }
+      List<Map.Entry<String, Consumer<GoJsonWriter>>> refs = members.get(name);
+      if (refs == null) {
+        continue;
+      }
       if (!firstRepo) {
         w.punct(',');
       }
       firstRepo = false;
-      w.name(repo.getKey()).punct('{');
+      w.name(name).punct('{');
+      refs.sort(Map.Entry.comparingByKey(GoJsonWriter.KEY_ORDER)); // stable: duplicates stay
       boolean first = true;
-      for (Map.Entry<String, String> ref : repo.getValue().entrySet()) {
+      for (Map.Entry<String, Consumer<GoJsonWriter>> ref : refs) {
         if (!first) {
           w.punct(',');
         }
         first = false;
-        w.name(ref.getKey()).string(ref.getValue());
+        ref.getValue().accept(w.name(ref.getKey()));
       }
       w.punct('}');
     }

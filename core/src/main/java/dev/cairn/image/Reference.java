@@ -41,6 +41,9 @@ public record Reference(String domain, String path, String tag, Digest digest) {
     if (problem == null && domain.length() + 1 + path.length() > NAME_MAX_LENGTH) {
       problem = "repository name must not be more than " + NAME_MAX_LENGTH + " characters";
     }
+    if (problem == null) {
+      problem = ambiguityProblem(domain, path);
+    }
     if (problem != null) {
       throw CairnException.invalid(
           "invalid reference \"" + printable(domain + "/" + path) + "\": " + problem);
@@ -66,10 +69,6 @@ public record Reference(String domain, String path, String tag, Digest digest) {
   }
 
   private static Reference parseNormalized(String text) {
-    if (text.length() == 64 && isLowerHex(text)) {
-      throw CairnException.invalid(
-          "a 64-character hexadecimal string is an image ID, not a repository name");
-    }
     Digest digest = null;
     String rest = text;
     int at = text.indexOf('@');
@@ -130,6 +129,10 @@ public record Reference(String domain, String path, String tag, Digest digest) {
       throw CairnException.invalid(
           "repository name must not be more than " + NAME_MAX_LENGTH + " characters");
     }
+    problem = ambiguityProblem(domain, path);
+    if (problem != null) {
+      throw CairnException.invalid(problem);
+    }
     if (tag == null && digest == null) {
       tag = DEFAULT_TAG;
     }
@@ -163,6 +166,10 @@ public record Reference(String domain, String path, String tag, Digest digest) {
 
   /** The repository name as users type it: {@code alpine}, {@code localhost:5000/x/y}. */
   public String familiarName() {
+    return familiarName(domain, path);
+  }
+
+  private static String familiarName(String domain, String path) {
     if (!domain.equals(DEFAULT_DOMAIN)) {
       return domain + "/" + path;
     }
@@ -188,6 +195,24 @@ public record Reference(String domain, String path, String tag, Digest digest) {
         || first.indexOf(':') >= 0
         || first.equals("localhost")
         || !first.equals(first.toLowerCase(java.util.Locale.ROOT));
+  }
+
+  /**
+   * A name that the grammar allows but a store could not tell from something else, refused as
+   * docker refuses it: a 64-hex name reads as an image ID, {@code sha256} as a digest's algorithm
+   * ({@code sha256:<hex>} would be a tag, not the image with that ID).
+   */
+  private static String ambiguityProblem(String domain, String path) {
+    String familiar = familiarName(domain, path);
+    if (familiar.length() == 64 && isLowerHex(familiar)) {
+      return "invalid repository name ("
+          + familiar
+          + "), cannot specify 64-byte hexadecimal strings";
+    }
+    if (familiar.equals("sha256")) {
+      return "refusing the ambiguous repository name sha256, the name of a digest algorithm";
+    }
+    return null;
   }
 
   /** domain := host [':' port]; host := component ('.' component)* | '[' ipv6 ']'. */

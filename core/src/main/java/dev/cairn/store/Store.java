@@ -187,7 +187,16 @@ public final class Store implements Closeable {
    * @return the image the tag was taken from, when it moved
    */
   public Optional<String> tag(String source, Reference target) throws IOException {
+    requireTag(target, "tag");
     return tags.tag(target, image(source).top().id(), true);
+  }
+
+  // As docker: a name given by tag or import is a tag; a digest names what a registry served.
+  private static void requireTag(Reference ref, String action) {
+    if (ref.digest() != null) {
+      throw CairnException.invalid(
+          "cannot " + action + " with a digest reference " + ref.familiar() + ": name a tag");
+    }
   }
 
   /** One thing {@link #remove} did, in docker's words: "Untagged: x" or "Deleted: sha256:…". */
@@ -266,9 +275,21 @@ public final class Store implements Closeable {
    */
   public Image importTarball(InputStream tarball, Reference ref, String comment)
       throws IOException {
+    if (ref != null) {
+      requireTag(ref, "import"); // before the node exists: a refused name leaves nothing behind
+    }
     Node node = graph.create(null, comment, tarball);
     if (ref != null) {
-      tags.tag(ref, node.id(), true);
+      try {
+        tags.tag(ref, node.id(), true);
+      } catch (IOException | RuntimeException e) {
+        try {
+          graph.delete(node.id()); // an import that fails leaves no image behind
+        } catch (IOException | RuntimeException again) {
+          e.addSuppressed(again);
+        }
+        throw e;
+      }
     }
     return image(graph.get(node.id()));
   }

@@ -172,6 +172,9 @@ public final class Loader {
       unique(name);
       if (isTopMetadata(name)) {
         keep(name, size, payload, MAX_MANIFEST);
+        if (name.equals("manifest.json")) {
+          ArchiveTags.check(small.get(name), null); // a bad name stops the load before more layers
+        }
         return;
       }
       if (ArchiveNames.legacyDir(name, "json") != null
@@ -401,6 +404,7 @@ public final class Loader {
 
     private List<Image> plan() throws IOException {
       byte[] manifest = small.get("manifest.json");
+      ArchiveTags.check(manifest, small.get("repositories")); // every name before any node placed
       return manifest != null ? planManifest(manifest) : planLegacy();
     }
 
@@ -450,7 +454,7 @@ public final class Loader {
           String dir = ArchiveNames.legacyDir(clean, "layer.tar");
           legacy &= dir != null && ArchiveNames.isId(dir) && small.containsKey(dir + "/json");
         }
-        List<Reference> refs = references(repoTags, where);
+        List<Reference> refs = ArchiveTags.repoTags(repoTags, where);
         List<Planned> nodes = new ArrayList<>();
         ConfigNodes ids = null;
         if (legacy) {
@@ -532,7 +536,7 @@ public final class Loader {
       Map<String, List<Reference>> refs = new LinkedHashMap<>();
       byte[] repositories = small.get("repositories");
       if (repositories != null) {
-        for (Map.Entry<Reference, String> e : repositories(repositories).entrySet()) {
+        for (Map.Entry<Reference, String> e : ArchiveTags.repositories(repositories).entrySet()) {
           String id = e.getValue();
           if (!jsons.containsKey(id) && !graph.exists(id)) {
             throw CairnException.invalid(
@@ -596,57 +600,6 @@ public final class Loader {
                 + " is not 64 lowercase hex digits");
       }
       return parent;
-    }
-
-    private List<Reference> references(List<String> repoTags, String where) {
-      List<Reference> refs = new ArrayList<>();
-      for (String t : repoTags) {
-        Reference ref;
-        try {
-          ref = Reference.parse(t);
-        } catch (CairnException e) {
-          throw e.in(where + ": RepoTag " + CairnException.quote(t));
-        }
-        if (ref.digest() != null) {
-          throw CairnException.invalid(
-              where + ": RepoTag " + CairnException.quote(t) + " is not a name:tag");
-        }
-        if (!refs.contains(ref)) {
-          refs.add(ref);
-        }
-      }
-      return List.copyOf(refs);
-    }
-
-    /** {@code repositories}: {@code {"name":{"tag":"id"}}}. */
-    private Map<Reference, String> repositories(byte[] bytes) {
-      Map<Reference, String> out = new LinkedHashMap<>();
-      JsonObject repos = Json.parseObject(bytes, "repositories");
-      for (JsonValue.Member repo : repos.members()) {
-        if (!(repo.value() instanceof JsonObject tagMap)) {
-          throw CairnException.invalid(
-              "repositories: " + CairnException.quote(repo.key()) + " is not an object");
-        }
-        for (JsonValue.Member tag : tagMap.members()) {
-          String where = "repositories: " + CairnException.quote(repo.key() + ":" + tag.key());
-          if (!(tag.value() instanceof JsonString id)) {
-            throw CairnException.invalid(where + " does not name an image ID");
-          }
-          Reference ref;
-          try {
-            ref = Reference.parse(repo.key() + ":" + tag.key());
-          } catch (CairnException e) {
-            throw e.in(where);
-          }
-          String hex = id.value().startsWith("sha256:") ? id.value().substring(7) : id.value();
-          if (!ArchiveNames.isId(hex)) {
-            throw CairnException.invalid(
-                where + ": image ID " + CairnException.quote(id.value()) + " is not 64 hex");
-          }
-          out.put(ref, hex);
-        }
-      }
-      return out;
     }
 
     private static String stringField(JsonObject obj, String key, String where) {

@@ -3,6 +3,7 @@ package dev.cairn.graph;
 import static dev.cairn.graph.Fixtures.id;
 import static dev.cairn.graph.Fixtures.json;
 import static dev.cairn.graph.Fixtures.tar;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -177,8 +178,79 @@ class TagStoreTest {
 
   @Test
   void aCorruptTagsFileIsAnErrorNamingIt() throws IOException {
-    Files.writeString(file(), "{\"Repositories\":{\"alpine\":{\"latest\":42}}}");
+    Files.writeString(file(), "{\"Repositories\":[\"alpine\"]}");
     CairnException e = assertThrows(CairnException.class, () -> TagStore.open(graph));
     assertTrue(e.getMessage().startsWith("repositories-vfs: "), e.getMessage());
+  }
+
+  private static final String HEX = "0123456789abcdef".repeat(4);
+
+  @Test
+  void aStoreWhoseTagFileHoldsABadEntryOpensAndKeepsIt() throws IOException {
+    String bad = "\"" + HEX + "\":{\"1\":\"" + b + "\"}";
+    Files.writeString(
+        file(), "{\"Repositories\":{" + bad + ",\"alpine\":{\"latest\":\"" + a + "\"}}}");
+    TagStore tags = TagStore.open(graph);
+    assertThat(tags.skipped())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.entry()).isEqualTo(HEX + ":1");
+              assertThat(s.reason())
+                  .contains("invalid repository name (" + HEX + ")")
+                  .contains("cannot specify 64-byte hexadecimal strings");
+            });
+    assertThat(tags.all()).containsOnlyKeys(Reference.parse("alpine:latest"));
+    assertThat(tags.references(b)).isEmpty();
+
+    tags.tag(Reference.parse("app:1"), b, false);
+    tags.untag(Reference.parse("alpine:latest"));
+    assertThat(Files.readString(file()))
+        .isEqualTo("{\"Repositories\":{" + bad + ",\"app\":{\"1\":\"" + b + "\"}}}");
+    TagStore again = TagStore.open(graph);
+    assertThat(again.skipped()).extracting(SkippedTag::entry).containsExactly(HEX + ":1");
+    assertThat(again.resolve(Reference.parse("app:1"))).contains(b);
+  }
+
+  @Test
+  void everyUnusableEntryIsReportedOnceAndWrittenBackUnlessItsNameIsSetAgain() throws IOException {
+    String d = Digest.sha256(new byte[] {3}).toString();
+    String text =
+        "{\"Repositories\":{\"alpine\":{\"bad tag!\":\""
+            + a
+            + "\",\"alpine@sha256:zz\":\""
+            + a
+            + "\",\"latest\":42,\"v1\":\""
+            + a
+            + "\"},\"broken\":[1,2],\"Up\":{\"x\":{\"deep\":true}}}}";
+    Files.writeString(file(), text);
+    TagStore tags = TagStore.open(graph);
+    assertThat(tags.skipped())
+        .extracting(SkippedTag::entry)
+        .containsExactly("alpine:bad tag!", "alpine@sha256:zz", "alpine:latest", "broken", "Up:x");
+    assertThat(tags.skipped())
+        .extracting(SkippedTag::reason)
+        .satisfiesExactly(
+            r -> assertThat(r).contains("bad character ' '"),
+            r -> assertThat(r).contains("sha256:zz"),
+            r -> assertThat(r).isEqualTo("not an image ID"),
+            r -> assertThat(r).contains("not an object"),
+            r -> assertThat(r).contains("must be lowercase"));
+    assertThat(tags.all()).containsOnlyKeys(Reference.parse("alpine:v1"));
+
+    tags.tag(Reference.parse("alpine@" + d), b, false);
+    assertThat(Files.readString(file()))
+        .contains("\"bad tag!\":\"" + a + "\"")
+        .contains("\"alpine@sha256:zz\":\"" + a + "\"")
+        .contains("\"latest\":42")
+        .contains("\"broken\":[1,2]")
+        .contains("\"Up\":{\"x\":{\"deep\":true}}");
+    assertThat(TagStore.open(graph).skipped()).hasSize(5);
+
+    // Setting a name the file held unusable replaces it, as a tag replaces what it named.
+    tags.tag(Reference.parse("alpine:latest"), b, false);
+    assertThat(Files.readString(file())).doesNotContain("\"latest\":42");
+    assertThat(TagStore.open(graph).skipped()).hasSize(4);
+    assertThat(tags.resolve(Reference.parse("alpine:latest"))).contains(b);
   }
 }

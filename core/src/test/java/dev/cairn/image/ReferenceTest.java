@@ -90,7 +90,17 @@ class ReferenceTest {
         Arguments.of("empty", "", "empty"),
         Arguments.of("uppercase repository", "Alpine", "must be lowercase"),
         Arguments.of("uppercase in path", "docker.io/user/App", "must be lowercase"),
-        Arguments.of("image ID", HEX, "image ID"),
+        Arguments.of("image ID", HEX, "cannot specify 64-byte hexadecimal strings"),
+        Arguments.of("image ID with a tag", HEX + ":1", "invalid repository name (" + HEX + ")"),
+        Arguments.of(
+            "image ID under library",
+            "docker.io/library/" + HEX + ":1",
+            "cannot specify 64-byte hexadecimal strings"),
+        Arguments.of(
+            "image ID with a digest",
+            HEX + "@sha256:" + HEX,
+            "cannot specify 64-byte hexadecimal strings"),
+        Arguments.of("digest algorithm as a name", "sha256:" + HEX, "ambiguous repository name"),
         Arguments.of("empty tag", "alpine:", "empty tag"),
         Arguments.of("tag starting with dot", "alpine:.x", "must start with"),
         Arguments.of("tag with bad char", "alpine:a+b", "bad character '+'"),
@@ -138,6 +148,17 @@ class ReferenceTest {
     assertThat(ref.tagOrDigest()).isEqualTo("sha256:" + HEX);
     assertThat(ref.withTag("2").toString()).isEqualTo("docker.io/library/a:2");
     assertThat(Reference.parse("a").tagOrDigest()).isEqualTo("latest");
+  }
+
+  @Test
+  void aRepositoryNamedLikeAnImageIdIsRefusedHoweverItIsBuilt() {
+    assertThatThrownBy(() -> new Reference("docker.io", "library/" + HEX, "1", null))
+        .hasMessageContaining("cannot specify 64-byte hexadecimal strings");
+    // Where the familiar name keeps more than the hex, nothing is ambiguous: docker accepts these.
+    assertThat(Reference.parse("user/" + HEX + ":1").familiar()).isEqualTo("user/" + HEX + ":1");
+    assertThat(Reference.parse("localhost:5000/" + HEX).familiarName())
+        .isEqualTo("localhost:5000/" + HEX);
+    assertThat(Reference.parse(HEX.substring(1) + ":1").familiarName()).isEqualTo(HEX.substring(1));
   }
 
   @Test

@@ -17,8 +17,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -204,5 +206,42 @@ class StoreTest {
         overlay.unmount("linked:1");
       }
     }
+  }
+
+  private static final String HEX = "0123456789abcdef".repeat(4);
+
+  @Test
+  void importWithADigestReferenceRefusesAndWritesNothing() throws IOException {
+    Map<String, String> before = Trees.snapshot(root, false);
+    Reference pinned = Reference.parse("app@" + Digest.sha256(new byte[] {1}));
+    assertThatThrownBy(() -> store.importTarball(layer("a"), pinned, "x"))
+        .isInstanceOfSatisfying(
+            CairnException.class, e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.INVALID))
+        .hasMessageContaining("cannot import with a digest reference");
+    assertThatThrownBy(() -> store.tag("anything", pinned))
+        .hasMessageContaining("cannot tag with a digest reference");
+    assertThat(store.graph().map()).isEmpty();
+    assertThat(Trees.snapshot(root, false)).isEqualTo(before);
+  }
+
+  @Test
+  void aStoreWhoseTagFileHoldsABadEntryOpensAndResolvesTheRest() throws IOException {
+    Node n = chain().get(2);
+    store.tags().tag(Reference.parse("app:1"), n.id(), false);
+    store.close();
+    Path file = root.resolve("repositories-vfs");
+    String text = Files.readString(file);
+    String bad = "\"" + HEX + "\":{\"1\":\"" + n.id() + "\"}";
+    Files.writeString(file, text.replace("{\"Repositories\":{", "{\"Repositories\":{" + bad + ","));
+    store = Store.open(root, StoreOptions.defaults().withDriver("vfs"));
+    assertThat(store.tags().skipped()).hasSize(1);
+    assertThat(store.image("app:1").top().id()).isEqualTo(n.id());
+    assertThat(store.image(n.id()).references()).containsExactly(Reference.parse("app:1"));
+    assertThat(store.images(false)).hasSize(1);
+    // The name that would be ambiguous resolves as the ID it spells, never as the skipped tag.
+    assertThatThrownBy(() -> store.image(HEX + ":1"))
+        .isInstanceOfSatisfying(
+            CairnException.class,
+            e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.NOT_FOUND));
   }
 }

@@ -6,18 +6,24 @@ import static dev.cairn.tarexport.SaveLoadTest.MID;
 import static dev.cairn.tarexport.SaveLoadTest.legacyJson;
 import static dev.cairn.testing.TarBuilder.tar;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cairn.CairnException;
 import dev.cairn.digest.Digest;
 import dev.cairn.image.ChainId;
 import dev.cairn.image.Reference;
 import dev.cairn.tar.TarEntry;
 import dev.cairn.testing.TarBuilder;
+import dev.cairn.testing.Trees;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -181,6 +187,113 @@ class DockerArchivesTest {
       assertThat(s.graph.rawJSON(cfg.hex())).isEqualTo(config);
       assertThat(s.tags.resolve(Reference.parse("new:25"))).contains(cfg.hex());
       assertThat(s.graph.tempDirectory()).isEmptyDirectory();
+    }
+  }
+
+  static final String HEX = "0123456789abcdef".repeat(4);
+
+  /**
+   * After what {@code t} holds, one legacy layer and two manifest.json entries for it, named by
+   * {@code firstTags} and {@code secondTags}; {@code manifestFirst} puts the metadata before the
+   * layer, as cairn and skopeo write, else after it, as docker does.
+   */
+  static byte[] twoEntries(
+      TarBuilder t, boolean manifestFirst, String firstTags, String secondTags) {
+    String configText = config(List.of(Digest.sha256(BASE)));
+    String cfgHex = Digest.sha256(utf8(configText)).hex();
+    String entry = "{\"Config\":\"%s.json\",\"RepoTags\":[%s],\"Layers\":[\"%s/layer.tar\"]}";
+    byte[] manifest =
+        utf8(
+            "["
+                + entry.formatted(cfgHex, firstTags, PARENT)
+                + ","
+                + entry.formatted(cfgHex, secondTags, PARENT)
+                + "]");
+    if (manifestFirst) {
+      file(t, "manifest.json", manifest);
+      file(t, cfgHex + ".json", utf8(configText));
+    }
+    legacyNode(t, PARENT, null, BASE);
+    if (!manifestFirst) {
+      file(t, cfgHex + ".json", utf8(configText));
+      file(t, "manifest.json", manifest);
+    }
+    return t.bytes();
+  }
+
+  /**
+   * Every file and directory of the store, and the tag file's text. With {@code untouched}, also
+   * directory times and the graph's change counter (kept in its lock file), which a node that was
+   * staged and rolled back moves although the graph's content is as it was.
+   */
+  private static Map<String, String> everything(Stores s, boolean untouched) throws IOException {
+    Map<String, String> all = new TreeMap<>(Trees.snapshot(s.root, untouched));
+    if (!untouched) {
+      all.remove("graph/.lock");
+    }
+    all.put("tag file bytes", Files.readString(s.root.resolve("repositories-vfs")));
+    return all;
+  }
+
+  @Test
+  void loadOfAnArchiveWhoseRepoTagsNameAnImageIdLeavesTheStoreAsItWas() throws IOException {
+    try (Stores s = new Stores(dir)) {
+      s.pulled(List.of(EXTRA), "keep:1");
+      Map<String, String> before = everything(s, false);
+      byte[] archive = twoEntries(tar(), false, "\"good:1\"", "\"" + HEX + ":1\"");
+      assertThatThrownBy(() -> s.load(archive))
+          .isInstanceOfSatisfying(
+              CairnException.class,
+              e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.INVALID))
+          .hasMessageContaining("manifest.json entry 1: RepoTag \"" + HEX + ":1\"")
+          .hasMessageContaining("cannot specify 64-byte hexadecimal strings");
+      assertThat(everything(s, false)).isEqualTo(before);
+      assertThat(s.tags.skipped()).isEmpty();
+    }
+  }
+
+  @Test
+  void loadOfALegacyArchiveWhoseRepositoriesNameAnImageIdLeavesTheStoreAsItWas()
+      throws IOException {
+    TarBuilder t = tar();
+    legacyNode(t, PARENT, null, BASE);
+    legacyNode(t, CHILD, PARENT, MID);
+    file(
+        t,
+        "repositories",
+        utf8("{\"legacy\":{\"v1\":\"" + CHILD + "\"},\"" + HEX + "\":{\"1\":\"" + CHILD + "\"}}"));
+    try (Stores s = new Stores(dir)) {
+      s.pulled(List.of(EXTRA), "keep:1");
+      Map<String, String> before = everything(s, false);
+      assertThatThrownBy(() -> s.load(t.bytes()))
+          .hasMessageContaining("repositories: \"" + HEX + ":1\"")
+          .hasMessageContaining("cannot specify 64-byte hexadecimal strings");
+      assertThat(everything(s, false)).isEqualTo(before);
+    }
+  }
+
+  @Test
+  void aBadNameInAManifestThatComesFirstStopsTheLoadBeforeAnyLayerIsRead() throws IOException {
+    try (Stores s = new Stores(dir)) {
+      s.pulled(List.of(EXTRA), "keep:1");
+      Map<String, String> before = everything(s, true);
+      assertThatThrownBy(
+              () -> s.load(twoEntries(tar(), true, "\"good:1\"", "\"sha256:" + HEX + "\"")))
+          .hasMessageContaining("manifest.json entry 1: RepoTag \"sha256:" + HEX + "\"");
+      // Directory times included: not even a staged node came and went.
+      assertThat(everything(s, true)).isEqualTo(before);
+    }
+  }
+
+  @Test
+  void aBadNameInTheRepositoriesFileBesideAManifestIsIgnoredAsDockerIgnoresIt() throws IOException {
+    TarBuilder t = tar();
+    file(t, "repositories", utf8("{\"" + HEX + "\":{\"1\":\"" + PARENT + "\"}}"));
+    byte[] both = twoEntries(t, false, "\"good:1\"", "\"good:2\"");
+    try (Stores s = new Stores(dir)) {
+      s.load(both);
+      assertThat(s.tags.resolve(Reference.parse("good:2"))).contains(PARENT);
+      assertThat(s.tags.all()).hasSize(2);
     }
   }
 }
