@@ -45,19 +45,19 @@ final class OverlayDriver implements Driver {
   private final Path home;
   private final Path links;
   private final DriverOptions options;
-  private final boolean indexOff;
+  private final OverlayProbe probe;
   private final Holds holds = new Holds();
   private final SecureRandom random = new SecureRandom();
 
   /**
-   * @param indexOff whether the kernel takes {@code index=off}, which keeps layers shared by
-   *     several mounts usable (see {@link Drivers#probeOverlay})
+   * @param probe whether overlayfs mounts here and takes {@code index=off}, which keeps layers
+   *     shared by several mounts usable; asked only when a layer is made or mounted
    */
-  OverlayDriver(Path root, DriverOptions options, boolean indexOff) throws IOException {
+  OverlayDriver(Path root, DriverOptions options, OverlayProbe probe) throws IOException {
     this.home = root.resolve(NAME);
     this.links = home.resolve(LINKS);
     this.options = options;
-    this.indexOff = indexOff;
+    this.probe = probe;
     Files.createDirectories(links);
   }
 
@@ -137,6 +137,7 @@ final class OverlayDriver implements Driver {
       throw new CairnException(CairnException.Kind.CONFLICT, "layer " + id + " already exists");
     }
     Path parentDir = parent == null ? null : existing(parent);
+    probe.indexOff(); // the first layer made here learns whether overlayfs works at all
     Path tmp = VfsDriver.staging(home, id);
     String link = null;
     try {
@@ -332,7 +333,8 @@ final class OverlayDriver implements Driver {
     for (String l : lower.split(":")) {
       lowers.add(base + "/" + l);
     }
-    String data = mountData(lowers, upper, work);
+    boolean indexOff = probe.indexOff();
+    String data = mountData(lowers, upper, work, indexOff);
     if (data.length() <= MAX_MOUNT_DATA && plain(base)) {
       Posix.mount(NAME, merged, NAME, 0, data);
       return;
@@ -344,7 +346,8 @@ final class OverlayDriver implements Driver {
       for (String l : lowers) {
         lowerFds.add(descriptorPath(l, fds));
       }
-      String byFd = mountData(lowerFds, descriptorPath(upper, fds), descriptorPath(work, fds));
+      String byFd =
+          mountData(lowerFds, descriptorPath(upper, fds), descriptorPath(work, fds), indexOff);
       if (byFd.length() > MAX_MOUNT_DATA) {
         throw new CairnException(
             CairnException.Kind.UNAVAILABLE,
@@ -358,7 +361,8 @@ final class OverlayDriver implements Driver {
     }
   }
 
-  private String mountData(List<String> lowers, String upper, String work) {
+  private static String mountData(
+      List<String> lowers, String upper, String work, boolean indexOff) {
     return "lowerdir="
         + String.join(":", lowers)
         + ",upperdir="
@@ -528,7 +532,7 @@ final class OverlayDriver implements Driver {
     s.put("Backing Filesystem", Drivers.backingFilesystem(home));
     s.put("Layers", Long.toString(Drivers.countLayers(home) - 1)); // without l/
     s.put("Mounted", Integer.toString(holds.size()));
-    s.put("Index", indexOff ? "off" : "kernel default");
+    s.put("Index", probe.describe());
     return s;
   }
 
