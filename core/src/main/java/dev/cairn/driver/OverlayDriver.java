@@ -58,7 +58,8 @@ final class OverlayDriver implements Driver {
     this.links = home.resolve(LINKS);
     this.options = options;
     this.probe = probe;
-    Files.createDirectories(links);
+    DirectoryModes.createPassage(home, options);
+    DirectoryModes.createPrivate(links);
   }
 
   @Override
@@ -141,10 +142,10 @@ final class OverlayDriver implements Driver {
     Path tmp = VfsDriver.staging(home, id);
     String link = null;
     try {
-      Files.createDirectory(tmp);
+      DirectoryModes.setPassage(Files.createDirectory(tmp), options);
       Path diff = Files.createDirectory(tmp.resolve("diff"));
-      Files.createDirectory(tmp.resolve("work"));
-      Files.createDirectory(tmp.resolve("merged"));
+      rootPrivate(Files.createDirectory(tmp.resolve("work")));
+      rootPrivate(Files.createDirectory(tmp.resolve("merged")));
       if (parentDir == null) {
         rootOwned(diff);
       } else {
@@ -216,6 +217,14 @@ final class OverlayDriver implements Driver {
         }
       }
     }
+  }
+
+  /** overlayfs's work directory and the mount point, as overlay2 makes them: 0700, the root's. */
+  private void rootPrivate(Path dir) throws IOException {
+    byte[] name = Posix.bytes(dir.toAbsolutePath().toString());
+    Posix.fchownat(
+        Posix.AT_FDCWD, name, options.rootUid(), options.rootGid(), Posix.AT_SYMLINK_NOFOLLOW);
+    Posix.fchmodat(Posix.AT_FDCWD, name, 0700);
   }
 
   private void rootOwned(Path diff) throws IOException {

@@ -21,7 +21,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -50,13 +49,16 @@ public final class Store implements Closeable {
     this.options = options;
   }
 
-  /** Opens (creating when absent) the store at {@code root}. */
+  /**
+   * Opens (creating when absent) the store at {@code root}. A store is for the user that made it
+   * alone, as docker's data root is.
+   */
   public static Store open(Path root, StoreOptions options) throws IOException {
-    Files.createDirectories(root);
     DriverOptions driverOptions = DriverOptions.defaults();
     if (options.uidMap() != null || options.gidMap() != null) {
       driverOptions = driverOptions.withIdMaps(options.uidMap(), options.gidMap());
     }
+    StoreRoot.prepare(root, driverOptions);
     Driver driver = Drivers.open(root, options.driver(), driverOptions);
     try {
       Graph graph = Graph.open(root, driver);
