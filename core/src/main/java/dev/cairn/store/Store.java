@@ -50,16 +50,17 @@ public final class Store implements Closeable {
   }
 
   /**
-   * Opens (creating when absent) the store at {@code root}. A store is for the user that made it
-   * alone, as docker's data root is.
+   * Opens (creating when absent) the store at {@code root}. A store is used with the ID maps it was
+   * made with (CONFLICT otherwise), and is for the user that made it alone, as docker's data root.
    */
   public static Store open(Path root, StoreOptions options) throws IOException {
-    DriverOptions driverOptions = DriverOptions.defaults();
-    if (options.uidMap() != null || options.gidMap() != null) {
-      driverOptions = driverOptions.withIdMaps(options.uidMap(), options.gidMap());
-    }
-    StoreRoot.prepare(root, driverOptions);
+    IdMaps maps = IdMaps.of(options);
+    DriverOptions driverOptions = DriverOptions.defaults().withIdMaps(maps.uids(), maps.gids());
+    boolean unrecorded = StoreRoot.prepare(root, maps, driverOptions);
     Driver driver = Drivers.open(root, options.driver(), driverOptions);
+    if (unrecorded) {
+      StoreRoot.record(root, maps);
+    }
     try {
       Graph graph = Graph.open(root, driver);
       try {
