@@ -5,9 +5,12 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -46,41 +49,47 @@ public final class DirectoryModes {
 
   /**
    * Gives the directories of the store at {@code root} the modes it would get if made now; layers
-   * and their contents are left as they are. The caller makes sure the store is its own. Nothing is
-   * done on a read-only file system, where nobody can change the store anyway.
+   * and their contents are left as they are. The caller makes sure the store is its own. A store on
+   * a read-only file system, which nobody can change anyway, is left as it is.
    */
   public static void repair(Path root, DriverOptions options) throws IOException {
-    if (Files.getFileStore(root).isReadOnly()) {
-      return;
+    if (!Files.isWritable(root)) {
+      return; // access(2) says so for a read-only file system, even to root
     }
     boolean root0 = Posix.geteuid() == 0;
     int passage = root0 ? PASSAGE : PRIVATE;
-    int group = options.rootGid();
-    fix(root, passage, root0 ? group : -1);
-    fix(root.resolve("graph"), PRIVATE, -1);
-    fix(root.resolve("graph").resolve("_tmp"), PRIVATE, -1);
-    fix(root.resolve(OverlayDriver.NAME), passage, root0 ? group : -1);
-    fix(root.resolve(OverlayDriver.NAME).resolve("l"), PRIVATE, -1);
-    fix(root.resolve(VfsDriver.NAME), passage, root0 ? group : -1);
-    fix(root.resolve(VfsDriver.NAME).resolve("dir"), passage, root0 ? group : -1);
+    int group = root0 ? options.rootGid() : -1;
+    List<Fix> fixes = new ArrayList<>();
+    fixes.add(new Fix(root, passage, group));
+    fixes.add(new Fix(root.resolve("graph"), PRIVATE, -1));
+    fixes.add(new Fix(root.resolve("graph").resolve("_tmp"), PRIVATE, -1));
+    fixes.add(new Fix(root.resolve(OverlayDriver.NAME), passage, group));
+    fixes.add(new Fix(root.resolve(OverlayDriver.NAME).resolve("l"), PRIVATE, -1));
+    fixes.add(new Fix(root.resolve(VfsDriver.NAME), passage, group));
+    fixes.add(new Fix(root.resolve(VfsDriver.NAME).resolve("dir"), passage, group));
+    for (Fix f : fixes) {
+      f.apply();
+    }
   }
 
-  /** Sets a directory's mode, and its group unless {@code gid} is -1, where they differ. */
-  private static void fix(Path dir, int mode, int gid) throws IOException {
-    Map<String, Object> st;
-    try {
-      st = Files.readAttributes(dir, "unix:mode,gid,isDirectory", LinkOption.NOFOLLOW_LINKS);
-    } catch (java.nio.file.NoSuchFileException e) {
-      return;
-    }
-    if (!(Boolean) st.get("isDirectory")) {
-      return; // a link or a file is not the store's own directory: leave it
-    }
-    if (gid != -1 && (Integer) st.get("gid") != gid) {
-      Files.setAttribute(dir, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
-    }
-    if (((Integer) st.get("mode") & 07777) != mode) {
-      Files.setAttribute(dir, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
+  /** A directory's mode, and its group unless {@code gid} is -1, to set where they differ. */
+  private record Fix(Path dir, int mode, int gid) {
+    void apply() throws IOException {
+      Map<String, Object> st;
+      try {
+        st = Files.readAttributes(dir, "unix:mode,gid,isDirectory", LinkOption.NOFOLLOW_LINKS);
+      } catch (NoSuchFileException e) {
+        return;
+      }
+      if (!(Boolean) st.get("isDirectory")) {
+        return; // a link or a file is not the store's own directory: leave it
+      }
+      if (gid != -1 && (Integer) st.get("gid") != gid) {
+        Files.setAttribute(dir, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+      }
+      if (((Integer) st.get("mode") & 07777) != mode) {
+        Files.setAttribute(dir, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
+      }
     }
   }
 
