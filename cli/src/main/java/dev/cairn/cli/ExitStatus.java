@@ -15,7 +15,8 @@ final class ExitStatus {
   static final String NOT_FOUND = "2:no such image";
   static final String UNAUTHORIZED = "3:the registry refused the credentials";
   static final String CONFLICT =
-      "4:conflict: the image is in use, or the store was made with another driver";
+      "4:conflict: the image is in use, or the store was made with another driver or other ID"
+          + " maps";
   static final String UNAVAILABLE = "5:unavailable: the storage driver cannot work here";
   static final String BROKEN_PIPE =
       "141:standard output was closed before the end (a broken pipe); nothing is printed";

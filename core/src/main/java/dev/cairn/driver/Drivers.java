@@ -24,12 +24,13 @@ public final class Drivers {
    * Opens the driver of the store at {@code root}. A store keeps the driver it was made with: when
    * {@code ROOT/<name>} exists, that driver is used, and asking for another is an error naming
    * both. A new store uses {@code requested}, or when that is null overlay if this process can
-   * mount it here (tried with a tiny mount under {@code root}), else vfs.
+   * mount it here (tried with a tiny mount under {@code root}), else vfs. An existing store is
+   * opened without mounting or writing anything: overlay's probe waits for the first layer made.
    *
    * @param requested a name from {@link #NAMES} (the {@code --driver} option), or null to choose
    * @throws CairnException INVALID for an unknown name, CONFLICT when the store holds another
-   *     driver's layers (or several drivers' without a choice), UNAVAILABLE when overlay is
-   *     required but cannot mount
+   *     driver's layers (or several drivers' without a choice), UNAVAILABLE when a new store asks
+   *     for overlay and it cannot mount
    */
   public static Driver open(Path root, String requested, DriverOptions options) throws IOException {
     if (requested != null && !NAMES.contains(requested)) {
@@ -71,17 +72,19 @@ public final class Drivers {
     } else {
       name = present.getFirst();
     }
-    Probe overlay = name == null || name.equals(OverlayDriver.NAME) ? probeOverlay(root) : null;
-    if (name == null) {
-      name = overlay.works() ? OverlayDriver.NAME : VfsDriver.NAME;
+    if (name == null) { // a new store: choose now, as its first layer will need to know
+      Probe overlay = OverlayProbe.probeAndRecord(root);
+      if (overlay.works()) {
+        return new OverlayDriver(root, options, OverlayProbe.known(root, overlay.indexOff()));
+      }
+      name = VfsDriver.NAME;
     }
     if (name.equals(OverlayDriver.NAME)) {
-      if (!overlay.works()) {
-        throw new CairnException(
-            CairnException.Kind.UNAVAILABLE,
-            "the overlay driver cannot work in " + root + ": " + overlay.reason());
+      OverlayProbe probe = new OverlayProbe(root);
+      if (!present.contains(name)) {
+        probe.indexOff(); // a new store asked for overlay: fail before making its directory
       }
-      return new OverlayDriver(root, options, overlay.indexOff());
+      return new OverlayDriver(root, options, probe);
     }
     return new VfsDriver(root, options);
   }

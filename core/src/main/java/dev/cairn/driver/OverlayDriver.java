@@ -45,20 +45,21 @@ final class OverlayDriver implements Driver {
   private final Path home;
   private final Path links;
   private final DriverOptions options;
-  private final boolean indexOff;
+  private final OverlayProbe probe;
   private final Holds holds = new Holds();
   private final SecureRandom random = new SecureRandom();
 
   /**
-   * @param indexOff whether the kernel takes {@code index=off}, which keeps layers shared by
-   *     several mounts usable (see {@link Drivers#probeOverlay})
+   * @param probe whether overlayfs mounts here and takes {@code index=off}, which keeps layers
+   *     shared by several mounts usable; asked only when a layer is made or mounted
    */
-  OverlayDriver(Path root, DriverOptions options, boolean indexOff) throws IOException {
+  OverlayDriver(Path root, DriverOptions options, OverlayProbe probe) throws IOException {
     this.home = root.resolve(NAME);
     this.links = home.resolve(LINKS);
     this.options = options;
-    this.indexOff = indexOff;
-    Files.createDirectories(links);
+    this.probe = probe;
+    DirectoryModes.createPassage(home, options);
+    DirectoryModes.createPrivate(links);
   }
 
   @Override
@@ -137,13 +138,14 @@ final class OverlayDriver implements Driver {
       throw new CairnException(CairnException.Kind.CONFLICT, "layer " + id + " already exists");
     }
     Path parentDir = parent == null ? null : existing(parent);
+    probe.indexOff(); // the first layer made here learns whether overlayfs works at all
     Path tmp = VfsDriver.staging(home, id);
     String link = null;
     try {
-      Files.createDirectory(tmp);
+      DirectoryModes.setPassage(Files.createDirectory(tmp), options);
       Path diff = Files.createDirectory(tmp.resolve("diff"));
-      Files.createDirectory(tmp.resolve("work"));
-      Files.createDirectory(tmp.resolve("merged"));
+      rootPrivate(Files.createDirectory(tmp.resolve("work")));
+      rootPrivate(Files.createDirectory(tmp.resolve("merged")));
       if (parentDir == null) {
         rootOwned(diff);
       } else {
@@ -215,6 +217,14 @@ final class OverlayDriver implements Driver {
         }
       }
     }
+  }
+
+  /** overlayfs's work directory and the mount point, as overlay2 makes them: 0700, the root's. */
+  private void rootPrivate(Path dir) throws IOException {
+    byte[] name = Posix.bytes(dir.toAbsolutePath().toString());
+    Posix.fchownat(
+        Posix.AT_FDCWD, name, options.rootUid(), options.rootGid(), Posix.AT_SYMLINK_NOFOLLOW);
+    Posix.fchmodat(Posix.AT_FDCWD, name, 0700);
   }
 
   private void rootOwned(Path diff) throws IOException {
@@ -332,7 +342,8 @@ final class OverlayDriver implements Driver {
     for (String l : lower.split(":")) {
       lowers.add(base + "/" + l);
     }
-    String data = mountData(lowers, upper, work);
+    boolean indexOff = probe.indexOff();
+    String data = mountData(lowers, upper, work, indexOff);
     if (data.length() <= MAX_MOUNT_DATA && plain(base)) {
       Posix.mount(NAME, merged, NAME, 0, data);
       return;
@@ -344,7 +355,8 @@ final class OverlayDriver implements Driver {
       for (String l : lowers) {
         lowerFds.add(descriptorPath(l, fds));
       }
-      String byFd = mountData(lowerFds, descriptorPath(upper, fds), descriptorPath(work, fds));
+      String byFd =
+          mountData(lowerFds, descriptorPath(upper, fds), descriptorPath(work, fds), indexOff);
       if (byFd.length() > MAX_MOUNT_DATA) {
         throw new CairnException(
             CairnException.Kind.UNAVAILABLE,
@@ -358,7 +370,8 @@ final class OverlayDriver implements Driver {
     }
   }
 
-  private String mountData(List<String> lowers, String upper, String work) {
+  private static String mountData(
+      List<String> lowers, String upper, String work, boolean indexOff) {
     return "lowerdir="
         + String.join(":", lowers)
         + ",upperdir="
@@ -528,7 +541,7 @@ final class OverlayDriver implements Driver {
     s.put("Backing Filesystem", Drivers.backingFilesystem(home));
     s.put("Layers", Long.toString(Drivers.countLayers(home) - 1)); // without l/
     s.put("Mounted", Integer.toString(holds.size()));
-    s.put("Index", indexOff ? "off" : "kernel default");
+    s.put("Index", probe.describe());
     return s;
   }
 

@@ -35,7 +35,8 @@ final class VfsDriver implements Driver {
   VfsDriver(Path root, DriverOptions options) throws IOException {
     this.dir = root.resolve(NAME).resolve("dir");
     this.options = options;
-    Files.createDirectories(dir);
+    DirectoryModes.createPassage(dir.getParent(), options);
+    DirectoryModes.createPassage(dir, options);
   }
 
   @Override

@@ -5,6 +5,7 @@ import dev.cairn.archive.ApplyResult;
 import dev.cairn.archive.Layer;
 import dev.cairn.digest.Digest;
 import dev.cairn.digest.Digester;
+import dev.cairn.driver.DirectoryModes;
 import dev.cairn.driver.Driver;
 import dev.cairn.image.Platform;
 import dev.cairn.image.V1Image;
@@ -105,8 +106,8 @@ public final class Graph implements Closeable {
    * node is left out and reported by {@link #skipped}; it never stops the rest.
    */
   public static Graph open(Path root, Driver driver) throws IOException {
-    Path dir = root.resolve("graph");
-    Files.createDirectories(dir.resolve(TMP));
+    Path dir = DirectoryModes.createPrivate(root.resolve("graph")); // as docker's image metadata
+    DirectoryModes.createPrivate(dir.resolve(TMP));
     RootLock.Lease lease = RootLock.acquire(dir);
     Graph g = new Graph(root, driver, lease.lock());
     try {

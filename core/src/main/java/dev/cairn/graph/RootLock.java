@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
@@ -24,6 +25,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * counter stored at the file's start; an ID's lock sits at {@code 2^60 + p}, its retain lock at
  * {@code 2^61 + p}, where {@code p} is its first 15 hex digits (IDs that share them merely share a
  * lock).
+ *
+ * <p>A lock file that opens only for reading (a read-only file system) gives a read-only holder:
+ * every range is then locked shared, which still keeps out writers that use the file elsewhere.
  */
 final class RootLock {
   private static final long ALIVE = 0;
@@ -36,6 +40,7 @@ final class RootLock {
 
   private final Path key;
   private final FileChannel channel;
+  private final boolean readOnly;
   private FileLock alive;
   private int users;
   private final ReentrantLock tags = new ReentrantLock();
@@ -54,9 +59,10 @@ final class RootLock {
   /** A graph's share of the root's locks; {@code alone} when no one else had the root open. */
   record Lease(RootLock lock, boolean alone) {}
 
-  private RootLock(Path key, FileChannel channel) {
+  private RootLock(Path key, FileChannel channel, boolean readOnly) {
     this.key = key;
     this.channel = channel;
+    this.readOnly = readOnly;
   }
 
   /**
@@ -72,15 +78,25 @@ final class RootLock {
         held.users++;
         return new Lease(held, false);
       }
-      FileChannel ch =
-          FileChannel.open(
-              key.resolve(".lock"),
-              StandardOpenOption.CREATE,
-              StandardOpenOption.READ,
-              StandardOpenOption.WRITE);
+      Path file = key.resolve(".lock");
+      FileChannel ch;
+      boolean readOnly = false;
       try {
-        RootLock lock = new RootLock(key, ch);
-        lock.alive = ch.tryLock(ALIVE, 1, false);
+        ch =
+            FileChannel.open(
+                file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      } catch (IOException e) {
+        try {
+          ch = FileChannel.open(file, StandardOpenOption.READ); // enough for reading the store
+          readOnly = true;
+        } catch (IOException again) {
+          e.addSuppressed(again);
+          throw e;
+        }
+      }
+      try {
+        RootLock lock = new RootLock(key, ch, readOnly);
+        lock.alive = readOnly ? null : ch.tryLock(ALIVE, 1, false);
         boolean alone = lock.alive != null;
         if (!alone) {
           lock.alive = ChannelLocks.lock(ch, ALIVE, 1, true);
@@ -129,7 +145,7 @@ final class RootLock {
     slot.lock.lock();
     try {
       if (slot.lock.getHoldCount() == 1) {
-        slot.idLock = ChannelLocks.lock(channel, ID_BASE + p, 1, false);
+        slot.idLock = ChannelLocks.lock(channel, ID_BASE + p, 1, readOnly);
       }
     } catch (IOException | RuntimeException e) {
       slot.lock.unlock();
@@ -200,6 +216,10 @@ final class RootLock {
         }
       }
     }
+    if (readOnly) { // a shared probe cannot see shared holds; nothing can be deleted here anyway
+      throw new FileSystemException(
+          key.resolve(".lock").toString(), null, "the store is open read-only");
+    }
     FileLock probe = channel.tryLock(RETAIN_BASE + p, 1, false);
     if (probe == null) {
       return true;
@@ -223,7 +243,7 @@ final class RootLock {
     lock.lock();
     FileLock file;
     try {
-      file = lock.getHoldCount() == 1 ? ChannelLocks.lock(channel, position, 1, false) : null;
+      file = lock.getHoldCount() == 1 ? ChannelLocks.lock(channel, position, 1, readOnly) : null;
     } catch (IOException | RuntimeException e) {
       lock.unlock();
       throw e;

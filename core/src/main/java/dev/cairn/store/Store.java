@@ -21,7 +21,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -50,14 +49,18 @@ public final class Store implements Closeable {
     this.options = options;
   }
 
-  /** Opens (creating when absent) the store at {@code root}. */
+  /**
+   * Opens (creating when absent) the store at {@code root}. A store is used with the ID maps it was
+   * made with (CONFLICT otherwise), and is for the user that made it alone, as docker's data root.
+   */
   public static Store open(Path root, StoreOptions options) throws IOException {
-    Files.createDirectories(root);
-    DriverOptions driverOptions = DriverOptions.defaults();
-    if (options.uidMap() != null || options.gidMap() != null) {
-      driverOptions = driverOptions.withIdMaps(options.uidMap(), options.gidMap());
-    }
+    IdMaps maps = IdMaps.of(options);
+    DriverOptions driverOptions = DriverOptions.defaults().withIdMaps(maps.uids(), maps.gids());
+    boolean unrecorded = StoreRoot.prepare(root, maps, driverOptions);
     Driver driver = Drivers.open(root, options.driver(), driverOptions);
+    if (unrecorded) {
+      StoreRoot.record(root, maps);
+    }
     try {
       Graph graph = Graph.open(root, driver);
       try {

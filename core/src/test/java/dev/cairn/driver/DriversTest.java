@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cairn.CairnException;
+import dev.cairn.testing.Tools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +27,24 @@ class DriversTest {
     assertThat(opened(null)).isEqualTo(overlay ? "overlay" : "vfs");
     try (var leftovers = Files.list(root)) {
       assertThat(leftovers.map(p -> p.getFileName().toString()))
-          .as("the probe cleans up after itself")
-          .containsExactly(overlay ? "overlay" : "vfs");
+          .as("the probe cleans up after itself and remembers a success")
+          .containsExactlyInAnyOrder(
+              overlay ? new String[] {"overlay", "overlay-probe"} : new String[] {"vfs"});
+    }
+  }
+
+  @Test
+  void anOverlayStoreIsOpenedWithoutAProbeWhichWaitsForTheFirstLayer() throws IOException {
+    Tools.requireThat(
+        Drivers.probeOverlay(root).works(), "overlayfs cannot be mounted here (needs root)");
+    opened("overlay");
+    Path record = root.resolve(OverlayProbe.FILE);
+    Files.delete(record); // as a store made before the probe was remembered
+    try (Driver d = Drivers.open(root, null, DriverOptions.defaults())) {
+      assertThat(d.name()).isEqualTo("overlay");
+      assertThat(record).doesNotExist();
+      d.create("a".repeat(64), null);
+      assertThat(record).content().startsWith("works");
     }
   }
 
