@@ -40,7 +40,8 @@ import picocli.CommandLine.Spec;
       "1:invalid input (a usage error, a bad name) or content that failed verification",
       "2:no such image, tag or platform",
       ExitStatus.UNAUTHORIZED,
-      "4:conflict: an image was registered meanwhile with other content, or the store was made with another driver",
+      "4:conflict: an image was registered meanwhile with other content, or the store was made"
+          + " with another driver or other ID maps",
       "5:unavailable: the registry's name does not resolve, it refuses or resets connections,"
           + " does not answer in time, fails TLS, or answers 5xx or 429 (after retries); or the"
           + " storage driver cannot work here"

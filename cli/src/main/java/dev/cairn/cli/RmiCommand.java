@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
       "0:every image was removed",
       ExitStatus.INVALID,
       "2:an image does not exist",
-      "4:an image is in use, has children or needs --force; or the store was made with another driver",
+      "4:an image is in use, has children or needs --force; or the store was made with another"
+          + " driver or other ID maps",
       ExitStatus.UNAVAILABLE
     })
 final class RmiCommand implements Callable<Integer> {
