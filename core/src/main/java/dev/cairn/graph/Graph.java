@@ -63,7 +63,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * renames into and out of {@code graph/} happen under one store-wide commit lock that also bumps a
  * change counter, from which a graph learns that another process changed the store ({@link
  * #refresh}). Retained nodes hold a shared lock that delete tests, so a pull in one process keeps
- * its nodes safe from a delete in another. See {@link RootLock} for the byte ranges.
+ * its nodes safe from a delete in another; a mounted node ({@link Mounts}) is safe the same way.
+ * See {@link RootLock} for the byte ranges.
  */
 public final class Graph implements Closeable {
   private static final String TMP = "_tmp";
@@ -76,6 +77,7 @@ public final class Graph implements Closeable {
   private final Path tmp;
   private final Driver driver;
   private final RootLock lock;
+  private final Mounts mounts;
   private final List<SkippedNode> skipped = new ArrayList<>();
 
   private final ReentrantReadWriteLock index = new ReentrantReadWriteLock();
@@ -97,6 +99,7 @@ public final class Graph implements Closeable {
     this.tmp = dir.resolve(TMP);
     this.driver = driver;
     this.lock = lock;
+    this.mounts = new Mounts(this);
   }
 
   /**
@@ -142,6 +145,11 @@ public final class Graph implements Closeable {
 
   public Driver driver() {
     return driver;
+  }
+
+  /** The mounts users made of nodes ({@code cairn mount}), counted across processes. */
+  public Mounts mounts() {
+    return mounts;
   }
 
   /** The node directories left out at open or {@link #refresh}, with the reasons. */
@@ -777,6 +785,10 @@ public final class Graph implements Closeable {
           throw new CairnException(
               CairnException.Kind.CONFLICT, "image " + id + " cannot be deleted: it is in use");
         }
+        if (Mounts.count(dir.resolve(id)) > 0) {
+          throw new CairnException(
+              CairnException.Kind.CONFLICT, "image " + id + " cannot be deleted: it is mounted");
+        }
         Files.move(dir.resolve(id), away, StandardCopyOption.ATOMIC_MOVE);
         NodeFiles.syncDir(dir);
         NodeFiles.syncDir(tmp);
@@ -855,9 +867,16 @@ public final class Graph implements Closeable {
     lock.unretain(id);
   }
 
-  /** Whether this graph holds the node through {@link #retain}. */
-  public boolean isRetained(String id) {
-    return retained.containsKey(NodeFiles.stripSha256(id));
+  /** Whether any thread or process holds the node through {@link #retain}. */
+  public boolean isRetained(String id) throws IOException {
+    String hex = NodeFiles.stripSha256(id);
+    if (retained.containsKey(hex)) {
+      return true;
+    }
+    checkId(hex, "image ID");
+    try (RootLock.Held idLock = lock.lockId(hex)) {
+      return lock.retained(hex);
+    }
   }
 
   // ---------------------------------------------------------------- layers
