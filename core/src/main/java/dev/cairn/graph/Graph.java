@@ -686,6 +686,9 @@ public final class Graph implements Closeable {
       throws IOException {
     String id = spec.id();
     NodeFiles.writeSynced(stage.resolve(NodeFiles.JSON), json);
+    if (spec.unfinished()) {
+      Unfinished.mark(stage);
+    }
     if (spec.v1Compatibility() != null) {
       NodeFiles.writeSynced(stage.resolve(NodeFiles.V1_COMPATIBILITY), spec.v1Compatibility());
     }
@@ -877,6 +880,30 @@ public final class Graph implements Closeable {
     try (RootLock.Held idLock = lock.lockId(hex)) {
       return lock.retained(hex);
     }
+  }
+
+  /**
+   * Marks the image whose top node is {@code id} finished: a node registered {@link
+   * NodeSpec#unfinished} lists as an image of its own from now on. Call it once the image's names
+   * are recorded, so that a name and its image appear together. A node without the mark is left as
+   * it is.
+   */
+  public void finish(String id) throws IOException {
+    String hex = NodeFiles.stripSha256(id);
+    checkId(hex, "image ID");
+    try (RootLock.Held idLock = lock.lockId(hex)) {
+      Unfinished.clear(dir.resolve(hex));
+    }
+  }
+
+  /**
+   * Whether the node was committed as part of an image that is not finished ({@link #finish}): a
+   * layer of an image still being made, or left by one that never completed, and no image itself.
+   */
+  public boolean isUnfinished(String id) {
+    String hex = NodeFiles.stripSha256(id);
+    checkId(hex, "image ID");
+    return Unfinished.marked(dir.resolve(hex));
   }
 
   // ---------------------------------------------------------------- layers

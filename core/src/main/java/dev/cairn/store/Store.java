@@ -91,6 +91,9 @@ public final class Store implements Closeable {
   public Image image(String refOrId) throws IOException {
     Optional<String> byRef = resolveReference(refOrId);
     if (byRef.isPresent()) {
+      if (!graph.exists(byRef.get())) {
+        graph.refresh(); // named after this graph last looked: the node was committed before
+      }
       return image(graph.get(byRef.get()));
     }
     String hex = refOrId.startsWith("sha256:") ? refOrId.substring(7) : refOrId;
@@ -128,16 +131,23 @@ public final class Store implements Closeable {
   }
 
   /**
-   * The images to list: every tagged node and every untagged head (docker's dangling images); with
-   * {@code all}, every node.
+   * The images to list: every tagged node and every untagged head (docker's dangling images) but
+   * those of an image still being made or never finished ({@link Graph#isUnfinished}); with {@code
+   * all}, every node.
    */
   public List<Image> images(boolean all) throws IOException {
     Set<String> tagged = new HashSet<>(tags.all().values());
+    graph.refresh(); // after the tags: a named node was committed before its name
     Map<String, Node> nodes = graph.map();
     Set<String> listed = new HashSet<>(tagged);
-    listed.addAll(graph.heads().keySet());
     if (all) {
       listed.addAll(nodes.keySet());
+    } else {
+      for (String head : graph.heads().keySet()) {
+        if (!graph.isUnfinished(head)) {
+          listed.add(head);
+        }
+      }
     }
     List<Image> out = new ArrayList<>();
     for (String id : listed) {

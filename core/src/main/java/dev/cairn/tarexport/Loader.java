@@ -49,7 +49,8 @@ import java.util.function.Consumer;
  *
  * <p>All or nothing: the nodes this load registers are recorded and deleted again, newest first, if
  * anything fails, and tags are changed only once every node is in place (and restored when a later
- * tag fails). Existing nodes are reused, never replaced.
+ * tag fails). Existing nodes are reused, never replaced. Nodes commit marked unfinished and the
+ * images' tops are finished after their tags, so no half-loaded chain lists as an image.
  *
  * <p>Concurrency: a node is made under the lock pulls take for it ({@link PullLocks#node}), so a
  * load beside another load or a pull of the same image waits for the other to make the node and
@@ -282,7 +283,7 @@ public final class Loader {
     }
 
     private Node register(NodeSpec spec, InputStream layer) throws IOException {
-      Node n = graph.register(spec, layer);
+      Node n = graph.register(spec.asUnfinished(), layer);
       ours.add(spec.id());
       hold(spec.id());
       return n;
@@ -328,6 +329,9 @@ public final class Loader {
           }
         }
         loaded.add(new LoadResult.LoadedImage(top, img.refs()));
+      }
+      for (Image img : images) {
+        graph.finish(img.top()); // named now: the image lists from here on
       }
       return new LoadResult(loaded, moved);
     }

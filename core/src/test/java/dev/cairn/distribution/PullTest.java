@@ -26,6 +26,8 @@ import dev.cairn.registry.Registry;
 import dev.cairn.registry.RegistryOptions;
 import dev.cairn.registry.RegistryServer;
 import dev.cairn.registry.Tools;
+import dev.cairn.store.Store;
+import dev.cairn.store.StoreOptions;
 import dev.cairn.tar.TarEntry;
 import dev.cairn.tar.TarReader;
 import dev.cairn.tarexport.LoadResult;
@@ -853,6 +855,17 @@ class PullTest {
         o -> o.withTimeouts(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(10)));
   }
 
+  /** Waits until the graph holds {@code count} nodes, committed by whichever process. */
+  private static void awaitNodes(dev.cairn.graph.Graph graph, int count) throws Exception {
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+    graph.refresh();
+    while (graph.map().size() < count && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+      graph.refresh();
+    }
+    assertThat(graph.map()).hasSize(count);
+  }
+
   private static java.util.concurrent.CompletableFuture<PullResult> startPull(
       PullFixture f, Reference name) {
     java.util.concurrent.CompletableFuture<PullResult> pull =
@@ -867,6 +880,48 @@ class PullTest {
               }
             });
     return pull;
+  }
+
+  @Test
+  void anUnfinishedPullShowsNoImage() throws Exception {
+    List<OciLayouts.Blob> layers = images.get(0).layers();
+    try (PullFixture f = patientFixture(store);
+        Store view = Store.open(store, StoreOptions.defaults().withDriver("vfs"))) {
+      proxy.plan("/blobs/" + layers.getLast().digest(), Fault.STALL_MIDWAY);
+      java.util.concurrent.CompletableFuture<PullResult> pull = startPull(f, ref("app1"));
+      assertThat(proxy.awaitStall(java.time.Duration.ofSeconds(30))).isTrue();
+      awaitNodes(f.graph, layers.size() - 1); // every layer below the stalled top is committed
+      assertThat(view.images(false)).isEmpty();
+      assertThat(view.images(true)).hasSize(layers.size() - 1); // as layers
+      proxy.release();
+      PullResult r = pull.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(view.images(false)).extracting(i -> i.top().id()).containsExactly(r.topNodeId());
+    }
+  }
+
+  @Test
+  void aPullKilledBeforeItsTopCommitsLeavesNoImageListed() throws Exception {
+    List<OciLayouts.Blob> layers = images.get(0).layers();
+    proxy.plan("/blobs/" + layers.getLast().digest(), Fault.STALL_MIDWAY);
+    Process child =
+        new ProcessBuilder(PullChild.command(store.toString(), ref("app1").toString(), "10"))
+            .redirectErrorStream(true)
+            .start();
+    try (Store view = Store.open(store, StoreOptions.defaults().withDriver("vfs"))) {
+      try {
+        assertThat(proxy.awaitStall(java.time.Duration.ofSeconds(60))).isTrue();
+        awaitNodes(view.graph(), layers.size() - 1);
+      } finally {
+        child.destroyForcibly(); // SIGKILL, between the commits of the chain and its tag
+        child.waitFor();
+        proxy.release();
+      }
+      assertThat(view.images(false)).isEmpty();
+    }
+    try (Store reopened = Store.open(store, StoreOptions.defaults().withDriver("vfs"))) {
+      assertThat(reopened.images(false)).isEmpty();
+      assertThat(reopened.images(true)).hasSize(layers.size() - 1);
+    }
   }
 
   @Test

@@ -7,6 +7,7 @@ import dev.cairn.CairnException;
 import dev.cairn.digest.Digest;
 import dev.cairn.graph.Graph;
 import dev.cairn.graph.Node;
+import dev.cairn.graph.NodeSpec;
 import dev.cairn.image.Reference;
 import dev.cairn.tar.TarEntry;
 import dev.cairn.tar.TarWriter;
@@ -368,5 +369,39 @@ class StoreTest {
       overlay.unmount(top.id());
       assertThat(view.resolve("a")).doesNotExist();
     }
+  }
+
+  @Test
+  void aNameAnotherProcessGaveResolvesToItsImage() throws Exception {
+    store.images(false); // this store has looked at the graph before the other process imports
+    String id = inChild("import", "other:1");
+    assertThat(store.image("other:1").id().toString()).isEqualTo(id);
+    assertThat(store.images(false)).extracting(i -> i.id().toString()).containsExactly(id);
+  }
+
+  @Test
+  void nodesOfAnUnfinishedImageListAsNoImageUntilItIsFinished() throws IOException {
+    Graph g = store.graph();
+    String base = "b".repeat(64);
+    String top = "c".repeat(64);
+    g.register(NodeSpec.of(base, null, json(base, null)).asUnfinished(), layer("a"));
+    assertThat(store.images(false)).isEmpty();
+    g.register(NodeSpec.of(top, base, json(top, base)).asUnfinished(), layer("b"));
+    assertThat(store.images(false)).isEmpty();
+    assertThat(store.images(true)).hasSize(2); // as layers
+    store.tags().tag(Reference.parse("app:1"), top, false);
+    g.finish(top);
+    assertThat(store.images(false)).extracting(i -> i.top().id()).containsExactly(top);
+    store.remove("app:1", false);
+    assertThat(g.map()).isEmpty();
+  }
+
+  private static byte[] json(String id, String parent) {
+    return ("{\"id\":\""
+            + id
+            + "\""
+            + (parent == null ? "" : ",\"parent\":\"" + parent + "\"")
+            + "}")
+        .getBytes(StandardCharsets.UTF_8);
   }
 }
