@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Print the directory that holds the image's whole filesystem (mounting it with the overlay",
-      "driver); it stays until cairn unmount. Treat it as read-only."
+      "driver); it stays until as many cairn unmounts as mounts, from any process, and the image",
+      "cannot be removed meanwhile. Treat it as read-only."
     },
     exitCodeListHeading = ExitStatus.HEADING,
     exitCodeList = {

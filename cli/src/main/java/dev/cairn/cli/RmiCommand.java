@@ -20,7 +20,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Remove images. A name is untagged; the image is deleted once no name and no child image",
       "refers to it, and so are the nodes beneath it that nothing else uses. Images with",
-      "dependent children, or in use by a running pull, are never deleted."
+      "dependent children, mounted, or in use by a running pull, save or load are never deleted:",
+      "by name they are only untagged (the last name of a mounted image only with -f), by ID",
+      "refused."
     },
     exitCodeListHeading = ExitStatus.HEADING,
     exitCodeList = {
@@ -37,7 +39,10 @@ final class RmiCommand implements Callable<Integer> {
 
   @Option(
       names = {"-f", "--force"},
-      description = "Remove an image referenced in several repositories, with all its names.")
+      description = {
+        "Remove an image referenced in several repositories, with all its names; untag the",
+        "last name of a mounted image."
+      })
   boolean force;
 
   @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Name, name:tag or image ID.")

@@ -12,7 +12,10 @@ import picocli.CommandLine.ParentCommand;
     name = "unmount",
     aliases = "umount",
     mixinStandardHelpOptions = true,
-    description = "Release the directory cairn mount gave for an image.",
+    description = {
+      "Release the directory cairn mount gave for an image; each mount needs its own unmount.",
+      "IMAGE may be an image ID (full or short), also once the image has no name left."
+    },
     exitCodeListHeading = ExitStatus.HEADING,
     exitCodeList = {
       ExitStatus.OK,

@@ -11,13 +11,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Locks that pulls in this and other processes honour, on byte ranges of {@code ROOT/.pull-lock}:
- * byte 0 serialises reuse decisions (DESIGN §1: one store-wide lock), and a node's range at {@code
- * 2^60 + p} ({@code p} its first 15 hex digits) is held while one pull fetches and registers it, so
- * that a second pull waits and then finds the node instead of downloading it again. Each range is
- * an in-JVM lock paired with a POSIX lock, since the JVM refuses overlapping locks of its own.
+ * Locks that pulls and loads in this and other processes honour, on byte ranges of {@code
+ * ROOT/.pull-lock}: byte 0 serialises reuse decisions (DESIGN §1: one store-wide lock), and a
+ * node's range at {@code 2^60 + p} ({@code p} its first 15 hex digits) is held while one pull or
+ * load fetches and registers it, so that a second one waits and then finds the node instead of
+ * making it again. Each range is an in-JVM lock paired with a POSIX lock, since the JVM refuses
+ * overlapping locks of its own.
  */
-final class PullLocks {
+public final class PullLocks {
   private static final long STORE = 0;
   private static final long NODE_BASE = 1L << 60;
   private static final Map<Path, PullLocks> OPEN = new HashMap<>();
@@ -33,8 +34,8 @@ final class PullLocks {
     this.channel = channel;
   }
 
-  /** The locks of the store at {@code root}, shared by every puller of this JVM. */
-  static PullLocks of(Path root) throws IOException {
+  /** The locks of the store at {@code root}, shared by every puller and loader of this JVM. */
+  public static PullLocks of(Path root) throws IOException {
     Path key = root.toRealPath();
     synchronized (OPEN) {
       PullLocks l = OPEN.get(key);
@@ -53,7 +54,7 @@ final class PullLocks {
   }
 
   /** A held lock; closing releases it. */
-  interface Held extends AutoCloseable {
+  public interface Held extends AutoCloseable {
     @Override
     void close() throws IOException;
   }
@@ -62,7 +63,8 @@ final class PullLocks {
     return lock(STORE);
   }
 
-  Held node(String id) throws IOException {
+  /** Excludes every other puller and loader from making node {@code id}. */
+  public Held node(String id) throws IOException {
     return lock(position(id));
   }
 

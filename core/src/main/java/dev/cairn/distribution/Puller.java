@@ -163,6 +163,7 @@ public final class Puller implements AutoCloseable {
       Reference recorded =
           ref.digest() != null ? new Reference(ref.domain(), ref.path(), null, ref.digest()) : ref;
       tags.tag(recorded, top);
+      graph.finish(top); // the name is recorded: the image lists from now on, never before
       Digest imageId =
           resolved.schema1 != null
               ? resolved.schema1.strongIds().getLast()
@@ -543,9 +544,10 @@ public final class Puller implements AutoCloseable {
 
   private Graph.Staged stage(Job job, NodePlan p, InputStream blob) throws IOException {
     // The graph checks the DiffID it computes while applying, before the node commits: a layer
-    // that is not the config's never appears, and the tar is hashed once.
+    // that is not the config's never appears, and the tar is hashed once. The node stays
+    // unfinished until the image is tagged: a half-pulled chain never lists as an image.
     NodeSpec spec =
-        new NodeSpec(p.id(), p.parent(), p.json(), p.v1Compatibility(), p.blob(), p.diffId());
+        new NodeSpec(p.id(), p.parent(), p.json(), p.v1Compatibility(), p.blob(), p.diffId(), true);
     try {
       return graph.stage(spec, blob);
     } catch (CairnException e) {

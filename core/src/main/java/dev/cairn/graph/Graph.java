@@ -64,7 +64,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * renames into and out of {@code graph/} happen under one store-wide commit lock that also bumps a
  * change counter, from which a graph learns that another process changed the store ({@link
  * #refresh}). Retained nodes hold a shared lock that delete tests, so a pull in one process keeps
- * its nodes safe from a delete in another. See {@link RootLock} for the byte ranges.
+ * its nodes safe from a delete in another; a mounted node ({@link Mounts}) is safe the same way.
+ * See {@link RootLock} for the byte ranges.
  */
 public final class Graph implements Closeable {
   private static final String TMP = "_tmp";
@@ -77,6 +78,7 @@ public final class Graph implements Closeable {
   private final Path tmp;
   private final Driver driver;
   private final RootLock lock;
+  private final Mounts mounts;
   private final List<SkippedNode> skipped = new ArrayList<>();
 
   private final ReentrantReadWriteLock index = new ReentrantReadWriteLock();
@@ -98,6 +100,7 @@ public final class Graph implements Closeable {
     this.tmp = dir.resolve(TMP);
     this.driver = driver;
     this.lock = lock;
+    this.mounts = new Mounts(this);
   }
 
   /**
@@ -143,6 +146,11 @@ public final class Graph implements Closeable {
 
   public Driver driver() {
     return driver;
+  }
+
+  /** The mounts users made of nodes ({@code cairn mount}), counted across processes. */
+  public Mounts mounts() {
+    return mounts;
   }
 
   /** The node directories left out at open or {@link #refresh}, with the reasons. */
@@ -679,6 +687,9 @@ public final class Graph implements Closeable {
       throws IOException {
     String id = spec.id();
     NodeFiles.writeSynced(stage.resolve(NodeFiles.JSON), json);
+    if (spec.unfinished()) {
+      Unfinished.mark(stage);
+    }
     if (spec.v1Compatibility() != null) {
       NodeFiles.writeSynced(stage.resolve(NodeFiles.V1_COMPATIBILITY), spec.v1Compatibility());
     }
@@ -778,6 +789,10 @@ public final class Graph implements Closeable {
           throw new CairnException(
               CairnException.Kind.CONFLICT, "image " + id + " cannot be deleted: it is in use");
         }
+        if (Mounts.count(dir.resolve(id)) > 0) {
+          throw new CairnException(
+              CairnException.Kind.CONFLICT, "image " + id + " cannot be deleted: it is mounted");
+        }
         Files.move(dir.resolve(id), away, StandardCopyOption.ATOMIC_MOVE);
         NodeFiles.syncDir(dir);
         NodeFiles.syncDir(tmp);
@@ -856,9 +871,40 @@ public final class Graph implements Closeable {
     lock.unretain(id);
   }
 
-  /** Whether this graph holds the node through {@link #retain}. */
-  public boolean isRetained(String id) {
-    return retained.containsKey(NodeFiles.stripSha256(id));
+  /** Whether any thread or process holds the node through {@link #retain}. */
+  public boolean isRetained(String id) throws IOException {
+    String hex = NodeFiles.stripSha256(id);
+    if (retained.containsKey(hex)) {
+      return true;
+    }
+    checkId(hex, "image ID");
+    try (RootLock.Held idLock = lock.lockId(hex)) {
+      return lock.retained(hex);
+    }
+  }
+
+  /**
+   * Marks the image whose top node is {@code id} finished: a node registered {@link
+   * NodeSpec#unfinished} lists as an image of its own from now on. Call it once the image's names
+   * are recorded, so that a name and its image appear together. A node without the mark is left as
+   * it is.
+   */
+  public void finish(String id) throws IOException {
+    String hex = NodeFiles.stripSha256(id);
+    checkId(hex, "image ID");
+    try (RootLock.Held idLock = lock.lockId(hex)) {
+      Unfinished.clear(dir.resolve(hex));
+    }
+  }
+
+  /**
+   * Whether the node was committed as part of an image that is not finished ({@link #finish}): a
+   * layer of an image still being made, or left by one that never completed, and no image itself.
+   */
+  public boolean isUnfinished(String id) {
+    String hex = NodeFiles.stripSha256(id);
+    checkId(hex, "image ID");
+    return Unfinished.marked(dir.resolve(hex));
   }
 
   // ---------------------------------------------------------------- layers

@@ -13,6 +13,9 @@ import dev.cairn.digest.Digest;
  * @param layerDigest the digest of the layer blob, or null when unknown
  * @param diffId the DiffID the layer must have (its uncompressed tar's SHA-256), checked before the
  *     node commits; null to take whatever the layer hashes to
+ * @param unfinished whether the node is part of an image still being made (a pull, a load): it
+ *     commits marked as such and lists as no image of its own until {@link Graph#finish} (see
+ *     {@link Graph#isUnfinished})
  */
 public record NodeSpec(
     String id,
@@ -20,7 +23,8 @@ public record NodeSpec(
     byte[] json,
     byte[] v1Compatibility,
     Digest layerDigest,
-    Digest diffId) {
+    Digest diffId,
+    boolean unfinished) {
 
   public NodeSpec {
     Graph.checkId(id, "image ID");
@@ -37,6 +41,17 @@ public record NodeSpec(
     v1Compatibility = v1Compatibility == null ? null : v1Compatibility.clone();
   }
 
+  /** A finished node: one that is an image by itself once committed. */
+  public NodeSpec(
+      String id,
+      String parent,
+      byte[] json,
+      byte[] v1Compatibility,
+      Digest layerDigest,
+      Digest diffId) {
+    this(id, parent, json, v1Compatibility, layerDigest, diffId, false);
+  }
+
   /** A node with only an ID, a parent and its JSON. */
   public static NodeSpec of(String id, String parent, byte[] json) {
     return new NodeSpec(id, parent, json, null, null, null);
@@ -44,7 +59,12 @@ public record NodeSpec(
 
   /** This spec with the DiffID the layer must hash to. */
   public NodeSpec withDiffId(Digest expected) {
-    return new NodeSpec(id, parent, json, v1Compatibility, layerDigest, expected);
+    return new NodeSpec(id, parent, json, v1Compatibility, layerDigest, expected, unfinished);
+  }
+
+  /** This spec as part of an image still being made ({@code unfinished}). */
+  public NodeSpec asUnfinished() {
+    return new NodeSpec(id, parent, json, v1Compatibility, layerDigest, diffId, true);
   }
 
   @Override

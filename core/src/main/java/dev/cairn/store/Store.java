@@ -94,6 +94,9 @@ public final class Store implements Closeable {
   public Image image(String refOrId) throws IOException {
     Optional<String> byRef = resolveReference(refOrId);
     if (byRef.isPresent()) {
+      if (!graph.exists(byRef.get())) {
+        graph.refresh(); // named after this graph last looked: the node was committed before
+      }
       return image(graph.get(byRef.get()));
     }
     String hex = refOrId.startsWith("sha256:") ? refOrId.substring(7) : refOrId;
@@ -109,7 +112,8 @@ public final class Store implements Closeable {
     throw CairnException.notFound("no such image: " + CairnException.quote(refOrId));
   }
 
-  private Optional<String> resolveReference(String text) throws IOException {
+  /** The node the reference {@code text} names, if it is a reference the tags hold. */
+  Optional<String> resolveReference(String text) throws IOException {
     Reference ref;
     try {
       ref = Reference.parse(text);
@@ -130,16 +134,23 @@ public final class Store implements Closeable {
   }
 
   /**
-   * The images to list: every tagged node and every untagged head (docker's dangling images); with
-   * {@code all}, every node.
+   * The images to list: every tagged node and every untagged head (docker's dangling images) but
+   * those of an image still being made or never finished ({@link Graph#isUnfinished}); with {@code
+   * all}, every node.
    */
   public List<Image> images(boolean all) throws IOException {
     Set<String> tagged = new HashSet<>(tags.all().values());
+    graph.refresh(); // after the tags: a named node was committed before its name
     Map<String, Node> nodes = graph.map();
     Set<String> listed = new HashSet<>(tagged);
-    listed.addAll(graph.heads().keySet());
     if (all) {
       listed.addAll(nodes.keySet());
+    } else {
+      for (String head : graph.heads().keySet()) {
+        if (!graph.isUnfinished(head)) {
+          listed.add(head);
+        }
+      }
     }
     List<Image> out = new ArrayList<>();
     for (String id : listed) {
@@ -213,63 +224,13 @@ public final class Store implements Closeable {
   /**
    * docker rmi: a reference is untagged, and the image goes once nothing names it; an ID removes
    * the image with its references (several repositories need {@code force}). Nodes left without
-   * references or children are deleted down the chain. An image with children or held by a running
-   * pull is refused, forced or not.
+   * references or children are deleted down the chain. An image with children, mounted, or held by
+   * a running pull, save or load (in any process) is never deleted: by name it is only untagged (a
+   * mounted image's last name only with {@code force}, as docker treats a running container's
+   * image), by ID it is refused. A refusal changes nothing.
    */
   public List<Removal> remove(String refOrId, boolean force) throws IOException {
-    List<Removal> done = new ArrayList<>();
-    Optional<String> byRef = resolveReference(refOrId);
-    Image img = image(refOrId);
-    String id = img.top().id();
-    // By name, as docker does: the name goes; the image stays while something else needs it.
-    if (byRef.isPresent()
-        && (img.references().size() > 1 || graph.hasChildren(id) || graph.isRetained(id))) {
-      Reference ref = Reference.parse(refOrId);
-      tags.untag(ref);
-      done.add(new Removal("Untagged", ref.familiar()));
-      return done;
-    }
-    if (graph.hasChildren(id)) {
-      throw new CairnException(
-          CairnException.Kind.CONFLICT,
-          "cannot remove image " + id.substring(0, 12) + ": it has dependent child images");
-    }
-    if (graph.isRetained(id)) {
-      throw new CairnException(
-          CairnException.Kind.CONFLICT,
-          "cannot remove image " + id.substring(0, 12) + ": it is being used by a running pull");
-    }
-    if (byRef.isEmpty() && !force) {
-      Set<String> repositories = new HashSet<>();
-      img.references().forEach(r -> repositories.add(r.name()));
-      if (repositories.size() > 1) {
-        throw new CairnException(
-            CairnException.Kind.CONFLICT,
-            "cannot remove image "
-                + id.substring(0, 12)
-                + " without --force: it is referenced in "
-                + repositories.size()
-                + " repositories");
-      }
-    }
-    for (Reference r : img.references()) {
-      tags.untag(r);
-      done.add(new Removal("Untagged", r.familiar()));
-    }
-    Set<String> referenced = new HashSet<>(tags.all().values());
-    for (Node n = img.top(); n != null; ) {
-      String parent = n.parent();
-      graph.delete(n.id());
-      done.add(new Removal("Deleted", "sha256:" + n.id()));
-      if (parent == null
-          || referenced.contains(parent)
-          || graph.hasChildren(parent)
-          || graph.isRetained(parent)) {
-        break;
-      }
-      n = graph.get(parent);
-    }
-    return done;
+    return new ImageDelete(this, graph, tags).remove(refOrId, force);
   }
 
   /**
@@ -320,16 +281,19 @@ public final class Store implements Closeable {
   }
 
   /**
-   * Makes the image's filesystem available and returns its directory; it stays until {@link
-   * #unmount}.
+   * Makes the image's filesystem available and returns its directory; it stays until as many {@link
+   * #unmount}s as mounts, from any process, and the image cannot be deleted meanwhile.
    */
   public Path mount(String refOrId) throws IOException {
-    return driver.mount(image(refOrId).top().id());
+    return graph.mounts().mount(image(refOrId).top().id());
   }
 
-  /** Releases what {@link #mount} made available. */
+  /**
+   * Ends one {@link #mount} of the image, named or by full or short ID (which still works once the
+   * image has no name left); the directory goes with the last one.
+   */
   public void unmount(String refOrId) throws IOException {
-    driver.unmount(image(refOrId).top().id());
+    graph.mounts().unmount(image(refOrId).top().id());
   }
 
   /** DiffIDs of every layer of the image, computing any that a loaded graph lacks. */

@@ -3,6 +3,7 @@ package dev.cairn.tarexport;
 import dev.cairn.CairnException;
 import dev.cairn.digest.Digest;
 import dev.cairn.distribution.ConfigNodes;
+import dev.cairn.distribution.PullLocks;
 import dev.cairn.graph.Graph;
 import dev.cairn.graph.Node;
 import dev.cairn.graph.NodeSpec;
@@ -48,7 +49,12 @@ import java.util.function.Consumer;
  *
  * <p>All or nothing: the nodes this load registers are recorded and deleted again, newest first, if
  * anything fails, and tags are changed only once every node is in place (and restored when a later
- * tag fails). Existing nodes are reused, never replaced.
+ * tag fails). Existing nodes are reused, never replaced. Nodes commit marked unfinished and the
+ * images' tops are finished after their tags, so no half-loaded chain lists as an image.
+ *
+ * <p>Concurrency: a node is made under the lock pulls take for it ({@link PullLocks#node}), so a
+ * load beside another load or a pull of the same image waits for the other to make the node and
+ * then reuses it. A load holds one such lock at a time and waits for nothing else meanwhile.
  */
 public final class Loader {
   /** Largest {@code manifest.json}, {@code repositories}, {@code index.json} accepted. */
@@ -65,10 +71,12 @@ public final class Loader {
 
   private final Graph graph;
   private final TagStore tags;
+  private final PullLocks locks;
 
-  public Loader(Graph graph, TagStore tags) {
+  public Loader(Graph graph, TagStore tags) throws IOException {
     this.graph = graph;
     this.tags = tags;
+    this.locks = PullLocks.of(graph.root());
   }
 
   /**
@@ -247,10 +255,12 @@ public final class Loader {
       if (parent != null && !graph.exists(parent)) {
         return false;
       }
-      if (!graph.exists(dir)) {
-        register(NodeSpec.of(dir, parent, configNamed(dir).orElse(json)), payload);
-      } else {
-        hold(dir);
+      try (PullLocks.Held node = locks.node(dir)) {
+        if (!existsNow(dir)) {
+          register(NodeSpec.of(dir, parent, configNamed(dir).orElse(json)), payload);
+        } else {
+          hold(dir);
+        }
       }
       streamed.put(name, dir);
       return true;
@@ -267,8 +277,16 @@ public final class Loader {
       return Optional.empty();
     }
 
+    /** Whether the node exists, including one another process committed meanwhile. */
+    private boolean existsNow(String id) throws IOException {
+      if (!graph.exists(id)) {
+        graph.refresh();
+      }
+      return graph.exists(id);
+    }
+
     private Node register(NodeSpec spec, InputStream layer) throws IOException {
-      Node n = graph.register(spec, layer);
+      Node n = graph.register(spec.asUnfinished(), layer);
       ours.add(spec.id());
       hold(spec.id());
       return n;
@@ -315,6 +333,9 @@ public final class Loader {
         }
         loaded.add(new LoadResult.LoadedImage(top, img.refs()));
       }
+      for (Image img : images) {
+        graph.finish(img.top()); // named now: the image lists from here on
+      }
       return new LoadResult(loaded, moved);
     }
 
@@ -326,7 +347,13 @@ public final class Loader {
       if (before != null && !Objects.equals(before.parent(), p.parent())) {
         throw CairnException.invalid(what + ": the archive gives this node two different parents");
       }
-      if (graph.exists(p.id())) {
+      try (PullLocks.Held node = locks.node(p.id())) {
+        placeLocked(what, p);
+      }
+    }
+
+    private void placeLocked(String what, Planned p) throws IOException {
+      if (existsNow(p.id())) {
         Node n = graph.get(p.id());
         if (!Objects.equals(n.parent(), p.parent())) {
           throw CairnException.invalid(

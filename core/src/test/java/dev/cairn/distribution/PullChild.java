@@ -6,14 +6,22 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A second process pulling into a store, for the tests of pulls across processes: {@code ROOT REF}
- * pulls one image (vfs store, linux/amd64) and prints {@code TOP NODE,NODE,...} (base first).
+ * A second process pulling into a store, for the tests of pulls across processes: {@code ROOT REF
+ * [READ_TIMEOUT_SECONDS]} pulls one image (vfs store, linux/amd64) and prints {@code TOP
+ * NODE,NODE,...} (base first).
  */
 final class PullChild {
   private PullChild() {}
 
   public static void main(String[] args) throws Exception {
-    try (PullFixture f = new PullFixture(Path.of(args[0]))) {
+    java.util.function.UnaryOperator<dev.cairn.registry.RegistryOptions> tune =
+        args.length > 2
+            ? o ->
+                o.withTimeouts(
+                    java.time.Duration.ofSeconds(5),
+                    java.time.Duration.ofSeconds(Long.parseLong(args[2])))
+            : o -> o;
+    try (PullFixture f = new PullFixture(Path.of(args[0]), tune)) {
       PullResult r =
           f.puller.pull(
               Reference.parse(args[1]),

@@ -12,6 +12,7 @@ import dev.cairn.driver.DriverOptions;
 import dev.cairn.driver.Drivers;
 import dev.cairn.graph.Node;
 import dev.cairn.graph.NodeSpec;
+import dev.cairn.graph.TagStore;
 import dev.cairn.image.ChainId;
 import dev.cairn.image.Platform;
 import dev.cairn.image.Reference;
@@ -25,8 +26,13 @@ import dev.cairn.registry.Registry;
 import dev.cairn.registry.RegistryOptions;
 import dev.cairn.registry.RegistryServer;
 import dev.cairn.registry.Tools;
+import dev.cairn.store.Store;
+import dev.cairn.store.StoreOptions;
 import dev.cairn.tar.TarEntry;
 import dev.cairn.tar.TarReader;
+import dev.cairn.tarexport.LoadResult;
+import dev.cairn.tarexport.Loader;
+import dev.cairn.tarexport.Saver;
 import dev.cairn.testing.TarBuilder;
 import dev.cairn.testing.Trees;
 import java.io.ByteArrayInputStream;
@@ -836,6 +842,131 @@ class PullTest {
             .as("GETs of %s", layer.digest())
             .isEqualTo(1);
       }
+    }
+  }
+
+  /**
+   * A fixture that gives a stalled blob up after 10 s without a byte (and fetches the rest again):
+   * time enough to look at the store meanwhile.
+   */
+  private static PullFixture patientFixture(Path root) throws IOException {
+    return new PullFixture(
+        root,
+        o -> o.withTimeouts(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(10)));
+  }
+
+  /** Waits until the graph holds {@code count} nodes, committed by whichever process. */
+  private static void awaitNodes(dev.cairn.graph.Graph graph, int count) throws Exception {
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+    graph.refresh();
+    while (graph.map().size() < count && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+      graph.refresh();
+    }
+    assertThat(graph.map()).hasSize(count);
+  }
+
+  private static java.util.concurrent.CompletableFuture<PullResult> startPull(
+      PullFixture f, Reference name) {
+    java.util.concurrent.CompletableFuture<PullResult> pull =
+        new java.util.concurrent.CompletableFuture<>();
+    Thread.ofPlatform()
+        .start(
+            () -> {
+              try {
+                pull.complete(f.puller.pull(name, amd64(), ProgressListener.NONE));
+              } catch (Throwable t) {
+                pull.completeExceptionally(t);
+              }
+            });
+    return pull;
+  }
+
+  @Test
+  void anUnfinishedPullShowsNoImage() throws Exception {
+    List<OciLayouts.Blob> layers = images.get(0).layers();
+    try (PullFixture f = patientFixture(store);
+        Store view = Store.open(store, StoreOptions.defaults().withDriver("vfs"))) {
+      proxy.plan("/blobs/" + layers.getLast().digest(), Fault.STALL_MIDWAY);
+      java.util.concurrent.CompletableFuture<PullResult> pull = startPull(f, ref("app1"));
+      assertThat(proxy.awaitStall(java.time.Duration.ofSeconds(30))).isTrue();
+      awaitNodes(f.graph, layers.size() - 1); // every layer below the stalled top is committed
+      assertThat(view.images(false)).isEmpty();
+      assertThat(view.images(true)).hasSize(layers.size() - 1); // as layers
+      proxy.release();
+      PullResult r = pull.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(view.images(false)).extracting(i -> i.top().id()).containsExactly(r.topNodeId());
+    }
+  }
+
+  @Test
+  void aPullKilledBeforeItsTopCommitsLeavesNoImageListed() throws Exception {
+    List<OciLayouts.Blob> layers = images.get(0).layers();
+    proxy.plan("/blobs/" + layers.getLast().digest(), Fault.STALL_MIDWAY);
+    Process child =
+        new ProcessBuilder(PullChild.command(store.toString(), ref("app1").toString(), "10"))
+            .redirectErrorStream(true)
+            .start();
+    try (Store view = Store.open(store, StoreOptions.defaults().withDriver("vfs"))) {
+      try {
+        assertThat(proxy.awaitStall(java.time.Duration.ofSeconds(60))).isTrue();
+        awaitNodes(view.graph(), layers.size() - 1);
+      } finally {
+        child.destroyForcibly(); // SIGKILL, between the commits of the chain and its tag
+        child.waitFor();
+        proxy.release();
+      }
+      assertThat(view.images(false)).isEmpty();
+    }
+    try (Store reopened = Store.open(store, StoreOptions.defaults().withDriver("vfs"))) {
+      assertThat(reopened.images(false)).isEmpty();
+      assertThat(reopened.images(true)).hasSize(layers.size() - 1);
+    }
+  }
+
+  @Test
+  void loadBesidePullOfTheSameImageBothSucceed() throws Exception {
+    List<OciLayouts.Blob> layers = images.get(0).layers();
+    java.io.ByteArrayOutputStream archive = new java.io.ByteArrayOutputStream();
+    String top;
+    try (PullFixture source = new PullFixture(Files.createTempDirectory(temp, "source"))) {
+      top = source.puller.pull(ref("app1"), amd64(), ProgressListener.NONE).topNodeId();
+      new Saver(source.graph, TagStore.open(source.graph)).save(List.of(top), archive);
+    }
+    proxy.reset();
+    try (PullFixture f = patientFixture(store)) {
+      proxy.plan("/blobs/" + layers.getLast().digest(), Fault.STALL_MIDWAY);
+      java.util.concurrent.CompletableFuture<PullResult> pull = startPull(f, ref("app1"));
+      assertThat(proxy.awaitStall(java.time.Duration.ofSeconds(30))).isTrue();
+      java.util.concurrent.CompletableFuture<LoadResult> load =
+          new java.util.concurrent.CompletableFuture<>();
+      Thread loading =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    try {
+                      load.complete(
+                          new Loader(f.graph, TagStore.open(f.graph))
+                              .load(new ByteArrayInputStream(archive.toByteArray()), n -> {}));
+                    } catch (Throwable t) {
+                      load.completeExceptionally(t);
+                    }
+                  });
+      // The load reaches the top node, which the pull is making: it waits for it (or, unguarded,
+      // registers it under the pull).
+      long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+      while (loading.getState() != Thread.State.WAITING
+          && loading.getState() != Thread.State.TERMINATED
+          && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      proxy.release();
+      PullResult pulled = pull.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      LoadResult loaded = load.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(pulled.topNodeId()).isEqualTo(top);
+      assertThat(loaded.images()).extracting(i -> i.id().hex()).containsExactly(top);
+      assertImage(f, pulled, expectedTree(0));
+      assertThat(f.graph.map()).hasSize(layers.size());
     }
   }
 }

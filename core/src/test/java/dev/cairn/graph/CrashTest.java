@@ -6,9 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.digest.Digest;
 import dev.cairn.digest.Digester;
-import dev.cairn.driver.Driver;
-import dev.cairn.driver.DriverOptions;
-import dev.cairn.driver.Drivers;
+import dev.cairn.store.Store;
+import dev.cairn.store.StoreOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -17,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * HOSTILE.md "The store": a process killed with SIGKILL at any point of a register or delete leaves
  * the old state or the new one. A child JVM churns the graph and is killed after a random delay,
  * again and again; after each kill the graph is reopened and every visible node must be complete
- * and rebuild to a tar whose SHA-256 is its DiffID, with no leftovers.
+ * and rebuild to a tar whose SHA-256 is its DiffID, with no leftovers; and no image lists that did
+ * not list before the kill, unless the child had completed it (a half-made image shows none).
  */
 class CrashTest {
   private static final int KILLS = 200;
@@ -45,6 +46,9 @@ class CrashTest {
     int midRegister = 0;
     int midDelete = 0;
     int checked = 0;
+    int unfinishedHeads = 0;
+    Set<String> listedBefore = Set.of();
+    Set<String> completed = new HashSet<>(); // every image a child got to name and finish
     List<String> failures = new ArrayList<>();
     for (int kill = 0; kill < KILLS; kill++) {
       Process child =
@@ -62,8 +66,13 @@ class CrashTest {
               ? random.nextInt(40_000)
               : band < 8 ? 40_000 + random.nextInt(160_000) : 200_000 + random.nextInt(200_000);
       TimeUnit.MICROSECONDS.sleep(micros);
-      child.destroyForcibly(); // SIGKILL
+      child.toHandle().destroyForcibly(); // SIGKILL; the handle keeps what it printed readable
       assertTrue(child.waitFor(10, TimeUnit.SECONDS));
+      for (String line; (line = out.readLine()) != null; ) {
+        if (line.startsWith("image ")) {
+          completed.add(line.substring("image ".length()));
+        }
+      }
 
       try (Stream<Path> tmp = Files.list(root.resolve("graph/_tmp"))) {
         for (Path p : tmp.toList()) {
@@ -74,8 +83,20 @@ class CrashTest {
           }
         }
       }
-      try (Driver driver = Drivers.open(root, "vfs", DriverOptions.defaults());
-          Graph graph = Graph.open(root, driver)) {
+      try (Store store = Store.open(root, StoreOptions.defaults().withDriver("vfs"))) {
+        Graph graph = store.graph();
+        Set<String> listed = new HashSet<>();
+        store.images(false).forEach(i -> listed.add(i.top().id()));
+        Set<String> appeared = new TreeSet<>(listed);
+        appeared.removeAll(listedBefore);
+        appeared.removeAll(completed);
+        if (!appeared.isEmpty()) {
+          failures.add("kill " + kill + ": images that no one completed appeared: " + appeared);
+        }
+        listedBefore = listed;
+        for (String head : graph.heads().keySet()) {
+          unfinishedHeads += graph.isUnfinished(head) ? 1 : 0;
+        }
         if (!graph.skipped().isEmpty()) {
           failures.add("kill " + kill + ": skipped " + graph.skipped());
         }
@@ -104,11 +125,13 @@ class CrashTest {
       }
     }
     System.out.printf(
-        "crash test: %d kills, %d node checks, %d kills mid-register, %d mid-delete%n",
-        KILLS, checked, midRegister, midDelete);
+        "crash test: %d kills, %d node checks, %d kills mid-register, %d mid-delete,"
+            + " %d unfinished heads seen%n",
+        KILLS, checked, midRegister, midDelete, unfinishedHeads);
     assertEquals(List.of(), failures);
     assertTrue(midRegister > 0, "some kills must land inside a register");
     assertTrue(midDelete > 0, "some kills must land inside a delete");
+    assertTrue(unfinishedHeads > 0, "some kills must land between an image's nodes and its name");
   }
 
   private static String check(Graph graph, Node n) throws IOException {

@@ -3,6 +3,7 @@ package dev.cairn.graph;
 import dev.cairn.CairnException;
 import dev.cairn.driver.DriverOptions;
 import dev.cairn.driver.Drivers;
+import dev.cairn.image.Reference;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,10 +11,10 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * A second process on a graph root, for the crash and sharing tests: {@code churn ROOT SEED}
- * registers and deletes nodes until killed; {@code register ROOT SEED COUNT} registers the IDs
- * {@link #ids} names (a conflict with another process is expected and counted) and prints how many
- * it registered.
+ * A second process on a graph root, for the crash and sharing tests: {@code churn ROOT SEED} makes
+ * and deletes images until killed, printing {@code image TOP} for each image it is about to name
+ * and finish; {@code register ROOT SEED COUNT} registers the IDs {@link #ids} names (a conflict
+ * with another process is expected and counted) and prints how many it registered.
  */
 final class GraphChild {
   private GraphChild() {}
@@ -75,18 +76,35 @@ final class GraphChild {
   }
 
   private static void churn(Graph graph, Random r) throws Exception {
+    TagStore tags = TagStore.open(graph);
     System.out.println("ready");
     System.out.flush();
     while (true) {
       List<String> heads = new ArrayList<>(graph.heads().keySet());
       if (!heads.isEmpty() && (graph.map().size() > 12 || r.nextInt(3) == 0)) {
-        graph.delete(heads.get(r.nextInt(heads.size())));
+        String head = heads.get(r.nextInt(heads.size()));
+        for (Reference ref : tags.references(head)) {
+          tags.untag(ref); // as rmi does: the names go first
+        }
+        graph.delete(head);
       } else {
+        // An image of one to three layers, made as a pull or a load makes one: the nodes commit
+        // unfinished, the name comes next, and the image is finished last.
         List<String> all = new ArrayList<>(graph.map().keySet());
-        String parent = all.isEmpty() || r.nextBoolean() ? null : all.get(r.nextInt(all.size()));
-        String id = Fixtures.id(r);
-        graph.register(
-            NodeSpec.of(id, parent, Fixtures.json(id, parent)), new ByteArrayInputStream(layer(r)));
+        String top = all.isEmpty() || r.nextBoolean() ? null : all.get(r.nextInt(all.size()));
+        for (int i = 1 + r.nextInt(3); i > 0; i--) {
+          String id = Fixtures.id(r);
+          graph.register(
+              NodeSpec.of(id, top, Fixtures.json(id, top)).asUnfinished(),
+              new ByteArrayInputStream(layer(r)));
+          top = id;
+        }
+        System.out.println("image " + top);
+        System.out.flush();
+        if (r.nextBoolean()) {
+          tags.tag(Reference.parse("churn:" + top.substring(0, 12)), top, true);
+        }
+        graph.finish(top);
       }
     }
   }

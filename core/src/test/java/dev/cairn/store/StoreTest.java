@@ -7,20 +7,24 @@ import dev.cairn.CairnException;
 import dev.cairn.digest.Digest;
 import dev.cairn.graph.Graph;
 import dev.cairn.graph.Node;
+import dev.cairn.graph.NodeSpec;
 import dev.cairn.image.Reference;
 import dev.cairn.tar.TarEntry;
 import dev.cairn.tar.TarWriter;
 import dev.cairn.testing.TarBuilder;
 import dev.cairn.testing.Tools;
 import dev.cairn.testing.Trees;
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -243,5 +247,200 @@ class StoreTest {
         .isInstanceOfSatisfying(
             CairnException.class,
             e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.NOT_FOUND));
+  }
+
+  // ------------------------------------------------------------ across processes
+
+  /** Runs a {@link StoreChild} command on this store to its end and returns what it printed. */
+  private String inChild(String... args) throws Exception {
+    Process p = startChild(args);
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("child %s: %s", List.of(args), out).isZero();
+    return out;
+  }
+
+  private Process startChild(String... args) throws IOException {
+    String[] all = new String[args.length + 2];
+    all[0] = args[0];
+    all[1] = root.toString();
+    all[2] = "vfs";
+    System.arraycopy(args, 1, all, 3, args.length - 1);
+    return new ProcessBuilder(StoreChild.command(all))
+        .redirectError(ProcessBuilder.Redirect.INHERIT)
+        .start();
+  }
+
+  /** A save of {@code name} in another process, holding the image until closed. */
+  private final class SaveInAnotherProcess implements AutoCloseable {
+    final Process process;
+
+    SaveInAnotherProcess(String name) throws IOException {
+      process = startChild("save", name);
+      BufferedReader out =
+          new BufferedReader(
+              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+      assertThat(out.readLine()).isEqualTo("holding");
+    }
+
+    @Override
+    public void close() throws Exception {
+      process.getOutputStream().close();
+      assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(process.exitValue()).isZero();
+    }
+  }
+
+  private static void assertConflict(
+      org.assertj.core.api.ThrowableAssert.ThrowingCallable call, String message) {
+    assertThatThrownBy(call)
+        .isInstanceOfSatisfying(
+            CairnException.class, e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.CONFLICT))
+        .hasMessageContaining(message);
+  }
+
+  @Test
+  void rmiByIdOfAnImageASaveHoldsRefusesAndKeepsTheTag() throws Exception {
+    List<Node> c = chain();
+    String top = c.get(2).id();
+    store.tags().tag(Reference.parse("app:1"), top, false);
+    try (SaveInAnotherProcess save = new SaveInAnotherProcess("app:1")) {
+      assertConflict(() -> store.remove(top.substring(0, 12), true), "running pull, save or load");
+      assertThat(store.tags().resolve(Reference.parse("app:1"))).contains(top);
+      assertThat(store.graph().map()).hasSize(3);
+    }
+    assertThat(store.remove(top.substring(0, 12), false)).hasSize(4);
+  }
+
+  @Test
+  void rmiByNameOfAnImageASaveHoldsUntagsItAndKeepsTheImage() throws Exception {
+    List<Node> c = chain();
+    String top = c.get(2).id();
+    store.tags().tag(Reference.parse("app:1"), top, false);
+    try (SaveInAnotherProcess save = new SaveInAnotherProcess("app:1")) {
+      assertThat(store.remove("app:1", false))
+          .extracting(Store.Removal::toString)
+          .containsExactly("Untagged: app:1");
+      assertThat(store.graph().map()).hasSize(3);
+    }
+    assertThat(store.images(false)).extracting(i -> i.top().id()).containsExactly(top);
+  }
+
+  @Test
+  void rmiOfAMountedImageIsRefusedEvenWithForce() throws Exception {
+    List<Node> c = chain();
+    String top = c.get(2).id();
+    store.tags().tag(Reference.parse("app:1"), top, false);
+    inChild("mount", "app:1"); // cairn mount: the mount outlives the process that made it
+    assertConflict(() -> store.remove(top, true), "it is mounted");
+    assertThat(store.tags().resolve(Reference.parse("app:1"))).contains(top);
+    assertThat(store.graph().map()).hasSize(3);
+    assertConflict(() -> store.graph().delete(top), "it is mounted");
+    assertThat(store.graph().map()).hasSize(3);
+  }
+
+  @Test
+  void rmiOfTheLastNameOfAMountedImageNeedsForceAndThenOnlyUntags() throws Exception {
+    List<Node> c = chain();
+    String top = c.get(2).id();
+    store.tags().tag(Reference.parse("app:1"), top, false);
+    store.mount("app:1");
+    assertConflict(() -> store.remove("app:1", false), "without --force");
+    assertThat(store.tags().resolve(Reference.parse("app:1"))).contains(top);
+    assertThat(store.remove("app:1", true))
+        .extracting(Store.Removal::toString)
+        .containsExactly("Untagged: app:1");
+    assertThat(store.graph().map()).hasSize(3);
+  }
+
+  @Test
+  void twoMountsNeedTwoUnmounts() throws Exception {
+    List<Node> c = chain();
+    String top = c.get(2).id();
+    store.tags().tag(Reference.parse("app:1"), top, false);
+    Path first = Path.of(inChild("mount", "app:1"));
+    assertThat(store.mount("app:1")).isEqualTo(first);
+    inChild("unmount", "app:1");
+    assertThat(store.graph().mounts().count(top)).isEqualTo(1);
+    assertConflict(() -> store.remove(top, true), "it is mounted");
+    store.unmount("app:1");
+    assertThat(store.graph().mounts().count(top)).isZero();
+    assertThat(store.remove(top, true)).hasSize(4);
+  }
+
+  @Test
+  void unmountByIdWorksAfterTheLastTagIsGone() throws Exception {
+    List<Node> c = chain();
+    String top = c.get(2).id();
+    store.tags().tag(Reference.parse("app:1"), top, false);
+    store.mount("app:1");
+    store.remove("app:1", true); // untagged only: the image is mounted
+    assertThatThrownBy(() -> store.unmount("app:1"))
+        .isInstanceOfSatisfying(
+            CairnException.class,
+            e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.NOT_FOUND));
+    inChild("unmount", top.substring(0, 12));
+    assertThat(store.graph().mounts().count(top)).isZero();
+    assertThat(store.remove(top.substring(0, 12), false))
+        .extracting(Store.Removal::toString)
+        .containsExactly(
+            "Deleted: sha256:" + top,
+            "Deleted: sha256:" + c.get(1).id(),
+            "Deleted: sha256:" + c.get(0).id());
+  }
+
+  @Test
+  void withOverlayTwoMountsNeedTwoUnmounts() throws Exception {
+    Store overlay;
+    try {
+      overlay = Store.open(root.resolve("overlay"), StoreOptions.defaults().withDriver("overlay"));
+    } catch (CairnException e) {
+      Tools.requireThat(false, "overlayfs cannot be used here: " + e.getMessage());
+      return;
+    }
+    try (overlay) {
+      Node base = overlay.graph().create(null, "base", layer("a"));
+      Node top = overlay.graph().create(base.id(), "top", layer("b"));
+      Path view = overlay.mount(top.id());
+      assertThat(overlay.mount(top.id())).isEqualTo(view);
+      overlay.unmount(top.id());
+      assertThat(view.resolve("a")).hasContent("a");
+      overlay.unmount(top.id());
+      assertThat(view.resolve("a")).doesNotExist();
+    }
+  }
+
+  @Test
+  void aNameAnotherProcessGaveResolvesToItsImage() throws Exception {
+    store.images(false); // this store has looked at the graph before the other process imports
+    String id = inChild("import", "other:1");
+    assertThat(store.image("other:1").id().toString()).isEqualTo(id);
+    assertThat(store.images(false)).extracting(i -> i.id().toString()).containsExactly(id);
+  }
+
+  @Test
+  void nodesOfAnUnfinishedImageListAsNoImageUntilItIsFinished() throws IOException {
+    Graph g = store.graph();
+    String base = "b".repeat(64);
+    String top = "c".repeat(64);
+    g.register(NodeSpec.of(base, null, json(base, null)).asUnfinished(), layer("a"));
+    assertThat(store.images(false)).isEmpty();
+    g.register(NodeSpec.of(top, base, json(top, base)).asUnfinished(), layer("b"));
+    assertThat(store.images(false)).isEmpty();
+    assertThat(store.images(true)).hasSize(2); // as layers
+    store.tags().tag(Reference.parse("app:1"), top, false);
+    g.finish(top);
+    assertThat(store.images(false)).extracting(i -> i.top().id()).containsExactly(top);
+    store.remove("app:1", false);
+    assertThat(g.map()).isEmpty();
+  }
+
+  private static byte[] json(String id, String parent) {
+    return ("{\"id\":\""
+            + id
+            + "\""
+            + (parent == null ? "" : ",\"parent\":\"" + parent + "\"")
+            + "}")
+        .getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -242,4 +242,100 @@ class SaveLoadTest {
   static String text(byte[] b) {
     return new String(b, StandardCharsets.UTF_8);
   }
+
+  /** The archive's bytes, stopping at {@code gate} until {@code open} (a load caught mid-layer). */
+  private static final class Gated extends java.io.InputStream {
+    final java.util.concurrent.CountDownLatch reached = new java.util.concurrent.CountDownLatch(1);
+    final java.util.concurrent.CountDownLatch open = new java.util.concurrent.CountDownLatch(1);
+    private final byte[] bytes;
+    private final int gate;
+    private int pos;
+
+    Gated(byte[] bytes, int gate) {
+      this.bytes = bytes;
+      this.gate = gate;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (pos == gate) {
+        reached.countDown();
+        try {
+          open.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException();
+        }
+      }
+      if (pos >= bytes.length) {
+        return -1;
+      }
+      int n = Math.min(len, (pos < gate ? gate : bytes.length) - pos);
+      System.arraycopy(bytes, pos, b, off, n);
+      pos += n;
+      return n;
+    }
+  }
+
+  @Test
+  void twoConcurrentLoadsOfOneArchiveBothSucceed() throws Exception {
+    byte[] big = tar().file("data", "x".repeat(256 * 1024)).bytes();
+    byte[] archive;
+    String app;
+    String base;
+    try (Stores a = new Stores(dir.resolve("a"))) {
+      app = a.pulled(List.of(big, MID), "app:1").digest().hex();
+      base = a.chain(app).getFirst();
+      archive = a.save("app:1");
+    }
+    // Stop the first load inside the base layer, while it makes that node.
+    int header = new String(archive, StandardCharsets.ISO_8859_1).indexOf(base + "/layer.tar\0");
+    assertThat(header).isPositive();
+    Gated gated = new Gated(archive, header + 512 + 64 * 1024);
+    try (Stores b = new Stores(dir.resolve("b"))) {
+      java.util.concurrent.ExecutorService threads =
+          java.util.concurrent.Executors.newFixedThreadPool(2);
+      try {
+        java.util.concurrent.Future<LoadResult> first =
+            threads.submit(() -> new Loader(b.graph, b.tags).load(gated, n -> {}));
+        assertThat(gated.reached.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        java.util.concurrent.atomic.AtomicReference<Thread> secondThread =
+            new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.Future<LoadResult> second =
+            threads.submit(
+                () -> {
+                  secondThread.set(Thread.currentThread());
+                  return new Loader(b.graph, b.tags)
+                      .load(new ByteArrayInputStream(archive), n -> {});
+                });
+        // The second load reaches the node the first one is making, and waits for it.
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        while (!second.isDone()
+            && (secondThread.get() == null || secondThread.get().getState() != Thread.State.WAITING)
+            && System.nanoTime() < deadline) {
+          Thread.sleep(10);
+        }
+        gated.open.countDown();
+        for (LoadResult r :
+            List.of(
+                first.get(60, java.util.concurrent.TimeUnit.SECONDS),
+                second.get(60, java.util.concurrent.TimeUnit.SECONDS))) {
+          assertThat(r.images()).extracting(i -> i.id().hex()).containsExactly(app);
+        }
+      } finally {
+        gated.open.countDown();
+        threads.shutdownNow();
+      }
+      assertThat(b.tags.resolve(Reference.parse("app:1"))).contains(app);
+      assertThat(b.graph.map()).hasSize(2);
+      assertThat(b.layer(base)).isEqualTo(big);
+      assertThat(b.graph.tempDirectory()).isEmptyDirectory();
+    }
+  }
 }
