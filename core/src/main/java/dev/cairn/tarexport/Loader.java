@@ -71,12 +71,18 @@ public final class Loader {
 
   private final Graph graph;
   private final TagStore tags;
-  private final PullLocks locks;
+  private PullLocks locks; // opened with the first node: a refused archive creates no lock file
 
-  public Loader(Graph graph, TagStore tags) throws IOException {
+  public Loader(Graph graph, TagStore tags) {
     this.graph = graph;
     this.tags = tags;
-    this.locks = PullLocks.of(graph.root());
+  }
+
+  private PullLocks.Held lockNode(String id) throws IOException {
+    if (locks == null) {
+      locks = PullLocks.of(graph.root());
+    }
+    return locks.node(id);
   }
 
   /**
@@ -255,7 +261,7 @@ public final class Loader {
       if (parent != null && !graph.exists(parent)) {
         return false;
       }
-      try (PullLocks.Held node = locks.node(dir)) {
+      try (PullLocks.Held node = lockNode(dir)) {
         if (!existsNow(dir)) {
           register(NodeSpec.of(dir, parent, configNamed(dir).orElse(json)), payload);
         } else {
@@ -347,7 +353,7 @@ public final class Loader {
       if (before != null && !Objects.equals(before.parent(), p.parent())) {
         throw CairnException.invalid(what + ": the archive gives this node two different parents");
       }
-      try (PullLocks.Held node = locks.node(p.id())) {
+      try (PullLocks.Held node = lockNode(p.id())) {
         placeLocked(what, p);
       }
     }

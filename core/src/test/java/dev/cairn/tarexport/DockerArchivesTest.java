@@ -223,13 +223,15 @@ class DockerArchivesTest {
 
   /**
    * Every file and directory of the store, and the tag file's text. With {@code untouched}, also
-   * directory times and the graph's change counter (kept in its lock file), which a node that was
-   * staged and rolled back moves although the graph's content is as it was.
+   * directory times, the graph's change counter (kept in its lock file) and the lock file of node
+   * makers, which a node that was staged and rolled back moves or creates although the graph's
+   * content is as it was.
    */
   private static Map<String, String> everything(Stores s, boolean untouched) throws IOException {
     Map<String, String> all = new TreeMap<>(Trees.snapshot(s.root, untouched));
     if (!untouched) {
       all.remove("graph/.lock");
+      all.remove(".pull-lock");
     }
     all.put("tag file bytes", Files.readString(s.root.resolve("repositories-vfs")));
     return all;
