@@ -1,6 +1,7 @@
 package dev.cairn.archive;
 
 import dev.cairn.CairnException;
+import dev.cairn.posix.FileCopy;
 import dev.cairn.posix.FileStat;
 import dev.cairn.posix.Posix;
 import dev.cairn.posix.PosixException;
@@ -29,14 +30,13 @@ final class CopyUp implements AutoCloseable {
       Posix.O_RDONLY | Posix.O_NOFOLLOW | Posix.O_NONBLOCK | Posix.O_NOCTTY;
   private static final String OVERLAY_XATTR_PREFIX = "trusted.overlay.";
   private static final byte[] DOT = {'.'};
-  private static final long COPY_CHUNK = 1L << 30;
 
   private final RootFs upper;
   private final LowerView view;
   private int lowerRoot = -1;
   // Keys of what was copied up (directories on the way and the targets), for opaque markers.
   private final List<String> copied = new ArrayList<>();
-  private byte[] buffer;
+  private final FileCopy copier = new FileCopy();
 
   CopyUp(RootFs upper, LowerView view) {
     this.upper = upper;
@@ -266,25 +266,9 @@ final class CopyUp implements AutoCloseable {
           Posix.openat(
               toDir, name, Posix.O_WRONLY | Posix.O_CREAT | Posix.O_EXCL | Posix.O_NOFOLLOW, 0600);
       try {
-        for (long left = size; left > 0; ) {
-          long n;
-          try {
-            n = Posix.copyFileRange(in, out, Math.min(left, COPY_CHUNK));
-          } catch (PosixException e) {
-            int errno = e.errno();
-            if (errno != Posix.EXDEV
-                && errno != Posix.EINVAL
-                && errno != Posix.EOPNOTSUPP
-                && errno != Posix.ENOSYS) {
-              throw e;
-            }
-            n = throughBuffer(in, out, left); // across file systems (an overlay mount below)
-          }
-          if (n == 0) {
-            throw CairnException.invalid(
-                "file " + Names.display(name) + " of the layers below shrank while copied up");
-          }
-          left -= n;
+        if (copier.copy(in, out, size) < size) {
+          throw CairnException.invalid(
+              "file " + Names.display(name) + " of the layers below shrank while copied up");
         }
       } finally {
         Posix.close(out);
@@ -292,17 +276,6 @@ final class CopyUp implements AutoCloseable {
     } finally {
       Posix.close(in);
     }
-  }
-
-  private long throughBuffer(int in, int out, long max) throws IOException {
-    if (buffer == null) {
-      buffer = new byte[1 << 20];
-    }
-    int n = Posix.read(in, buffer, 0, (int) Math.min(buffer.length, max));
-    if (n > 0) {
-      Posix.writeFully(out, buffer, 0, n);
-    }
-    return Math.max(n, 0);
   }
 
   /** Owner, then mode (a chown clears set-id bits), then xattrs, overlayfs's own aside. */

@@ -1,5 +1,6 @@
 package dev.cairn.driver;
 
+import dev.cairn.posix.FileCopy;
 import dev.cairn.posix.FileStat;
 import dev.cairn.posix.Posix;
 import dev.cairn.posix.PosixException;
@@ -17,7 +18,6 @@ import java.util.Map;
  */
 final class Trees {
   private static final int DIR_FLAGS = Posix.O_PATH | Posix.O_DIRECTORY | Posix.O_NOFOLLOW;
-  private static final int COPY_CHUNK = 1 << 30;
   private static final byte[] DOT = {'.'};
 
   private Trees() {}
@@ -67,7 +67,7 @@ final class Trees {
     private final int euid = Posix.geteuid();
     private final int egid = Posix.getegid();
     private final int umask = umask();
-    private byte[] buffer;
+    private final FileCopy copier = new FileCopy();
 
     Copier(int destRoot) {
       this.destRoot = destRoot;
@@ -151,40 +151,11 @@ final class Trees {
       metadata(src, name, dst, name, st, (mode & ~0777) != 0 || (mode & umask) != 0);
     }
 
-    /** Copies in the kernel (a reflink where the file system can), else through a buffer. */
+    /** Copies what the file holds now, up to its listed size. */
     private void content(int in, int out, long size) throws IOException {
-      long left = size;
-      while (left > 0) {
-        long n;
-        try {
-          n = Posix.copyFileRange(in, out, Math.min(left, COPY_CHUNK));
-        } catch (PosixException e) {
-          int errno = e.errno();
-          if (errno != Posix.EXDEV
-              && errno != Posix.EINVAL
-              && errno != Posix.EOPNOTSUPP
-              && errno != Posix.ENOSYS) {
-            throw e;
-          }
-          n = copyThroughBuffer(in, out, left);
-        }
-        if (n == 0) {
-          return; // the file shrank since it was listed: copy what there is
-        }
-        left -= n;
-      }
-      // A file that grew since it was listed keeps its listed size: layers are not copied live.
-    }
-
-    private long copyThroughBuffer(int in, int out, long max) throws IOException {
-      if (buffer == null) {
-        buffer = new byte[1 << 20];
-      }
-      int n = Posix.read(in, buffer, 0, (int) Math.min(buffer.length, max));
-      if (n > 0) {
-        Posix.writeFully(out, buffer, 0, n);
-      }
-      return n;
+      // A file that shrank since it was listed gives what there is; one that grew keeps its listed
+      // size: layers are not copied live.
+      copier.copy(in, out, size);
     }
 
     /**
