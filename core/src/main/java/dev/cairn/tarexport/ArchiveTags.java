@@ -102,7 +102,7 @@ final class ArchiveTags {
   }
 
   /** Go's decoding: keys match without regard to case, the last one wins. */
-  private static JsonValue field(JsonObject obj, String key) {
+  static JsonValue field(JsonObject obj, String key) {
     JsonValue found = null;
     for (JsonValue.Member m : obj.members()) {
       if (m.key().equalsIgnoreCase(key)) {

@@ -636,7 +636,7 @@ public final class Loader {
     }
 
     private static String stringField(JsonObject obj, String key, String where) {
-      JsonValue v = field(obj, key);
+      JsonValue v = ArchiveTags.field(obj, key);
       if (v == null || v instanceof JsonNull) {
         return null;
       }
@@ -647,7 +647,7 @@ public final class Loader {
     }
 
     private static List<String> stringList(JsonObject obj, String key, String where) {
-      JsonValue v = field(obj, key);
+      JsonValue v = ArchiveTags.field(obj, key);
       if (v == null || v instanceof JsonNull) {
         return List.of();
       }
@@ -662,17 +662,6 @@ public final class Loader {
         out.add(s.value());
       }
       return out;
-    }
-
-    /** Go's decoding: keys match without regard to case, the last one wins. */
-    private static JsonValue field(JsonObject obj, String key) {
-      JsonValue found = null;
-      for (JsonValue.Member m : obj.members()) {
-        if (m.key().equalsIgnoreCase(key)) {
-          found = m.value();
-        }
-      }
-      return found;
     }
 
     private static boolean looksLikeJson(byte[] b) {
