@@ -416,9 +416,17 @@ final class OverlayDriver implements Driver {
           mount(p, lower);
         }
         Files.createFile(p.resolve(PINNED));
+      } else if (!holds.held(id) && !mounted(p.resolve("merged"))) {
+        mount(p, lower); // pinned, but the mount is gone (a reboot, an umount by hand)
       }
     }
     return p.resolve("merged");
+  }
+
+  /** Whether something is mounted on {@code dir}: a mount point is on another device. */
+  private static boolean mounted(Path dir) throws IOException {
+    return !Files.getAttribute(dir, "unix:dev", LinkOption.NOFOLLOW_LINKS)
+        .equals(Files.getAttribute(dir.getParent(), "unix:dev", LinkOption.NOFOLLOW_LINKS));
   }
 
   @Override

@@ -66,6 +66,23 @@ class OverlayDriverTest extends DriverConformanceTest {
   }
 
   @Test
+  void aMountThatOutlivedItsOverlayIsMountedAgain() throws Exception {
+    Driver d = driver();
+    layer(d, id("base"), null, TarBuilder.tar().file("f", "base").bytes());
+    layer(d, id("child"), id("base"), TarBuilder.tar().file("g", "child").bytes());
+    Path merged = d.mount(id("child"));
+    assertThat(merged.resolve("f")).hasContent("base");
+    // As after a reboot: the driver's record of the mount stays, the overlay does not.
+    dev.cairn.posix.Posix.umount2(merged.toString(), 0);
+    assertThat(merged.resolve("f")).doesNotExist();
+    assertThat(d.mount(id("child"))).isEqualTo(merged);
+    assertThat(merged.resolve("f")).hasContent("base");
+    assertThat(merged.resolve("g")).hasContent("child");
+    d.unmount(id("child"));
+    assertThat(merged.resolve("f")).doesNotExist();
+  }
+
+  @Test
   void aChainDeeperThanOnePageOfMountOptionsStillMounts() throws IOException {
     Driver d = driver();
     String parent = null;
