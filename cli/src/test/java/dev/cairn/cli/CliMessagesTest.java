@@ -5,17 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cairn.tar.TarEntry;
 import dev.cairn.testing.TarBuilder;
 import dev.cairn.testing.Tools;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,34 +21,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** What the CLI says when the input is wrong: what and why, in one line, nothing raw. */
 class CliMessagesTest {
   @TempDir Path dir;
+  Cli cairn;
 
-  record Result(int exit, String out, String err) {}
-
-  private static Result run(List<Class<?>> commands, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit =
-        Main.run(
-            args,
-            commands,
-            InputStream.nullInputStream(),
-            new ByteArrayOutputStream(),
-            new PrintWriter(out, true),
-            new PrintWriter(err, true));
-    return new Result(exit, out.toString(), err.toString());
-  }
-
-  private static Result run(String... args) {
-    return run(Main.subcommandsFor(args), args);
-  }
-
-  private Result inStore(String... args) {
-    String[] all = new String[args.length + 3];
-    all[0] = "--root";
-    all[1] = dir.resolve("store").toString();
-    all[2] = "--driver=vfs";
-    System.arraycopy(args, 0, all, 3, args.length);
-    return run(all);
+  @BeforeEach
+  void setUp() {
+    cairn = Cli.vfs(dir.resolve("store"));
   }
 
   /** No byte a terminal would act on: only printable text and the line's end. */
@@ -65,10 +39,10 @@ class CliMessagesTest {
   @Test
   void aRootThatIsAFileOrBelowOneIsNotADirectory() throws IOException {
     Path file = Files.writeString(dir.resolve("file"), "x");
-    Result r = run("--root", file.toString(), "images");
+    CliResult r = Cli.BARE.run("--root", file.toString(), "images");
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).isEqualTo("cairn: store directory " + file + " is not a directory\n");
-    Result below = run("--root", file.resolve("store").toString(), "images");
+    CliResult below = Cli.BARE.run("--root", file.resolve("store").toString(), "images");
     assertThat(below.exit()).isEqualTo(1);
     assertThat(below.err())
         .isEqualTo(
@@ -82,7 +56,7 @@ class CliMessagesTest {
 
   @Test
   void anEmptyRootIsRefusedBeforeAStoreIsMadeInTheCurrentDirectory() {
-    Result r = run("--root", "", "images");
+    CliResult r = Cli.BARE.run("--root", "", "images");
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err())
         .isEqualTo("cairn: the store directory (--root) is empty; name a directory\n");
@@ -92,8 +66,10 @@ class CliMessagesTest {
   @ParameterizedTest
   @CsvSource({"load,-i", "import,"})
   void aDirectoryToReadFromIsNamedAsOne(String command, String flag) {
-    Result r =
-        flag == null ? inStore(command, dir.toString()) : inStore(command, flag, dir.toString());
+    CliResult r =
+        flag == null
+            ? cairn.run(command, dir.toString())
+            : cairn.run(command, flag, dir.toString());
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).isEqualTo("cairn: " + dir + " is a directory\n");
   }
@@ -103,14 +79,14 @@ class CliMessagesTest {
     byte[] junk = new byte[4096];
     new Random(15).nextBytes(junk);
     Path file = Files.write(dir.resolve("junk"), junk);
-    Result r = inStore("import", file.toString());
+    CliResult r = cairn.run("import", file.toString());
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err())
         .startsWith(
             "cairn: importing \"" + file + "\": not a tar archive: tar header at offset 0: ")
         .doesNotContain("registering image");
     assertPrintable(r.err());
-    assertThat(inStore("images", "-a", "-q").out()).isEmpty();
+    assertThat(cairn.run("images", "-a", "-q").out()).isEmpty();
   }
 
   @Test
@@ -120,7 +96,7 @@ class CliMessagesTest {
         Files.write(
             dir.resolve("hostile.tar"),
             TarBuilder.tar().add(TarEntry.regular("x", 0).withName(name), new byte[0]).bytes());
-    Result r = inStore("import", tar.toString());
+    CliResult r = cairn.run("import", tar.toString());
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err())
         .isEqualTo(

@@ -6,12 +6,8 @@ import dev.cairn.CairnException;
 import dev.cairn.registry.FaultProxy;
 import dev.cairn.registry.RegistryServer;
 import dev.cairn.testing.TarBuilder;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.channels.Channels;
 import java.nio.channels.Pipe;
 import java.nio.file.Files;
@@ -24,6 +20,7 @@ import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -35,10 +32,14 @@ import picocli.CommandLine.Command;
  */
 class ExitStatusTest {
   @TempDir Path dir;
+  Cli cairn;
+
+  @BeforeEach
+  void setUp() {
+    cairn = Cli.vfs(dir.resolve("store"));
+  }
 
   record Row(int status, String kind) {}
-
-  record Result(int exit, String out, String err) {}
 
   /** The rows of the README's table: {@code | status | meaning | kind |}. */
   static List<Row> readmeTable() throws IOException {
@@ -53,27 +54,9 @@ class ExitStatusTest {
     return rows;
   }
 
-  private Result run(OutputStream stdout, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] all = new String[args.length + 3];
-    all[0] = "--root";
-    all[1] = dir.resolve("store").toString();
-    all[2] = "--driver=vfs";
-    System.arraycopy(args, 0, all, 3, args.length);
-    int exit =
-        Main.run(
-            all, InputStream.nullInputStream(), stdout, new PrintWriter(out), new PrintWriter(err));
-    return new Result(exit, out.toString(), err.toString());
-  }
-
-  private Result run(String... args) {
-    return run(new ByteArrayOutputStream(), args);
-  }
-
   private String importImage(String name) throws IOException {
     Path tar = Files.write(dir.resolve("rootfs.tar"), TarBuilder.tar().file("f", "x\n").bytes());
-    Result r = run("import", tar.toString(), name);
+    CliResult r = cairn.run("import", tar.toString(), name);
     assertThat(r.exit()).as(r.err()).isZero();
     return r.out().strip().substring("sha256:".length());
   }
@@ -94,31 +77,31 @@ class ExitStatusTest {
 
   @Test
   void eachKindOfFailureExitsWithTheStatusOfTheTable() throws Exception {
-    Map<Integer, List<Result>> seen = new LinkedHashMap<>();
+    Map<Integer, List<CliResult>> seen = new LinkedHashMap<>();
     // invalid input: usage errors and bad values alike
     seen.put(
         1,
         List.of(
-            run("images", "--bogus"),
-            run("bogus"),
-            run("tag"),
-            run("layer"),
-            run("pull", "bad name")));
-    seen.put(2, List.of(run("inspect", "nope"), run("save", "nothing:here")));
+            cairn.run("images", "--bogus"),
+            cairn.run("bogus"),
+            cairn.run("tag"),
+            cairn.run("layer"),
+            cairn.run("pull", "bad name")));
+    seen.put(2, List.of(cairn.run("inspect", "nope"), cairn.run("save", "nothing:here")));
     String id = importImage("one:1");
-    assertThat(run("tag", "one:1", "two:1").exit()).isZero();
-    seen.put(4, List.of(run("rmi", id.substring(0, 12))));
+    assertThat(cairn.run("tag", "one:1", "two:1").exit()).isZero();
+    seen.put(4, List.of(cairn.run("rmi", id.substring(0, 12))));
     Pipe pipe = Pipe.open();
     pipe.source().close();
     try (OutputStream closed = Channels.newOutputStream(pipe.sink())) {
-      seen.put(141, List.of(run(closed, "save", "one:1")));
+      seen.put(141, List.of(cairn.run(closed, "save", "one:1")));
     }
     try (RegistryServer server =
             RegistryServer.start(dir.resolve("registry"), dir.resolve("work"), "");
         FaultProxy proxy = new FaultProxy(server.host())) {
       String ref = proxy.host() + "/test/x:1";
       proxy.requireBasic(); // and cairn has no credentials for it
-      seen.put(3, List.of(run("pull", "-q", ref)));
+      seen.put(3, List.of(cairn.run("pull", "-q", ref)));
       proxy.reset();
       proxy.plan(
           "/manifests/",
@@ -127,7 +110,7 @@ class ExitStatusTest {
           FaultProxy.Fault.STATUS_429,
           FaultProxy.Fault.STATUS_429,
           FaultProxy.Fault.STATUS_429);
-      Result busy = run("pull", "-q", ref);
+      CliResult busy = cairn.run("pull", "-q", ref);
       int closedPort;
       try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
         closedPort = socket.getLocalPort();
@@ -136,8 +119,8 @@ class ExitStatusTest {
           5,
           List.of(
               busy,
-              run("pull", "-q", "127.0.0.1:" + closedPort + "/x"),
-              run("pull", "-q", "nonexistent.invalid/x")));
+              cairn.run("pull", "-q", "127.0.0.1:" + closedPort + "/x"),
+              cairn.run("pull", "-q", "nonexistent.invalid/x")));
     }
     seen.forEach(
         (status, results) ->
@@ -175,7 +158,7 @@ class ExitStatusTest {
     for (List<String> command : commands) {
       List<String> args = new ArrayList<>(command);
       args.add("--help");
-      Result help = run(args.toArray(String[]::new));
+      CliResult help = cairn.run(args.toArray(String[]::new));
       assertThat(help.exit()).isZero();
       List<String> footer =
           help.out().lines().dropWhile(l -> !l.equals("Exit status:")).skip(1).toList();
@@ -187,20 +170,6 @@ class ExitStatusTest {
       assertThat(statuses).as(String.join(" ", command)).startsWith("0", "1");
       assertThat(table).as(String.join(" ", command)).containsAll(statuses);
     }
-  }
-
-  private static Result runOnly(Class<?> command, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit =
-        Main.run(
-            args,
-            List.of(command),
-            InputStream.nullInputStream(),
-            new ByteArrayOutputStream(),
-            new PrintWriter(out, true),
-            new PrintWriter(err, true));
-    return new Result(exit, out.toString(), err.toString());
   }
 
   @Command(name = "boom")
@@ -221,7 +190,7 @@ class ExitStatusTest {
 
   @Test
   void anUnexpectedExceptionIsOneLineNotAStackTrace() {
-    Result boom = runOnly(Boom.class, "boom");
+    CliResult boom = Cli.BARE.run(List.of(Boom.class), "boom");
     assertThat(boom.exit()).isEqualTo(1);
     assertThat(boom.err())
         .startsWith(
@@ -229,7 +198,7 @@ class ExitStatusTest {
                 + " (at dev.cairn.cli.ExitStatusTest$Boom.call(ExitStatusTest.java:")
         .endsWith("))\n")
         .hasLineCount(1);
-    Result deep = runOnly(Deep.class, "deep");
+    CliResult deep = Cli.BARE.run(List.of(Deep.class), "deep");
     assertThat(deep.exit()).isEqualTo(1);
     assertThat(deep.err())
         .startsWith("cairn: internal error: java.lang.StackOverflowError (at dev.cairn.cli.")

@@ -7,10 +7,6 @@ import dev.cairn.testing.TarBuilder;
 import dev.cairn.testing.Tools;
 import dev.cairn.testing.Trees;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,8 +25,6 @@ class IdMapsCommandTest {
   Path root;
   Path tar;
 
-  record Result(int exit, String out, String err) {}
-
   @BeforeEach
   void setUp() throws IOException {
     Tools.requireThat(Posix.geteuid() == 0, "ID maps give files to other users, which needs root");
@@ -39,35 +33,25 @@ class IdMapsCommandTest {
     Files.write(tar, TarBuilder.tar().dir("etc/").file("etc/motd", "hi\n").bytes());
   }
 
-  private Result run(List<String> maps, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    List<String> all = new ArrayList<>(List.of("--root", root.toString()));
-    all.addAll(maps);
+  private CliResult run(List<String> maps, String... args) {
+    List<String> all = new ArrayList<>(maps);
     all.addAll(List.of(args));
-    int exit =
-        Main.run(
-            all.toArray(String[]::new),
-            InputStream.nullInputStream(),
-            OutputStream.nullOutputStream(),
-            new PrintWriter(out, true),
-            new PrintWriter(err, true));
-    return new Result(exit, out.toString(), err.toString());
+    return new Cli(root, null).run(all.toArray(String[]::new));
   }
 
   @Test
   void aStoreImportedWithIdMapsIsRefusedWithoutThemOrWithOthersAndWorksWithThem() {
-    Result imported = run(MAPS, "import", tar.toString(), "app:1");
+    CliResult imported = run(MAPS, "import", tar.toString(), "app:1");
     assertThat(imported.exit()).as(imported.err()).isZero();
     Map<String, String> before = Trees.snapshot(root);
 
-    Result without = run(List.of(), "images");
+    CliResult without = run(List.of(), "images");
     assertThat(without.exit()).isEqualTo(4);
     assertThat(without.err())
         .contains("was made with --uidmap 0:100000:65536 --gidmap 0:100000:65536")
         .contains("cannot be opened with no ID maps")
         .hasLineCount(1);
-    Result others =
+    CliResult others =
         run(
             List.of("--uidmap", "0:200000:65536", "--gidmap", "0:100000:65536"),
             "import",
@@ -78,10 +62,10 @@ class IdMapsCommandTest {
         .contains("cannot be opened with --uidmap 0:200000:65536 --gidmap 0:100000:65536");
     assertThat(Trees.snapshot(root)).as("a refusal changes nothing").isEqualTo(before);
 
-    Result same = run(MAPS, "images");
+    CliResult same = run(MAPS, "images");
     assertThat(same.exit()).as(same.err()).isZero();
     assertThat(same.out()).contains("app          1");
-    Result again = run(MAPS, "import", tar.toString(), "app:2");
+    CliResult again = run(MAPS, "import", tar.toString(), "app:2");
     assertThat(again.exit()).as(again.err()).isZero();
   }
 
@@ -89,7 +73,7 @@ class IdMapsCommandTest {
   void aStoreMadeWithoutIdMapsRefusesThem() {
     assertThat(run(List.of(), "import", tar.toString(), "app:1").exit()).isZero();
     Map<String, String> before = Trees.snapshot(root);
-    Result mapped = run(MAPS, "images");
+    CliResult mapped = run(MAPS, "images");
     assertThat(mapped.exit()).isEqualTo(4);
     assertThat(mapped.err())
         .contains("was made with no ID maps and cannot be opened with --uidmap 0:100000:65536");

@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.testing.TarBuilder;
 import dev.cairn.testing.Trees;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -27,36 +23,18 @@ class ImageNamesTest {
   @TempDir Path dir;
   Path root;
   Path tarball;
-
-  record Result(int exit, String out, String err) {}
+  Cli cairn;
 
   @BeforeEach
   void setUp() throws IOException {
     root = dir.resolve("store");
+    cairn = Cli.vfs(root);
     tarball = dir.resolve("rootfs.tar");
     Files.write(tarball, TarBuilder.tar().dir("etc/").file("etc/motd", "hi\n").bytes());
   }
 
-  private Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] all = new String[args.length + 3];
-    all[0] = "--root";
-    all[1] = root.toString();
-    all[2] = "--driver=vfs";
-    System.arraycopy(args, 0, all, 3, args.length);
-    int exit =
-        Main.run(
-            all,
-            InputStream.nullInputStream(),
-            new ByteArrayOutputStream(),
-            new PrintWriter(out, true),
-            new PrintWriter(err, true));
-    return new Result(exit, out.toString(), err.toString());
-  }
-
   private String imported(String name) {
-    Result r = run("import", tarball.toString(), name);
+    CliResult r = cairn.run("import", tarball.toString(), name);
     assertThat(r.exit()).as(r.err()).isZero();
     return r.out().strip().substring("sha256:".length());
   }
@@ -66,7 +44,7 @@ class ImageNamesTest {
     imported("app:1");
     Map<String, String> before = Trees.snapshot(root);
 
-    Result r = run("import", tarball.toString(), HEX + ":1");
+    CliResult r = cairn.run("import", tarball.toString(), HEX + ":1");
 
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.out()).isEmpty();
@@ -75,7 +53,7 @@ class ImageNamesTest {
         .contains("invalid repository name (" + HEX + "), cannot specify 64-byte hexadecimal")
         .hasLineCount(1);
     assertThat(Trees.snapshot(root)).isEqualTo(before);
-    Result images = run("images");
+    CliResult images = cairn.run("images");
     assertThat(images.exit()).as(images.err()).isZero();
     assertThat(images.err()).isEmpty();
   }
@@ -85,7 +63,7 @@ class ImageNamesTest {
     imported("app:1");
     Map<String, String> before = Trees.snapshot(root);
     for (String name : new String[] {HEX + ":1", "docker.io/library/" + HEX, "sha256:" + HEX}) {
-      Result tag = run("tag", "app:1", name);
+      CliResult tag = cairn.run("tag", "app:1", name);
       assertThat(tag.exit()).as(tag.err()).isEqualTo(1);
       assertThat(tag.err()).startsWith("cairn: invalid reference").hasLineCount(1);
     }
@@ -93,7 +71,7 @@ class ImageNamesTest {
 
     // Refused as a name, not as a registry that cannot be reached (5): no request was made.
     root = dir.resolve("pull-store");
-    Result pull = run("pull", HEX + ":1");
+    CliResult pull = Cli.vfs(root).run("pull", HEX + ":1");
     assertThat(pull.exit()).as(pull.err()).isEqualTo(1);
     assertThat(pull.err()).contains("cannot specify 64-byte hexadecimal strings");
     assertThat(root).doesNotExist();
@@ -108,7 +86,7 @@ class ImageNamesTest {
         file,
         Files.readString(file).replace("{\"Repositories\":{", "{\"Repositories\":{" + bad + ","));
 
-    Result images = run("images", "-q", "--no-trunc");
+    CliResult images = cairn.run("images", "-q", "--no-trunc");
     assertThat(images.exit()).as(images.err()).isZero();
     assertThat(images.out().strip()).isEqualTo("sha256:" + id);
     assertThat(images.err().lines())
@@ -121,9 +99,9 @@ class ImageNamesTest {
                 + HEX
                 + "), cannot specify 64-byte hexadecimal strings");
 
-    assertThat(run("tag", "app:1", "app:2").exit()).isZero();
-    assertThat(run("rmi", "app:1").exit()).isZero();
-    assertThat(run("inspect", "app:2").exit()).isZero();
+    assertThat(cairn.run("tag", "app:1", "app:2").exit()).isZero();
+    assertThat(cairn.run("rmi", "app:1").exit()).isZero();
+    assertThat(cairn.run("inspect", "app:2").exit()).isZero();
     assertThat(Files.readString(file)).contains(bad);
   }
 }

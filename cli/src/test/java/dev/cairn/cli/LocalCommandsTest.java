@@ -12,9 +12,6 @@ import dev.cairn.tar.TarWriter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,47 +26,12 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalCommandsTest {
   @TempDir Path dir;
   Path root;
-
-  record Result(int exit, String out, String err, byte[] bytes) {}
+  Cli cairn;
 
   @BeforeEach
   void setUp() {
     root = dir.resolve("store");
-  }
-
-  private Result runRaw(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    String[] all = new String[args.length + 2];
-    all[0] = "--root";
-    all[1] = root.toString();
-    System.arraycopy(args, 0, all, 2, args.length);
-    int exit =
-        Main.run(
-            all,
-            InputStream.nullInputStream(),
-            bytes,
-            new PrintWriter(out, true),
-            new PrintWriter(err, true));
-    return new Result(exit, out.toString(), err.toString(), bytes.toByteArray());
-  }
-
-  private Result run(InputStream stdin, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    String[] all = new String[args.length + 3];
-    all[0] = "--root";
-    all[1] = root.toString();
-    all[2] = "--driver=vfs";
-    System.arraycopy(args, 0, all, 3, args.length);
-    int exit = Main.run(all, stdin, bytes, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Result(exit, out.toString(), err.toString(), bytes.toByteArray());
-  }
-
-  private Result run(String... args) {
-    return run(InputStream.nullInputStream(), args);
+    cairn = Cli.vfs(root);
   }
 
   /** A small root filesystem tar: a directory, a file and a symlink. */
@@ -89,7 +51,7 @@ class LocalCommandsTest {
     try (GZIPOutputStream gz = new GZIPOutputStream(Files.newOutputStream(file))) {
       gz.write(tar);
     }
-    Result r = run("import", file.toString(), name);
+    CliResult r = cairn.run("import", file.toString(), name);
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out().strip()).startsWith("sha256:");
     return r.out().strip().substring("sha256:".length());
@@ -100,42 +62,47 @@ class LocalCommandsTest {
     byte[] tar = rootfs("hello\n");
     String id = importImage(tar, "app:1");
 
-    Result images = run("images");
+    CliResult images = cairn.run("images");
     assertThat(images.out().lines().toList())
         .first()
         .satisfies(h -> assertThat(h).startsWith("REPOSITORY   TAG       IMAGE ID       CREATED"));
     assertThat(images.out()).contains("app          1         " + id.substring(0, 12));
-    assertThat(run("images", "-q").out().strip()).isEqualTo(id.substring(0, 12));
-    assertThat(run("images", "-q", "--no-trunc").out().strip()).isEqualTo("sha256:" + id);
+    assertThat(cairn.run("images", "-q").out().strip()).isEqualTo(id.substring(0, 12));
+    assertThat(cairn.run("images", "-q", "--no-trunc").out().strip()).isEqualTo("sha256:" + id);
 
     JsonObject row =
         (JsonObject)
             Json.parse(
-                run("images", "--format", "json").out().strip().getBytes(StandardCharsets.UTF_8));
+                cairn
+                    .run("images", "--format", "json")
+                    .out()
+                    .strip()
+                    .getBytes(StandardCharsets.UTF_8));
     assertThat(((JsonString) row.get("Repository")).value()).isEqualTo("app");
     assertThat(((JsonString) row.get("Tag")).value()).isEqualTo("1");
 
     JsonArray inspect =
-        (JsonArray) Json.parse(run("inspect", "app:1").out().getBytes(StandardCharsets.UTF_8));
+        (JsonArray)
+            Json.parse(cairn.run("inspect", "app:1").out().getBytes(StandardCharsets.UTF_8));
     JsonObject img = (JsonObject) inspect.items().getFirst();
     assertThat(((JsonString) img.get("Id")).value()).isEqualTo("sha256:" + id);
     JsonArray layers = (JsonArray) ((JsonObject) img.get("RootFS")).get("Layers");
     assertThat(((JsonString) layers.items().getFirst()).value())
         .isEqualTo(Digest.sha256(tar).toString());
 
-    Result export = run("layer", "export", id.substring(0, 8), "-o", "-");
+    CliResult export = cairn.run("layer", "export", id.substring(0, 8), "-o", "-");
     assertThat(export.exit()).as(export.err()).isZero();
     assertThat(export.bytes()).isEqualTo(tar);
     Path out = dir.resolve("layer.tar");
-    assertThat(run("layer", "export", id, "-o", out.toString()).exit()).isZero();
+    assertThat(cairn.run("layer", "export", id, "-o", out.toString()).exit()).isZero();
     assertThat(Files.readAllBytes(out)).isEqualTo(tar);
 
-    assertThat(run("history", "-q", "app:1").out().strip()).isEqualTo(id.substring(0, 12));
-    assertThat(run("history", "app:1").out()).contains("Imported from");
+    assertThat(cairn.run("history", "-q", "app:1").out().strip()).isEqualTo(id.substring(0, 12));
+    assertThat(cairn.run("history", "app:1").out()).contains("Imported from");
 
-    Path mounted = Path.of(run("mount", "app:1").out().strip());
+    Path mounted = Path.of(cairn.run("mount", "app:1").out().strip());
     assertThat(Files.readString(mounted.resolve("etc/motd"))).isEqualTo("hello\n");
-    assertThat(run("unmount", "app:1").exit()).isZero();
+    assertThat(cairn.run("unmount", "app:1").exit()).isZero();
   }
 
   @Test
@@ -143,31 +110,31 @@ class LocalCommandsTest {
     String first = importImage(rootfs("one\n"), "app:1");
     String second = importImage(rootfs("two\n"), "app:2");
 
-    assertThat(run("tag", "app:1", "app:latest").exit()).isZero();
-    Result moved = run("tag", second.substring(0, 12), "app:latest");
+    assertThat(cairn.run("tag", "app:1", "app:latest").exit()).isZero();
+    CliResult moved = cairn.run("tag", second.substring(0, 12), "app:latest");
     assertThat(moved.exit()).isZero();
     assertThat(moved.err()).contains("app:latest moved from image " + first.substring(0, 12));
 
-    Result untag = run("rmi", "app:latest");
+    CliResult untag = cairn.run("rmi", "app:latest");
     assertThat(untag.out().strip()).isEqualTo("Untagged: app:latest");
-    assertThat(run("images", "-q", "--no-trunc").out()).contains(second);
+    assertThat(cairn.run("images", "-q", "--no-trunc").out()).contains(second);
 
-    Result delete = run("rmi", "app:2");
+    CliResult delete = cairn.run("rmi", "app:2");
     assertThat(delete.out().lines().toList())
         .containsExactly("Untagged: app:2", "Deleted: sha256:" + second);
-    assertThat(run("images", "-q", "--no-trunc").out().strip()).isEqualTo("sha256:" + first);
+    assertThat(cairn.run("images", "-q", "--no-trunc").out().strip()).isEqualTo("sha256:" + first);
   }
 
   @Test
   void rmiByIdOfAnImageInTwoRepositoriesNeedsForce() throws IOException {
     String id = importImage(rootfs("x\n"), "one:1");
-    assertThat(run("tag", "one:1", "two:1").exit()).isZero();
+    assertThat(cairn.run("tag", "one:1", "two:1").exit()).isZero();
 
-    Result refused = run("rmi", id.substring(0, 12));
+    CliResult refused = cairn.run("rmi", id.substring(0, 12));
     assertThat(refused.exit()).isEqualTo(4);
     assertThat(refused.err()).contains("referenced in 2 repositories");
 
-    Result forced = run("rmi", "-f", id.substring(0, 12));
+    CliResult forced = cairn.run("rmi", "-f", id.substring(0, 12));
     assertThat(forced.exit()).as(forced.err()).isZero();
     assertThat(forced.out())
         .contains("Untagged: one:1", "Untagged: two:1", "Deleted: sha256:" + id);
@@ -175,11 +142,11 @@ class LocalCommandsTest {
 
   @Test
   void unknownImagesAreClearErrorsWithoutStackTraces() {
-    Result r = run("inspect", "nope");
+    CliResult r = cairn.run("inspect", "nope");
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err().strip()).isEqualTo("cairn: no such image: \"nope\"");
     assertThat(r.out()).isEqualTo("[]\n"); // as docker prints when it found nothing
-    Result rmi = run("rmi", "nope", "alsonope");
+    CliResult rmi = cairn.run("rmi", "nope", "alsonope");
     assertThat(rmi.exit()).isEqualTo(2);
     assertThat(rmi.err().lines()).hasSize(2);
   }
@@ -200,19 +167,19 @@ class LocalCommandsTest {
           store.graph().create(base.id(), "top", new ByteArrayInputStream(rootfs("top\n")));
       store.tags().tag(dev.cairn.image.Reference.parse("top:1"), top.id(), false);
     }
-    String[] overlay = {"--driver=overlay"};
-    Path mounted = Path.of(runWith(overlay, "mount", "top:1").out().strip());
+    Cli overlay = new Cli(root, "overlay");
+    Path mounted = Path.of(overlay.run("mount", "top:1").out().strip());
     assertThat(mounted.getFileName().toString()).isEqualTo("merged");
-    assertThat(runWith(overlay, "images").exit()).isZero(); // a new process opens the store alone
+    assertThat(overlay.run("images").exit()).isZero(); // a new process opens the store alone
     assertThat(Files.readString(mounted.resolve("etc/motd"))).isEqualTo("top\n");
-    assertThat(runWith(overlay, "unmount", "top:1").exit()).isZero();
+    assertThat(overlay.run("unmount", "top:1").exit()).isZero();
     assertThat(Files.exists(mounted.resolve("etc/motd"))).isFalse();
   }
 
   @Test
   void inspectPrintsTheImagesFoundAndReportsEachOneMissing() throws IOException {
     String id = importImage(rootfs("a\n"), "a:1");
-    Result r = run("inspect", "a:1", "nope", "alsonope");
+    CliResult r = cairn.run("inspect", "a:1", "nope", "alsonope");
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err().lines())
         .containsExactly("cairn: no such image: \"nope\"", "cairn: no such image: \"alsonope\"");
@@ -225,18 +192,11 @@ class LocalCommandsTest {
                     .isEqualTo("sha256:" + id));
   }
 
-  private Result runWith(String[] global, String... args) {
-    String[] all = new String[global.length + args.length];
-    System.arraycopy(global, 0, all, 0, global.length);
-    System.arraycopy(args, 0, all, global.length, args.length);
-    return runRaw(all);
-  }
-
   @Test
   void importReadsStandardInput() throws IOException {
     byte[] tar = rootfs("stdin\n");
-    Result r = run(new ByteArrayInputStream(tar), "import", "-", "fromstdin");
+    CliResult r = cairn.run(new ByteArrayInputStream(tar), "import", "-", "fromstdin");
     assertThat(r.exit()).as(r.err()).isZero();
-    assertThat(run("images").out()).contains("fromstdin").contains("latest");
+    assertThat(cairn.run("images").out()).contains("fromstdin").contains("latest");
   }
 }

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cairn.digest.Digest;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,19 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code cairn manifest ids}: output, exit codes, and errors that name the problem. */
 class ManifestIdsTest {
   @TempDir Path dir;
-
-  record Result(int exit, String out, String err) {}
-
-  private static Result run(InputStream stdin, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit = Main.run(args, stdin, new PrintWriter(out), new PrintWriter(err));
-    return new Result(exit, out.toString(), err.toString());
-  }
-
-  private static Result run(String... args) {
-    return run(InputStream.nullInputStream(), args);
-  }
 
   private static String id(String name) {
     return Digest.sha256(("image " + name).getBytes(StandardCharsets.UTF_8)).hex();
@@ -69,7 +54,7 @@ class ManifestIdsTest {
   void printsOneLinePerImageFromTheBaseUp() throws Exception {
     Path f = file(manifest(new String[] {"b", "a"}, new String[] {"a", ""}));
 
-    Result r = run("manifest", "ids", f.toString());
+    CliResult r = Cli.BARE.run("manifest", "ids", f.toString());
 
     assertThat(r.exit()).isZero();
     assertThat(r.err()).isEmpty();
@@ -86,7 +71,7 @@ class ManifestIdsTest {
       body = in.readAllBytes();
     }
 
-    Result r = run(new ByteArrayInputStream(body), "manifest", "ids", "-");
+    CliResult r = Cli.BARE.run(new ByteArrayInputStream(body), "manifest", "ids", "-");
 
     assertThat(r.err()).isEmpty();
     assertThat(r.exit()).isZero();
@@ -102,7 +87,8 @@ class ManifestIdsTest {
   @Test
   void anImageListedTwiceInARowIsPrintedOnce() throws Exception {
     String plain =
-        run(
+        Cli.BARE
+            .run(
                 "manifest",
                 "ids",
                 file(manifest(new String[] {"b", "a"}, new String[] {"a", ""})).toString())
@@ -112,7 +98,7 @@ class ManifestIdsTest {
             dir.resolve("repeated.json"),
             manifest(new String[] {"b", "a"}, new String[] {"b", "a"}, new String[] {"a", ""}));
 
-    Result r = run("manifest", "ids", repeated.toString());
+    CliResult r = Cli.BARE.run("manifest", "ids", repeated.toString());
 
     assertThat(r.exit()).isZero();
     assertThat(r.out()).isEqualTo(plain);
@@ -123,7 +109,7 @@ class ManifestIdsTest {
     Path f =
         file(manifest(new String[] {"c", "a"}, new String[] {"b", "a"}, new String[] {"a", ""}));
 
-    Result r = run("manifest", "ids", f.toString());
+    CliResult r = Cli.BARE.run("manifest", "ids", f.toString());
 
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.out()).isEmpty();
@@ -142,8 +128,8 @@ class ManifestIdsTest {
 
   @Test
   void aBadIdNamesTheHistoryEntry() throws Exception {
-    Result r =
-        run(
+    CliResult r =
+        Cli.BARE.run(
             new ByteArrayInputStream(
                 manifest(new String[] {"a", ""})
                     .replace(id("a"), "xyz")
@@ -162,7 +148,7 @@ class ManifestIdsTest {
   @Test
   void aMissingFileIsAnError() {
     Path missing = dir.resolve("nope.json");
-    Result r = run("manifest", "ids", missing.toString());
+    CliResult r = Cli.BARE.run("manifest", "ids", missing.toString());
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.out()).isEmpty();
     assertThat(r.err())
@@ -180,7 +166,7 @@ class ManifestIdsTest {
             return left-- > 0 ? ' ' : -1;
           }
         };
-    Result r = run(huge, "manifest", "ids", "-");
+    CliResult r = Cli.BARE.run(huge, "manifest", "ids", "-");
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.out()).isEmpty();
     assertThat(r.err()).contains("larger than 4 MiB, the limit for a manifest");
@@ -188,13 +174,13 @@ class ManifestIdsTest {
 
   @Test
   void helpExplainsTheOutput() {
-    Result r = run("manifest", "ids", "--help");
+    CliResult r = Cli.BARE.run("manifest", "ids", "--help");
     assertThat(r.exit()).isZero();
     assertThat(r.out())
         .contains(
             "Usage: cairn manifest ids",
             "<strong ID> <v1Compatibility id> <blobSum>",
             "- to read standard input");
-    assertThat(run("manifest", "--help").out()).contains("ids");
+    assertThat(Cli.BARE.run("manifest", "--help").out()).contains("ids");
   }
 }

@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.testing.TarBuilder;
 import dev.cairn.testing.Tools;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.channels.Channels;
 import java.nio.channels.Pipe;
 import java.nio.file.Files;
@@ -35,32 +32,12 @@ class OutputFileTest {
   Path root;
   Path out;
   String id;
-
-  record Result(int exit, String out, String err, byte[] bytes) {}
-
-  private Result run(OutputStream stdout, String... args) {
-    StringWriter o = new StringWriter();
-    StringWriter e = new StringWriter();
-    String[] all = new String[args.length + 3];
-    all[0] = "--root";
-    all[1] = root.toString();
-    all[2] = "--driver=vfs";
-    System.arraycopy(args, 0, all, 3, args.length);
-    int exit =
-        Main.run(
-            all, InputStream.nullInputStream(), stdout, new PrintWriter(o), new PrintWriter(e));
-    return new Result(exit, o.toString(), e.toString(), null);
-  }
-
-  private Result run(String... args) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    Result r = run(bytes, args);
-    return new Result(r.exit(), r.out(), r.err(), bytes.toByteArray());
-  }
+  Cli cairn;
 
   @BeforeEach
   void importAnImage() throws IOException {
     root = dir.resolve("store");
+    cairn = Cli.vfs(root);
     out = Files.createDirectory(dir.resolve("out"));
     byte[] big = new byte[4 << 20];
     new Random(1).nextBytes(big);
@@ -71,7 +48,7 @@ class OutputFileTest {
             .file("etc/motd", "hello\n")
             .add(dev.cairn.tar.TarEntry.regular("big", big.length), big)
             .bytes());
-    Result r = run("import", tar.toString(), "app:1");
+    CliResult r = cairn.run("import", tar.toString(), "app:1");
     assertThat(r.exit()).as(r.err()).isZero();
     id = r.out().strip().substring("sha256:".length());
   }
@@ -106,7 +83,7 @@ class OutputFileTest {
   @Test
   void exportToACharacterDeviceWritesIntoItAndKeepsTheNode() throws Exception {
     Path node = device("null", 1, 3);
-    Result r = run("layer", "export", id, "-o", node.toString());
+    CliResult r = cairn.run("layer", "export", id, "-o", node.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     assertCharacterDevice(node, 1, 3);
     assertNoPartialFile();
@@ -119,7 +96,7 @@ class OutputFileTest {
         List.of(
             new String[] {"save", "-o", node.toString(), "app:1"},
             new String[] {"layer", "export", id, "-o", node.toString()})) {
-      Result r = run(args);
+      CliResult r = cairn.run(args);
       assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(1);
       assertThat(r.err()).isEqualTo("cairn: writing " + node + ": No space left on device\n");
       assertCharacterDevice(node, 1, 7);
@@ -140,9 +117,9 @@ class OutputFileTest {
                 throw new java.io.UncheckedIOException(e);
               }
             });
-    Result r = run("save", "-o", fifo.toString(), "app:1");
+    CliResult r = cairn.run("save", "-o", fifo.toString(), "app:1");
     assertThat(r.exit()).as(r.err()).isZero();
-    assertThat(read.get(60, TimeUnit.SECONDS)).isEqualTo(run("save", "app:1").bytes());
+    assertThat(read.get(60, TimeUnit.SECONDS)).isEqualTo(cairn.run("save", "app:1").bytes());
     assertThat(Files.getAttribute(fifo, "unix:mode", LinkOption.NOFOLLOW_LINKS))
         .satisfies(m -> assertThat((Integer) m & 0170000).isEqualTo(0010000));
     assertNoPartialFile();
@@ -153,10 +130,10 @@ class OutputFileTest {
     Path target = Files.writeString(out.resolve("target.tar"), "old");
     Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
     Path link = Files.createSymbolicLink(out.resolve("link.tar"), Path.of("target.tar"));
-    Result r = run("save", "-o", link.toString(), "app:1");
+    CliResult r = cairn.run("save", "-o", link.toString(), "app:1");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(Files.isSymbolicLink(link)).isTrue();
-    assertThat(Files.readAllBytes(target)).isEqualTo(run("save", "app:1").bytes());
+    assertThat(Files.readAllBytes(target)).isEqualTo(cairn.run("save", "app:1").bytes());
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target)))
         .isEqualTo("rw-r--r--");
     assertNoPartialFile();
@@ -165,17 +142,17 @@ class OutputFileTest {
   @Test
   void aSymlinkToNothingGetsItsTargetWritten() throws IOException {
     Path link = Files.createSymbolicLink(out.resolve("link.tar"), Path.of("new.tar"));
-    Result r = run("layer", "export", id, "-o", link.toString());
+    CliResult r = cairn.run("layer", "export", id, "-o", link.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(Files.isSymbolicLink(link)).isTrue();
     assertThat(Files.readAllBytes(out.resolve("new.tar")))
-        .isEqualTo(run("layer", "export", id, "-o", "-").bytes());
+        .isEqualTo(cairn.run("layer", "export", id, "-o", "-").bytes());
   }
 
   @Test
   void aDirectoryIsRefusedAndLeftAsItWas() throws IOException {
     Path empty = Files.createDirectory(out.resolve("empty"));
-    Result r = run("save", "-o", empty.toString(), "app:1");
+    CliResult r = cairn.run("save", "-o", empty.toString(), "app:1");
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).isEqualTo("cairn: " + empty + " is a directory\n");
     assertThat(empty).isEmptyDirectory();
@@ -184,7 +161,7 @@ class OutputFileTest {
   @Test
   void aFailedSaveLeavesTheOldFileAndNoPartialOne() throws IOException {
     Path file = Files.writeString(out.resolve("keep.tar"), "old");
-    Result r = run("save", "-o", file.toString(), "app:1", "nothing:here");
+    CliResult r = cairn.run("save", "-o", file.toString(), "app:1", "nothing:here");
     assertThat(r.exit()).isEqualTo(2);
     assertThat(Files.readString(file)).isEqualTo("old");
     assertNoPartialFile();
@@ -195,7 +172,7 @@ class OutputFileTest {
     Pipe pipe = Pipe.open();
     pipe.source().close(); // the reader went away, as head does after its first byte
     try (OutputStream stdout = Channels.newOutputStream(pipe.sink())) {
-      Result r = run(stdout, "save", "app:1");
+      CliResult r = cairn.run(stdout, "save", "app:1");
       assertThat(r.exit()).isEqualTo(141);
       assertThat(r.err()).isEmpty();
     }

@@ -9,10 +9,6 @@ import dev.cairn.registry.FaultProxy;
 import dev.cairn.registry.OciLayouts;
 import dev.cairn.registry.RegistryServer;
 import dev.cairn.registry.Tools;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +28,7 @@ class PullCommandTest {
   static OciLayouts.Image image;
   static OciLayouts.Image bad;
   static FaultProxy proxy;
+  Cli cairn;
 
   @BeforeAll
   static void start() throws Exception {
@@ -60,28 +58,9 @@ class PullCommandTest {
     }
   }
 
-  record Result(int exit, String out, String err) {
-    List<String> lines() {
-      return out.lines().toList();
-    }
-  }
-
-  private Result pull(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] all = new String[args.length + 3];
-    all[0] = "--root";
-    all[1] = dir.resolve("store").toString();
-    all[2] = "pull";
-    System.arraycopy(args, 0, all, 3, args.length);
-    int exit =
-        Main.run(
-            all,
-            new ByteArrayInputStream(new byte[0]),
-            new ByteArrayOutputStream(),
-            new PrintWriter(out),
-            new PrintWriter(err));
-    return new Result(exit, out.toString(), err.toString());
+  @BeforeEach
+  void setUp() {
+    cairn = new Cli(dir.resolve("store"), null);
   }
 
   private static String ref(String tag) {
@@ -94,7 +73,7 @@ class PullCommandTest {
 
   @Test
   void plainProgressNamesEveryLayerThenTheDigestsAndTheReference() {
-    Result r = pull("--progress=plain", ref("1"));
+    CliResult r = cairn.run("pull", "--progress=plain", ref("1"));
     assertThat(r.exit()).as(r.err()).isZero();
     List<String> lines = r.lines();
     assertThat(lines.getFirst()).isEqualTo("1: Pulling from test/cli");
@@ -108,7 +87,7 @@ class PullCommandTest {
             "Status: Downloaded newer image for " + ref("1"),
             ref("1"));
 
-    Result again = pull("--progress=plain", ref("1"));
+    CliResult again = cairn.run("pull", "--progress=plain", ref("1"));
     assertThat(again.exit()).isZero();
     for (OciLayouts.Blob layer : image.layers()) {
       assertThat(again.lines()).contains(shortId(layer) + ": Already exists");
@@ -118,7 +97,7 @@ class PullCommandTest {
 
   @Test
   void quietPrintsOnlyTheReference() {
-    Result r = pull("-q", ref("1"));
+    CliResult r = cairn.run("pull", "-q", ref("1"));
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).isEqualTo(ref("1") + "\n");
     assertThat(r.err()).isEmpty();
@@ -126,7 +105,7 @@ class PullCommandTest {
 
   @Test
   void jsonProgressIsOneDockerMessagePerLine() {
-    Result r = pull("--progress=json", ref("1"));
+    CliResult r = cairn.run("pull", "--progress=json", ref("1"));
     assertThat(r.exit()).as(r.err()).isZero();
     List<JsonValue.JsonObject> messages =
         r.lines().stream()
@@ -154,21 +133,21 @@ class PullCommandTest {
 
   @Test
   void exitCodesSayWhatWentWrong() throws Exception {
-    Result missing = pull("-q", ref("nope"));
+    CliResult missing = cairn.run("pull", "-q", ref("nope"));
     assertThat(missing.exit()).isEqualTo(2);
     assertThat(missing.err()).startsWith("cairn: pulling " + ref("nope"));
 
-    Result mismatch = pull("-q", ref("bad"));
+    CliResult mismatch = cairn.run("pull", "-q", ref("bad"));
     assertThat(mismatch.exit()).isEqualTo(1);
     assertThat(mismatch.err()).contains("DiffID is ").contains("not the expected");
 
-    Result json = pull("--progress=json", ref("nope"));
+    CliResult json = cairn.run("pull", "--progress=json", ref("nope"));
     assertThat(json.exit()).isEqualTo(2);
     JsonValue.JsonObject last =
         Json.parseObject(json.lines().getLast().getBytes(StandardCharsets.UTF_8), "line");
     assertThat(string(last, "error")).startsWith("pulling " + ref("nope"));
 
-    Result badMode = pull("--progress=loud", ref("1"));
+    CliResult badMode = cairn.run("pull", "--progress=loud", ref("1"));
     assertThat(badMode.exit()).isEqualTo(1);
     assertThat(badMode.err()).contains("--progress must be auto, plain or json");
 
@@ -177,7 +156,7 @@ class PullCommandTest {
     Path htpasswd = Files.writeString(temp.resolve("htpasswd"), line.strip() + "\n");
     String auth = "auth:\n  htpasswd:\n    realm: cairn-test\n    path: " + htpasswd + "\n";
     try (RegistryServer locked = RegistryServer.start(temp.resolve("storage"), temp, auth)) {
-      Result denied = pull("-q", locked.host() + "/test/cli:1");
+      CliResult denied = cairn.run("pull", "-q", locked.host() + "/test/cli:1");
       assertThat(denied.exit()).isEqualTo(3);
       assertThat(denied.err()).doesNotContain("secret");
     }
@@ -191,7 +170,7 @@ class PullCommandTest {
             server.host() + "/test/cli:latest",
             "alpine:latest",
             "alpine@" + image.manifest().digest())) {
-      Result r = pull("-a", ref);
+      CliResult r = cairn.run("pull", "-a", ref);
       assertThat(r.exit()).as(ref).isEqualTo(1);
       assertThat(r.err()).isEqualTo("cairn: tag can't be used with --all-tags/-a\n");
     }
@@ -199,7 +178,7 @@ class PullCommandTest {
 
   @Test
   void aFailedManifestFetchPrintsOnlyTheError() {
-    Result r = pull("--progress=plain", ref("nope"));
+    CliResult r = cairn.run("pull", "--progress=plain", ref("nope"));
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.out()).isEmpty();
     assertThat(r.err().lines()).singleElement().asString().contains("MANIFEST_UNKNOWN");
@@ -211,7 +190,7 @@ class PullCommandTest {
     try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
       port = closed.getLocalPort();
     }
-    Result r = pull("-q", "127.0.0.1:" + port + "/x");
+    CliResult r = cairn.run("pull", "-q", "127.0.0.1:" + port + "/x");
     assertThat(r.exit()).isEqualTo(5);
     assertThat(r.err())
         .isEqualTo(
@@ -222,7 +201,8 @@ class PullCommandTest {
 
   @Test
   void aHostThatCannotBeResolvedExitsFive() {
-    Result r = pull("-q", "nonexistent.invalid/x"); // .invalid never resolves (RFC 6761)
+    CliResult r =
+        cairn.run("pull", "-q", "nonexistent.invalid/x"); // .invalid never resolves (RFC 6761)
     assertThat(r.exit()).isEqualTo(5);
     assertThat(r.err())
         .isEqualTo(
@@ -232,7 +212,7 @@ class PullCommandTest {
 
   @Test
   void aPortOutOfRangeIsInvalidInputInOneLine() {
-    Result r = pull("127.0.0.1:99999/x");
+    CliResult r = cairn.run("pull", "127.0.0.1:99999/x");
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.out()).isEmpty();
     assertThat(r.err())
@@ -243,7 +223,7 @@ class PullCommandTest {
 
   @Test
   void anImageForAnotherPlatformThanTheOneAskedForExitsTwo() {
-    Result r = pull("-q", "--platform", "linux/arm64", ref("1"));
+    CliResult r = cairn.run("pull", "-q", "--platform", "linux/arm64", ref("1"));
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err())
         .isEqualTo(
@@ -258,7 +238,8 @@ class PullCommandTest {
     proxy.reset();
     OciLayouts.Blob layer = image.layers().getLast();
     proxy.plan("/blobs/" + layer.digest(), FaultProxy.Fault.STALL_MIDWAY);
-    Result r = pull("--progress=plain", "--read-timeout=300ms", proxy.host() + "/test/cli:1");
+    CliResult r =
+        cairn.run("pull", "--progress=plain", "--read-timeout=300ms", proxy.host() + "/test/cli:1");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.lines())
         .anySatisfy(
@@ -274,7 +255,7 @@ class PullCommandTest {
 
   @Test
   void aReadTimeoutThatIsNoDurationIsInvalidInput() {
-    Result r = pull("--read-timeout=soon", ref("1"));
+    CliResult r = cairn.run("pull", "--read-timeout=soon", ref("1"));
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err())
         .isEqualTo(

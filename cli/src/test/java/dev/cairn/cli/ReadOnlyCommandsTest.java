@@ -7,10 +7,7 @@ import dev.cairn.testing.TarBuilder;
 import dev.cairn.testing.Tools;
 import dev.cairn.testing.Trees;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,8 +32,6 @@ class ReadOnlyCommandsTest {
   @TempDir Path dir;
   private final List<Path> mounts = new ArrayList<>();
 
-  record Result(int exit, String out, String err) {}
-
   @AfterEach
   void unmount() throws IOException {
     for (Path p : mounts.reversed()) {
@@ -44,23 +39,8 @@ class ReadOnlyCommandsTest {
     }
   }
 
-  private static Result run(Path root, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    List<String> all = new ArrayList<>(List.of("--root", root.toString()));
-    all.addAll(List.of(args));
-    int exit =
-        Main.run(
-            all.toArray(String[]::new),
-            InputStream.nullInputStream(),
-            OutputStream.nullOutputStream(),
-            new PrintWriter(out, true),
-            new PrintWriter(err, true));
-    return new Result(exit, out.toString(), err.toString());
-  }
-
   private static String ok(Path root, String... args) {
-    Result r = run(root, args);
+    CliResult r = new Cli(root, null).run(args);
     assertThat(r.exit()).as(String.join(" ", args) + ": " + r.err()).isZero();
     return r.out();
   }

@@ -7,12 +7,10 @@ import dev.cairn.tar.TarWriter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,14 +20,14 @@ class SaveLoadCommandTest {
 
   static final String ID = "c".repeat(64);
 
-  record Result(int exit, String out, String err, byte[] bytes) {}
+  // two stores: what is saved from one is loaded into the other
+  Cli a;
+  Cli b;
 
-  private static Result run(InputStream stdin, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    int exit = Main.run(args, stdin, bytes, new PrintWriter(out), new PrintWriter(err));
-    return new Result(exit, out.toString(), err.toString(), bytes.toByteArray());
+  @BeforeEach
+  void setUp() {
+    a = new Cli(dir.resolve("a"), null);
+    b = new Cli(dir.resolve("b"), null);
   }
 
   /** A Docker 1.9 archive of one image tagged legacy:v1. */
@@ -64,29 +62,15 @@ class SaveLoadCommandTest {
   void loadFromFileSaveToStdoutLoadFromStdin() throws IOException {
     Path archive = dir.resolve("legacy.tar");
     Files.write(archive, legacyArchive());
-    Result load =
-        run(
-            InputStream.nullInputStream(),
-            "--root",
-            dir.resolve("a").toString(),
-            "load",
-            "-i",
-            archive.toString());
+    CliResult load = a.run("load", "-i", archive.toString());
     assertThat(load.exit()).as(load.err()).isZero();
     assertThat(load.out()).isEqualTo("Loaded image: legacy:v1\n");
 
-    Result save =
-        run(
-            InputStream.nullInputStream(),
-            "--root",
-            dir.resolve("a").toString(),
-            "save",
-            "legacy:v1");
+    CliResult save = a.run("save", "legacy:v1");
     assertThat(save.exit()).as(save.err()).isZero();
     assertThat(save.bytes()).isNotEmpty();
 
-    Result again =
-        run(new ByteArrayInputStream(save.bytes()), "--root", dir.resolve("b").toString(), "load");
+    CliResult again = b.run(new ByteArrayInputStream(save.bytes()), "load");
     assertThat(again.exit()).as(again.err()).isZero();
     assertThat(again.out()).isEqualTo("Loaded image: legacy:v1\n");
   }
@@ -95,39 +79,13 @@ class SaveLoadCommandTest {
   void saveByIdToAFileLoadsWithoutATag() throws IOException {
     Path archive = dir.resolve("legacy.tar");
     Files.write(archive, legacyArchive());
-    String root = dir.resolve("a").toString();
-    assertThat(
-            run(
-                    InputStream.nullInputStream(),
-                    "--root",
-                    root,
-                    "load",
-                    "-q",
-                    "-i",
-                    archive.toString())
-                .exit())
-        .isZero();
+    assertThat(a.run("load", "-q", "-i", archive.toString()).exit()).isZero();
     Path saved = dir.resolve("out.tar");
-    Result save =
-        run(
-            InputStream.nullInputStream(),
-            "--root",
-            root,
-            "save",
-            "-o",
-            saved.toString(),
-            ID.substring(0, 12));
+    CliResult save = a.run("save", "-o", saved.toString(), ID.substring(0, 12));
     assertThat(save.exit()).as(save.err()).isZero();
     assertThat(save.bytes()).as("nothing on stdout with -o").isEmpty();
     assertThat(dir).isDirectoryNotContaining(p -> p.getFileName().toString().endsWith(".partial"));
-    Result load =
-        run(
-            InputStream.nullInputStream(),
-            "--root",
-            dir.resolve("b").toString(),
-            "load",
-            "-i",
-            saved.toString());
+    CliResult load = b.run("load", "-i", saved.toString());
     assertThat(load.out()).isEqualTo("Loaded image ID: sha256:" + ID + "\n");
   }
 
@@ -135,20 +93,14 @@ class SaveLoadCommandTest {
   void aBrokenArchiveIsRefusedWithExitStatusOne() throws IOException {
     byte[] full = legacyArchive();
     byte[] cut = java.util.Arrays.copyOf(full, full.length / 2);
-    Result load = run(new ByteArrayInputStream(cut), "--root", dir.resolve("a").toString(), "load");
+    CliResult load = a.run(new ByteArrayInputStream(cut), "load");
     assertThat(load.exit()).isEqualTo(1);
     assertThat(load.err()).startsWith("cairn: loading image archive: ");
   }
 
   @Test
   void savingAnUnknownImageIsNotFound() {
-    Result save =
-        run(
-            InputStream.nullInputStream(),
-            "--root",
-            dir.resolve("a").toString(),
-            "save",
-            "nothing:here");
+    CliResult save = a.run("save", "nothing:here");
     assertThat(save.exit()).isEqualTo(2);
     assertThat(save.err()).contains("no such image");
   }

@@ -2,11 +2,7 @@ package dev.cairn.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,23 +18,6 @@ import picocli.CommandLine;
  */
 class SubcommandsTest {
   @TempDir Path dir;
-
-  record Result(int exit, String out, String err, byte[] bytes) {}
-
-  private static Result run(List<Class<?>> subcommands, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    int exit =
-        Main.run(
-            args,
-            subcommands,
-            InputStream.nullInputStream(),
-            bytes,
-            new PrintWriter(out, true),
-            new PrintWriter(err, true));
-    return new Result(exit, out.toString(), err.toString(), bytes.toByteArray());
-  }
 
   /** Every name and alias picocli knows each subcommand by, help aside. */
   private static Map<String, CommandLine> namedCommands() {
@@ -96,7 +75,7 @@ class SubcommandsTest {
 
   @Test
   void helpListsEveryCommandInOrder() {
-    Result help = run(Main.subcommandsFor(new String[] {"--help"}), "--help");
+    CliResult help = Cli.BARE.run(Main.subcommandsFor(new String[] {"--help"}), "--help");
     assertThat(help.exit()).isZero();
     List<String> listed =
         help.out()
@@ -161,8 +140,8 @@ class SubcommandsTest {
       lines.add(new String[] {"--root", root, "--driver=vfs", name, "a", "b", "c", "d"});
     }
     for (String[] args : lines) {
-      Result all = run(Main.COMMANDS, args);
-      Result chosen = run(Main.subcommandsFor(args), args);
+      CliResult all = Cli.BARE.run(Main.COMMANDS, args);
+      CliResult chosen = Cli.BARE.run(Main.subcommandsFor(args), args);
       String line = String.join(" ", args);
       assertThat(chosen.exit()).as(line).isEqualTo(all.exit());
       assertThat(chosen.out()).as(line).isEqualTo(all.out());
