@@ -108,8 +108,18 @@ public final class Main {
     return store;
   }
 
-  /** One warning line per tag entry the store could not use; the command goes on without it. */
+  /**
+   * One warning line per node and per tag entry the store could not use; the command goes on
+   * without them, and they stay on disk as they are for the user to look at.
+   */
   private void warnSkipped(dev.cairn.store.Store store) throws java.io.IOException {
+    for (dev.cairn.graph.SkippedNode s : store.graph().skipped()) {
+      warnings.println(
+          "cairn: warning: graph: ignoring "
+              + CairnException.quote(s.name())
+              + " (left as it is): "
+              + oneLine(s.reason()));
+    }
     for (dev.cairn.graph.SkippedTag s : store.tags().skipped()) {
       warnings.println(
           "cairn: warning: "

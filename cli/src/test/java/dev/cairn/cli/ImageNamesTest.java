@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Names that would make the store ambiguous are refused by every command before anything is
  * written, and a tag file that already holds one (from an older cairn, or edited by hand) still
- * opens, with a warning.
+ * opens, with a warning, as a store with a corrupt node does.
  */
 class ImageNamesTest {
   static final String HEX = "0123456789abcdef".repeat(4);
@@ -103,5 +103,26 @@ class ImageNamesTest {
     assertThat(cairn.run("rmi", "app:1").exit()).isZero();
     assertThat(cairn.run("inspect", "app:2").exit()).isZero();
     assertThat(Files.readString(file)).contains(bad);
+  }
+
+  @Test
+  void aCorruptNodeIsOneWarningLineAndLeftAsItIs() throws IOException {
+    String id = imported("app:1");
+    Result unnamed = run("import", tarball.toString());
+    assertThat(unnamed.exit()).as(unnamed.err()).isZero();
+    String broken = unnamed.out().strip().substring("sha256:".length());
+    Path json = root.resolve("graph").resolve(broken).resolve("json");
+    Files.writeString(json, "{\"id\":");
+
+    Result images = run("images", "-q", "--no-trunc");
+    assertThat(images.exit()).as(images.err()).isZero();
+    assertThat(images.out().strip()).isEqualTo("sha256:" + id);
+    assertThat(images.err().lines())
+        .singleElement()
+        .asString()
+        .startsWith("cairn: warning: graph: ignoring \"" + broken + "\" (left as it is): json: ");
+
+    assertThat(run("inspect", "app:1").exit()).isZero();
+    assertThat(json).hasContent("{\"id\":");
   }
 }
