@@ -108,13 +108,13 @@ class ImageNamesTest {
   @Test
   void aCorruptNodeIsOneWarningLineAndLeftAsItIs() throws IOException {
     String id = imported("app:1");
-    Result unnamed = run("import", tarball.toString());
+    CliResult unnamed = cairn.run("import", tarball.toString());
     assertThat(unnamed.exit()).as(unnamed.err()).isZero();
     String broken = unnamed.out().strip().substring("sha256:".length());
     Path json = root.resolve("graph").resolve(broken).resolve("json");
     Files.writeString(json, "{\"id\":");
 
-    Result images = run("images", "-q", "--no-trunc");
+    CliResult images = cairn.run("images", "-q", "--no-trunc");
     assertThat(images.exit()).as(images.err()).isZero();
     assertThat(images.out().strip()).isEqualTo("sha256:" + id);
     assertThat(images.err().lines())
@@ -122,7 +122,7 @@ class ImageNamesTest {
         .asString()
         .startsWith("cairn: warning: graph: ignoring \"" + broken + "\" (left as it is): json: ");
 
-    assertThat(run("inspect", "app:1").exit()).isZero();
+    assertThat(cairn.run("inspect", "app:1").exit()).isZero();
     assertThat(json).hasContent("{\"id\":");
   }
 }
