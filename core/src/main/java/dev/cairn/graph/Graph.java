@@ -477,7 +477,12 @@ public final class Graph implements Closeable {
    *     for bad JSON, a bad layer, or a DiffID other than the spec's
    */
   public Node register(NodeSpec spec, InputStream layer) throws IOException {
-    try (Staged staged = prepare(spec, layer, false)) {
+    return register(spec, layer, "registering image " + spec.id());
+  }
+
+  /** {@link #register}, failures told in {@code what}'s terms (null: as they are). */
+  private Node register(NodeSpec spec, InputStream layer, String what) throws IOException {
+    try (Staged staged = prepare(spec, layer, false, what)) {
       return staged.commit();
     }
   }
@@ -502,7 +507,11 @@ public final class Graph implements Closeable {
    */
   public Staged stage(NodeSpec spec, InputStream layer) throws IOException {
     String parent = spec.parent();
-    return prepare(spec, layer, parent != null && stagesAhead() && !exists(parent));
+    return prepare(
+        spec,
+        layer,
+        parent != null && stagesAhead() && !exists(parent),
+        "registering image " + spec.id());
   }
 
   /** A node applied by {@link #stage}, not yet registered; closing discards it unless committed. */
@@ -510,6 +519,7 @@ public final class Graph implements Closeable {
     private final NodeSpec spec;
     private final Instant created;
     private final boolean detached; // applied as a base, to go on top of its parent at commit
+    private final String what; // what a failure happened in, or null
     private final Path stage;
     private final Path target;
     private final List<AutoCloseable> held = new ArrayList<>(); // released last first
@@ -517,10 +527,12 @@ public final class Graph implements Closeable {
     private ApplyResult applied;
     private boolean committed;
 
-    private Staged(NodeSpec spec, Instant created, boolean detached, Path stage, Path target) {
+    private Staged(
+        NodeSpec spec, Instant created, boolean detached, String what, Path stage, Path target) {
       this.spec = spec;
       this.created = created;
       this.detached = detached;
+      this.what = what;
       this.stage = stage;
       this.target = target;
     }
@@ -532,9 +544,8 @@ public final class Graph implements Closeable {
      */
     public Node commit() throws IOException {
       String id = spec.id();
-      String what = "registering image " + id;
       if (committed) {
-        throw new IllegalStateException(what + ": already committed");
+        throw new IllegalStateException("image " + id + ": already committed");
       }
       try {
         if (detached) {
@@ -561,7 +572,7 @@ public final class Graph implements Closeable {
           committed();
         }
       } catch (CairnException e) {
-        throw e.in(what);
+        throw what == null ? e : e.in(what);
       }
       Node n =
           new Node(
@@ -625,9 +636,9 @@ public final class Graph implements Closeable {
     return retain(List.of(spec.parent()));
   }
 
-  private Staged prepare(NodeSpec spec, InputStream layer, boolean detached) throws IOException {
+  private Staged prepare(NodeSpec spec, InputStream layer, boolean detached, String what)
+      throws IOException {
     String id = spec.id();
-    String what = "registering image " + id;
     byte[] json = spec.json();
     String jsonParent;
     Instant created;
@@ -636,10 +647,11 @@ public final class Graph implements Closeable {
       jsonParent = NodeFiles.jsonParent(obj);
       created = NodeFiles.created(obj);
     } catch (CairnException e) {
-      throw e.in(what);
+      throw what == null ? e : e.in(what);
     }
     Path target = dir.resolve(id);
-    Staged staged = new Staged(spec, created, detached, tmp.resolve(id + "." + random()), target);
+    Staged staged =
+        new Staged(spec, created, detached, what, tmp.resolve(id + "." + random()), target);
     try {
       // The parent is held (not locked) so that ID locks never nest; a node applied ahead of its
       // parent takes the hold at commit, holding its own ID lock (nothing takes a child's ID lock
@@ -670,7 +682,7 @@ public final class Graph implements Closeable {
       } catch (IOException | RuntimeException cleanup) {
         e.addSuppressed(cleanup);
       }
-      if (e instanceof CairnException c) {
+      if (e instanceof CairnException c && what != null) {
         throw c.in(what);
       }
       throw e;
@@ -751,19 +763,8 @@ public final class Graph implements Closeable {
     w.punct(',').name("architecture").string(host.architecture());
     w.punct(',').name("os").string(host.os()).punct('}');
     byte[] json = V1Image.decode(w.toByteArray()).encode(); // Go's field order and defaults
-    try {
-      return register(NodeSpec.of(id, parent, json), layer);
-    } catch (CairnException e) {
-      // The ID was made up here and named nothing to the caller: the message starts at the layer.
-      String made = "registering image " + id + ": ";
-      if (!e.getMessage().startsWith(made)) {
-        throw e;
-      }
-      CairnException plain =
-          new CairnException(e.kind(), e.getMessage().substring(made.length()), e.getCause());
-      plain.setStackTrace(e.getStackTrace());
-      throw plain;
-    }
+    // The ID is made up here and names nothing to the caller: a failure is told as it is.
+    return register(NodeSpec.of(id, parent, json), layer, null);
   }
 
   /**
