@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -54,7 +55,9 @@ public final class Main {
   @Option(
       names = "--root",
       paramLabel = "DIR",
-      description = "Store directory (default: $CAIRN_ROOT, else ~/.local/share/cairn).")
+      description =
+          "Store directory (default: $CAIRN_ROOT, else $XDG_DATA_HOME/cairn, else"
+              + " $HOME/.local/share/cairn).")
   Path root;
 
   @Option(
@@ -82,6 +85,7 @@ public final class Main {
   private boolean realStdout; // the process's own descriptor 1, not a stream a caller gave
   private boolean realStdin; // the same for descriptor 0
   private PrintWriter warnings = new PrintWriter(System.err, true);
+  private Environment environment;
 
   /** Opens the store the global options name. */
   dev.cairn.store.Store openStore() throws java.io.IOException {
@@ -152,16 +156,14 @@ public final class Main {
     return realStdin && dev.cairn.posix.Posix.isatty(0);
   }
 
+  /** The environment variables the command line runs in. */
+  Environment environment() {
+    return environment;
+  }
+
   /** The store directory the user chose, or the default. */
   Path root() {
-    if (root != null) {
-      return checkedRoot(root);
-    }
-    String env = System.getenv("CAIRN_ROOT");
-    if (env != null && !env.isEmpty()) {
-      return checkedRoot(Path.of(env));
-    }
-    return Path.of(System.getProperty("user.home"), ".local", "share", "cairn");
+    return checkedRoot(root != null ? root : environment.defaultRoot());
   }
 
   /**
@@ -194,6 +196,7 @@ public final class Main {
       System.setProperty("jdk.httpclient.bufsize", Integer.toString(256 << 10));
     }
     Main main = new Main();
+    main.environment = new Environment(System.getenv());
     main.realStdout = true;
     main.realStdin = true;
     // Not System.out: a PrintStream hides write errors, and an archive must not be cut silently.
@@ -222,7 +225,22 @@ public final class Main {
    */
   public static int run(
       String[] args, InputStream in, OutputStream bytes, PrintWriter out, PrintWriter err) {
-    return run(args, subcommandsFor(args), in, bytes, out, err);
+    return run(args, System.getenv(), in, bytes, out, err);
+  }
+
+  /**
+   * As {@link #run(String[], InputStream, OutputStream, PrintWriter, PrintWriter)}, in the
+   * environment {@code env} instead of this process's: where the store and docker's {@code
+   * config.json} are found.
+   */
+  public static int run(
+      String[] args,
+      Map<String, String> env,
+      InputStream in,
+      OutputStream bytes,
+      PrintWriter out,
+      PrintWriter err) {
+    return run(args, env, subcommandsFor(args), in, bytes, out, err);
   }
 
   /**
@@ -236,7 +254,20 @@ public final class Main {
       OutputStream bytes,
       PrintWriter out,
       PrintWriter err) {
+    return run(args, System.getenv(), subcommands, in, bytes, out, err);
+  }
+
+  /** As {@link #run(String[], Map, InputStream, OutputStream, PrintWriter, PrintWriter)}. */
+  static int run(
+      String[] args,
+      Map<String, String> env,
+      List<Class<?>> subcommands,
+      InputStream in,
+      OutputStream bytes,
+      PrintWriter out,
+      PrintWriter err) {
     Main main = new Main();
+    main.environment = new Environment(env);
     main.stdin = in;
     main.stdoutBytes = bytes;
     return main.execute(args, subcommands, out, err);

@@ -124,7 +124,8 @@ final class PullCommand implements Callable<Integer> {
     if (platform != null) {
       options = options.withPlatform(Platform.parse(platform));
     }
-    CredentialSource credentials = DockerConfigCredentials.loadDefault();
+    CredentialSource credentials =
+        DockerConfigCredentials.loadDefault(main.environment().variables());
     if (username != null) {
       if (!passwordStdin) {
         throw CairnException.invalid("--username needs --password-stdin");

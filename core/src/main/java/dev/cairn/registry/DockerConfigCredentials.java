@@ -63,14 +63,30 @@ public final class DockerConfigCredentials implements CredentialSource {
     }
   }
 
-  /** {@code $DOCKER_CONFIG/config.json}, else {@code ~/.docker/config.json}. */
+  /** {@link #loadDefault(Map)} in this process's environment. */
   public static DockerConfigCredentials loadDefault() throws IOException {
-    String dir = System.getenv("DOCKER_CONFIG");
-    Path base =
-        dir != null && !dir.isEmpty()
-            ? Path.of(dir)
-            : Path.of(System.getProperty("user.home"), ".docker");
-    return load(base.resolve("config.json"));
+    return loadDefault(System.getenv());
+  }
+
+  /**
+   * The file the docker CLI reads in the environment {@code env}: {@code
+   * $DOCKER_CONFIG/config.json}, else {@code $HOME/.docker/config.json}, else the account's home
+   * directory's; a variable set to the empty string counts as unset, as it does for docker.
+   */
+  public static DockerConfigCredentials loadDefault(Map<String, String> env) throws IOException {
+    return load(configFile(env));
+  }
+
+  static Path configFile(Map<String, String> env) {
+    String dir = env.get("DOCKER_CONFIG");
+    if (dir != null && !dir.isEmpty()) {
+      return Path.of(dir, "config.json");
+    }
+    String home = env.get("HOME");
+    if (home == null || home.isEmpty()) {
+      home = System.getProperty("user.home"); // the passwd entry's, where docker looks then too
+    }
+    return Path.of(home, ".docker", "config.json");
   }
 
   @Override
