@@ -27,6 +27,7 @@ class PullCommandTest {
   static RegistryServer server;
   static OciLayouts.Image image;
   static OciLayouts.Image bad;
+  static OciLayouts.Image repeated; // its first layer again on top
   static FaultProxy proxy;
   Cli cairn;
 
@@ -43,8 +44,12 @@ class PullCommandTest {
             List.of(Map.of("x", "y\n")),
             Map.of(0, Digest.sha256("other".getBytes(StandardCharsets.UTF_8))));
     layout.tag("bad", bad.manifest());
+    Map<String, String> again = Map.of("etc/os", "again\n");
+    repeated = layout.image("amd64", List.of(again, Map.of("bin/app", "app\n"), again));
+    layout.tag("repeated", repeated.manifest());
     Tools.push(layout.dir(), "1", server.host(), "test/cli");
     Tools.push(layout.dir(), "bad", server.host(), "test/cli");
+    Tools.push(layout.dir(), "repeated", server.host(), "test/cli");
     proxy = new FaultProxy(server.host());
   }
 
@@ -93,6 +98,19 @@ class PullCommandTest {
       assertThat(again.lines()).contains(shortId(layer) + ": Already exists");
     }
     assertThat(again.lines()).contains("Status: Image is up to date for " + ref("1"));
+  }
+
+  @Test
+  void aLayerRepeatedInTheImageIsOneRowOfProgressAsDockerShows() {
+    CliResult r = cairn.run("pull", "--progress=plain", ref("repeated"));
+    assertThat(r.exit()).as(r.err()).isZero();
+    List<OciLayouts.Blob> layers = repeated.layers();
+    assertThat(layers.getLast().digest()).isEqualTo(layers.getFirst().digest());
+    for (OciLayouts.Blob layer : layers) {
+      assertThat(r.lines()).containsOnlyOnce(shortId(layer) + ": Pulling fs layer");
+      assertThat(r.lines()).containsOnlyOnce(shortId(layer) + ": Pull complete");
+    }
+    assertThat(r.lines()).filteredOn(l -> l.endsWith(": Pull complete")).hasSize(2);
   }
 
   @Test

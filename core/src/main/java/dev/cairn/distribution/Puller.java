@@ -32,8 +32,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -323,21 +325,31 @@ public final class Puller implements AutoCloseable {
             new AtomicBoolean());
     List<CompletableFuture<Void>> done = new ArrayList<>();
     CompletableFuture<Void> failed = new CompletableFuture<>();
+    // A blob at several positions (schema1's empty layer, any repeat) is fetched at the first
+    // that needs it; the others take its layer from there. Progress has one row per blob.
+    Map<Digest, Fetch> fetches = new HashMap<>();
+    Set<String> rows = new HashSet<>();
     ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     try {
       CompletableFuture<Void> below = CompletableFuture.completedFuture(null);
       for (NodePlan p : plan.nodes()) {
         CompletableFuture<Void> mine = new CompletableFuture<>();
         if (p.exists()) {
-          listener.on(new AlreadyExists(p.label()));
+          if (rows.add(p.label())) {
+            listener.on(new AlreadyExists(p.label()));
+          }
           mine.complete(null);
         } else {
-          listener.on(new Queued(p.label()));
+          Fetch source = fetches.putIfAbsent(p.blob(), new Fetch(p, mine));
+          if (source == null) {
+            rows.add(p.label());
+            listener.on(new Queued(p.label()));
+          }
           CompletableFuture<Void> parent = below;
           executor.execute(
               () -> {
                 try {
-                  obtain(job, p, parent);
+                  obtain(job, p, parent, source);
                   mine.complete(null);
                 } catch (Throwable t) {
                   mine.completeExceptionally(t);
@@ -384,14 +396,22 @@ public final class Puller implements AutoCloseable {
     }
   }
 
-  /** Makes node {@code p} exist: fetched here, or found after another pull fetched it. */
-  private void obtain(Job job, NodePlan p, CompletableFuture<Void> parent) throws IOException {
+  /** The node of this pull that fetches a blob, and its completion. */
+  private record Fetch(NodePlan node, CompletableFuture<Void> done) {}
+
+  /**
+   * Makes node {@code p} exist: fetched here, or found after another pull fetched it; or, when
+   * {@code source} is not null, made from the layer of that node below it, which has the same blob.
+   */
+  private void obtain(Job job, NodePlan p, CompletableFuture<Void> parent, Fetch source)
+      throws IOException {
+    ProgressListener rows = source == null ? job.listener : ProgressListener.NONE;
     long key = PullLocks.position(p.id());
     while (true) {
       CompletableFuture<Void> claim = new CompletableFuture<>();
       CompletableFuture<Void> other = locks.fetching.putIfAbsent(key, claim);
       if (other != null) {
-        job.listener.on(new Waiting(p.label()));
+        rows.on(new Waiting(p.label()));
         try {
           other.get();
         } catch (InterruptedException e) {
@@ -414,10 +434,14 @@ public final class Puller implements AutoCloseable {
                     + " was registered meanwhile with other content; pull again to choose anew");
           }
           job.holds.add(graph.retain(List.of(p.id())));
-          job.listener.on(new AlreadyExists(p.label()));
+          rows.on(new AlreadyExists(p.label()));
           return;
         }
-        download(job, p, parent);
+        if (source == null) {
+          download(job, p, parent);
+        } else {
+          repeat(job, p, source, parent);
+        }
         return;
       } finally {
         locks.fetching.remove(key, claim);
@@ -521,6 +545,28 @@ public final class Puller implements AutoCloseable {
           Files.deleteIfExists(temp);
         }
       }
+    }
+  }
+
+  /**
+   * Registers node {@code p} from the layer of {@code source}, fetched by this pull for the same
+   * blob lower in the image: the layer is rebuilt byte for byte from the store, as docker reuses
+   * the download of a layer repeated in one image instead of fetching it again.
+   */
+  private void repeat(Job job, NodePlan p, Fetch source, CompletableFuture<Void> parent)
+      throws IOException {
+    await(source.done());
+    await(parent);
+    Path temp = Files.createTempFile(tmp, "pull-", ".tar");
+    try {
+      try (OutputStream file = Files.newOutputStream(temp)) {
+        graph.tarLayer(source.node().id(), file);
+      }
+      try (InputStream layer = Files.newInputStream(temp)) {
+        register(job, p, layer);
+      }
+    } finally {
+      Files.deleteIfExists(temp);
     }
   }
 

@@ -68,7 +68,31 @@ public final class OciLayouts {
     return imageOfTars(arch, tars, Map.of());
   }
 
+  /**
+   * An image whose build steps are {@code steps}, base first: a map of files is a step that made a
+   * layer, a null one a step that made none ({@code empty_layer} in the config's history, as for an
+   * ENV step), which a conversion to schema1 turns into the empty layer.
+   */
+  public Image imageWithEmptySteps(String arch, List<Map<String, String>> steps)
+      throws IOException {
+    List<byte[]> tars = new ArrayList<>();
+    List<Boolean> empty = new ArrayList<>();
+    for (Map<String, String> step : steps) {
+      empty.add(step == null);
+      if (step != null) {
+        tars.add(tar(step));
+      }
+    }
+    return imageOfTars(arch, tars, Map.of(), empty);
+  }
+
   private Image imageOfTars(String arch, List<byte[]> tars, Map<Integer, Digest> claimed)
+      throws IOException {
+    return imageOfTars(arch, tars, claimed, tars.stream().map(t -> false).toList());
+  }
+
+  private Image imageOfTars(
+      String arch, List<byte[]> tars, Map<Integer, Digest> claimed, List<Boolean> emptySteps)
       throws IOException {
     List<Blob> layers = new ArrayList<>();
     List<String> diffIds = new ArrayList<>();
@@ -78,8 +102,13 @@ public final class OciLayouts {
       layers.add(blob("application/vnd.oci.image.layer.v1.tar+gzip", gzip(tar)));
     }
     String history =
-        tars.stream()
-            .map(f -> "{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"test layer\"}")
+        emptySteps.stream()
+            .map(
+                empty ->
+                    empty
+                        ? "{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"test step\","
+                            + "\"empty_layer\":true}"
+                        : "{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"test layer\"}")
             .collect(Collectors.joining(","));
     String config =
         ("{\"architecture\":\"%s\",\"os\":\"linux\",\"created\":\"2024-01-01T00:00:00Z\","
