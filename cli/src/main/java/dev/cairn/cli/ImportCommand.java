@@ -21,8 +21,9 @@ import picocli.CommandLine.Spec;
     name = "import",
     mixinStandardHelpOptions = true,
     description = {
-      "Create a one-layer image from a root filesystem tarball (plain, gzip, bzip2, xz or zstd),",
-      "with a new random ID as docker import gives, and print its ID."
+      "Create a one-layer image from a root filesystem tarball and print its ID.",
+      "The tarball may be plain, gzip, bzip2, xz or zstd; the image gets a new random ID, as"
+          + " docker import gives."
     },
     exitCodeListHeading = ExitStatus.HEADING,
     exitCodeList = {ExitStatus.OK, ExitStatus.INVALID, ExitStatus.CONFLICT, ExitStatus.UNAVAILABLE})

@@ -25,8 +25,9 @@ import picocli.CommandLine.Spec;
     name = "inspect",
     mixinStandardHelpOptions = true,
     description = {
-      "Show images as JSON in docker's form: Id, RepoTags, RepoDigests, Parent, Created, Config,",
-      "Size and RootFS.Layers (the DiffIDs, base first)."
+      "Show images as JSON, in the form docker inspect gives.",
+      "Fields: Id, RepoTags, RepoDigests, Parent, Created, Config, Size and RootFS.Layers (the"
+          + " DiffIDs, base first)."
     },
     exitCodeListHeading = ExitStatus.HEADING,
     exitCodeList = {

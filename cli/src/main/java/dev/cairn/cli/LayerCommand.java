@@ -34,8 +34,9 @@ final class LayerCommand {
       name = "export",
       mixinStandardHelpOptions = true,
       description = {
-        "Write a node's layer tar, byte for byte as it was pulled or loaded (rebuilt from its",
-        "tar-split record; a changed file on disk is an error, never a wrong tar)."
+        "Write a node's layer tar, byte for byte as it was pulled or loaded.",
+        "It is rebuilt from its tar-split record; a changed file on disk is an error, never a"
+            + " wrong tar."
       },
       exitCodeListHeading = ExitStatus.HEADING,
       exitCodeList = {

@@ -14,9 +14,9 @@ import picocli.CommandLine.Spec;
     name = "mount",
     mixinStandardHelpOptions = true,
     description = {
-      "Print the directory that holds the image's whole filesystem (mounting it with the overlay",
-      "driver); it stays until as many cairn unmounts as mounts, from any process, and the image",
-      "cannot be removed meanwhile. Treat it as read-only."
+      "Print the directory that holds an image's whole filesystem.",
+      "The overlay driver mounts it. It stays until as many cairn unmounts as mounts, from any"
+          + " process, and the image cannot be removed meanwhile. Treat it as read-only."
     },
     exitCodeListHeading = ExitStatus.HEADING,
     exitCodeList = {

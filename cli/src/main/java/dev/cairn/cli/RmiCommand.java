@@ -18,11 +18,12 @@ import picocli.CommandLine.Spec;
     name = "rmi",
     mixinStandardHelpOptions = true,
     description = {
-      "Remove images. A name is untagged; the image is deleted once no name and no child image",
-      "refers to it, and so are the nodes beneath it that nothing else uses. Images with",
-      "dependent children, mounted, or in use by a running pull, save or load are never deleted:",
-      "by name they are only untagged (the last name of a mounted image only with -f), by ID",
-      "refused."
+      "Remove images.",
+      "A name is untagged; the image is deleted once no name and no child image refers to it,"
+          + " and so are the nodes beneath it that nothing else uses. Images with dependent"
+          + " children, mounted, or in use by a running pull, save or load are never deleted: by"
+          + " name they are only untagged (the last name of a mounted image only with -f), by ID"
+          + " refused."
     },
     exitCodeListHeading = ExitStatus.HEADING,
     exitCodeList = {
@@ -39,10 +40,9 @@ final class RmiCommand implements Callable<Integer> {
 
   @Option(
       names = {"-f", "--force"},
-      description = {
-        "Remove an image referenced in several repositories, with all its names; untag the",
-        "last name of a mounted image."
-      })
+      description =
+          "Remove an image referenced in several repositories, with all its names; untag the"
+              + " last name of a mounted image.")
   boolean force;
 
   @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Name, name:tag or image ID.")
