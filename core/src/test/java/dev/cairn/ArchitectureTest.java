@@ -13,7 +13,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
-/** DESIGN §3: each package uses only the packages listed before it. */
+/** ARCHITECTURE.md, Packages: each package uses only the packages listed before it. */
 class ArchitectureTest {
 
   /** The layering, bottom first. The root package holds only what every layer shares. */

@@ -8,9 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The graph nodes of an image known only by its config, with the IDs a pull would give them (DESIGN
- * §2b: ChainIDs below the top, the config digest on top, probing past nodes that do not verify).
- * For callers outside a pull that register such images, such as a load from an archive.
+ * The graph nodes of an image known only by its config, with the IDs a pull would give them
+ * (ARCHITECTURE.md, ChainID nodes: ChainIDs below the top, the config digest on top, probing past
+ * nodes that do not verify). For callers outside a pull that register such images, such as a load
+ * from an archive.
  */
 public final class ConfigNodes {
   private final Plans.Plan plan;

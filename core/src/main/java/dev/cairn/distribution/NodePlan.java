@@ -3,7 +3,7 @@ package dev.cairn.distribution;
 import dev.cairn.digest.Digest;
 
 /**
- * One graph node a pull needs, with the ID chosen for it (DESIGN §1, §2b).
+ * One graph node a pull needs, with the ID chosen for it (ARCHITECTURE.md, Reuse and probing).
  *
  * @param index position in the image, base first
  * @param id the node ID chosen: strong ID / ChainID / config digest, a legacy ID, or a probed one

@@ -21,7 +21,8 @@ import java.util.Objects;
 
 /**
  * Chooses the graph ID of every node of an image, reusing what the store already holds when it
- * verifies (DESIGN §1 for schema1, §2b for schema2 and OCI). Callers hold the store-wide pull lock.
+ * verifies (ARCHITECTURE.md: Strong IDs, ChainID nodes, Reuse and probing). Callers hold the
+ * store-wide pull lock.
  */
 final class Plans {
   /** Far beyond any real collision chain; a longer one means a corrupt or hostile store. */
@@ -36,8 +37,8 @@ final class Plans {
   }
 
   /**
-   * DESIGN §1: starting at {@code id}, replace it by {@code hex(sha256(ascii(id)))} until it is
-   * absent from the graph or present and verifying.
+   * ARCHITECTURE.md, Reuse and probing: starting at {@code id}, replace it by {@code
+   * hex(sha256(ascii(id)))} until it is absent from the graph or present and verifying.
    */
   static String probe(Graph graph, String id, int i, String parent, Check check)
       throws IOException {
@@ -55,7 +56,7 @@ final class Plans {
     return Digest.sha256(id.getBytes(StandardCharsets.US_ASCII)).hex();
   }
 
-  // ---------------------------------------------------------------- schema1 (DESIGN §1)
+  // ------------------------------------------------ schema1 (ARCHITECTURE.md, Strong IDs)
 
   /** The nodes chosen, base first, and the check that vouches for an existing node. */
   record Plan(List<NodePlan> nodes, Check check) {
@@ -108,7 +109,7 @@ final class Plans {
   }
 
   /**
-   * Verify(id, i) of DESIGN §1: the node has a layer digest, its parent is the ID chosen below, and
+   * The schema1 check of reuse: the node has a layer digest, its parent is the ID chosen below, and
    * its stored v1Compatibility (a Docker 1.8 node: its json) with that digest hashes to the strong
    * ID this image has.
    */
@@ -131,7 +132,7 @@ final class Plans {
     }
   }
 
-  // ---------------------------------------------------------------- schema2 / OCI (DESIGN §2b)
+  // ------------------------------------- schema2 / OCI (ARCHITECTURE.md, ChainID nodes)
 
   static Plan schema2(Graph graph, ImageManifest manifest, ImageConfigFile config)
       throws IOException {
@@ -139,8 +140,8 @@ final class Plans {
   }
 
   /**
-   * DESIGN §2b for an image known by its config; {@code layers} gives each node's blob, or is null
-   * when there are no blobs (a load from an archive).
+   * The ChainID nodes of an image known by its config; {@code layers} gives each node's blob, or is
+   * null when there are no blobs (a load from an archive).
    */
   static Plan schema2(
       Graph graph, Digest configDigest, ImageConfigFile config, List<Descriptor> layers)
@@ -188,7 +189,7 @@ final class Plans {
     return new Plan(List.copyOf(out), check);
   }
 
-  /** DESIGN §2b: a small v1-style JSON for a node below the top. */
+  /** A small v1-style JSON for a node below the top. */
   static byte[] intermediateJson(String id, String parent, GoTime created) {
     GoJsonWriter w = new GoJsonWriter();
     w.punct('{').name("id").string(id);

@@ -12,11 +12,11 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Locks that pulls and loads in this and other processes honour, on byte ranges of {@code
- * ROOT/.pull-lock}: byte 0 serialises reuse decisions (DESIGN §1: one store-wide lock), and a
- * node's range at {@code 2^60 + p} ({@code p} its first 15 hex digits) is held while one pull or
- * load fetches and registers it, so that a second one waits and then finds the node instead of
- * making it again. Each range is an in-JVM lock paired with a POSIX lock, since the JVM refuses
- * overlapping locks of its own.
+ * ROOT/.pull-lock}: byte 0 serialises reuse decisions (one store-wide lock; ARCHITECTURE.md,
+ * Locks), and a node's range at {@code 2^60 + p} ({@code p} its first 15 hex digits) is held while
+ * one pull or load fetches and registers it, so that a second one waits and then finds the node
+ * instead of making it again. Each range is an in-JVM lock paired with a POSIX lock, since the JVM
+ * refuses overlapping locks of its own.
  */
 public final class PullLocks {
   private static final long STORE = 0;

@@ -46,9 +46,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Pulls images from registries into a {@link Graph}: resolves the reference to a manifest (picking
  * the platform from a list or index), chooses every node's ID with reuse of what the store holds
- * (DESIGN §1, §2b), downloads the missing layers concurrently while unpacking them in order, and
- * records the reference. Thread-safe: pulls may run concurrently, in this process and others; a
- * node two of them need is fetched once.
+ * (ARCHITECTURE.md, Reuse and probing), downloads the missing layers concurrently while unpacking
+ * them in order, and records the reference. Thread-safe: pulls may run concurrently, in this
+ * process and others; a node two of them need is fetched once.
  *
  * <pre>{@code
  * try (Puller puller = new Puller(graph, tags, host -> Registry.open(host, options))) {

@@ -50,9 +50,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * The local image graph (DESIGN §2): one node per layer, each with its image JSON, linked to its
- * parent, laid out on disk as Docker 1.9 did. Metadata is held in memory after {@link #open}, so
- * lookups, {@link #heads} and {@link #byParent} read no files.
+ * The local image graph (ARCHITECTURE.md, On-disk layout): one node per layer, each with its image
+ * JSON, linked to its parent, laid out on disk as Docker 1.9 did. Metadata is held in memory after
+ * {@link #open}, so lookups, {@link #heads} and {@link #byParent} read no files.
  *
  * <p>Crash safety: a node becomes visible only by the rename of a complete, fsync'd staging
  * directory into {@code graph/<id>}; a delete renames the node away before removing anything.
@@ -1104,9 +1104,9 @@ public final class Graph implements Closeable {
 
   /**
    * Makes sure the node and each of its ancestors has a v1Compatibility, generating the missing
-   * ones from the base up (DESIGN §2): the node JSON with {@code id} stripped of a {@code sha256:}
-   * prefix (the node ID when the JSON has none) and {@code parent} set to the parent's generated
-   * {@code id}, written as Go writes a map. Returns the node's own.
+   * ones from the base up: the node JSON with {@code id} stripped of a {@code sha256:} prefix (the
+   * node ID when the JSON has none) and {@code parent} set to the parent's generated {@code id},
+   * written as Go writes a map. Returns the node's own.
    */
   public byte[] generateV1CompatibilityChain(String idOrPrefix) throws IOException {
     List<Node> chain = new ArrayList<>();

@@ -21,7 +21,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 
-/** The files of one node directory (DESIGN §2): reading them, and the durable write recipe. */
+/**
+ * The files of one node directory (ARCHITECTURE.md, On-disk layout): reading them, and the durable
+ * write recipe (ARCHITECTURE.md, The commit recipe).
+ */
 final class NodeFiles {
   static final String JSON = "json";
   static final String LAYERSIZE = "layersize";

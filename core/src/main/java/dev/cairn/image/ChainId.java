@@ -7,9 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * ChainIDs (OCI image spec, DESIGN §2b): {@code ChainID_0 = DiffID_0}, {@code ChainID_i =
- * sha256(ChainID_{i-1} + " " + DiffID_i)}, so that a ChainID names a layer together with every
- * layer below it.
+ * ChainIDs (OCI image spec; ARCHITECTURE.md, ChainID nodes): {@code ChainID_0 = DiffID_0}, {@code
+ * ChainID_i = sha256(ChainID_{i-1} + " " + DiffID_i)}, so that a ChainID names a layer together
+ * with every layer below it.
  */
 public final class ChainId {
   private ChainId() {}

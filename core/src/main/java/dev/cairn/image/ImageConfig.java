@@ -9,9 +9,10 @@ import dev.cairn.json.RawObject;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The content-addressable image configuration of a schema1 image and its strong ID (DESIGN §1),
- * byte-exact with Docker 1.9: the v1Compatibility with {@code layer_id} and {@code parent_id} set
- * and {@code id}, {@code parent}, {@code Size} removed, keys sorted, values as written.
+ * The content-addressable image configuration of a schema1 image and its strong ID
+ * (ARCHITECTURE.md, Strong IDs), byte-exact with Docker 1.9: the v1Compatibility with {@code
+ * layer_id} and {@code parent_id} set and {@code id}, {@code parent}, {@code Size} removed, keys
+ * sorted, values as written.
  */
 public final class ImageConfig {
   /** Images from daemons older than this were re-encoded by Docker before hashing. */

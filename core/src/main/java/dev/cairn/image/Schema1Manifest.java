@@ -17,10 +17,10 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * A Docker schema1 manifest (DESIGN §1), parsed from its signed payload: the fields as Docker's Go
- * code decoded them, the payload bytes its digest is computed over, and the verified signatures.
- * {@link #images()} applies the validation of DESIGN §1 and {@link #strongIds()} computes the
- * content-addressable IDs.
+ * A Docker schema1 manifest (ARCHITECTURE.md, Strong IDs), parsed from its signed payload: the
+ * fields as Docker's Go code decoded them, the payload bytes its digest is computed over, and the
+ * verified signatures. {@link #images()} applies the validation and {@link #strongIds()} computes
+ * the content-addressable IDs.
  *
  * @param fsLayers the blobSums, top image first, as the manifest lists them
  * @param history the v1Compatibility strings as UTF-8 bytes (what Go's {@code []byte(s)} gives)
@@ -95,7 +95,7 @@ public record Schema1Manifest(
   }
 
   /**
-   * Validates the manifest as DESIGN §1 requires and lists its images base first; an image listed
+   * Validates the manifest as strong IDs require and lists its images base first; an image listed
    * several times in a row appears once (the entry nearest the base is kept, as Docker did).
    */
   public List<Schema1Image> images() {
@@ -177,7 +177,7 @@ public record Schema1Manifest(
     return List.copyOf(images);
   }
 
-  /** The strong ID of each of {@link #images()}, base first (DESIGN §1). */
+  /** The strong ID of each of {@link #images()}, base first. */
   public List<Digest> strongIds() {
     List<Digest> ids = new ArrayList<>();
     Digest parent = null;

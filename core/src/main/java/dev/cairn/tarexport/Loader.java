@@ -34,13 +34,15 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * Loads image archives into the graph (DESIGN §2c): cairn's own, {@code docker save} of every era
- * (legacy {@code <id>/} directories with {@code repositories}; {@code manifest.json} naming {@code
- * <id>/layer.tar} or {@code blobs/sha256/…} entries) and skopeo's {@code docker-archive:}.
+ * Loads image archives into the graph (ARCHITECTURE.md, Archives): cairn's own, {@code docker save}
+ * of every era (legacy {@code <id>/} directories with {@code repositories}; {@code manifest.json}
+ * naming {@code <id>/layer.tar} or {@code blobs/sha256/…} entries) and skopeo's {@code
+ * docker-archive:}.
  *
  * <p>IDs: an image whose {@code manifest.json} layers are all legacy {@code <id>/layer.tar} entries
  * keeps those IDs, and so does every image of an archive without {@code manifest.json}; any other
- * image gets the IDs of DESIGN §2b, as a pull would. DiffIDs are checked against each config.
+ * image gets the IDs of ARCHITECTURE.md, ChainID nodes, as a pull would. DiffIDs are checked
+ * against each config.
  *
  * <p>Streaming: the archive is read once. Metadata entries are kept in memory (bounded); a legacy
  * layer whose JSON and parent are already known is registered straight from the archive; any other
@@ -272,7 +274,7 @@ public final class Loader {
       return true;
     }
 
-    /** A config in the archive whose digest is {@code id}: a DESIGN §2b top node's JSON. */
+    /** A config in the archive whose digest is {@code id}: a ChainID-node image's top JSON. */
     private Optional<byte[]> configNamed(String id) {
       for (String name : List.of(id + ".json", "blobs/sha256/" + id)) {
         byte[] b = small.get(name);

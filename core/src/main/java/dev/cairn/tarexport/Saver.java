@@ -24,10 +24,10 @@ import java.util.TreeMap;
 
 /**
  * Writes images as one tar that Docker's loaders of every era and skopeo's {@code docker-archive:}
- * read (DESIGN §2c): {@code manifest.json}, {@code repositories} and the configs first, so that a
- * streaming loader knows every image before the layers arrive, then {@code <id>/VERSION}, {@code
- * <id>/json} and {@code <id>/layer.tar} for each node, base first, each node once. Layers are
- * rebuilt from tar-split straight into the output; nothing is staged.
+ * read (ARCHITECTURE.md, Archives): {@code manifest.json}, {@code repositories} and the configs
+ * first, so that a streaming loader knows every image before the layers arrive, then {@code
+ * <id>/VERSION}, {@code <id>/json} and {@code <id>/layer.tar} for each node, base first, each node
+ * once. Layers are rebuilt from tar-split straight into the output; nothing is staged.
  */
 public final class Saver {
   private static final byte[] VERSION = "1.0".getBytes(StandardCharsets.US_ASCII);
@@ -175,7 +175,7 @@ public final class Saver {
     tar.directory(TarEntry.directory(id + "/").withMtime(mtime));
     file(tar, id + "/VERSION", VERSION, mtime);
     byte[] stored = graph.rawJSON(id);
-    boolean rawConfig = Digest.sha256(stored).hex().equals(id); // DESIGN §2b: a top node
+    boolean rawConfig = Digest.sha256(stored).hex().equals(id); // a ChainID-node image's top
     byte[] json = V1Forms.nodeJson(stored, id, n.parent(), rawConfig, "json of image " + id);
     file(tar, id + "/json", json, mtime);
     long size = graph.tarLayerSize(id);

@@ -12,7 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** The JSON documents {@code save} derives from what the graph stores (DESIGN §2c). */
+/**
+ * The JSON documents {@code save} derives from what the graph stores (ARCHITECTURE.md, Archives).
+ */
 final class V1Forms {
   /** Keys of a v1Compatibility that have no place in an image config. */
   private static final Set<String> NOT_CONFIG =
@@ -42,9 +44,9 @@ final class V1Forms {
   }
 
   /**
-   * The image config of a schema1 image (DESIGN §2c): its top v1Compatibility without the legacy
-   * keys, plus {@code rootfs} with the chain's DiffIDs and a {@code history} entry per node made
-   * from each node's v1Compatibility, base first.
+   * The image config of a schema1 image (ARCHITECTURE.md, Archives): its top v1Compatibility
+   * without the legacy keys, plus {@code rootfs} with the chain's DiffIDs and a {@code history}
+   * entry per node made from each node's v1Compatibility, base first.
    */
   static byte[] configFromV1(
       byte[] topV1, List<Digest> diffIds, List<byte[]> chainV1, String what) {

@@ -10,7 +10,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The Go decoding and version rules that DESIGN §1 names, one behaviour per test. */
+/**
+ * The Go decoding and version rules that ARCHITECTURE.md, Strong IDs, names, one behaviour per
+ * test.
+ */
 class GoRulesTest {
 
   private static V1Image decode(String json) {

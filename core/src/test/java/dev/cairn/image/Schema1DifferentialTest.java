@@ -110,7 +110,7 @@ class Schema1DifferentialTest {
   /**
    * Appends {@code id} and {@code parent} as the object's last members (so they win over any
    * earlier or case-variant key, as in Go); null for a document that is not a JSON object, whose ID
-   * the Go reference would not validate while DESIGN §1 rejects it.
+   * the Go reference would not validate while cairn rejects it (ARCHITECTURE.md, Strong IDs).
    */
   private static String withIdAndParent(String doc, String id, String parent) {
     byte[] bytes = doc.getBytes(StandardCharsets.UTF_8);

@@ -21,7 +21,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** DESIGN §1 validation of schema1 manifests: each rule has its own precise error. */
+/**
+ * The validation of schema1 manifests (ARCHITECTURE.md, Strong IDs): each rule has its own precise
+ * error.
+ */
 class Schema1ValidationTest {
 
   @Test

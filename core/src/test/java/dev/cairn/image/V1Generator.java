@@ -6,11 +6,11 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Generates v1Compatibility documents that exercise every rule of DESIGN §1: key order and
- * whitespace, HTML-sensitive and line-separator characters, escapes and numbers kept as written,
- * raw non-ASCII, duplicate and case-variant keys, every docker_version shape, Cmd as a string,
- * absent/null/empty fields, time offsets and fractions, and wrong-typed values. Output is valid
- * UTF-8 (so it survives the trip to the Go oracle as a JSON string) and mostly valid JSON.
+ * Generates v1Compatibility documents that exercise every rule of strong IDs (ARCHITECTURE.md): key
+ * order and whitespace, HTML-sensitive and line-separator characters, escapes and numbers kept as
+ * written, raw non-ASCII, duplicate and case-variant keys, every docker_version shape, Cmd as a
+ * string, absent/null/empty fields, time offsets and fractions, and wrong-typed values. Output is
+ * valid UTF-8 (so it survives the trip to the Go oracle as a JSON string) and mostly valid JSON.
  */
 final class V1Generator {
   private final Random r;

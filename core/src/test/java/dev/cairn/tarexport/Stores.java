@@ -53,7 +53,10 @@ final class Stores implements AutoCloseable {
     return new Snapshot(nodes, t, temp);
   }
 
-  /** Registers an image as a schema2 pull would (DESIGN §2b) and returns its config. */
+  /**
+   * Registers an image as a schema2 pull would (ARCHITECTURE.md, ChainID nodes) and returns its
+   * config.
+   */
   ImageConfigFile pulled(List<byte[]> layers, String tag) throws IOException {
     StringBuilder diffIds = new StringBuilder();
     StringBuilder history = new StringBuilder();
