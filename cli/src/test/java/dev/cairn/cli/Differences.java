@@ -86,12 +86,11 @@ final class Differences {
                   + " docker lists images only"),
           Map.entry(
               "tricky: tree h1",
-              "a hard link's header does not set the linked file's times (docker applies its mode,"
-                  + " owner, xattrs and times)"),
-          Map.entry("tricky: tree h2", "a hard link's header does not set the linked file's times"),
-          Map.entry("tricky: tree h4", "a hard link's header does not set the linked file's times"),
-          Map.entry(
-              "tricky: tree h5", "a hard link's header does not set the linked file's times"));
+              "a hard link's header leaves the linked file as it was; docker applies the header's"
+                  + " mode, owner, xattrs and times to it (unless it is a symlink)"),
+          Map.entry("tricky: tree h2", "a hard link's header leaves the linked file as it was"),
+          Map.entry("tricky: tree h4", "a hard link's header leaves the linked file as it was"),
+          Map.entry("tricky: tree h5", "a hard link's header leaves the linked file as it was"));
 
   /**
    * The mission's differences, for an image pulled as schema1 only: it keeps the strong ID Docker

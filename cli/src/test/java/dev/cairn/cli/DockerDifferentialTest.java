@@ -132,11 +132,16 @@ class DockerDifferentialTest {
   /** Compares inspect objects field by field, and Config member by member. */
   static void compareInspect(Differences diffs, JsonObject docker, JsonObject cairn) {
     for (String field : INSPECT_FIELDS) {
-      if (field.equals("Config")) {
-        compareConfig(diffs, docker.get(field), cairn.get(field));
-      } else {
-        diffs.compareJson(field, docker.get(field), cairn.get(field));
-      }
+      compareField(diffs, field, docker, cairn);
+    }
+  }
+
+  private static void compareField(
+      Differences diffs, String field, JsonObject docker, JsonObject cairn) {
+    if (field.equals("Config")) {
+      compareConfig(diffs, docker.get(field), cairn.get(field));
+    } else {
+      diffs.compareJson(field, docker.get(field), cairn.get(field));
     }
   }
 
@@ -381,10 +386,42 @@ class DockerDifferentialTest {
         case "RepoDigests" ->
             inspect.compare(field, List.of(), Differences.plain(loaded.get(field)));
         case "Parent" -> inspect.compare(field, "", Differences.plain(loaded.get(field)));
-        default -> inspect.compareJson(field, expected.get(field), loaded.get(field));
+        default -> compareField(inspect, field, expected, loaded);
       }
     }
     Differences.assertOnlyAllowed(List.of(diffs, inspect));
+  }
+
+  @Test
+  @Order(5)
+  void dockerSaveOfTheWholeCorpusLoadsIntoCairnAsDockerShowsIt(@TempDir Path dir) throws Exception {
+    Path archive = dir.resolve("docker.tar");
+    List<String> args = new ArrayList<>(List.of("save", "-o", archive.toString()));
+    corpus.forEach(s -> args.add(s.reference()));
+    docker.docker(args.toArray(String[]::new));
+    Cli fresh = new Cli(dir.resolve("store"), "overlay");
+    CliResult load = fresh.run("load", "-i", archive.toString());
+    assertThat(load.exit()).as("cairn load: %s", load.err()).isZero();
+    List<Differences> all = new ArrayList<>();
+    Differences whole = new Differences(DockerCorpus.Sample.ALL, "load of docker's archive");
+    whole.compare(
+        "output",
+        new TreeSet<>(corpus.stream().map(s -> "Loaded image: " + s.reference()).toList()),
+        new TreeSet<>(load.lines()));
+    if (!load.err().isEmpty()) {
+      whole.add("warning", "", load.err().strip());
+    }
+    all.add(whole);
+    for (DockerCorpus.Sample s : corpus) {
+      Differences inspect = new Differences(s, "load of docker's archive: inspect");
+      JsonObject expected = dockerInspect(s.reference());
+      JsonObject loaded = cairnInspect(fresh, s.reference());
+      for (String field : List.of("Id", "RepoTags", "Created", "Config", "Size", "RootFS")) {
+        compareField(inspect, field, expected, loaded);
+      }
+      all.add(inspect);
+    }
+    Differences.assertOnlyAllowed(all);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -413,7 +450,7 @@ class DockerDifferentialTest {
         switch (field) {
           case "RepoDigests" ->
               inspect.compare(field, List.of(), Differences.plain(loaded.get(field)));
-          default -> inspect.compareJson(field, pulled.get(field), loaded.get(field));
+          default -> compareField(inspect, field, pulled, loaded);
         }
       }
     } finally {
