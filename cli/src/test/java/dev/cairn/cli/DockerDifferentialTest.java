@@ -74,8 +74,8 @@ class DockerDifferentialTest {
   static void pullTheCorpusWithBoth() throws Exception {
     long start = System.nanoTime();
     started = Instant.now().minusSeconds(1);
-    registry = RegistryServer.start(temp.resolve("registry"), temp, "");
     docker = DockerEngine.start();
+    registry = RegistryServer.start(temp.resolve("registry"), temp, "");
     corpus = DockerCorpus.build(temp.resolve("corpus"), registry, docker);
     cairn = new Cli(temp.resolve("cairn"), "overlay");
     for (DockerCorpus.Sample s : corpus) {
