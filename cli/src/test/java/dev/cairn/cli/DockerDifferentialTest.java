@@ -7,12 +7,10 @@ import dev.cairn.json.JsonValue;
 import dev.cairn.json.JsonValue.JsonArray;
 import dev.cairn.json.JsonValue.JsonObject;
 import dev.cairn.json.JsonValue.JsonString;
-import dev.cairn.posix.Posix;
 import dev.cairn.registry.RegistryServer;
 import dev.cairn.testing.DockerEngine;
 import dev.cairn.testing.Trees;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -307,24 +305,7 @@ class DockerDifferentialTest {
   @MethodSource("corpus")
   @Order(4)
   void theImagesFilesAreTheFilesDockerExtracted(DockerCorpus.Sample s) throws Exception {
-    JsonObject graph = (JsonObject) dockerInspect(s.reference()).get("GraphDriver");
-    JsonObject data = (JsonObject) graph.get("Data");
-    List<String> lowers = new ArrayList<>();
-    lowers.add(((JsonString) data.get("UpperDir")).value());
-    if (data.get("LowerDir") instanceof JsonString lower) {
-      lowers.addAll(List.of(lower.value().split(":")));
-    }
-    // overlay wants two layers at least when it has no upper one
-    Path empty = Files.createDirectories(temp.resolve("empty"));
-    lowers.add(empty.toString());
-    Path view = Files.createDirectories(temp.resolve("docker-view-" + s.name()));
-    Posix.mount("overlay", view.toString(), "overlay", 0, "lowerdir=" + String.join(":", lowers));
-    Map<String, String> dockerTree;
-    try {
-      dockerTree = Trees.snapshot(view);
-    } finally {
-      Posix.umount2(view.toString(), 0);
-    }
+    Map<String, String> dockerTree = docker.imageTree(s.reference());
     Path merged = Path.of(cairnOut("mount", s.reference()).strip());
     Map<String, String> cairnTree;
     try {

@@ -2,6 +2,9 @@ package dev.cairn.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.json.Json;
+import dev.cairn.json.JsonValue.JsonObject;
+import dev.cairn.json.JsonValue.JsonString;
 import dev.cairn.posix.Posix;
 import dev.cairn.posix.PosixException;
 import java.io.IOException;
@@ -191,6 +194,30 @@ public final class DockerEngine implements AutoCloseable {
     } finally {
       Files.deleteIfExists(out);
       Files.deleteIfExists(err);
+    }
+  }
+
+  /**
+   * The files of an image as dockerd extracted them, described by {@link Trees#snapshot(Path)}: its
+   * overlay2 layers mounted read-only, one over the other, for the time of the snapshot.
+   */
+  public Map<String, String> imageTree(String image) throws IOException, InterruptedException {
+    String layers = docker("image", "inspect", "--format", "{{json .GraphDriver.Data}}", image);
+    JsonObject data = Json.parseObject(layers.strip().getBytes(StandardCharsets.UTF_8), "layers");
+    List<String> lowers = new ArrayList<>();
+    lowers.add(((JsonString) data.get("UpperDir")).value());
+    if (data.get("LowerDir") instanceof JsonString lower) {
+      lowers.addAll(List.of(lower.value().split(":")));
+    }
+    // overlay wants two lower layers at least when it has no upper one
+    lowers.add(Files.createDirectories(dir.resolve("empty")).toString());
+    Path view = Files.createTempDirectory(dir, "view");
+    Posix.mount("overlay", view.toString(), "overlay", 0, "lowerdir=" + String.join(":", lowers));
+    try {
+      return Trees.snapshot(view);
+    } finally {
+      Posix.umount2(view.toString(), 0);
+      Files.delete(view);
     }
   }
 
