@@ -12,14 +12,20 @@ for pair in "${needed[@]}"; do
 done
 # ISA-L: gunzip and CRC-64 for pulls (without it the JDK's code serves; the tests check both agree).
 ldconfig -p 2>/dev/null | grep -q 'libisal\.so\.2 ' || missing+=(libisal2)
-if [ ${#missing[@]} -gt 0 ]; then
+# dockerd 20.10, the reference the differential tests compare with; the docker CLI already first on
+# PATH stays first. Installed without its recommends (apparmor, needrestart, git, ...), which the
+# tests do not use; its postinst starts no daemon where no init system runs.
+lean=()
+command -v dockerd >/dev/null 2>&1 || lean+=(docker.io)
+if [ $((${#missing[@]} + ${#lean[@]})) -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    echo "test.sh: installing ${missing[*]}" >&2
+    echo "test.sh: installing ${missing[*]} ${lean[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q
-    apt-get install -y -q "${missing[@]}"
+    [ ${#missing[@]} -eq 0 ] || apt-get install -y -q "${missing[@]}"
+    [ ${#lean[@]} -eq 0 ] || apt-get install -y -q --no-install-recommends "${lean[@]}"
   else
-    echo "test.sh: missing ${missing[*]}; tests that need them are skipped (run as root to install)" >&2
+    echo "test.sh: missing ${missing[*]} ${lean[*]}; tests that need them are skipped (run as root to install)" >&2
   fi
 fi
 

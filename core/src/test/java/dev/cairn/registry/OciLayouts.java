@@ -94,12 +94,9 @@ public final class OciLayouts {
   private Image imageOfTars(
       String arch, List<byte[]> tars, Map<Integer, Digest> claimed, List<Boolean> emptySteps)
       throws IOException {
-    List<Blob> layers = new ArrayList<>();
-    List<String> diffIds = new ArrayList<>();
+    List<Digest> diffIds = new ArrayList<>();
     for (byte[] tar : tars) {
-      Digest diffId = claimed.getOrDefault(layers.size(), Digest.sha256(tar));
-      diffIds.add("\"" + diffId + "\"");
-      layers.add(blob("application/vnd.oci.image.layer.v1.tar+gzip", gzip(tar)));
+      diffIds.add(claimed.getOrDefault(diffIds.size(), Digest.sha256(tar)));
     }
     String history =
         emptySteps.stream()
@@ -114,7 +111,19 @@ public final class OciLayouts {
         ("{\"architecture\":\"%s\",\"os\":\"linux\",\"created\":\"2024-01-01T00:00:00Z\","
                 + "\"config\":{\"Env\":[\"PATH=/bin\"]},"
                 + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[%s]},\"history\":[%s]}")
-            .formatted(arch, String.join(",", diffIds), history);
+            .formatted(arch, quoted(diffIds), history);
+    return imageOfTars(tars, config);
+  }
+
+  /**
+   * An image of the given layer tars (gzipped) whose config is {@code config} as written, for tests
+   * that need fields of their own; {@link #diffIds(List)} gives the list its rootfs needs.
+   */
+  public Image imageOfTars(List<byte[]> tars, String config) throws IOException {
+    List<Blob> layers = new ArrayList<>();
+    for (byte[] tar : tars) {
+      layers.add(blob("application/vnd.oci.image.layer.v1.tar+gzip", gzip(tar)));
+    }
     Blob configBlob =
         blob("application/vnd.oci.image.config.v1+json", config.getBytes(StandardCharsets.UTF_8));
     String manifest =
@@ -125,6 +134,15 @@ public final class OciLayouts {
                 layers.stream().map(l -> l.descriptorJson("")).collect(Collectors.joining(",")));
     Blob manifestBlob = blob(MediaTypes.OCI_MANIFEST, manifest.getBytes(StandardCharsets.UTF_8));
     return new Image(manifestBlob, configBlob, layers);
+  }
+
+  /** The JSON array of the tars' DiffIDs, for a config's {@code rootfs.diff_ids}. */
+  public static String diffIds(List<byte[]> tars) {
+    return "[" + quoted(tars.stream().map(Digest::sha256).toList()) + "]";
+  }
+
+  private static String quoted(List<Digest> digests) {
+    return digests.stream().map(d -> "\"" + d + "\"").collect(Collectors.joining(","));
   }
 
   /** An OCI index over images, each with its platform. */

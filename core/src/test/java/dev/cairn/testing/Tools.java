@@ -22,6 +22,8 @@ public final class Tools {
           "skopeo", "skopeo",
           "tar-split", "tar-split",
           "htpasswd", "apache2-utils",
+          "dockerd", "docker.io",
+          "docker", "docker.io",
           "tar", "tar");
 
   public static Path require(String program) {
