@@ -31,7 +31,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Consumer;
 
 /**
  * Loads image archives into the graph (DESIGN §2c): cairn's own, {@code docker save} of every era
@@ -44,8 +43,8 @@ import java.util.function.Consumer;
  *
  * <p>Streaming: the archive is read once. Metadata entries are kept in memory (bounded); a legacy
  * layer whose JSON and parent are already known is registered straight from the archive; any other
- * layer is spooled to an unlinked file in the store until the archive says what it is (the caller
- * is told once when that happens).
+ * layer is spooled to an unlinked file in the store until the archive says what it is, as docker
+ * itself unpacks a whole archive before it reads it.
  *
  * <p>All or nothing: the nodes this load registers are recorded and deleted again, newest first, if
  * anything fails, and tags are changed only once every node is in place (and restored when a later
@@ -88,13 +87,11 @@ public final class Loader {
   /**
    * Reads the archive from {@code archive} to its end and registers and tags its images.
    *
-   * @param notes told about what the user may want to know: a layer spooled to disk because of the
-   *     archive's entry order
    * @throws CairnException INVALID for a malformed, truncated or hostile archive (the store is then
    *     as it was before)
    */
-  public LoadResult load(InputStream archive, Consumer<String> notes) throws IOException {
-    Session s = new Session(notes);
+  public LoadResult load(InputStream archive) throws IOException {
+    Session s = new Session();
     try {
       s.read(archive);
       LoadResult result = s.finish();
@@ -123,7 +120,6 @@ public final class Loader {
 
   /** The state of one load. */
   private final class Session {
-    private final Consumer<String> notes;
     private final Map<String, byte[]> small = new HashMap<>();
     private long smallTotal;
     private final Map<String, String> links = new HashMap<>();
@@ -136,11 +132,6 @@ public final class Loader {
     private final List<String> ours = new ArrayList<>();
     private final Map<String, Graph.Hold> holds = new LinkedHashMap<>();
     private final List<AppliedTag> applied = new ArrayList<>();
-    private boolean toldSpool;
-
-    Session(Consumer<String> notes) {
-      this.notes = notes;
-    }
 
     // ------------------------------------------------------------ reading the stream
 
@@ -238,12 +229,6 @@ public final class Loader {
     }
 
     private void spool(String name, InputStream payload) throws IOException {
-      if (!toldSpool) {
-        toldSpool = true;
-        notes.accept(
-            "the archive's entry order puts layers before what places them:"
-                + " spooling them to a temporary file in the store");
-      }
       spools.put(name, Spool.of(graph.tempDirectory(), payload));
     }
 
