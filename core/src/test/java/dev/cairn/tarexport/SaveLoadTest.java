@@ -116,6 +116,25 @@ class SaveLoadTest {
   }
 
   @Test
+  void aRoundTripKeepsTheProbedIdsOfASchema2Image() throws IOException {
+    try (Stores a = new Stores(dir.resolve("a"))) {
+      String chain0 = Digest.sha256(BASE).hex();
+      a.graph.register(
+          NodeSpec.of(chain0, null, legacyJson(chain0, null, "another layer under that ID")),
+          new ByteArrayInputStream(EXTRA));
+      ImageConfigFile app = a.pulled(List.of(BASE, MID), "app:1");
+      List<String> ids = a.chain(app.digest().hex());
+      assertThat(ids.getFirst()).as("probed past the node in the way").isNotEqualTo(chain0);
+      byte[] archive = a.save("app:1");
+      try (Stores b = new Stores(dir.resolve("b"))) {
+        b.load(archive);
+        assertThat(b.chain(app.digest().hex())).isEqualTo(ids);
+        assertThat(b.graph.rawJSON(app.digest().hex())).isEqualTo(app.bytes());
+      }
+    }
+  }
+
+  @Test
   void archiveLayoutIsWhatDockerWrites() throws IOException {
     try (Stores a = new Stores(dir)) {
       ImageConfigFile cfg = a.pulled(List.of(BASE, MID), "app:1");
