@@ -120,7 +120,7 @@ public final class Saver {
     String what = "image " + top;
     byte[] topJson = graph.rawJSON(top);
     byte[] config;
-    if (Digest.sha256(topJson).hex().equals(top)) {
+    if (V1Forms.isConfig(top, topJson)) {
       ImageConfigFile parsed;
       try {
         parsed = ImageConfigFile.parse(topJson);
@@ -198,7 +198,7 @@ public final class Saver {
     tar.directory(TarEntry.directory(id + "/").withMtime(mtime));
     file(tar, id + "/VERSION", VERSION, mtime);
     byte[] stored = graph.rawJSON(id);
-    boolean rawConfig = Digest.sha256(stored).hex().equals(id); // DESIGN §2b: a top node
+    boolean rawConfig = V1Forms.isConfig(id, stored);
     byte[] json = V1Forms.nodeJson(stored, id, n.parent(), rawConfig, "json of image " + id);
     file(tar, id + "/json", json, mtime);
     long size = graph.tarLayerSize(id);

@@ -6,12 +6,18 @@ import static dev.cairn.tarexport.SaveLoadTest.TOP;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.digest.Digest;
+import dev.cairn.distribution.ProgressListener;
+import dev.cairn.distribution.PullOptions;
+import dev.cairn.distribution.PullResult;
+import dev.cairn.distribution.Puller;
 import dev.cairn.graph.NodeSpec;
 import dev.cairn.image.ImageConfigFile;
 import dev.cairn.image.Reference;
 import dev.cairn.json.Json;
 import dev.cairn.json.JsonValue;
 import dev.cairn.registry.OciLayouts;
+import dev.cairn.registry.Registry;
+import dev.cairn.registry.RegistryOptions;
 import dev.cairn.registry.RegistryServer;
 import dev.cairn.registry.Tools;
 import java.io.ByteArrayInputStream;
@@ -144,5 +150,90 @@ class SkopeoInteropTest {
         assertThat(s.graph.tempDirectory()).isEmptyDirectory();
       }
     }
+  }
+
+  /** The entries of {@code archive}'s manifest.json, and the bytes of each entry's config. */
+  private static List<JsonValue.JsonObject> manifest(Map<String, byte[]> entries) {
+    List<JsonValue.JsonObject> out = new ArrayList<>();
+    for (JsonValue v : ((JsonValue.JsonArray) Json.parse(entries.get("manifest.json"))).items()) {
+      out.add((JsonValue.JsonObject) v);
+    }
+    return out;
+  }
+
+  @Test
+  void anImagePulledAsSchema1SavesForDockerAndLoadsBackUnderItsStrongIds() throws Exception {
+    OciLayouts layout = new OciLayouts(dir.resolve("layout"));
+    List<byte[]> tars = List.of(BASE, MID, TOP);
+    layout.tag("1", layout.imageOfTars("amd64", tars).manifest());
+    List<Digest> diffIds = tars.stream().map(Digest::sha256).toList();
+    try (RegistryServer reg =
+        RegistryServer.start(dir.resolve("storage"), dir.resolve("reg"), "")) {
+      Tools.push(layout.dir(), "1", reg.host(), "test/s1", "--format", "v2s1");
+      Reference ref = Reference.parse(reg.host() + "/test/s1:1");
+      Path archive = dir.resolve("s1.tar");
+      List<String> strong;
+      Map<String, byte[]> pulledJson = new java.util.HashMap<>();
+      try (Stores a = new Stores(dir.resolve("a"));
+          Puller puller = puller(a)) {
+        PullResult r = puller.pull(ref, PullOptions.defaults(), ProgressListener.NONE);
+        strong = r.nodeIds();
+        for (String id : strong) {
+          pulledJson.put(id, a.graph.rawJSON(id));
+          // a strong ID is the digest of the node's json (DESIGN §1)
+          assertThat(Digest.sha256(a.graph.rawJSON(id)).hex()).isEqualTo(id);
+        }
+        save(a, archive, ref.toString());
+      }
+      Map<String, byte[]> entries;
+      try (InputStream in = Files.newInputStream(archive)) {
+        entries = SaveLoadTest.entries(in.readAllBytes());
+      }
+      JsonValue.JsonObject item = manifest(entries).getFirst();
+      byte[] config = entries.get(V1Forms.string(item.get("Config")));
+      // What docker's load checks: a config with the layers' DiffIDs, no more built steps.
+      ImageConfigFile parsed = ImageConfigFile.parse(config);
+      assertThat(parsed.diffIds()).isEqualTo(diffIds);
+      assertThat(parsed.history()).hasSize(3).noneMatch(ImageConfigFile.History::emptyLayer);
+      assertThat(strings(item.get("Layers")))
+          .containsExactlyElementsOf(strong.stream().map(id -> id + "/layer.tar").toList());
+      assertThat(item.get(LoadPlan.LEGACY_IDS)).isInstanceOf(JsonValue.JsonBool.class);
+      skopeoReads(archive, dir.resolve("oci"), diffIds, Digest.sha256(config));
+
+      try (Stores b = new Stores(dir.resolve("b"));
+          InputStream in = Files.newInputStream(archive)) {
+        LoadResult loaded = new Loader(b.graph, b.tags).load(in);
+        assertThat(loaded.images())
+            .singleElement()
+            .satisfies(i -> assertThat(i.id().hex()).isEqualTo(strong.getLast()));
+        assertThat(b.chain(strong.getLast())).isEqualTo(strong);
+        for (int i = 0; i < strong.size(); i++) {
+          String id = strong.get(i);
+          assertThat(b.graph.rawJSON(id)).as("json of %s", id).isEqualTo(pulledJson.get(id));
+          assertThat(b.layer(id)).isEqualTo(tars.get(i));
+        }
+        assertThat(b.tags.resolve(ref)).contains(strong.getLast());
+        // Saved again, the image has the same config: docker loads both under one ID.
+        Path again = dir.resolve("again.tar");
+        save(b, again, ref.toString());
+        try (InputStream in2 = Files.newInputStream(again)) {
+          Map<String, byte[]> second = SaveLoadTest.entries(in2.readAllBytes());
+          assertThat(second.get(V1Forms.string(item.get("Config")))).isEqualTo(config);
+        }
+        // A pull of the same image finds the loaded nodes and reuses them.
+        try (Puller puller = puller(b)) {
+          PullResult r = puller.pull(ref, PullOptions.defaults(), ProgressListener.NONE);
+          assertThat(r.nodeIds()).isEqualTo(strong);
+          assertThat(r.upToDate()).isTrue();
+        }
+      }
+    }
+  }
+
+  private static Puller puller(Stores s) throws IOException {
+    return new Puller(
+        s.graph,
+        (r, id) -> s.tags.tag(r, id, true),
+        host -> Registry.open(host, RegistryOptions.defaults()));
   }
 }
