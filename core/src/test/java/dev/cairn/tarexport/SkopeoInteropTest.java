@@ -11,6 +11,7 @@ import dev.cairn.distribution.PullOptions;
 import dev.cairn.distribution.PullResult;
 import dev.cairn.distribution.Puller;
 import dev.cairn.graph.NodeSpec;
+import dev.cairn.image.ChainId;
 import dev.cairn.image.ImageConfigFile;
 import dev.cairn.image.Reference;
 import dev.cairn.json.Json;
@@ -20,6 +21,7 @@ import dev.cairn.registry.Registry;
 import dev.cairn.registry.RegistryOptions;
 import dev.cairn.registry.RegistryServer;
 import dev.cairn.registry.Tools;
+import dev.cairn.testing.ChainImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -149,6 +151,38 @@ class SkopeoInteropTest {
         assertThat(s.graph.rawJSON(config.hex())).isEqualTo(image.config().bytes());
         assertThat(s.graph.tempDirectory()).isEmptyDirectory();
       }
+    }
+  }
+
+  @Test
+  void skopeosArchiveOfTheChainImageLoadsUnderItsConfigDigestWithChainIdNodes() throws Exception {
+    OciLayouts layout = new OciLayouts(dir.resolve("layout"));
+    List<byte[]> layers = ChainImage.layers();
+    OciLayouts.Image image = layout.imageOfTars("amd64", layers);
+    layout.tag("latest", image.manifest());
+    Path archive = dir.resolve("chain.tar");
+    Tools.run(
+        List.of(
+            skopeo(),
+            "--insecure-policy",
+            "copy",
+            "-q",
+            "oci:" + layout.dir() + ":latest",
+            "docker-archive:" + archive + ":chain:latest"));
+    Digest id = Digest.sha256(image.config().bytes());
+    List<Digest> chainIds = ChainId.of(layers.stream().map(Digest::sha256).toList());
+    try (Stores s = new Stores(dir.resolve("store"))) {
+      LoadResult r = s.load(Files.readAllBytes(archive));
+      assertThat(r.images()).extracting(LoadResult.LoadedImage::id).containsExactly(id);
+      List<String> chain = s.chain(id.hex());
+      assertThat(chain.subList(0, 19))
+          .containsExactlyElementsOf(chainIds.subList(0, 19).stream().map(Digest::hex).toList());
+      assertThat(chain.getLast()).isEqualTo(id.hex());
+      for (int i = 0; i < layers.size(); i++) {
+        assertThat(s.layer(chain.get(i))).as("layer %d", i + 1).isEqualTo(layers.get(i));
+      }
+      assertThat(s.tags.resolve(Reference.parse("chain:latest"))).contains(id.hex());
+      assertThat(s.graph.tempDirectory()).isEmptyDirectory();
     }
   }
 
