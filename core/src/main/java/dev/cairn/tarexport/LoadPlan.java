@@ -60,12 +60,10 @@ final class LoadPlan {
    * One node to have in the graph.
    *
    * @param diffId the DiffID its layer must have, or null when the archive names none
-   * @param layerDigest the digest of the blob it was pulled from, or null when unknown
    * @param source the archive entry holding its layer (links not yet followed), or null for a node
    *     that only the store holds
    */
-  record Planned(
-      String id, String parent, byte[] json, Digest diffId, Digest layerDigest, String source) {}
+  record Planned(String id, String parent, byte[] json, Digest diffId, String source) {}
 
   /** One image: its nodes base first and its tags. */
   record Image(List<Planned> nodes, List<Reference> refs) {
@@ -208,7 +206,7 @@ final class LoadPlan {
         }
         if (i == sources.size() - 1 && config.digest().hex().equals(dir)) {
           // A schema2 image whose lower IDs were probed: its top node is its config, as pulled.
-          p = new Planned(dir, p.parent(), configBytes, p.diffId(), null, p.source());
+          p = new Planned(dir, p.parent(), configBytes, p.diffId(), p.source());
         }
         nodes.add(p);
         below = dir;
@@ -217,7 +215,7 @@ final class LoadPlan {
       List<ConfigNodes.ConfigNode> planned = ConfigNodes.plan(graph, config).nodes();
       for (int i = 0; i < planned.size(); i++) {
         ConfigNodes.ConfigNode n = planned.get(i);
-        nodes.add(new Planned(n.id(), n.parent(), n.json(), n.diffId(), null, sources.get(i)));
+        nodes.add(new Planned(n.id(), n.parent(), n.json(), n.diffId(), sources.get(i)));
       }
     }
     return new Image(List.copyOf(nodes), item.refs());
@@ -292,7 +290,7 @@ final class LoadPlan {
       List<Planned> chain = chains.get(top);
       if (chain == null) { // a tag for a node that is only in the store
         Node n = graph.get(top);
-        chain = List.of(new Planned(n.id(), n.parent(), null, null, null, null));
+        chain = List.of(new Planned(n.id(), n.parent(), null, null, null));
       }
       images.add(new Image(chain, refs.getOrDefault(top, List.of())));
     }
@@ -304,9 +302,10 @@ final class LoadPlan {
   /**
    * The node of legacy directory {@code dir} from its {@code json}. cairn's save writes a schema1
    * node's config (what its strong ID hashes, DESIGN §1) with {@code id} and {@code parent} added:
-   * without them it hashes to the ID again, and the node is kept as a pull made it, with the layer
-   * digest ({@code layer_id}) that this hash vouches for, so that a later pull can reuse it. Any
-   * other JSON is kept as the archive has it.
+   * without them it hashes to the ID again, and the node keeps the json a pull gave it. Not its
+   * layer digest, although the config names it ({@code layer_id}): nothing in an archive shows that
+   * the layer is that blob, and a pull reuses a node with a layer digest on the strength of its
+   * config alone. Any other JSON is kept as the archive has it.
    */
   private static Planned legacyNode(String dir, byte[] json, Digest diffId, String source) {
     String what = "image " + CairnException.quote(dir);
@@ -333,25 +332,8 @@ final class LoadPlan {
           what + ": parent ID " + CairnException.quote(parent) + " is not 64 lowercase hex digits");
     }
     byte[] config = RawObject.of(obj).remove("id", "parent").encode();
-    Digest layerDigest = layerId(obj);
-    if (layerDigest != null && Digest.sha256(config).hex().equals(dir)) {
-      return new Planned(dir, parent, config, diffId, layerDigest, source);
-    }
-    return new Planned(dir, parent, json, diffId, null, source);
-  }
-
-  /** A strong ID's {@code layer_id}, when it is a sha256 digest. */
-  private static Digest layerId(JsonObject obj) {
-    String text = V1Forms.string(obj.get("layer_id"));
-    if (text == null) {
-      return null;
-    }
-    try {
-      Digest d = Digest.parse(text);
-      return d.algorithm() == Digest.Algorithm.SHA256 ? d : null;
-    } catch (CairnException e) {
-      return null;
-    }
+    return new Planned(
+        dir, parent, Digest.sha256(config).hex().equals(dir) ? config : json, diffId, source);
   }
 
   // ------------------------------------------------------------ Go-style fields

@@ -293,7 +293,7 @@ public final class Loader {
     }
 
     private NodeSpec spec(LoadPlan.Planned p) {
-      return new NodeSpec(p.id(), p.parent(), p.json(), null, p.layerDigest(), p.diffId());
+      return new NodeSpec(p.id(), p.parent(), p.json(), null, null, p.diffId());
     }
 
     /** Whether the node exists, including one another process committed meanwhile. */

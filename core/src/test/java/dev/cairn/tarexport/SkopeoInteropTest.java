@@ -1,6 +1,7 @@
 package dev.cairn.tarexport;
 
 import static dev.cairn.tarexport.SaveLoadTest.BASE;
+import static dev.cairn.tarexport.SaveLoadTest.EXTRA;
 import static dev.cairn.tarexport.SaveLoadTest.MID;
 import static dev.cairn.tarexport.SaveLoadTest.TOP;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,12 +17,14 @@ import dev.cairn.image.ImageConfigFile;
 import dev.cairn.image.Reference;
 import dev.cairn.json.Json;
 import dev.cairn.json.JsonValue;
+import dev.cairn.json.RawObject;
 import dev.cairn.registry.OciLayouts;
 import dev.cairn.registry.Registry;
 import dev.cairn.registry.RegistryOptions;
 import dev.cairn.registry.RegistryServer;
 import dev.cairn.registry.Tools;
 import dev.cairn.testing.ChainImage;
+import dev.cairn.testing.TarBuilder;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -245,6 +248,8 @@ class SkopeoInteropTest {
           String id = strong.get(i);
           assertThat(b.graph.rawJSON(id)).as("json of %s", id).isEqualTo(pulledJson.get(id));
           assertThat(b.layer(id)).isEqualTo(tars.get(i));
+          // Its config names its blob, but nothing in the archive shows that this layer is it.
+          assertThat(b.graph.layerDigest(id)).isEmpty();
         }
         assertThat(b.tags.resolve(ref)).contains(strong.getLast());
         // Saved again, the image has the same config: docker loads both under one ID.
@@ -254,11 +259,60 @@ class SkopeoInteropTest {
           Map<String, byte[]> second = SaveLoadTest.entries(in2.readAllBytes());
           assertThat(second.get(V1Forms.string(item.get("Config")))).isEqualTo(config);
         }
-        // A pull of the same image finds the loaded nodes and reuses them.
-        try (Puller puller = puller(b)) {
+      }
+    }
+  }
+
+  @Test
+  void aPullNeverTakesALoadedSchema1NodeOnTheWordOfItsConfig() throws Exception {
+    OciLayouts layout = new OciLayouts(dir.resolve("layout"));
+    layout.tag("1", layout.imageOfTars("amd64", List.of(BASE, MID, TOP)).manifest());
+    try (RegistryServer reg =
+        RegistryServer.start(dir.resolve("storage"), dir.resolve("reg"), "")) {
+      Tools.push(layout.dir(), "1", reg.host(), "test/s1", "--format", "v2s1");
+      Reference ref = Reference.parse(reg.host() + "/test/s1:1");
+      // The image's strong IDs and configs are public; an archive may pair them with any layers.
+      List<String> strong;
+      List<byte[]> jsons = new ArrayList<>();
+      try (Stores a = new Stores(dir.resolve("a"));
+          Puller puller = puller(a)) {
+        strong = puller.pull(ref, PullOptions.defaults(), ProgressListener.NONE).nodeIds();
+        for (String id : strong) {
+          jsons.add(a.graph.rawJSON(id));
+        }
+      }
+      List<byte[]> layers = List.of(BASE, MID, EXTRA);
+      String config = DockerArchivesTest.config(layers.stream().map(Digest::sha256).toList());
+      String cfgHex = Digest.sha256(DockerArchivesTest.utf8(config)).hex();
+      TarBuilder t = TarBuilder.tar();
+      DockerArchivesTest.file(
+          t,
+          "manifest.json",
+          DockerArchivesTest.utf8(
+              "[{\"Config\":\"%s.json\",\"RepoTags\":[\"%s\"],\"Layers\":[%s],\"%s\":true}]"
+                  .formatted(
+                      cfgHex,
+                      ref,
+                      String.join(
+                          ",", strong.stream().map(id -> "\"" + id + "/layer.tar\"").toList()),
+                      LoadPlan.LEGACY_IDS)));
+      DockerArchivesTest.file(t, cfgHex + ".json", DockerArchivesTest.utf8(config));
+      for (int i = 0; i < strong.size(); i++) {
+        RawObject json =
+            RawObject.of(Json.parseObject(jsons.get(i), "json")).putString("id", strong.get(i));
+        if (i > 0) {
+          json.putString("parent", strong.get(i - 1));
+        }
+        DockerArchivesTest.file(t, strong.get(i) + "/json", json.encode());
+        DockerArchivesTest.file(t, strong.get(i) + "/layer.tar", layers.get(i));
+      }
+      try (Stores c = new Stores(dir.resolve("c"))) {
+        c.load(t.bytes());
+        assertThat(c.layer(strong.getLast())).isEqualTo(EXTRA);
+        try (Puller puller = puller(c)) {
           PullResult r = puller.pull(ref, PullOptions.defaults(), ProgressListener.NONE);
-          assertThat(r.nodeIds()).isEqualTo(strong);
-          assertThat(r.upToDate()).isTrue();
+          assertThat(c.layer(r.topNodeId())).isEqualTo(TOP);
+          assertThat(r.nodeIds()).doesNotContainAnyElementsOf(strong);
         }
       }
     }
