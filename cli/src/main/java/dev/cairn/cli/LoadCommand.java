@@ -44,13 +44,12 @@ final class LoadCommand implements Callable<Integer> {
 
   @Option(
       names = {"-q", "--quiet"},
-      description = "Print only the loaded images, no notes.")
+      description = "Accepted as docker accepts it: cairn shows no progress while loading.")
   boolean quiet;
 
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
     if (input == null && main.stdinIsTerminal()) {
       // docker's words: an archive never comes from a terminal, so waiting for one would hang
       throw CairnException.invalid("requested load from stdin, but stdin is empty");
@@ -63,15 +62,7 @@ final class LoadCommand implements Callable<Integer> {
         InputStream in =
             new BufferedInputStream(
                 input == null ? main.stdin() : Files.newInputStream(input), 1 << 16)) {
-      result =
-          store.load(
-              in,
-              note -> {
-                if (!quiet) {
-                  err.println("cairn: " + note);
-                  err.flush();
-                }
-              });
+      result = store.load(in);
     }
     for (LoadResult.MovedTag m : result.moved()) {
       out.println("Tag " + m.tag().familiar() + " moved from image " + m.from() + " to " + m.to());

@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.tar.TarEntry;
 import dev.cairn.tar.TarWriter;
+import dev.cairn.testing.ChainImage;
+import dev.cairn.testing.DockerSave;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,6 +90,22 @@ class SaveLoadCommandTest {
     assertThat(dir).isDirectoryNotContaining(p -> p.getFileName().toString().endsWith(".partial"));
     CliResult load = b.run("load", "-i", saved.toString());
     assertThat(load.out()).isEqualTo("Loaded image ID: sha256:" + ID + "\n");
+  }
+
+  @Test
+  void loadingWhatDockerSavesPrintsOnlyWhatWasLoaded() {
+    // docker writes the layers first, in name order: cairn keeps them aside until the manifest,
+    // which is its own business, as it is docker's.
+    byte[] archive =
+        DockerSave.of(
+                List.of(
+                    new DockerSave.Image(
+                        ChainImage.config(), ChainImage.layers(), List.of("chain:latest"))))
+            .bytes();
+    CliResult load = a.run(new ByteArrayInputStream(archive), "load");
+    assertThat(load.exit()).as(load.err()).isZero();
+    assertThat(load.err()).isEmpty();
+    assertThat(load.out()).isEqualTo("Loaded image: chain:latest\n");
   }
 
   @Test

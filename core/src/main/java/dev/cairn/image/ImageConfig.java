@@ -32,23 +32,29 @@ public final class ImageConfig {
     if (parent != null) {
       requireSha256("parent ID", parent);
     }
-    // One parse serves both Go's struct decoding and the raw-value object.
-    JsonValue parsed = Json.parse(v1Compatibility);
-    V1Image image = GoDecoder.decodeV1Image(parsed);
-    JsonObject object;
-    if (versionLess(image.dockerVersion(), FALLBACK_BELOW)) {
-      object = Json.parseObject(image.encode(), "v1Compatibility");
-    } else {
-      object = (JsonObject) parsed; // a document that decoded with a docker_version is an object
-    }
-
     // Raw values are re-emitted compacted, never re-serialised.
-    RawObject config = RawObject.of(object).remove("id", "parent", "Size");
+    RawObject config = RawObject.of(asDockerReads(v1Compatibility)).remove("id", "parent", "Size");
     config.putString("layer_id", layerDigest.toString());
     if (parent != null) {
       config.putString("parent_id", parent.toString()); // a base keeps any parent_id it has
     }
     return config.encode();
+  }
+
+  /**
+   * A v1Compatibility as Docker reads it to derive a config from it (steps 1 and 2 of
+   * ARCHITECTURE.md, Strong IDs; its conversion of a schema1 image to a config does the same):
+   * decoded with Go's rules, then re-encoded from the decoded fields when it comes from a daemon
+   * older than 1.8.3, else as written.
+   */
+  public static JsonObject asDockerReads(byte[] v1Compatibility) {
+    // One parse serves both Go's struct decoding and the raw-value object.
+    JsonValue parsed = Json.parse(v1Compatibility);
+    V1Image image = GoDecoder.decodeV1Image(parsed);
+    if (versionLess(image.dockerVersion(), FALLBACK_BELOW)) {
+      return Json.parseObject(image.encode(), "v1Compatibility");
+    }
+    return (JsonObject) parsed; // a document that decoded with a docker_version is an object
   }
 
   /** The strong ID: {@code sha256} of {@link #of}. */

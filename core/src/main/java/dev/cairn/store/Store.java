@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * The library's face: one store directory with its driver, graph and tags. Everything a {@code
@@ -268,11 +267,10 @@ public final class Store implements Closeable {
 
   /**
    * docker load: registers the images of an archive (cairn's, docker save's of every era, skopeo's
-   * docker-archive) and applies its tags; all or nothing. {@code notes} hears about slow paths
-   * taken, such as spooling a layer the archive put before its parent.
+   * docker-archive) and applies its tags; all or nothing.
    */
-  public LoadResult load(InputStream archive, Consumer<String> notes) throws IOException {
-    return new Loader(graph, tags).load(archive, notes);
+  public LoadResult load(InputStream archive) throws IOException {
+    return new Loader(graph, tags).load(archive);
   }
 
   /** Writes the layer tar of node {@code idOrPrefix}, byte-exact as it was pulled or loaded. */

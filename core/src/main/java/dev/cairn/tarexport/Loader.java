@@ -2,7 +2,6 @@ package dev.cairn.tarexport;
 
 import dev.cairn.CairnException;
 import dev.cairn.digest.Digest;
-import dev.cairn.distribution.ConfigNodes;
 import dev.cairn.distribution.PullLocks;
 import dev.cairn.graph.Graph;
 import dev.cairn.graph.Node;
@@ -10,12 +9,6 @@ import dev.cairn.graph.NodeSpec;
 import dev.cairn.graph.TagStore;
 import dev.cairn.image.ImageConfigFile;
 import dev.cairn.image.Reference;
-import dev.cairn.json.Json;
-import dev.cairn.json.JsonValue;
-import dev.cairn.json.JsonValue.JsonArray;
-import dev.cairn.json.JsonValue.JsonNull;
-import dev.cairn.json.JsonValue.JsonObject;
-import dev.cairn.json.JsonValue.JsonString;
 import dev.cairn.tar.TarEntry;
 import dev.cairn.tar.TarReader;
 import java.io.ByteArrayInputStream;
@@ -30,8 +23,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.function.Consumer;
 
 /**
  * Loads image archives into the graph (ARCHITECTURE.md, Archives): cairn's own, {@code docker save}
@@ -39,15 +30,15 @@ import java.util.function.Consumer;
  * naming {@code <id>/layer.tar} or {@code blobs/sha256/…} entries) and skopeo's {@code
  * docker-archive:}.
  *
- * <p>IDs: an image whose {@code manifest.json} layers are all legacy {@code <id>/layer.tar} entries
- * keeps those IDs, and so does every image of an archive without {@code manifest.json}; any other
- * image gets the IDs of ARCHITECTURE.md, ChainID nodes, as a pull would. DiffIDs are checked
+ * <p>IDs: those the archive's writer shows, by the rule of {@link LoadPlan}. DiffIDs are checked
  * against each config.
  *
- * <p>Streaming: the archive is read once. Metadata entries are kept in memory (bounded); a legacy
- * layer whose JSON and parent are already known is registered straight from the archive; any other
- * layer is spooled to an unlinked file in the store until the archive says what it is (the caller
- * is told once when that happens).
+ * <p>Streaming: the archive is read once. Metadata entries are kept in memory (bounded). A layer
+ * whose node is known when it arrives (manifest.json and the config came first, as cairn writes
+ * them, and the node below is in place) is registered straight from the archive; any other layer is
+ * spooled to an unlinked file in the store until the archive says what it is. Docker and skopeo
+ * write manifest.json last, so their layers are spooled, as docker itself unpacks a whole archive
+ * before it reads it.
  *
  * <p>All or nothing: the nodes this load registers are recorded and deleted again, newest first, if
  * anything fails, and tags are changed only once every node is in place (and restored when a later
@@ -90,13 +81,11 @@ public final class Loader {
   /**
    * Reads the archive from {@code archive} to its end and registers and tags its images.
    *
-   * @param notes told about what the user may want to know: a layer spooled to disk because of the
-   *     archive's entry order
    * @throws CairnException INVALID for a malformed, truncated or hostile archive (the store is then
    *     as it was before)
    */
-  public LoadResult load(InputStream archive, Consumer<String> notes) throws IOException {
-    Session s = new Session(notes);
+  public LoadResult load(InputStream archive) throws IOException {
+    Session s = new Session();
     try {
       s.read(archive);
       LoadResult result = s.finish();
@@ -111,38 +100,29 @@ public final class Loader {
     }
   }
 
-  /** One node to have in the graph. {@code diffId} is null when the archive names none. */
-  private record Planned(String id, String parent, byte[] json, Digest diffId, String source) {}
-
-  /** One image: its nodes base first and its tags. {@code config} is null for legacy-only. */
-  private record Image(List<Planned> nodes, List<Reference> refs, ConfigNodes config) {
-    String top() {
-      return nodes.getLast().id();
-    }
-  }
-
   private record AppliedTag(Reference ref, Optional<String> before) {}
 
   /** The state of one load. */
   private final class Session {
-    private final Consumer<String> notes;
     private final Map<String, byte[]> small = new HashMap<>();
     private long smallTotal;
     private final Map<String, String> links = new HashMap<>();
     private final Map<String, Spool> spools = new HashMap<>();
+    private final LoadPlan plan = new LoadPlan(graph, small, this::resolve);
 
-    /** Legacy layer entries consumed from the stream, to the node that holds their content. */
+    /** manifest.json's entries once read; empty when it reads as none (finish says why). */
+    private List<LoadPlan.Item> items;
+
+    /** The nodes of entries that get the IDs of their config: planned once, when it is read. */
+    private final Map<LoadPlan.Item, List<LoadPlan.Planned>> configPlans = new HashMap<>();
+
+    /** Layer entries consumed from the stream, to the node that holds their content. */
     private final Map<String, String> streamed = new HashMap<>();
 
     private final Set<String> names = new HashSet<>();
     private final List<String> ours = new ArrayList<>();
     private final Map<String, Graph.Hold> holds = new LinkedHashMap<>();
     private final List<AppliedTag> applied = new ArrayList<>();
-    private boolean toldSpool;
-
-    Session(Consumer<String> notes) {
-      this.notes = notes;
-    }
 
     // ------------------------------------------------------------ reading the stream
 
@@ -199,20 +179,18 @@ public final class Loader {
         keep(name, size, payload, MAX_CONFIG);
         return;
       }
-      String dir = ArchiveNames.legacyDir(name, "layer.tar");
-      if (dir != null && registerStreamed(dir, name, payload)) {
-        return;
-      }
+      InputStream layer = payload;
       if (name.startsWith("blobs/") && size <= MAX_CONFIG) {
         byte[] bytes = payload.readAllBytes(); // a config or a small layer: look before choosing
         if (looksLikeJson(bytes)) {
           remember(name, bytes);
-        } else {
-          spool(name, new ByteArrayInputStream(bytes));
+          return;
         }
-        return;
+        layer = new ByteArrayInputStream(bytes);
       }
-      spool(name, payload);
+      if (!registerKnown(name, layer)) {
+        spools.put(name, Spool.of(graph.tempDirectory(), layer));
+      }
     }
 
     private boolean isTopMetadata(String name) {
@@ -239,50 +217,84 @@ public final class Loader {
       small.put(name, bytes);
     }
 
-    private void spool(String name, InputStream payload) throws IOException {
-      if (!toldSpool) {
-        toldSpool = true;
-        notes.accept(
-            "the archive's entry order puts layers before what places them:"
-                + " spooling them to a temporary file in the store");
-      }
-      spools.put(name, Spool.of(graph.tempDirectory(), payload));
-    }
-
     /**
-     * Registers legacy node {@code dir} straight from the stream when its JSON and its parent are
-     * known; an existing node is skipped. False when the layer must wait (spooled).
+     * Registers layer entry {@code name} straight from the stream when the archive has already said
+     * which node it is and the node below it is in place; a node that exists and is the one planned
+     * is reused. False when the layer must wait (be spooled).
      */
-    private boolean registerStreamed(String dir, String name, InputStream payload)
-        throws IOException {
-      byte[] json = small.get(dir + "/json");
-      if (!ArchiveNames.isId(dir) || json == null) {
-        return false;
-      }
-      String parent = legacyParent(dir, json);
-      if (parent != null && !graph.exists(parent)) {
-        return false;
-      }
-      try (PullLocks.Held node = lockNode(dir)) {
-        if (!existsNow(dir)) {
-          register(NodeSpec.of(dir, parent, configNamed(dir).orElse(json)), payload);
-        } else {
-          hold(dir);
+    private boolean registerKnown(String name, InputStream payload) throws IOException {
+      for (LoadPlan.Item item : items()) {
+        List<LoadPlan.Planned> nodes = known(item);
+        for (int i = 0; i < nodes.size(); i++) {
+          LoadPlan.Planned p = nodes.get(i);
+          if (!name.equals(resolve(p.source()))
+              || (p.parent() != null && !graph.exists(p.parent()))) {
+            continue;
+          }
+          try (PullLocks.Held node = lockNode(p.id())) {
+            if (!existsNow(p.id())) {
+              try {
+                register(spec(p), payload);
+              } catch (CairnException e) {
+                throw e.in(item.where() + ": layer " + i + " (" + p.id() + ")");
+              }
+            } else if (isPlanned(p)) {
+              hold(p.id());
+            } else {
+              continue; // another node under that ID: the plan made at the end probes past it
+            }
+          }
+          streamed.put(name, p.id());
+          return true;
         }
       }
-      streamed.put(name, dir);
-      return true;
+      return false;
     }
 
-    /** A config in the archive whose digest is {@code id}: a ChainID-node image's top JSON. */
-    private Optional<byte[]> configNamed(String id) {
-      for (String name : List.of(id + ".json", "blobs/sha256/" + id)) {
-        byte[] b = small.get(name);
-        if (b != null && Digest.sha256(b).hex().equals(id)) {
-          return Optional.of(b);
+    /** manifest.json's entries, once it has been read and reads well; else none yet. */
+    private List<LoadPlan.Item> items() {
+      if (items == null && small.containsKey("manifest.json")) {
+        try {
+          items = LoadPlan.items(small.get("manifest.json"));
+        } catch (CairnException e) {
+          items = List.of(); // the plan made at the end reports it
         }
       }
-      return Optional.empty();
+      return items == null ? List.of() : items;
+    }
+
+    private List<LoadPlan.Planned> known(LoadPlan.Item item) throws IOException {
+      List<LoadPlan.Planned> done = configPlans.get(item);
+      if (done != null) {
+        return done;
+      }
+      List<LoadPlan.Planned> nodes = plan.known(item);
+      if (!item.legacyIds() && !nodes.isEmpty()) {
+        configPlans.put(item, nodes);
+      }
+      return nodes;
+    }
+
+    /** Whether the stored node {@code p.id()} is the node planned: same parent, layer and JSON. */
+    private boolean isPlanned(LoadPlan.Planned p) throws IOException {
+      Node n = graph.node(p.id()).orElse(null);
+      if (n == null || !Objects.equals(n.parent(), p.parent())) {
+        return false;
+      }
+      try {
+        if (p.diffId() != null && !graph.diffId(p.id()).equals(p.diffId())) {
+          return false;
+        }
+        // A node whose JSON hashes to its ID (a config, a strong ID) must hold that very JSON.
+        return !Digest.sha256(p.json()).hex().equals(p.id())
+            || Digest.sha256(graph.rawJSON(p.id())).hex().equals(p.id());
+      } catch (CairnException e) {
+        return false; // unreadable metadata cannot vouch for the node
+      }
+    }
+
+    private NodeSpec spec(LoadPlan.Planned p) {
+      return new NodeSpec(p.id(), p.parent(), p.json(), null, null, p.diffId());
     }
 
     /** Whether the node exists, including one another process committed meanwhile. */
@@ -309,17 +321,18 @@ public final class Loader {
     // ------------------------------------------------------------ after the stream
 
     LoadResult finish() throws IOException {
-      List<Image> images = plan();
+      List<LoadPlan.Image> images = plan();
       Set<String> needed = new HashSet<>();
-      Map<String, Planned> placed = new HashMap<>();
-      for (Image img : images) {
+      Map<String, LoadPlan.Planned> placed = new HashMap<>();
+      for (LoadPlan.Image img : images) {
         for (int i = 0; i < img.nodes().size(); i++) {
-          Planned p = img.nodes().get(i);
+          LoadPlan.Planned p = img.nodes().get(i);
           needed.add(p.id());
           place(img, i, p, placed);
         }
       }
-      // Legacy layers registered from the stream that no image of the archive uses.
+      // Layers registered from the stream that the plan made now does not use (a safeguard: the
+      // plan made while streaming and this one agree unless the store changed under them).
       for (String id : List.copyOf(ours).reversed()) {
         if (!needed.contains(id)) {
           holds.remove(id).close();
@@ -329,7 +342,7 @@ public final class Loader {
       }
       List<LoadResult.LoadedImage> loaded = new ArrayList<>();
       List<LoadResult.MovedTag> moved = new ArrayList<>();
-      for (Image img : images) {
+      for (LoadPlan.Image img : images) {
         Digest top = Digest.sha256Hex(img.top());
         for (Reference ref : img.refs()) {
           Optional<String> before = tags.resolve(ref);
@@ -341,17 +354,18 @@ public final class Loader {
         }
         loaded.add(new LoadResult.LoadedImage(top, img.refs()));
       }
-      for (Image img : images) {
+      for (LoadPlan.Image img : images) {
         graph.finish(img.top()); // named now: the image lists from here on
       }
       return new LoadResult(loaded, moved);
     }
 
     /** Makes sure node {@code i} of {@code img} is in the graph and is the node planned. */
-    private void place(Image img, int i, Planned p, Map<String, Planned> placed)
+    private void place(
+        LoadPlan.Image img, int i, LoadPlan.Planned p, Map<String, LoadPlan.Planned> placed)
         throws IOException {
       String what = "image " + img.top() + ": layer " + i + " (" + p.id() + ")";
-      Planned before = placed.putIfAbsent(p.id(), p);
+      LoadPlan.Planned before = placed.putIfAbsent(p.id(), p);
       if (before != null && !Objects.equals(before.parent(), p.parent())) {
         throw CairnException.invalid(what + ": the archive gives this node two different parents");
       }
@@ -360,7 +374,7 @@ public final class Loader {
       }
     }
 
-    private void placeLocked(String what, Planned p) throws IOException {
+    private void placeLocked(String what, LoadPlan.Planned p) throws IOException {
       if (existsNow(p.id())) {
         Node n = graph.get(p.id());
         if (!Objects.equals(n.parent(), p.parent())) {
@@ -389,10 +403,24 @@ public final class Loader {
       }
       try (InputStream layer = open(p.source(), what)) {
         // The graph checks the config's DiffID before the node commits: a wrong layer never shows.
-        register(new NodeSpec(p.id(), p.parent(), p.json(), null, null, p.diffId()), layer);
+        register(spec(p), layer);
       } catch (CairnException e) {
         throw e.in(what);
       }
+    }
+
+    /** Every image of the archive, with the IDs of {@link LoadPlan}'s rule. */
+    private List<LoadPlan.Image> plan() throws IOException {
+      byte[] manifest = small.get("manifest.json");
+      ArchiveTags.check(manifest, small.get("repositories")); // every name before any node placed
+      if (manifest == null) {
+        return plan.legacyImages();
+      }
+      List<LoadPlan.Image> images = new ArrayList<>();
+      for (LoadPlan.Item item : LoadPlan.items(manifest)) {
+        images.add(plan.image(item));
+      }
+      return images;
     }
 
     /** The content of entry {@code name}, following links inside the archive. */
@@ -433,237 +461,6 @@ public final class Loader {
         cur = links.get(cur);
       }
       return cur;
-    }
-
-    // ------------------------------------------------------------ what the archive holds
-
-    private List<Image> plan() throws IOException {
-      byte[] manifest = small.get("manifest.json");
-      ArchiveTags.check(manifest, small.get("repositories")); // every name before any node placed
-      return manifest != null ? planManifest(manifest) : planLegacy();
-    }
-
-    private List<Image> planManifest(byte[] manifest) throws IOException {
-      JsonValue doc = Json.parse(manifest);
-      if (!(doc instanceof JsonArray items)) {
-        throw CairnException.invalid("manifest.json is not a JSON array");
-      }
-      List<Image> images = new ArrayList<>();
-      for (int k = 0; k < items.items().size(); k++) {
-        String where = "manifest.json entry " + k;
-        if (!(items.items().get(k) instanceof JsonObject item)) {
-          throw CairnException.invalid(where + " is not an object");
-        }
-        String configName = stringField(item, "Config", where);
-        List<String> layerNames = stringList(item, "Layers", where);
-        List<String> repoTags = stringList(item, "RepoTags", where);
-        if (configName == null || configName.isEmpty()) {
-          throw CairnException.invalid(where + " names no Config");
-        }
-        byte[] configBytes = small.get(resolve(ArchiveNames.clean(configName)));
-        if (configBytes == null) {
-          throw CairnException.invalid(
-              where + ": config " + CairnException.quote(configName) + " is not in the archive");
-        }
-        ImageConfigFile config;
-        try {
-          config = ImageConfigFile.parse(configBytes);
-        } catch (CairnException e) {
-          throw e.in(where + ": config " + configName);
-        }
-        List<Digest> diffIds = config.diffIds();
-        if (diffIds.size() != layerNames.size() || diffIds.isEmpty()) {
-          throw CairnException.invalid(
-              where
-                  + ": "
-                  + layerNames.size()
-                  + " layers, but its config lists "
-                  + diffIds.size()
-                  + " DiffIDs");
-        }
-        List<String> sources = new ArrayList<>();
-        boolean legacy = true;
-        for (String l : layerNames) {
-          String clean = ArchiveNames.clean(l);
-          sources.add(clean);
-          String dir = ArchiveNames.legacyDir(clean, "layer.tar");
-          legacy &= dir != null && ArchiveNames.isId(dir) && small.containsKey(dir + "/json");
-        }
-        List<Reference> refs = ArchiveTags.repoTags(repoTags, where);
-        List<Planned> nodes = new ArrayList<>();
-        ConfigNodes ids = null;
-        if (legacy) {
-          String below = null;
-          for (int i = 0; i < sources.size(); i++) {
-            String dir = ArchiveNames.legacyDir(sources.get(i), "layer.tar");
-            byte[] json = small.get(dir + "/json");
-            String parent = legacyParent(dir, json);
-            if (!Objects.equals(parent, below)) {
-              throw CairnException.invalid(
-                  where
-                      + ": layer "
-                      + i
-                      + " ("
-                      + dir
-                      + ") has parent "
-                      + (parent == null ? "none" : parent)
-                      + ", but the layer below it is "
-                      + (below == null ? "none" : below));
-            }
-            byte[] nodeJson = configNamed(dir).orElse(json);
-            nodes.add(new Planned(dir, parent, nodeJson, diffIds.get(i), sources.get(i)));
-            below = dir;
-          }
-        } else {
-          ids = ConfigNodes.plan(graph, config);
-          List<ConfigNodes.ConfigNode> planned = ids.nodes();
-          for (int i = 0; i < planned.size(); i++) {
-            ConfigNodes.ConfigNode n = planned.get(i);
-            nodes.add(new Planned(n.id(), n.parent(), n.json(), n.diffId(), sources.get(i)));
-          }
-        }
-        images.add(new Image(List.copyOf(nodes), refs, ids));
-      }
-      if (images.isEmpty()) {
-        throw CairnException.invalid("manifest.json lists no images");
-      }
-      return images;
-    }
-
-    private List<Image> planLegacy() throws IOException {
-      Map<String, byte[]> jsons = new TreeMap<>();
-      for (Map.Entry<String, byte[]> e : small.entrySet()) {
-        String dir = ArchiveNames.legacyDir(e.getKey(), "json");
-        if (dir != null) {
-          jsons.put(dir, e.getValue());
-        }
-      }
-      if (jsons.isEmpty()) {
-        throw CairnException.invalid(
-            "the archive holds no images: no manifest.json and no <id>/json entries");
-      }
-      Map<String, String> parents = new HashMap<>();
-      for (Map.Entry<String, byte[]> e : jsons.entrySet()) {
-        parents.put(e.getKey(), legacyParent(e.getKey(), e.getValue()));
-      }
-      // Each node's chain must end in the store or at a base, without loops.
-      Map<String, List<Planned>> chains = new LinkedHashMap<>();
-      for (String id : jsons.keySet()) {
-        List<Planned> chain = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
-        for (String cur = id; cur != null && jsons.containsKey(cur); cur = parents.get(cur)) {
-          if (!seen.add(cur)) {
-            throw CairnException.invalid("image " + id + ": its parent chain loops at " + cur);
-          }
-          String parent = parents.get(cur);
-          if (parent != null && !jsons.containsKey(parent) && !graph.exists(parent)) {
-            throw CairnException.invalid(
-                "image "
-                    + cur
-                    + ": its parent "
-                    + parent
-                    + " is neither in the archive nor stored");
-          }
-          chain.add(new Planned(cur, parent, jsons.get(cur), null, cur + "/layer.tar"));
-        }
-        chains.put(id, chain.reversed());
-      }
-      Map<String, List<Reference>> refs = new LinkedHashMap<>();
-      byte[] repositories = small.get("repositories");
-      if (repositories != null) {
-        for (Map.Entry<Reference, String> e : ArchiveTags.repositories(repositories).entrySet()) {
-          String id = e.getValue();
-          if (!jsons.containsKey(id) && !graph.exists(id)) {
-            throw CairnException.invalid(
-                "repositories: "
-                    + e.getKey().familiar()
-                    + " names image "
-                    + id
-                    + ", which is neither in the archive nor stored");
-          }
-          refs.computeIfAbsent(id, k -> new ArrayList<>()).add(e.getKey());
-        }
-      }
-      // One image per head of the archive's nodes, and one per tagged node.
-      Set<String> parentsInArchive = new HashSet<>(parents.values());
-      List<Image> images = new ArrayList<>();
-      Set<String> tops = new java.util.LinkedHashSet<>();
-      for (String id : jsons.keySet()) {
-        if (!parentsInArchive.contains(id)) {
-          tops.add(id);
-        }
-      }
-      tops.addAll(refs.keySet());
-      for (String top : tops) {
-        List<Planned> chain = chains.get(top);
-        if (chain == null) { // a tag for a node that is only in the store
-          Node n = graph.get(top);
-          chain = List.of(new Planned(n.id(), n.parent(), null, null, null));
-        }
-        images.add(new Image(chain, refs.getOrDefault(top, List.of()), null));
-      }
-      return images;
-    }
-
-    /** The {@code parent} of legacy JSON {@code <dir>/json}, checking its IDs. */
-    private String legacyParent(String dir, byte[] json) {
-      String what = "image " + CairnException.quote(dir);
-      if (!ArchiveNames.isId(dir)) {
-        throw CairnException.invalid(
-            "image ID " + CairnException.quote(dir) + " is not 64 lowercase hex digits");
-      }
-      JsonObject obj;
-      try {
-        obj = Json.parseObject(json, "json");
-      } catch (CairnException e) {
-        throw e.in(what);
-      }
-      String id = V1Forms.string(obj.get("id"));
-      if (id != null && !id.equals(dir)) {
-        throw CairnException.invalid(
-            what + ": its json has id " + CairnException.quote(id) + ", not its directory's");
-      }
-      String parent = V1Forms.string(obj.get("parent"));
-      if (parent == null || parent.isEmpty()) {
-        return null;
-      }
-      if (!ArchiveNames.isId(parent)) {
-        throw CairnException.invalid(
-            what
-                + ": parent ID "
-                + CairnException.quote(parent)
-                + " is not 64 lowercase hex digits");
-      }
-      return parent;
-    }
-
-    private static String stringField(JsonObject obj, String key, String where) {
-      JsonValue v = ArchiveTags.field(obj, key);
-      if (v == null || v instanceof JsonNull) {
-        return null;
-      }
-      if (!(v instanceof JsonString s)) {
-        throw CairnException.invalid(where + ": " + key + " is not a string");
-      }
-      return s.value();
-    }
-
-    private static List<String> stringList(JsonObject obj, String key, String where) {
-      JsonValue v = ArchiveTags.field(obj, key);
-      if (v == null || v instanceof JsonNull) {
-        return List.of();
-      }
-      if (!(v instanceof JsonArray a)) {
-        throw CairnException.invalid(where + ": " + key + " is not an array");
-      }
-      List<String> out = new ArrayList<>(a.items().size());
-      for (JsonValue item : a.items()) {
-        if (!(item instanceof JsonString s)) {
-          throw CairnException.invalid(where + ": " + key + " holds a non-string");
-        }
-        out.add(s.value());
-      }
-      return out;
     }
 
     private static boolean looksLikeJson(byte[] b) {

@@ -5,6 +5,7 @@ import dev.cairn.digest.Digest;
 import dev.cairn.graph.Graph;
 import dev.cairn.graph.Node;
 import dev.cairn.graph.TagStore;
+import dev.cairn.image.ChainId;
 import dev.cairn.image.ImageConfigFile;
 import dev.cairn.image.Reference;
 import dev.cairn.json.GoJsonWriter;
@@ -27,7 +28,10 @@ import java.util.TreeMap;
  * read (ARCHITECTURE.md, Archives): {@code manifest.json}, {@code repositories} and the configs
  * first, so that a streaming loader knows every image before the layers arrive, then {@code
  * <id>/VERSION}, {@code <id>/json} and {@code <id>/layer.tar} for each node, base first, each node
- * once. Layers are rebuilt from tar-split straight into the output; nothing is staged.
+ * once. Layers are rebuilt from tar-split straight into the output; nothing is staged. An image
+ * whose IDs are not the ones its config gives (a schema1 pull's strong IDs, a Docker 1.9 image's)
+ * is marked in manifest.json so that cairn's load keeps them ({@link LoadPlan}); other tools pass
+ * over the mark.
  */
 public final class Saver {
   private static final byte[] VERSION = "1.0".getBytes(StandardCharsets.US_ASCII);
@@ -40,8 +44,13 @@ public final class Saver {
     this.tags = tags;
   }
 
-  /** One image to write: its top node, the nodes base first, its config and the tags it keeps. */
-  private record Image(String top, List<Node> chain, byte[] config, List<Reference> tags) {}
+  /**
+   * One image to write: its top node, the nodes base first, its config and the tags it keeps;
+   * {@code legacyIds} when its node IDs are not those its config gives (ARCHITECTURE.md, ChainID
+   * nodes), so that a load must keep them ({@link LoadPlan}).
+   */
+  private record Image(
+      String top, List<Node> chain, byte[] config, List<Reference> tags, boolean legacyIds) {}
 
   /**
    * Writes the images named by {@code names} to {@code out}, which is flushed but not closed. A
@@ -112,7 +121,7 @@ public final class Saver {
     String what = "image " + top;
     byte[] topJson = graph.rawJSON(top);
     byte[] config;
-    if (Digest.sha256(topJson).hex().equals(top)) {
+    if (V1Forms.isConfig(top, topJson)) {
       ImageConfigFile parsed;
       try {
         parsed = ImageConfigFile.parse(topJson);
@@ -136,7 +145,23 @@ public final class Saver {
       }
       config = V1Forms.configFromV1(v1s.getLast(), diffIds, v1s, what);
     }
-    return new Image(top, List.copyOf(chain), config, List.copyOf(refs));
+    return new Image(
+        top, List.copyOf(chain), config, List.copyOf(refs), !configIds(chain, diffIds, config));
+  }
+
+  /**
+   * Whether the nodes are those ARCHITECTURE.md, ChainID nodes gives the config: ChainIDs, the
+   * config digest on top.
+   */
+  private static boolean configIds(List<Node> chain, List<Digest> diffIds, byte[] config) {
+    List<Digest> chainIds = ChainId.of(diffIds);
+    int top = chain.size() - 1;
+    for (int i = 0; i < top; i++) {
+      if (!chain.get(i).id().equals(chainIds.get(i).hex())) {
+        return false;
+      }
+    }
+    return chain.get(top).id().equals(Digest.sha256(config).hex());
   }
 
   private byte[] v1(String id) throws IOException {
@@ -175,7 +200,7 @@ public final class Saver {
     tar.directory(TarEntry.directory(id + "/").withMtime(mtime));
     file(tar, id + "/VERSION", VERSION, mtime);
     byte[] stored = graph.rawJSON(id);
-    boolean rawConfig = Digest.sha256(stored).hex().equals(id); // a ChainID-node image's top
+    boolean rawConfig = V1Forms.isConfig(id, stored);
     byte[] json = V1Forms.nodeJson(stored, id, n.parent(), rawConfig, "json of image " + id);
     file(tar, id + "/json", json, mtime);
     long size = graph.tarLayerSize(id);
@@ -219,7 +244,11 @@ public final class Saver {
         }
         w.string(img.chain().get(l).id() + "/layer.tar");
       }
-      w.punct(']').punct('}');
+      w.punct(']');
+      if (img.legacyIds()) {
+        w.punct(',').name(LoadPlan.LEGACY_IDS).ascii("true");
+      }
+      w.punct('}');
     }
     return w.punct(']').toByteArray();
   }

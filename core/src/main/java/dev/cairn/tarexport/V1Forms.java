@@ -1,14 +1,15 @@
 package dev.cairn.tarexport;
 
+import dev.cairn.CairnException;
 import dev.cairn.digest.Digest;
+import dev.cairn.image.ImageConfig;
+import dev.cairn.image.V1Image;
 import dev.cairn.json.GoJsonWriter;
 import dev.cairn.json.Json;
 import dev.cairn.json.JsonValue;
-import dev.cairn.json.JsonValue.JsonArray;
 import dev.cairn.json.JsonValue.JsonObject;
 import dev.cairn.json.JsonValue.JsonString;
 import dev.cairn.json.RawObject;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -21,6 +22,17 @@ final class V1Forms {
       Set.of("id", "parent", "Size", "parent_id", "layer_id", "throwaway");
 
   private V1Forms() {}
+
+  /**
+   * Whether {@code json}, a node's stored JSON, is an image config as received: the top node of a
+   * ARCHITECTURE.md, ChainID nodes image. It hashes to the node's ID and holds {@code rootfs}; the
+   * JSON of a schema1 node hashes to its ID too (its strong ID, ARCHITECTURE.md, Strong IDs), but
+   * is a v1 form, with no {@code rootfs}.
+   */
+  static boolean isConfig(String id, byte[] json) {
+    return Digest.sha256(json).hex().equals(id)
+        && Json.parseObject(json, "json of image " + id).get("rootfs") != null;
+  }
 
   /**
    * A node's {@code <id>/json}: the v1 form with {@code id} and {@code parent}. JSON that already
@@ -44,13 +56,21 @@ final class V1Forms {
   }
 
   /**
-   * The image config of a schema1 image (ARCHITECTURE.md, Archives): its top v1Compatibility
-   * without the legacy keys, plus {@code rootfs} with the chain's DiffIDs and a {@code history}
-   * entry per node made from each node's v1Compatibility, base first.
+   * The image config of a schema1 image (ARCHITECTURE.md, Archives), made as Docker makes one when
+   * it pulls such an image: its top v1Compatibility as Docker reads it ({@link
+   * ImageConfig#asDockerReads}) without the legacy keys, plus {@code rootfs} with the chain's
+   * DiffIDs and a {@code history} entry per node made from each node's v1Compatibility, base first.
+   * A node loaded from an archive has its strong config instead of its v1Compatibility; both give
+   * the same config.
    */
   static byte[] configFromV1(
       byte[] topV1, List<Digest> diffIds, List<byte[]> chainV1, String what) {
-    RawObject config = RawObject.of(Json.parseObject(topV1, what));
+    RawObject config;
+    try {
+      config = RawObject.of(ImageConfig.asDockerReads(topV1));
+    } catch (CairnException e) {
+      throw e.in(what);
+    }
     NOT_CONFIG.forEach(config::remove);
     config.put(
         "rootfs",
@@ -72,56 +92,37 @@ final class V1Forms {
             if (i > 0) {
               w.punct(',');
             }
-            history(w, Json.parseObject(chainV1.get(i), what + ": layer " + i));
+            V1Image v1;
+            try {
+              v1 = V1Image.decode(chainV1.get(i));
+            } catch (CairnException e) {
+              throw e.in(what + ": layer " + i);
+            }
+            history(w, v1);
           }
           w.punct(']');
         });
     return config.encode();
   }
 
-  /** One history entry in the field order of Docker's image.History, empty fields omitted. */
-  private static void history(GoJsonWriter w, JsonObject v1) {
-    w.punct('{');
-    JsonValue created = v1.get("created");
-    w.name("created");
-    if (created instanceof JsonString) {
-      w.raw(created);
-    } else {
-      w.string("0001-01-01T00:00:00Z");
+  /**
+   * One history entry as Docker derives it from a v1 image (its HistoryFromConfig), in the field
+   * order of its image.History, empty fields omitted.
+   */
+  private static void history(GoJsonWriter w, V1Image v1) {
+    w.punct('{').name("created").string(v1.created().format());
+    if (!v1.author().isEmpty()) {
+      w.punct(',').name("author").string(v1.author());
     }
-    String author = string(v1.get("author"));
-    if (author != null && !author.isEmpty()) {
-      w.punct(',').name("author").string(author);
-    }
-    String createdBy = "";
-    if (v1.get("container_config") instanceof JsonObject cc) {
-      createdBy = command(cc.get("Cmd"));
-    }
+    List<String> cmd = v1.containerConfig().cmd();
+    String createdBy = cmd == null ? "" : String.join(" ", cmd);
     if (!createdBy.isEmpty()) {
       w.punct(',').name("created_by").string(createdBy);
     }
-    String comment = string(v1.get("comment"));
-    if (comment != null && !comment.isEmpty()) {
-      w.punct(',').name("comment").string(comment);
+    if (!v1.comment().isEmpty()) {
+      w.punct(',').name("comment").string(v1.comment());
     }
     w.punct('}');
-  }
-
-  /** {@code Cmd} joined by spaces, as Docker derives {@code created_by}; a lone string is one. */
-  private static String command(JsonValue cmd) {
-    if (cmd instanceof JsonString s) {
-      return s.value();
-    }
-    if (cmd instanceof JsonArray a) {
-      List<String> parts = new ArrayList<>();
-      for (JsonValue v : a.items()) {
-        if (v instanceof JsonString s) {
-          parts.add(s.value());
-        }
-      }
-      return String.join(" ", parts);
-    }
-    return "";
   }
 
   static String string(JsonValue v) {

@@ -947,7 +947,7 @@ class PullTest {
                     try {
                       load.complete(
                           new Loader(f.graph, TagStore.open(f.graph))
-                              .load(new ByteArrayInputStream(archive.toByteArray()), n -> {}));
+                              .load(new ByteArrayInputStream(archive.toByteArray())));
                     } catch (Throwable t) {
                       load.completeExceptionally(t);
                     }

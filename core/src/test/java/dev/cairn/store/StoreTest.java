@@ -193,7 +193,7 @@ class StoreTest {
       return;
     }
     try (overlay) {
-      overlay.load(new ByteArrayInputStream(archive), note -> {});
+      overlay.load(new ByteArrayInputStream(archive));
       Image image = overlay.image("linked:1");
       assertThat(image.id().hex()).isEqualTo(cfg);
       List<byte[]> layers = List.of(base, top);

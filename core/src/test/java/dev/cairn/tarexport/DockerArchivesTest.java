@@ -3,6 +3,7 @@ package dev.cairn.tarexport;
 import static dev.cairn.tarexport.SaveLoadTest.BASE;
 import static dev.cairn.tarexport.SaveLoadTest.EXTRA;
 import static dev.cairn.tarexport.SaveLoadTest.MID;
+import static dev.cairn.tarexport.SaveLoadTest.TOP;
 import static dev.cairn.tarexport.SaveLoadTest.legacyJson;
 import static dev.cairn.testing.TarBuilder.tar;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,6 +14,8 @@ import dev.cairn.digest.Digest;
 import dev.cairn.image.ChainId;
 import dev.cairn.image.Reference;
 import dev.cairn.tar.TarEntry;
+import dev.cairn.testing.ChainImage;
+import dev.cairn.testing.DockerSave;
 import dev.cairn.testing.TarBuilder;
 import dev.cairn.testing.Trees;
 import java.io.ByteArrayOutputStream;
@@ -21,8 +24,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
@@ -94,20 +99,19 @@ class DockerArchivesTest {
       assertThat(s.chain(CHILD)).containsExactly(PARENT, CHILD);
       assertThat(s.tags.resolve(Reference.parse("legacy:v1"))).contains(CHILD);
       assertThat(s.layer(CHILD)).isEqualTo(MID);
-      assertThat(s.notes).singleElement().asString().contains("spooling");
       assertThat(s.graph.tempDirectory()).isEmptyDirectory();
     }
   }
 
   @Test
-  void docker19ArchiveInParentOrderIsRegisteredWhileStreaming() throws IOException {
+  void docker19ArchiveWithAGzippedLayerKeepsItsIds() throws IOException {
     TarBuilder t = tar();
     legacyNode(t, PARENT, null, BASE);
     legacyNode(t, CHILD, PARENT, gzip(MID));
     try (Stores s = new Stores(dir)) {
       LoadResult r = s.load(t.bytes());
-      assertThat(s.notes).isEmpty();
       assertThat(r.images()).extracting(i -> i.id().hex()).containsExactly(CHILD);
+      assertThat(s.chain(CHILD)).containsExactly(PARENT, CHILD);
       assertThat(s.graph.diffId(CHILD)).isEqualTo(Digest.sha256(MID));
     }
   }
@@ -136,16 +140,95 @@ class DockerArchivesTest {
   }
 
   @Test
-  void docker110ArchiveKeepsLegacyIdsAndChecksDiffIds() throws IOException {
+  void docker110ArchiveGetsTheIdsOfItsConfigWhateverItsLegacyDirectoriesSay() throws IOException {
     List<Digest> diffIds = List.of(Digest.sha256(BASE), Digest.sha256(MID), Digest.sha256(BASE));
+    byte[] config = utf8(config(diffIds));
+    String cfg = Digest.sha256(config).hex();
+    List<Digest> chainIds = ChainId.of(diffIds);
     try (Stores s = new Stores(dir)) {
       LoadResult r = s.load(docker110(config(diffIds)));
-      assertThat(r.images()).extracting(i -> i.id().hex()).containsExactly(THIRD);
-      assertThat(s.chain(THIRD)).containsExactly(PARENT, CHILD, THIRD);
-      assertThat(s.layer(THIRD)).isEqualTo(BASE);
-      assertThat(s.graph.diffId(CHILD)).isEqualTo(Digest.sha256(MID));
-      assertThat(s.tags.resolve(Reference.parse("app:1.10"))).contains(THIRD);
+      assertThat(r.images()).extracting(i -> i.id().hex()).containsExactly(cfg);
+      assertThat(s.chain(cfg)).containsExactly(chainIds.get(0).hex(), chainIds.get(1).hex(), cfg);
+      assertThat(s.graph.map().keySet()).doesNotContain(PARENT, CHILD, THIRD);
+      assertThat(s.layer(cfg)).isEqualTo(BASE);
+      assertThat(s.graph.diffId(chainIds.get(1).hex())).isEqualTo(Digest.sha256(MID));
+      assertThat(s.tags.resolve(Reference.parse("app:1.10"))).contains(cfg);
     }
+  }
+
+  static DockerSave.Image chainImage(byte[] config, String tag) {
+    return new DockerSave.Image(config, ChainImage.layers(), List.of(tag));
+  }
+
+  @Test
+  void dockerSaveOfTheChainImageLoadsUnderTheIdDockerShows() throws IOException {
+    byte[] config = ChainImage.config();
+    Digest id = Digest.sha256(config); // docker's image ID: the digest of the config's bytes
+    List<byte[]> layers = ChainImage.layers();
+    List<Digest> chainIds = ChainId.of(layers.stream().map(Digest::sha256).toList());
+    DockerSave save = DockerSave.of(List.of(chainImage(config, "chain:latest")));
+    try (Stores s = new Stores(dir)) {
+      LoadResult r = s.load(save.bytes());
+      assertThat(r.images()).extracting(LoadResult.LoadedImage::id).containsExactly(id);
+      List<String> expected = new ArrayList<>();
+      chainIds.subList(0, 19).forEach(c -> expected.add(c.hex()));
+      expected.add(id.hex());
+      assertThat(s.chain(id.hex())).containsExactlyElementsOf(expected);
+      assertThat(s.graph.map()).hasSize(20);
+      assertThat(s.graph.rawJSON(id.hex())).isEqualTo(config);
+      for (int i = 0; i < 20; i++) {
+        assertThat(s.layer(expected.get(i))).as("layer %d", i + 1).isEqualTo(layers.get(i));
+      }
+      assertThat(s.graph.map().keySet())
+          .as("docker's v1 IDs are no nodes")
+          .doesNotContainAnyElementsOf(save.v1Ids(0));
+      assertThat(s.tags.resolve(Reference.parse("chain:latest"))).contains(id.hex());
+      assertThat(s.graph.tempDirectory()).isEmptyDirectory();
+    }
+  }
+
+  @Test
+  void twoImagesThatDockerSavesUnderOneLegacyTopLoadAsTwoImages() throws IOException {
+    byte[] first = ChainImage.config(ChainImage.layers(), "one");
+    byte[] second = ChainImage.config(ChainImage.layers(), "two");
+    DockerSave save =
+        DockerSave.of(List.of(chainImage(first, "chain:one"), chainImage(second, "chain:two")));
+    // Their configs differ only in history, which no v1 JSON holds: docker gives both the same
+    // legacy directories, and only the configs tell them apart.
+    assertThat(save.v1Ids(1)).isEqualTo(save.v1Ids(0));
+    try (Stores s = new Stores(dir)) {
+      LoadResult r = s.load(save.bytes());
+      assertThat(r.images())
+          .extracting(LoadResult.LoadedImage::id)
+          .containsExactly(Digest.sha256(first), Digest.sha256(second));
+      assertThat(s.tags.resolve(Reference.parse("chain:one"))).contains(Digest.sha256(first).hex());
+      assertThat(s.tags.resolve(Reference.parse("chain:two")))
+          .contains(Digest.sha256(second).hex());
+      assertThat(s.graph.map()).as("19 shared layers and two tops").hasSize(21);
+    }
+  }
+
+  @Test
+  void aDockerArchiveSharesLayersWithAPulledImageOfTheSameContent() throws IOException {
+    List<byte[]> layers = List.of(BASE, MID, EXTRA);
+    byte[] config = utf8(config(layers.stream().map(Digest::sha256).toList()));
+    byte[] archive =
+        DockerSave.of(List.of(new DockerSave.Image(config, layers, List.of("saved:1")))).bytes();
+    try (Stores s = new Stores(dir)) {
+      s.pulled(List.of(BASE, MID, TOP), "pulled:1");
+      Set<String> pulled = Set.copyOf(s.graph.map().keySet());
+      s.load(archive);
+      String id = Digest.sha256(config).hex();
+      List<String> chain = s.chain(id);
+      assertThat(pulled).containsAll(chain.subList(0, 2));
+      assertThat(s.graph.map().keySet()).containsExactlyInAnyOrderElementsOf(union(pulled, id));
+    }
+  }
+
+  private static Set<String> union(Set<String> set, String more) {
+    Set<String> all = new java.util.HashSet<>(set);
+    all.add(more);
+    return all;
   }
 
   /**
@@ -294,7 +377,8 @@ class DockerArchivesTest {
     byte[] both = twoEntries(t, false, "\"good:1\"", "\"good:2\"");
     try (Stores s = new Stores(dir)) {
       s.load(both);
-      assertThat(s.tags.resolve(Reference.parse("good:2"))).contains(PARENT);
+      String config = Digest.sha256(utf8(config(List.of(Digest.sha256(BASE))))).hex();
+      assertThat(s.tags.resolve(Reference.parse("good:2"))).contains(config);
       assertThat(s.tags.all()).hasSize(2);
     }
   }

@@ -38,14 +38,19 @@ class HostileArchiveTest {
 
   /** A Docker 1.10 archive whose manifest.json comes first, so that layers register early. */
   static TarBuilder streamedFirst(String configText, String layers) {
+    return streamedFirst(configText, layers, "");
+  }
+
+  /** The same, with {@code mark} added to the manifest.json entry. */
+  static TarBuilder streamedFirst(String configText, String layers, String mark) {
     String cfgHex = Digest.sha256(utf8(configText)).hex();
     TarBuilder t = tar();
     file(
         t,
         "manifest.json",
         utf8(
-            "[{\"Config\":\"%s.json\",\"RepoTags\":[\"victim:1\"],\"Layers\":[%s]}]"
-                .formatted(cfgHex, layers)));
+            "[{\"Config\":\"%s.json\",\"RepoTags\":[\"victim:1\"],\"Layers\":[%s]%s}]"
+                .formatted(cfgHex, layers, mark)));
     file(t, cfgHex + ".json", utf8(configText));
     legacyNode(t, PARENT, null, BASE);
     legacyNode(t, CHILD, PARENT, MID);
@@ -128,7 +133,7 @@ class HostileArchiveTest {
             () -> legacyNode(tar(), CHILD, PARENT, MID).bytes()),
         hostile(
             "diff_ids that disagree with layers registered while streaming",
-            "but the config says",
+            "not the expected",
             () -> {
               String cfg = config(List.of(Digest.sha256(BASE), Digest.sha256(EXTRA)));
               return streamedFirst(cfg, layers(PARENT, CHILD)).bytes();
@@ -159,9 +164,14 @@ class HostileArchiveTest {
             "DiffIDs",
             () -> streamedFirst(config(DIFF_IDS.subList(0, 1)), layers(PARENT, CHILD)).bytes()),
         hostile(
-            "a manifest whose layers skip a parent",
+            "a manifest whose legacy IDs kept skip a parent",
             "but the layer below it is",
-            () -> streamedFirst(config(DIFF_IDS.subList(1, 2)), layers(CHILD)).bytes()),
+            () ->
+                streamedFirst(
+                        config(DIFF_IDS.subList(1, 2)),
+                        layers(CHILD),
+                        ",\"" + LoadPlan.LEGACY_IDS + "\":true")
+                    .bytes()),
         hostile(
             "a config missing from the archive",
             "is not in the archive",

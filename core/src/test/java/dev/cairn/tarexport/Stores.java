@@ -1,5 +1,7 @@
 package dev.cairn.tarexport;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.cairn.digest.Digest;
 import dev.cairn.distribution.ConfigNodes;
 import dev.cairn.driver.DriverOptions;
@@ -13,13 +15,17 @@ import dev.cairn.image.Reference;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -28,7 +34,6 @@ final class Stores implements AutoCloseable {
   final Path root;
   final Graph graph;
   final TagStore tags;
-  final List<String> notes = new ArrayList<>();
 
   Stores(Path root) throws IOException {
     this.root = root;
@@ -117,7 +122,41 @@ final class Stores implements AutoCloseable {
   }
 
   LoadResult load(byte[] archive) throws IOException {
-    return new Loader(graph, tags).load(new ByteArrayInputStream(archive), notes::add);
+    return new Loader(graph, tags).load(new ByteArrayInputStream(archive));
+  }
+
+  /**
+   * Loads {@code archive} through a pipe that holds back its last {@code 1024} bytes (the
+   * end-of-archive marker) until the graph holds {@code nodes} nodes: a load that registers layers
+   * while the archive streams in gets them, one that keeps the layers until the end fails the test.
+   */
+  LoadResult loadWhileStreaming(byte[] archive, int nodes) throws Exception {
+    PipedOutputStream feed = new PipedOutputStream();
+    PipedInputStream in = new PipedInputStream(feed, 1 << 16);
+    CompletableFuture<Integer> seen = new CompletableFuture<>();
+    Thread feeder =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  try (feed) {
+                    feed.write(archive, 0, archive.length - 1024);
+                    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                    while (graph.map().size() < nodes && System.nanoTime() < deadline) {
+                      Thread.sleep(5);
+                    }
+                    seen.complete(graph.map().size());
+                    feed.write(archive, archive.length - 1024, 1024);
+                  } catch (IOException | InterruptedException e) {
+                    seen.completeExceptionally(e);
+                  }
+                });
+    try {
+      LoadResult r = new Loader(graph, tags).load(in);
+      assertThat(seen.get()).as("nodes in the graph before the archive ended").isEqualTo(nodes);
+      return r;
+    } finally {
+      feeder.join();
+    }
   }
 
   @Override
