@@ -88,6 +88,35 @@ public final class Store implements Closeable {
   }
 
   /**
+   * docker inspect: the image {@code refOrId} names ({@link #image(String)}), as docker shows it.
+   */
+  public ImageInspect inspect(String refOrId) throws IOException {
+    return views().inspect(image(refOrId));
+  }
+
+  /** docker history: the steps that made the image {@code refOrId} names, newest first. */
+  public List<HistoryEntry> history(String refOrId) throws IOException {
+    return views().history(image(refOrId));
+  }
+
+  /**
+   * docker images: every image {@link #images(boolean)} lists, newest first, as the engine
+   * describes each one to the command that prints the table.
+   */
+  public List<ImageSummary> imageSummaries(boolean all) throws IOException {
+    ImageViews views = views();
+    List<ImageSummary> out = new ArrayList<>();
+    for (Image img : images(all)) {
+      out.add(views.summary(img));
+    }
+    return out;
+  }
+
+  private ImageViews views() {
+    return new ImageViews(this, graph, tags);
+  }
+
+  /**
    * The image a user means by {@code refOrId}: a tag or digest reference the store holds, else a
    * full or unambiguous short node ID (with or without {@code sha256:}), as docker resolves names.
    */

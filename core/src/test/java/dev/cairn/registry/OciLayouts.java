@@ -68,6 +68,21 @@ public final class OciLayouts {
     return imageOfTars(arch, tars, Map.of());
   }
 
+  /**
+   * An image with the given layer tars (gzipped) and config: {@code config} is a format string
+   * whose one {@code %s} becomes the layers' DiffIDs, quoted and comma-separated.
+   */
+  public Image imageWithConfig(List<byte[]> tars, String config) throws IOException {
+    List<Blob> layers = new ArrayList<>();
+    List<String> diffIds = new ArrayList<>();
+    for (byte[] tar : tars) {
+      diffIds.add("\"" + Digest.sha256(tar) + "\"");
+      layers.add(blob("application/vnd.oci.image.layer.v1.tar+gzip", gzip(tar)));
+    }
+    byte[] bytes = config.formatted(String.join(",", diffIds)).getBytes(StandardCharsets.UTF_8);
+    return manifest(blob("application/vnd.oci.image.config.v1+json", bytes), layers);
+  }
+
   private Image imageOfTars(String arch, List<byte[]> tars, Map<Integer, Digest> claimed)
       throws IOException {
     List<Blob> layers = new ArrayList<>();
@@ -88,6 +103,10 @@ public final class OciLayouts {
             .formatted(arch, String.join(",", diffIds), history);
     Blob configBlob =
         blob("application/vnd.oci.image.config.v1+json", config.getBytes(StandardCharsets.UTF_8));
+    return manifest(configBlob, layers);
+  }
+
+  private Image manifest(Blob configBlob, List<Blob> layers) throws IOException {
     String manifest =
         "{\"schemaVersion\":2,\"mediaType\":\"%s\",\"config\":%s,\"layers\":[%s]}"
             .formatted(
