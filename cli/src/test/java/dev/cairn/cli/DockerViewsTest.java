@@ -2,10 +2,16 @@ package dev.cairn.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.json.GoJsonWriter;
+import dev.cairn.json.Json;
+import dev.cairn.json.JsonValue;
+import dev.cairn.json.JsonValue.JsonArray;
+import dev.cairn.json.JsonValue.JsonObject;
 import dev.cairn.registry.OciLayouts;
 import dev.cairn.registry.RegistryServer;
 import dev.cairn.registry.Tools;
 import dev.cairn.testing.TarBuilder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -24,6 +30,7 @@ class DockerViewsTest {
   static RegistryServer server;
   static OciLayouts.Image built;
   static OciLayouts.Blob multi;
+  static OciLayouts.Image liar;
   Cli cairn;
 
   // Two layers, two steps that made none, a config that leaves out most of its fields.
@@ -47,11 +54,19 @@ class DockerViewsTest {
         TarBuilder.tar().dir("bin").file("bin/app", "app\n").symlink("bin/run", "app").bytes();
     built = layout.imageWithConfig(List.of(base, app), CONFIG);
     layout.tag("built", built.manifest());
+    liar =
+        layout.imageWithConfig(
+            List.of(base),
+            """
+            {"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[%s]},\
+            "history":[{"created_by":"ADD base /"},{"created_by":"COPY app /"}]}""");
+    layout.tag("liar", liar.manifest());
     OciLayouts.Image arm = layout.image("arm64", List.of(java.util.Map.of("x", "arm\n")));
     OciLayouts.Image amd = layout.image("amd64", List.of(java.util.Map.of("x", "amd\n")));
     multi = layout.index(List.of(arm, amd), List.of("arm64", "amd64"));
     layout.tag("multi", multi);
     Tools.push(layout.dir(), "built", server.host(), "test/views");
+    Tools.push(layout.dir(), "liar", server.host(), "test/views");
     Tools.push(layout.dir(), "multi", server.host(), "test/views", "--multi-arch", "all");
   }
 
@@ -173,27 +188,85 @@ class DockerViewsTest {
         .contains("\"RepoDigests\": [\n            \"" + repo() + "@" + built.manifest().digest());
   }
 
+  private JsonObject inspect(String ref) {
+    CliResult r = cairn.run("inspect", ref);
+    assertThat(r.exit()).as(r.err()).isZero();
+    JsonArray all = (JsonArray) Json.parse(r.out().getBytes(StandardCharsets.UTF_8));
+    return (JsonObject) all.items().getFirst();
+  }
+
+  private static String text(JsonValue v) {
+    return new String(new GoJsonWriter().raw(v).toByteArray(), StandardCharsets.UTF_8);
+  }
+
   @Test
-  void historyNamesOnlyTheNewestRowAndCountsSymlinksInSizes() {
+  void aPullByTagListsTheManifestDigestInRepoDigests() {
+    pull(repo() + ":built");
+    assertThat(text(inspect(repo() + ":built").get("RepoDigests")))
+        .isEqualTo("[\"" + repo() + "@" + built.manifest().digest() + "\"]");
+  }
+
+  @Test
+  void aPulledImageHasNoParent() {
+    pull(repo() + ":built"); // two layers: the node below the image is a layer, not its parent
+    assertThat(text(inspect(repo() + ":built").get("Parent"))).isEqualTo("\"\"");
+  }
+
+  @Test
+  void sizesCountSymlinksAsDockerDoes() {
+    pull(repo() + ":built");
+    assertThat(text(inspect(repo() + ":built").get("Size"))).isEqualTo("12");
+    List<String[]> rows =
+        cairn.run("history", repo() + ":built").lines().stream()
+            .skip(1)
+            .map(l -> l.split(" {3,}"))
+            .toList();
+    assertThat(rows).extracting(c -> c[3]).containsExactly("0B", "7B", "0B", "5B");
+  }
+
+  @Test
+  void configShowsEveryFieldOfDockersContainerConfigZeroValued() {
+    pull(repo() + ":built"); // its config holds only Env and Cmd
+    assertThat(text(inspect(repo() + ":built").get("Config")))
+        .isEqualTo(
+            "{\"Hostname\":\"\",\"Domainname\":\"\",\"User\":\"\",\"AttachStdin\":false,"
+                + "\"AttachStdout\":false,\"AttachStderr\":false,\"Tty\":false,"
+                + "\"OpenStdin\":false,\"StdinOnce\":false,\"Env\":[\"PATH=/bin\"],"
+                + "\"Cmd\":[\"sh\"],\"Image\":\"\",\"Volumes\":null,\"WorkingDir\":\"\","
+                + "\"Entrypoint\":null,\"OnBuild\":null,\"Labels\":null}");
+  }
+
+  @Test
+  void historyNamesTheImageOnTheNewestRowOnly() {
     pull(repo() + ":built");
     CliResult r = cairn.run("history", repo() + ":built");
     assertThat(r.exit()).as(r.err()).isZero();
     List<String[]> rows = r.lines().stream().skip(1).map(l -> l.split(" {3,}")).toList();
+    String id = built.config().digest().hex().substring(0, 12);
     assertThat(rows)
         .extracting(c -> c[0])
-        .containsExactly(
-            built.config().digest().hex().substring(0, 12), "<missing>", "<missing>", "<missing>");
+        .containsExactly(id, "<missing>", "<missing>", "<missing>");
     assertThat(rows)
         .extracting(c -> c[2])
         .containsExactly("CMD [\"sh\"]", "COPY app /", "ENV A=1", "ADD base /");
-    assertThat(rows).extracting(c -> c[3]).containsExactly("0B", "7B", "0B", "5B");
     assertThat(r.lines().get(2)).endsWith("step three");
 
     assertThat(cairn.run("history", "-q", repo() + ":built").lines())
-        .containsExactly(
-            built.config().digest().hex().substring(0, 12), "<missing>", "<missing>", "<missing>");
+        .containsExactly(id, "<missing>", "<missing>", "<missing>");
     assertThat(cairn.run("history", "-q", "--no-trunc", repo() + ":built").lines().getFirst())
         .isEqualTo(built.config().digest().toString());
+  }
+
+  @Test
+  void historyWithMoreLayerStepsThanLayersFailsAsInDocker() {
+    pull(repo() + ":liar");
+    CliResult r = cairn.run("history", repo() + ":liar");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err())
+        .isEqualTo(
+            "cairn: image "
+                + liar.config().digest().hex()
+                + ": its history has more steps that made a layer than the image has layers\n");
   }
 
   @Test
