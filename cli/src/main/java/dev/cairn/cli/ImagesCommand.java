@@ -2,16 +2,18 @@ package dev.cairn.cli;
 
 import dev.cairn.CairnException;
 import dev.cairn.image.Reference;
-import dev.cairn.json.GoJsonWriter;
-import dev.cairn.store.Image;
+import dev.cairn.store.EngineJson;
+import dev.cairn.store.ImageSummary;
 import dev.cairn.store.Store;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.SequencedMap;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -60,8 +62,11 @@ final class ImagesCommand implements Callable<Integer> {
       description = "Only images of this repository (and tag).")
   String filter;
 
+  @Option(names = "--digests", description = "Show digests.")
+  boolean digests;
+
   /** One line of the listing. */
-  record Row(String repository, String tag, String digest, Image image) {}
+  record Row(String repository, String tag, String digest, ImageSummary image) {}
 
   @Override
   public Integer call() throws IOException {
@@ -72,19 +77,8 @@ final class ImagesCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     List<Row> rows = new ArrayList<>();
     try (Store store = main.openStore()) {
-      for (Image img : store.images(all)) {
-        List<Reference> tags = img.tags();
-        if (tags.isEmpty()) {
-          String digest =
-              img.digests().isEmpty() ? "<none>" : img.digests().getFirst().digest().toString();
-          String repo =
-              img.digests().isEmpty() ? "<none>" : img.digests().getFirst().familiarName();
-          rows.add(new Row(repo, "<none>", digest, img));
-        } else {
-          for (Reference t : tags) {
-            rows.add(new Row(t.familiarName(), t.tag(), digestOf(img, t), img));
-          }
-        }
+      for (ImageSummary img : store.imageSummaries(all)) {
+        rows.addAll(rows(img));
       }
     }
     if (filter != null) {
@@ -105,52 +99,86 @@ final class ImagesCommand implements Callable<Integer> {
     Instant now = Instant.now();
     if (format.equals("json")) {
       for (Row r : rows) {
-        GoJsonWriter w = new GoJsonWriter();
-        w.punct('{');
-        w.name("Containers").string("N/A").punct(',');
-        w.name("CreatedAt")
-            .string(r.image().created() == null ? "" : r.image().created().toString())
-            .punct(',');
-        w.name("CreatedSince").string(Format.since(r.image().created(), now)).punct(',');
-        w.name("Digest").string(r.digest()).punct(',');
-        w.name("ID").string(id(r.image())).punct(',');
-        w.name("Repository").string(r.repository()).punct(',');
-        w.name("SharedSize").string("N/A").punct(',');
-        w.name("Size").string(Format.size(r.image().size())).punct(',');
-        w.name("Tag").string(r.tag()).punct(',');
-        w.name("UniqueSize").string("N/A").punct(',');
-        w.name("VirtualSize").string(Format.size(r.image().size()));
-        w.punct('}');
-        out.println(new String(w.toByteArray(), StandardCharsets.UTF_8));
+        SequencedMap<String, String> m = new LinkedHashMap<>();
+        m.put("Containers", "N/A");
+        m.put("CreatedAt", r.image().created().toString());
+        m.put("CreatedSince", Format.since(r.image().created(), now));
+        m.put("Digest", r.digest());
+        m.put("ID", id(r.image()));
+        m.put("Repository", r.repository());
+        m.put("SharedSize", "N/A");
+        m.put("Size", Format.size(r.image().size()));
+        m.put("Tag", r.tag());
+        m.put("UniqueSize", "N/A");
+        m.put("VirtualSize", Format.size(r.image().size()));
+        out.println(EngineJson.strings(m));
       }
       return 0;
     }
     List<String[]> table = new ArrayList<>();
-    table.add(new String[] {"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"});
+    table.add(
+        digests
+            ? new String[] {"REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE"}
+            : new String[] {"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"});
     for (Row r : rows) {
-      table.add(
-          new String[] {
-            r.repository(),
-            r.tag(),
-            id(r.image()),
-            Format.since(r.image().created(), now),
-            Format.size(r.image().size())
-          });
+      List<String> cells = new ArrayList<>(List.of(r.repository(), r.tag()));
+      if (digests) {
+        cells.add(r.digest());
+      }
+      cells.addAll(
+          List.of(
+              id(r.image()),
+              Format.since(r.image().created(), now),
+              Format.size(r.image().size())));
+      table.add(cells.toArray(String[]::new));
     }
     Format.table(table).forEach(out::println);
     return 0;
   }
 
-  private static String digestOf(Image img, Reference tag) {
-    for (Reference d : img.digests()) {
-      if (d.name().equals(tag.name())) {
-        return d.digest().toString();
-      }
+  /**
+   * The rows docker's command line makes of one image: one per tag (with --digests, one per tag and
+   * digest of its repository), one for each repository named only by digest, and a {@code <none>}
+   * row for an image without names.
+   */
+  private List<Row> rows(ImageSummary img) {
+    if (img.repoTags().isEmpty() && img.repoDigests().isEmpty()) {
+      return List.of(new Row("<none>", "<none>", "<none>", img));
     }
-    return "<none>";
+    Map<String, List<String>> tagsByRepo = new LinkedHashMap<>();
+    for (Reference t : img.repoTags()) {
+      tagsByRepo.computeIfAbsent(t.familiarName(), k -> new ArrayList<>()).add(t.tag());
+    }
+    Map<String, List<String>> digestsByRepo = new LinkedHashMap<>();
+    for (Reference d : img.repoDigests()) {
+      digestsByRepo
+          .computeIfAbsent(d.familiarName(), k -> new ArrayList<>())
+          .add(d.digest().toString());
+    }
+    List<Row> out = new ArrayList<>();
+    tagsByRepo.forEach(
+        (repo, tags) -> {
+          List<String> ds = digestsByRepo.remove(repo);
+          for (String tag : tags) {
+            if (!digests || ds == null) {
+              out.add(new Row(repo, tag, "<none>", img));
+            } else {
+              ds.forEach(d -> out.add(new Row(repo, tag, d, img)));
+            }
+          }
+        });
+    digestsByRepo.forEach(
+        (repo, ds) -> {
+          if (digests) {
+            ds.forEach(d -> out.add(new Row(repo, "<none>", d, img)));
+          } else {
+            out.add(new Row(repo, "<none>", "", img));
+          }
+        });
+    return out;
   }
 
-  private String id(Image img) {
-    return noTrunc ? img.id().toString() : Format.shortId(img.top().id());
+  private String id(ImageSummary img) {
+    return noTrunc ? img.id().toString() : Format.shortId(img.id().hex());
   }
 }

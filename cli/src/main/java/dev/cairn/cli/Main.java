@@ -117,21 +117,8 @@ public final class Main {
    * without them, and they stay on disk as they are for the user to look at.
    */
   private void warnSkipped(dev.cairn.store.Store store) throws java.io.IOException {
-    for (dev.cairn.graph.SkippedNode s : store.graph().skipped()) {
-      warnings.println(
-          "cairn: warning: graph: ignoring "
-              + CairnException.quote(s.name())
-              + " (left as it is): "
-              + oneLine(s.reason()));
-    }
-    for (dev.cairn.graph.SkippedTag s : store.tags().skipped()) {
-      warnings.println(
-          "cairn: warning: "
-              + store.tags().file().getFileName()
-              + ": ignoring "
-              + CairnException.quote(s.entry())
-              + " (kept in the file as it is): "
-              + oneLine(s.reason()));
+    for (String w : store.warnings()) {
+      warnings.println("cairn: warning: " + oneLine(w));
     }
   }
 

@@ -16,9 +16,8 @@ import dev.cairn.distribution.ProgressEvent.Verifying;
 import dev.cairn.distribution.ProgressEvent.Waiting;
 import dev.cairn.distribution.ProgressListener;
 import dev.cairn.distribution.PullResult;
-import dev.cairn.json.GoJsonWriter;
+import dev.cairn.store.EngineJson;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -164,31 +163,12 @@ final class PullProgress implements ProgressListener {
   }
 
   private void json(String id, String status, long current, long total) {
-    GoJsonWriter w = new GoJsonWriter();
-    w.punct('{').name("status").string(status);
-    if (id != null) {
-      w.punct(',').name("progressDetail").punct('{');
-      if (current >= 0) {
-        w.name("current").number(current);
-        if (total > 0) {
-          w.punct(',').name("total").number(total);
-        }
-      }
-      w.punct('}');
-      if (current >= 0) {
-        w.punct(',').name("progress").string(bar(current, total));
-      }
-      w.punct(',').name("id").string(id);
-    }
-    w.punct('}');
-    out.println(new String(w.toByteArray(), StandardCharsets.UTF_8));
+    out.println(
+        EngineJson.progress(id, status, current, total, current >= 0 ? bar(current, total) : ""));
   }
 
   /** An error as Docker's JSON stream reports it. */
   static String jsonError(String message) {
-    GoJsonWriter w = new GoJsonWriter();
-    w.punct('{').name("errorDetail").punct('{').name("message").string(message).punct('}');
-    w.punct(',').name("error").string(message).punct('}');
-    return new String(w.toByteArray(), StandardCharsets.UTF_8);
+    return EngineJson.error(message);
   }
 }

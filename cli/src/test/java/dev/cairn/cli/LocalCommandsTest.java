@@ -162,10 +162,13 @@ class LocalCommandsTest {
         dev.cairn.store.Store.open(
             root, dev.cairn.store.StoreOptions.defaults().withDriver("overlay"))) {
       dev.cairn.graph.Node base =
-          store.graph().create(null, "base", new ByteArrayInputStream(rootfs("base\n")));
+          dev.cairn.store.StoreFixtures.graph(store)
+              .create(null, "base", new ByteArrayInputStream(rootfs("base\n")));
       dev.cairn.graph.Node top =
-          store.graph().create(base.id(), "top", new ByteArrayInputStream(rootfs("top\n")));
-      store.tags().tag(dev.cairn.image.Reference.parse("top:1"), top.id(), false);
+          dev.cairn.store.StoreFixtures.graph(store)
+              .create(base.id(), "top", new ByteArrayInputStream(rootfs("top\n")));
+      dev.cairn.store.StoreFixtures.tags(store)
+          .tag(dev.cairn.image.Reference.parse("top:1"), top.id(), false);
     }
     Cli overlay = new Cli(root, "overlay");
     Path mounted = Path.of(overlay.run("mount", "top:1").out().strip());

@@ -7,7 +7,9 @@ import dev.cairn.digest.Digest;
  *
  * @param diffId SHA-256 of the uncompressed tar, every byte of it
  * @param tarSize length of the uncompressed tar
- * @param size bytes of regular file content written (Docker's layer size)
+ * @param size the layer's size as docker's overlay2 reports it: the bytes of regular file content
+ *     written (a file with several links counted once) plus each symlink's target length (its
+ *     {@code lstat} size)
  * @param entries tar entries seen, whiteouts included
  * @param whiteouts whiteout and opaque markers applied
  * @param skipped entries not created because this process may not: device nodes and privileged

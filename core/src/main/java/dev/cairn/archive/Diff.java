@@ -34,7 +34,8 @@ public final class Diff {
    * What a diff holds.
    *
    * @param entries tar entries written, whiteouts included
-   * @param size bytes of regular file content (a file with several links counted once)
+   * @param size bytes of regular file content (a file with several links counted once) and of
+   *     symlink targets: docker's layer size
    */
   public record Result(long entries, long size) {}
 
@@ -322,7 +323,10 @@ public final class Diff {
             content(dirFd, u.name(), st.size(), path);
           }
         }
-        case Posix.S_IFLNK -> header(path, u, TarEntry.Type.SYMLINK, u.link(), 0);
+        case Posix.S_IFLNK -> {
+          header(path, u, TarEntry.Type.SYMLINK, u.link(), 0);
+          size += st.size(); // the target's length, which docker's layer size counts
+        }
         case Posix.S_IFCHR -> header(path, u, TarEntry.Type.CHAR_DEVICE, new byte[0], 0);
         case Posix.S_IFBLK -> header(path, u, TarEntry.Type.BLOCK_DEVICE, new byte[0], 0);
         case Posix.S_IFIFO -> header(path, u, TarEntry.Type.FIFO, new byte[0], 0);

@@ -299,6 +299,7 @@ final class Extractor implements EntryHandler, AutoCloseable {
       throws IOException {
     replaceExisting(parent, base);
     Posix.symlinkat(e.rawLinkname(), parent.fd(), base);
+    size += e.rawLinkname().length; // its lstat size, which docker's layer size counts
     if (root && (uid != euid || gid != egid || parent.setgid())) {
       Posix.fchownat(parent.fd(), base, uid, gid, Posix.AT_SYMLINK_NOFOLLOW);
     }

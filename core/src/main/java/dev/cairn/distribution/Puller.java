@@ -164,6 +164,10 @@ public final class Puller implements AutoCloseable {
       String top = ids.getLast();
       Reference recorded =
           ref.digest() != null ? new Reference(ref.domain(), ref.path(), null, ref.digest()) : ref;
+      if (ref.digest() == null) {
+        // as docker: the repository's name@digest of what the tag named, for RepoDigests
+        tags.tag(new Reference(ref.domain(), ref.path(), null, resolved.digest), top);
+      }
       tags.tag(recorded, top);
       graph.finish(top); // the name is recorded: the image lists from now on, never before
       Digest imageId =

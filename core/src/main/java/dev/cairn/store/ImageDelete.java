@@ -36,9 +36,11 @@ final class ImageDelete {
     String id = img.top().id();
     boolean mounted = graph.mounts().count(id) > 0;
     // By name, as docker does: the name goes; the image stays while something else needs it.
+    List<Reference> names = img.references();
     if (byRef.isPresent()) {
       Reference ref = Reference.parse(refOrId);
-      boolean otherNames = img.references().size() > 1;
+      names = going(ref, img.references());
+      boolean otherNames = img.references().size() > names.size();
       if (mounted && !otherNames && !force) {
         throw new CairnException(
             CairnException.Kind.CONFLICT,
@@ -49,15 +51,39 @@ final class ImageDelete {
                 + ", which is mounted");
       }
       if (otherNames || mounted || graph.hasChildren(id) || graph.isRetained(id)) {
-        tags.untag(ref);
-        return List.of(new Removal("Untagged", ref.familiar()));
+        List<Removal> done = new ArrayList<>();
+        untag(names, id, done);
+        return done;
       }
     }
     refuse(img, mounted, byRef.isEmpty() && !force);
     List<Removal> done = new ArrayList<>();
-    deleteTop(img, done);
+    deleteTop(img, names, done);
     deleteUnused(img.top().parent(), done);
     return done;
+  }
+
+  /**
+   * The names that go with {@code ref}, it first: as docker, the last tag of a repository takes the
+   * repository's digest references along (a pull by tag recorded one), which would otherwise keep
+   * the image.
+   */
+  private static List<Reference> going(Reference ref, List<Reference> all) {
+    List<Reference> out = new ArrayList<>(List.of(ref));
+    if (ref.digest() != null
+        || all.stream().anyMatch(r -> r.digest() == null && !r.equals(ref) && sameRepo(r, ref))) {
+      return out;
+    }
+    for (Reference r : all) {
+      if (r.digest() != null && sameRepo(r, ref)) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  private static boolean sameRepo(Reference a, Reference b) {
+    return a.name().equals(b.name());
   }
 
   /** Refuses deleting an image that has children, is mounted or held, or (unforced) is shared. */
@@ -88,27 +114,48 @@ final class ImageDelete {
   }
 
   /** Untags the image and deletes its top node; the names come back if the graph refuses. */
-  private void deleteTop(Image img, List<Removal> done) throws IOException {
+  private void deleteTop(Image img, List<Reference> names, List<Removal> done) throws IOException {
     String id = img.top().id();
     List<Reference> untagged = new ArrayList<>();
     try {
-      for (Reference r : img.references()) {
+      List<Reference> all = new ArrayList<>(names); // the name given first, as docker reports it
+      img.references().stream().filter(r -> !all.contains(r)).forEach(all::add);
+      for (Reference r : all) {
         tags.untag(r);
         untagged.add(r);
         done.add(new Removal("Untagged", r.familiar()));
       }
       graph.delete(id); // refuses what another process began to use since the checks
     } catch (IOException | RuntimeException e) {
-      for (Reference r : untagged.reversed()) {
-        try {
-          tags.tag(r, id, true);
-        } catch (IOException | RuntimeException undo) {
-          e.addSuppressed(undo);
-        }
-      }
+      restore(untagged, id, e);
       throw e;
     }
     done.add(new Removal("Deleted", "sha256:" + id));
+  }
+
+  /** Removes {@code names}, all or none: a failure puts back those already gone. */
+  private void untag(List<Reference> names, String id, List<Removal> done) throws IOException {
+    List<Reference> untagged = new ArrayList<>();
+    try {
+      for (Reference r : names) {
+        tags.untag(r);
+        untagged.add(r);
+        done.add(new Removal("Untagged", r.familiar()));
+      }
+    } catch (IOException | RuntimeException e) {
+      restore(untagged, id, e);
+      throw e;
+    }
+  }
+
+  private void restore(List<Reference> untagged, String id, Exception e) {
+    for (Reference r : untagged.reversed()) {
+      try {
+        tags.tag(r, id, true);
+      } catch (IOException | RuntimeException undo) {
+        e.addSuppressed(undo);
+      }
+    }
   }
 
   /** Deletes down the chain from {@code parent} while nothing names, holds or needs a node. */

@@ -11,6 +11,8 @@ import dev.cairn.driver.DriverOptions;
 import dev.cairn.driver.Drivers;
 import dev.cairn.graph.Graph;
 import dev.cairn.graph.Node;
+import dev.cairn.graph.SkippedNode;
+import dev.cairn.graph.SkippedTag;
 import dev.cairn.graph.TagStore;
 import dev.cairn.image.Reference;
 import dev.cairn.registry.Registry;
@@ -74,16 +76,67 @@ public final class Store implements Closeable {
     }
   }
 
-  public Graph graph() {
+  Graph graph() {
     return graph;
   }
 
-  public TagStore tags() {
+  TagStore tags() {
     return tags;
   }
 
-  public Driver driver() {
+  Driver driver() {
     return driver;
+  }
+
+  /**
+   * What opening the store found unusable and left out, one line each: a node directory under
+   * {@code graph/} (left on disk as it is) or an entry of the tags file (kept in the file as it
+   * is).
+   */
+  public List<String> warnings() throws IOException {
+    List<String> out = new ArrayList<>();
+    for (SkippedNode s : graph.skipped()) {
+      out.add(
+          "graph: ignoring " + CairnException.quote(s.name()) + " (left as it is): " + s.reason());
+    }
+    for (SkippedTag s : tags.skipped()) {
+      out.add(
+          tags.file().getFileName()
+              + ": ignoring "
+              + CairnException.quote(s.entry())
+              + " (kept in the file as it is): "
+              + s.reason());
+    }
+    return out;
+  }
+
+  /**
+   * docker inspect: the image {@code refOrId} names ({@link #image(String)}), as docker shows it.
+   */
+  public ImageInspect inspect(String refOrId) throws IOException {
+    return views().inspect(image(refOrId));
+  }
+
+  /** docker history: the steps that made the image {@code refOrId} names, newest first. */
+  public List<HistoryEntry> history(String refOrId) throws IOException {
+    return views().history(image(refOrId));
+  }
+
+  /**
+   * docker images: every image {@link #images(boolean)} lists, newest first, as the engine
+   * describes each one to the command that prints the table.
+   */
+  public List<ImageSummary> imageSummaries(boolean all) throws IOException {
+    ImageViews views = views();
+    List<ImageSummary> out = new ArrayList<>();
+    for (Image img : images(all)) {
+      out.add(views.summary(img));
+    }
+    return out;
+  }
+
+  private ImageViews views() {
+    return new ImageViews(this, graph, tags);
   }
 
   /**

@@ -111,6 +111,16 @@ class DiffTest {
   }
 
   @Test
+  void sizesCountSymlinkTargetsAndAHardLinkedFileOnceAsDockerDoes() throws IOException {
+    // docker's overlay2 layer size: the lstat sizes of what the layer holds, each inode once
+    byte[] tar = TarBuilder.tar().file("f", "four").symlink("l", "abc").hardlink("h", "f").bytes();
+    Path dir = Files.createDirectory(tmp.resolve("layer"));
+    ApplyResult applied = Layer.apply(new ByteArrayInputStream(tar), dir, ApplyOptions.defaults());
+    assertThat(applied.size()).isEqualTo(7);
+    assertThat(Diff.measure(null, dir, WhiteoutFormat.AUFS).size()).isEqualTo(7);
+  }
+
+  @Test
   void ownersAreWrittenBackAsContainerIds() throws IOException {
     IdMap map = IdMap.parse("0:100000:65536");
     ApplyOptions options = ApplyOptions.defaults().withIdMaps(map, map);

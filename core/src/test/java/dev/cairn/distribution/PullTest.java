@@ -910,7 +910,7 @@ class PullTest {
     try (Store view = Store.open(store, StoreOptions.defaults().withDriver("vfs"))) {
       try {
         assertThat(proxy.awaitStall(java.time.Duration.ofSeconds(60))).isTrue();
-        awaitNodes(view.graph(), layers.size() - 1);
+        awaitNodes(dev.cairn.store.StoreFixtures.graph(view), layers.size() - 1);
       } finally {
         child.destroyForcibly(); // SIGKILL, between the commits of the chain and its tag
         child.waitFor();

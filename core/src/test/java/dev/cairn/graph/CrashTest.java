@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cairn.digest.Digest;
 import dev.cairn.digest.Digester;
 import dev.cairn.store.Store;
+import dev.cairn.store.StoreFixtures;
 import dev.cairn.store.StoreOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -84,7 +85,7 @@ class CrashTest {
         }
       }
       try (Store store = Store.open(root, StoreOptions.defaults().withDriver("vfs"))) {
-        Graph graph = store.graph();
+        Graph graph = StoreFixtures.graph(store);
         Set<String> listed = new HashSet<>();
         store.images(false).forEach(i -> listed.add(i.top().id()));
         Set<String> appeared = new TreeSet<>(listed);

@@ -86,6 +86,15 @@ public final class OciLayouts {
     return imageOfTars(arch, tars, Map.of(), empty);
   }
 
+  /**
+   * An image with the given layer tars (gzipped) and config: {@code config} is a format string
+   * whose one {@code %s} becomes the layers' DiffIDs, quoted and comma-separated.
+   */
+  public Image imageWithConfig(List<byte[]> tars, String config) throws IOException {
+    String ids = diffIds(tars);
+    return imageOfTars(tars, config.formatted(ids.substring(1, ids.length() - 1)));
+  }
+
   private Image imageOfTars(String arch, List<byte[]> tars, Map<Integer, Digest> claimed)
       throws IOException {
     return imageOfTars(arch, tars, claimed, tars.stream().map(t -> false).toList());

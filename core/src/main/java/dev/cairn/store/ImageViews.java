@@ -1,0 +1,153 @@
+package dev.cairn.store;
+
+import dev.cairn.CairnException;
+import dev.cairn.digest.Digest;
+import dev.cairn.graph.Graph;
+import dev.cairn.graph.Node;
+import dev.cairn.graph.TagStore;
+import dev.cairn.image.EngineImage;
+import dev.cairn.image.Reference;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The views docker gives of an image (inspect, history, the images listing), made from the graph as
+ * Docker 20.10 makes them from its image store: what a user sees never names a node that is only a
+ * layer.
+ */
+final class ImageViews {
+  private static final Comparator<Reference> DOCKER_ORDER =
+      Comparator.comparing(Reference::toString); // docker sorts references by full name
+
+  private final Store store;
+  private final Graph graph;
+  private final TagStore tags;
+
+  ImageViews(Store store, Graph graph, TagStore tags) {
+    this.store = store;
+    this.graph = graph;
+    this.tags = tags;
+  }
+
+  ImageInspect inspect(Image img) throws IOException {
+    EngineImage json = decode(img);
+    String comment = json.comment();
+    if (comment.isEmpty() && !json.history().isEmpty()) {
+      comment = json.history().getLast().comment(); // as docker: the last step's, when unset
+    }
+    return new ImageInspect(
+        img.id(),
+        sorted(img.tags()),
+        sorted(img.digests()),
+        parent(img, json),
+        comment,
+        json.created(),
+        json.container(),
+        json.containerConfig(),
+        json.dockerVersion(),
+        json.author(),
+        json.config(),
+        json.architecture(),
+        json.variant(),
+        json.os().isEmpty() ? "linux" : json.os(), // docker's own OS stands in for none
+        json.osVersion(),
+        img.size(),
+        store.diffIds(img));
+  }
+
+  ImageSummary summary(Image img) throws IOException {
+    EngineImage json = decode(img);
+    return new ImageSummary(
+        img.id(),
+        parent(img, json),
+        sorted(img.tags()),
+        sorted(img.digests()),
+        json.created().toInstant(),
+        img.size(),
+        json.config() == null ? null : json.config().labels());
+  }
+
+  /**
+   * docker history: an image made by docker 1.10 or later lists the steps of its config's history,
+   * and only the newest row names an image (the one asked about: the layers below are not images);
+   * an image as Docker 1.9 kept it lists its chain, every row an image of its own.
+   */
+  List<HistoryEntry> history(Image img) throws IOException {
+    EngineImage json = decode(img);
+    if (!json.hasRootFs()) {
+      return chainHistory(img);
+    }
+    List<HistoryEntry> out = new ArrayList<>();
+    int layer = 0;
+    for (EngineImage.History h : json.history()) {
+      long size = 0;
+      if (!h.emptyLayer()) {
+        if (layer >= img.chain().size()) {
+          throw CairnException.invalid(
+              "image "
+                  + img.top().id()
+                  + ": its history has more steps that made a layer than the image has layers");
+        }
+        size = Math.max(0, img.chain().get(layer++).size());
+      }
+      out.addFirst(
+          new HistoryEntry(
+              null, h.created().toInstant(), h.createdBy(), List.of(), size, h.comment()));
+    }
+    if (!out.isEmpty()) {
+      HistoryEntry newest = out.getFirst();
+      out.set(
+          0,
+          new HistoryEntry(
+              img.id(),
+              newest.created(),
+              newest.createdBy(),
+              sorted(img.tags()),
+              newest.size(),
+              newest.comment()));
+    }
+    return out;
+  }
+
+  /** Docker 1.9's history: each image of the chain, newest first, its command as the step. */
+  private List<HistoryEntry> chainHistory(Image img) throws IOException {
+    List<HistoryEntry> out = new ArrayList<>();
+    for (Node n : img.chain().reversed()) {
+      EngineImage json = n == img.top() ? decode(img) : decode(n.id(), graph.rawJSON(n.id()));
+      List<String> cmd = json.containerConfig().cmd();
+      out.add(
+          new HistoryEntry(
+              Digest.sha256Hex(n.id()),
+              json.created().toInstant(),
+              cmd == null ? "" : String.join(" ", cmd),
+              sorted(tags.references(n.id()).stream().filter(r -> r.digest() == null).toList()),
+              Math.max(0, n.size()),
+              json.comment()));
+    }
+    return out;
+  }
+
+  /** Only an image as Docker 1.9 kept it has a parent; a config with rootfs is docker 1.10's. */
+  private static Digest parent(Image img, EngineImage json) {
+    String parent = img.top().parent();
+    return json.hasRootFs() || parent == null ? null : Digest.sha256Hex(parent);
+  }
+
+  private static EngineImage decode(Image img) {
+    return decode(img.top().id(), img.json());
+  }
+
+  private static EngineImage decode(String id, byte[] json) {
+    try {
+      return EngineImage.decode(json);
+    } catch (CairnException e) {
+      throw e.in("image " + id);
+    }
+  }
+
+  private static List<Reference> sorted(List<Reference> refs) {
+    return refs.stream().sorted(DOCKER_ORDER).toList();
+  }
+}

@@ -1,0 +1,84 @@
+package dev.cairn.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.digest.Digest;
+import dev.cairn.graph.Graph;
+import dev.cairn.graph.Node;
+import dev.cairn.image.Reference;
+import dev.cairn.testing.TarBuilder;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The views of an image as Docker 1.9 kept it (v1 JSON nodes chained by parent, as a schema1 pull,
+ * a Docker 1.9 graph or import make): each node is an image, so its parent and its chain show, as
+ * Docker 1.9 showed them. Images of docker 1.10 and later are held against docker in the command
+ * line's tests.
+ */
+class ImageViewsTest {
+  @TempDir Path root;
+  Store store;
+
+  @BeforeEach
+  void open() throws IOException {
+    store = Store.open(root, StoreOptions.defaults().withDriver("vfs"));
+  }
+
+  @AfterEach
+  void close() throws IOException {
+    store.close();
+  }
+
+  @Test
+  void aV1ChainShowsItsParentAndEveryImageOfItInHistory() throws IOException {
+    Graph g = store.graph();
+    Node base = g.create(null, "base", TarBuilder.tar().file("a", "base\n").stream());
+    Node middle = g.create(base.id(), "middle", TarBuilder.tar().symlink("l", "a").stream());
+    Node top = g.create(middle.id(), "top", TarBuilder.tar().file("c", "c").stream());
+    store.tags().tag(Reference.parse("app:1"), top.id(), false);
+    store.tags().tag(Reference.parse("base:1"), base.id(), false);
+
+    ImageInspect inspect = store.inspect("app:1");
+    assertThat(inspect.parent()).isEqualTo(Digest.sha256Hex(middle.id()));
+    assertThat(inspect.size()).isEqualTo(5 + 1 + 1);
+    assertThat(inspect.config()).isNull();
+
+    List<HistoryEntry> history = store.history("app:1");
+    assertThat(history)
+        .extracting(HistoryEntry::id)
+        .containsExactly(
+            Digest.sha256Hex(top.id()), Digest.sha256Hex(middle.id()), Digest.sha256Hex(base.id()));
+    assertThat(history)
+        .extracting(HistoryEntry::tags)
+        .containsExactly(
+            List.of(Reference.parse("app:1")), List.of(), List.of(Reference.parse("base:1")));
+    assertThat(history).extracting(HistoryEntry::comment).containsExactly("top", "middle", "base");
+    assertThat(history).extracting(HistoryEntry::size).containsExactly(1L, 1L, 5L);
+  }
+
+  @Test
+  void summariesNameEachImageOnceWithItsReferencesInDockersOrder() throws IOException {
+    Node n = store.graph().create(null, null, TarBuilder.tar().file("a", "a").stream());
+    store.tags().tag(Reference.parse("b:1"), n.id(), false);
+    store.tags().tag(Reference.parse("a:2"), n.id(), false);
+    store.tags().tag(Reference.parse("localhost:5000/a:1"), n.id(), false);
+    assertThat(store.imageSummaries(false))
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.id()).isEqualTo(Digest.sha256Hex(n.id()));
+              assertThat(s.parent()).isNull();
+              // by full name, as docker sorts: docker.io/library/… before localhost:5000/…
+              assertThat(s.repoTags())
+                  .extracting(Reference::familiar)
+                  .containsExactly("a:2", "b:1", "localhost:5000/a:1");
+              assertThat(s.size()).isEqualTo(1);
+            });
+  }
+}
