@@ -24,10 +24,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * What one check of the differential tests found to differ between docker and cairn, and the rule
- * for which differences may stay for now: those the issue's table lists, fixed on other branches
- * ({@link #PENDING}); those this suite found beyond the table, not fixed yet ({@link #FOUND}); and
- * the mission's own for schema1 images ({@link #SCHEMA1}), which stay. Anything else fails the
- * check with both values.
+ * for which differences may stay: those this suite found, not fixed yet ({@link #FOUND}), and the
+ * mission's own for schema1 images ({@link #SCHEMA1}), which stay. Anything else fails the check
+ * with both values.
  *
  * <p>Rules are keyed by the check and the field ({@code "history SIZE"}), optionally for one image
  * ({@code "tricky: tree h1"}). A key for the {@code inspect} view applies to inspect wherever it is
@@ -36,46 +35,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class Differences {
   /**
-   * Rows of the issue's table, fixed on other branches: each entry goes once its fix is merged (the
-   * test prints the entries that no check needed).
-   */
-  static final Map<String, String> PENDING =
-      Map.ofEntries(
-          Map.entry("inspect RepoDigests", "RepoDigests after a pull by tag"),
-          Map.entry("inspect Parent", "Parent of a pulled schema2/OCI image"),
-          Map.entry("inspect Size", "Size with symlinks"),
-          Map.entry("history SIZE", "Size with symlinks"),
-          Map.entry("images Size", "Size with symlinks"),
-          Map.entry("images VirtualSize", "Size with symlinks"),
-          Map.entry("images SIZE", "Size with symlinks"),
-          Map.entry("inspect Config: zero-valued fields left out", "zero-valued Config"),
-          Map.entry("history IMAGE", "history IMAGE column"),
-          Map.entry("history -q", "history IMAGE column"),
-          Map.entry("load of docker's archive: inspect Id", "load IDs of docker archives"),
-          Map.entry("load of docker's archive: inspect Parent", "load IDs of docker archives"),
-          Map.entry("load of docker's archive warning", "spool warning"),
-          Map.entry("schema1: cairn save", "schema1 save"));
-
-  /**
-   * Differences this suite found that the issue's table does not list, not fixed yet: each entry
-   * goes with its fix.
+   * Differences this suite found that are not fixed yet: each entry goes with its fix (the test
+   * prints the entries that no check needed).
    */
   static final Map<String, String> FOUND =
       Map.ofEntries(
           Map.entry(
-              "inspect Container",
-              "inspect leaves out Container: the config's container, else \"\""),
-          Map.entry(
-              "inspect ContainerConfig",
-              "inspect leaves out ContainerConfig: the config's container_config, every field"),
-          Map.entry("inspect VirtualSize", "inspect leaves out VirtualSize, which is Size"),
-          Map.entry(
-              "tricky: inspect Created",
-              "inspect prints Created as the config wrote it; docker reformats it (RFC 3339, trailing"
-                  + " fractional zeros dropped)"),
-          Map.entry(
               "images CreatedAt",
               "images --format json: CreatedAt is RFC 3339; docker prints Go's time.String form"),
+          Map.entry(
+              "schema1: docker load of cairn's archive: inspect Id",
+              "cairn's save of a schema1 image writes another config than docker made when it"
+                  + " pulled it: docker leaves throwaway v1 images out of rootfs"),
           Map.entry(
               "schema1: inspect RootFS",
               "RootFS.Layers lists the empty layer of each throwaway v1 image; docker leaves them"
@@ -180,16 +151,16 @@ final class Differences {
       return "schema1 (the mission's): " + d.check() + " " + d.field();
     }
     for (String key : d.keys()) {
-      if (PENDING.containsKey(key) || FOUND.containsKey(key)) {
+      if (FOUND.containsKey(key)) {
         return key;
       }
     }
     return null;
   }
 
-  /** The PENDING entries that no check of this run needed. */
-  static Set<String> unusedPending() {
-    Set<String> unused = new TreeSet<>(PENDING.keySet());
+  /** The FOUND entries that no check of this run needed. */
+  static Set<String> unusedFound() {
+    Set<String> unused = new TreeSet<>(FOUND.keySet());
     unused.removeAll(SEEN.keySet());
     return unused;
   }

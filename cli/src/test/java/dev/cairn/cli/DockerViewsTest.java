@@ -86,8 +86,12 @@ class DockerViewsTest {
     return server.host() + "/test/views";
   }
 
-  private void pull(String ref) {
-    CliResult r = cairn.run("pull", "-q", ref);
+  private void pull(String... args) {
+    String[] all = new String[args.length + 2];
+    all[0] = "pull";
+    all[1] = "-q";
+    System.arraycopy(args, 0, all, 2, args.length);
+    CliResult r = cairn.run(all);
     assertThat(r.exit()).as(r.err()).isZero();
   }
 
@@ -177,6 +181,19 @@ class DockerViewsTest {
     CliResult r = cairn.run("inspect", repo() + ":multi");
     assertThat(r.out())
         .contains("\"RepoDigests\": [\n            \"" + repo() + "@" + multi.digest());
+  }
+
+  @Test
+  void anIndexPulledForASecondPlatformLeavesItsDigestWithTheFirstAsDockerDoes() {
+    pull(repo() + ":multi");
+    String amd = text(inspect(repo() + ":multi").get("Id"));
+    pull("--platform=linux/arm64", repo() + ":multi");
+    JsonObject arm = inspect(repo() + ":multi");
+    assertThat(text(arm.get("Id"))).isNotEqualTo(amd);
+    assertThat(text(arm.get("RepoDigests"))).isEqualTo("[]");
+    String digest = repo() + "@" + multi.digest();
+    assertThat(text(inspect(digest).get("Id"))).isEqualTo(amd);
+    assertThat(text(inspect(digest).get("RepoDigests"))).isEqualTo("[\"" + digest + "\"]");
   }
 
   @Test

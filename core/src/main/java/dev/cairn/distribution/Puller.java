@@ -166,9 +166,9 @@ public final class Puller implements AutoCloseable {
           ref.digest() != null ? new Reference(ref.domain(), ref.path(), null, ref.digest()) : ref;
       if (ref.digest() == null) {
         // as docker: the repository's name@digest of what the tag named, for RepoDigests
-        tags.tag(new Reference(ref.domain(), ref.path(), null, resolved.digest), top);
+        tags.tag(new Reference(ref.domain(), ref.path(), null, resolved.digest), top, false);
       }
-      tags.tag(recorded, top);
+      tags.tag(recorded, top, true);
       graph.finish(top); // the name is recorded: the image lists from now on, never before
       Digest imageId =
           resolved.schema1 != null

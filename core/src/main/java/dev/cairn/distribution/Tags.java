@@ -5,6 +5,10 @@ import java.io.IOException;
 
 /** Where a pull records the reference it pulled (the store's tags). */
 public interface Tags {
-  /** Points {@code reference} (a tag, or {@code name@digest}) at graph node {@code id}. */
-  void tag(Reference reference, String id) throws IOException;
+  /**
+   * Points {@code reference} (a tag, or {@code name@digest}) at graph node {@code id}. With {@code
+   * move} false a name that already names another node keeps naming it: docker keeps the image a
+   * repository digest first named (an index pulled for two platforms names the first one).
+   */
+  void tag(Reference reference, String id, boolean move) throws IOException;
 }

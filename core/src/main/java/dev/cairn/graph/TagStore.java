@@ -69,12 +69,25 @@ public final class TagStore {
    */
   public synchronized Optional<String> tag(Reference ref, String idOrPrefix, boolean force)
       throws IOException {
+    return set(ref, idOrPrefix, force, false);
+  }
+
+  /**
+   * Points {@code ref} at the node {@code idOrPrefix} unless it already names a node, which it then
+   * keeps naming.
+   */
+  public synchronized void tagUnlessNamed(Reference ref, String idOrPrefix) throws IOException {
+    set(ref, idOrPrefix, false, true);
+  }
+
+  private Optional<String> set(Reference ref, String idOrPrefix, boolean force, boolean keep)
+      throws IOException {
     String id = graph.get(idOrPrefix).id();
     Key k = key(ref);
     try (RootLock.Held l = graph.lock().lockTags()) {
       reloadIfChanged();
       String old = repositories.getOrDefault(k.name, Map.of()).get(k.key);
-      if (id.equals(old)) {
+      if (id.equals(old) || old != null && keep) {
         return Optional.empty();
       }
       if (old != null && ref.digest() != null && !force) {

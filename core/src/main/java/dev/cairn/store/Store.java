@@ -244,7 +244,15 @@ public final class Store implements Closeable {
 
   private Puller puller() throws IOException {
     return new Puller(
-        graph, (r, id) -> tags.tag(r, id, true), host -> Registry.open(host, options.registry()));
+        graph,
+        (r, id, move) -> {
+          if (move) {
+            tags.tag(r, id, true);
+          } else {
+            tags.tagUnlessNamed(r, id);
+          }
+        },
+        host -> Registry.open(host, options.registry()));
   }
 
   /**

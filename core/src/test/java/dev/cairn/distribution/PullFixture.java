@@ -45,7 +45,13 @@ final class PullFixture implements AutoCloseable {
     this.puller =
         new Puller(
             graph,
-            tags::put,
+            (r, id, move) -> {
+              if (move) {
+                tags.put(r, id);
+              } else {
+                tags.putIfAbsent(r, id);
+              }
+            },
             host ->
                 Registry.open(
                     host,
