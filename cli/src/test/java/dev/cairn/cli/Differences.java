@@ -54,14 +54,7 @@ final class Differences {
           Map.entry(
               "all: images -a",
               "images -a lists the layer nodes below pulled schema2/OCI images as <none> images;"
-                  + " docker lists images only"),
-          Map.entry(
-              "tricky: tree h1",
-              "a hard link's header leaves the linked file as it was; docker applies the header's"
-                  + " mode, owner, xattrs and times to it (unless it is a symlink)"),
-          Map.entry("tricky: tree h2", "a hard link's header leaves the linked file as it was"),
-          Map.entry("tricky: tree h4", "a hard link's header leaves the linked file as it was"),
-          Map.entry("tricky: tree h5", "a hard link's header leaves the linked file as it was"));
+                  + " docker lists images only"));
 
   /**
    * The mission's differences, for an image pulled as schema1 only: it keeps the strong ID Docker

@@ -190,10 +190,10 @@ final class DockerCorpus {
 
   /**
    * An OCI image whose layers hold what is hard to get right: whiteouts of a file and of a
-   * directory, an opaque directory, a symlink replaced by a file, hard links, non-ASCII names, an
-   * xattr, an empty layer, and its first layer again on top. Its config has a zone offset and
-   * fractional zeros in its dates, steps that made no layer, and fields docker's builder does not
-   * write.
+   * directory, an opaque directory, a symlink replaced by a file, hard links (to a file and to a
+   * symlink, their headers saying another owner, mode, time or xattr), non-ASCII names, an xattr,
+   * an empty layer, and its first layer again on top. Its config has a zone offset and fractional
+   * zeros in its dates, steps that made no layer, and fields docker's builder does not write.
    */
   private static OciLayouts.Image tricky(OciLayouts layout) throws IOException {
     byte[] first =
@@ -209,7 +209,9 @@ final class DockerCorpus {
             .symlink("link", "gone.txt")
             .symlink("abs", "/etc/os-release")
             .file("h1", "hard\n")
-            .hardlink("h2", "h1")
+            .add(TarEntry.hardlink("h2", "h1").withMode(04710).withOwner(7, 8, "", ""))
+            .xattrs(Map.of("user.link", "h2"))
+            .add(TarEntry.hardlink("abs2", "abs").withOwner(9, 9, "", ""))
             .dir("ñandú")
             .file("ñandú/ü.txt", "ü\n")
             .file("attr.txt", "with xattr\n")

@@ -104,7 +104,7 @@ final class Extractor implements EntryHandler, AutoCloseable {
     switch (type) {
       case DIRECTORY -> directory(e, path, parent, base);
       case REGULAR -> regular(e, payload, parent, base, uid, gid);
-      case HARDLINK -> hardlink(e, path, parent, base);
+      case HARDLINK -> hardlink(e, path, parent, base, uid, gid);
       case SYMLINK -> symlink(e, parent, base, uid, gid);
       case CHAR_DEVICE, BLOCK_DEVICE, FIFO -> node(e, parent, base, uid, gid);
       default ->
@@ -259,7 +259,8 @@ final class Extractor implements EntryHandler, AutoCloseable {
     }
   }
 
-  private void hardlink(TarEntry e, List<byte[]> path, RootFs.Dir parent, byte[] base)
+  private void hardlink(
+      TarEntry e, List<byte[]> path, RootFs.Dir parent, byte[] base, int uid, int gid)
       throws IOException {
     List<byte[]> target =
         Names.clean(e.rawLinkname(), "the link target " + Names.display(e.rawLinkname()));
@@ -285,14 +286,37 @@ final class Extractor implements EntryHandler, AutoCloseable {
     // Resolving the target may have evicted the parent from the cache: resolve it again.
     parent = fs.dir(path, path.size() - 1, true);
     FileStat st = Posix.lstatIfExists(parent.fd(), base);
-    if (st != null) {
-      if (st.ino() == targetSt.ino() && st.dev() == targetSt.dev()) {
-        return; // already this file
+    boolean already = st != null && st.ino() == targetSt.ino() && st.dev() == targetSt.dev();
+    if (!already) {
+      if (st != null) {
+        fs.removeAll(parent, base, st);
+        targetDir = fs.dir(target, target.size() - 1, false);
       }
-      fs.removeAll(parent, base, st);
-      targetDir = fs.dir(target, target.size() - 1, false);
+      Posix.linkat(targetDir.fd(), target.getLast(), parent.fd(), base);
     }
-    Posix.linkat(targetDir.fd(), target.getLast(), parent.fd(), base);
+    linkHeader(e, fs.dir(path, path.size() - 1, true), base, uid, gid, targetSt.isSymlink());
+  }
+
+  /**
+   * Gives the linked file the link entry's owner, xattrs, mode and times, in that order, as docker
+   * does after every entry (pkg/archive createTarFile): the file ends as the link's header says. A
+   * linked symlink takes the owner and xattrs only, as docker leaves its mode and times alone.
+   */
+  private void linkHeader(
+      TarEntry e, RootFs.Dir parent, byte[] base, int uid, int gid, boolean symlink)
+      throws IOException {
+    if (root) {
+      Posix.fchownat(parent.fd(), base, uid, gid, Posix.AT_SYMLINK_NOFOLLOW);
+    }
+    setXattrsAt(e, parent, base);
+    if (symlink) {
+      return;
+    }
+    Posix.fchmodat(parent.fd(), base, (int) (e.mode() & 07777)); // after chown: set-id bits stay
+    long[] m = mtime(e);
+    long[] a = atime(e);
+    Posix.utimensat(
+        parent.fd(), base, a[0], (int) a[1], m[0], (int) m[1], Posix.AT_SYMLINK_NOFOLLOW);
   }
 
   private void symlink(TarEntry e, RootFs.Dir parent, byte[] base, int uid, int gid)

@@ -3,17 +3,24 @@ package dev.cairn.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.posix.Posix;
+import dev.cairn.posix.PosixException;
+import dev.cairn.tar.TarEntry;
+import dev.cairn.tar.TarReader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * GNU {@code tar -x} as the reference extractor: tars applied in order into one directory, owners
  * (as root), modes, xattrs and times kept, directory times set last as cairn sets them. Whiteouts
- * are plain files to it: give it tars without any.
+ * are plain files to it: give it tars without any. Where GNU tar and docker differ, docker is the
+ * reference: a hard link's header is applied to the file it links ({@link #applyLinkHeaders}).
  */
 public final class GnuTar {
   private GnuTar() {}
@@ -48,10 +55,68 @@ public final class GnuTar {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor()).as("%s: %s", String.join(" ", cmd), log).isZero();
+        applyLinkHeaders(dir, t);
       }
     } finally {
       Files.delete(file);
     }
     return dir;
+  }
+
+  /**
+   * Docker's rule for hard links, which GNU tar lacks, applied after {@code tar -x} of {@code tar}
+   * into {@code dir}: GNU tar leaves a linked file as its own entry made it, docker applies the
+   * link entry's header to it as to any entry (moby pkg/archive createTarFile: Lchown, xattrs, then
+   * chmod and times unless the link names a symlink). Each link entry is applied in order to what
+   * its name holds, unless a later entry of the tar names that path again.
+   */
+  public static void applyLinkHeaders(Path dir, byte[] tar) throws IOException {
+    List<TarEntry> entries = new ArrayList<>();
+    TarReader reader = new TarReader(new ByteArrayInputStream(tar));
+    for (TarEntry e; (e = reader.next()) != null; ) {
+      entries.add(e);
+    }
+    for (int i = 0; i < entries.size(); i++) {
+      TarEntry e = entries.get(i);
+      String name = relative(e.name());
+      boolean namedAgain =
+          entries.subList(i + 1, entries.size()).stream()
+              .anyMatch(later -> relative(later.name()).equals(name));
+      if (e.type() != TarEntry.Type.HARDLINK || namedAgain) {
+        continue;
+      }
+      byte[] path = Posix.bytes(dir.resolve(name).toString());
+      if (Posix.geteuid() == 0) {
+        Posix.fchownat(
+            Posix.AT_FDCWD, path, (int) e.uid(), (int) e.gid(), Posix.AT_SYMLINK_NOFOLLOW);
+      }
+      for (Map.Entry<String, byte[]> x : e.xattrs().entrySet()) {
+        try {
+          Posix.lsetxattr(Posix.AT_FDCWD, path, x.getKey(), x.getValue());
+        } catch (PosixException err) {
+          if (err.errno() != Posix.EPERM && err.errno() != Posix.EOPNOTSUPP) {
+            throw err; // docker ignores these two
+          }
+        }
+      }
+      if (Posix.lstatat(Posix.AT_FDCWD, path).isSymlink()) {
+        continue;
+      }
+      Posix.fchmodat(Posix.AT_FDCWD, path, (int) (e.mode() & 07777));
+      Instant t = e.mtime(); // trees compare no access times: the same for both
+      Posix.utimensat(
+          Posix.AT_FDCWD,
+          path,
+          t.getEpochSecond(),
+          t.getNano(),
+          t.getEpochSecond(),
+          t.getNano(),
+          Posix.AT_SYMLINK_NOFOLLOW);
+    }
+  }
+
+  /** A tar name as a path below the extraction directory. */
+  private static String relative(String name) {
+    return Path.of("/", name).normalize().toString().substring(1);
   }
 }
