@@ -390,9 +390,9 @@ final class Extractor implements EntryHandler, AutoCloseable {
     try {
       call.run();
     } catch (PosixException x) {
-      // Not root: trusted.* and security.* are not ours to set; some file systems have no xattrs.
-      boolean privileged = name.startsWith("trusted.") || name.startsWith("security.");
-      if (x.errno() == Posix.EOPNOTSUPP || (!root && x.errno() == Posix.EPERM && privileged)) {
+      // Skipped as docker skips them: a file system without xattrs; an xattr not ours to set
+      // (trusted.* or security.* when not root, user.* on a symlink, which a hard link may name).
+      if (x.errno() == Posix.EOPNOTSUPP || x.errno() == Posix.EPERM) {
         skipped++;
         return;
       }

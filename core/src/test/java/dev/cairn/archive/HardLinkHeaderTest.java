@@ -119,6 +119,24 @@ class HardLinkHeaderTest {
   }
 
   @Test
+  void aUserXattrOfAHardLinkToASymlinkIsSkippedAsDockerSkipsIt() throws IOException {
+    assumeTrue(ROOT, "setting owners needs root");
+    Path root = Files.createDirectory(tmp.resolve("root"));
+    byte[] tar =
+        TarBuilder.tar()
+            .symlink("s", "nowhere")
+            .add(TarEntry.hardlink("s2", "s").withOwner(7, 8, "", ""))
+            .xattrs(Map.of("user.link", "symlinks take none")) // Linux: EPERM on a symlink
+            .bytes();
+    ApplyResult r = Layer.apply(new ByteArrayInputStream(tar), root, ApplyOptions.defaults());
+
+    assertThat(r.skipped()).isEqualTo(1);
+    FileStat s = stat(root, "s2");
+    assertThat(s.isSymlink()).isTrue();
+    assertThat(List.of(s.uid(), s.gid())).isEqualTo(List.of(7, 8));
+  }
+
+  @Test
   void aHardLinkToTheFileItAlreadyNamesStillGivesItTheHeader() throws IOException {
     Path root = Files.createDirectory(tmp.resolve("root"));
     byte[] base = TarBuilder.tar().file("a", "a\n").hardlink("b", "a").bytes();
