@@ -44,14 +44,6 @@ final class Differences {
               "images CreatedAt",
               "images --format json: CreatedAt is RFC 3339; docker prints Go's time.String form"),
           Map.entry(
-              "schema1: docker load of cairn's archive: inspect Id",
-              "cairn's save of a schema1 image writes another config than docker made when it"
-                  + " pulled it: docker leaves throwaway v1 images out of rootfs"),
-          Map.entry(
-              "schema1: inspect RootFS",
-              "RootFS.Layers lists the empty layer of each throwaway v1 image; docker leaves them"
-                  + " out"),
-          Map.entry(
               "all: images -a",
               "images -a lists the layer nodes below pulled schema2/OCI images as <none> images;"
                   + " docker lists images only"));

@@ -2,10 +2,9 @@ package dev.cairn.store;
 
 import dev.cairn.digest.Digest;
 import dev.cairn.image.EngineConfig;
+import dev.cairn.image.EngineEncoder;
 import dev.cairn.image.Reference;
 import dev.cairn.json.GoJsonWriter;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.SequencedMap;
@@ -43,11 +42,11 @@ public final class EngineJson {
     w.name("Created").string(img.created().format()).punct(',');
     w.name("Container").string(img.container()).punct(',');
     w.name("ContainerConfig");
-    config(w, img.containerConfig());
+    EngineEncoder.config(w, img.containerConfig());
     w.punct(',').name("DockerVersion").string(img.dockerVersion()).punct(',');
     w.name("Author").string(img.author()).punct(',');
     w.name("Config");
-    config(w, img.config());
+    EngineEncoder.config(w, img.config());
     w.punct(',').name("Architecture").string(img.architecture()).punct(',');
     if (!img.variant().isEmpty()) {
       w.name("Variant").string(img.variant()).punct(',');
@@ -75,96 +74,8 @@ public final class EngineJson {
   /** A container config alone, as Go encodes docker's container.Config. */
   static byte[] config(EngineConfig c) {
     GoJsonWriter w = new GoJsonWriter();
-    config(w, c);
+    EngineEncoder.config(w, c);
     return w.toByteArray();
-  }
-
-  /** docker's container config (container.Config): every field but those Go omits when empty. */
-  private static void config(GoJsonWriter w, EngineConfig c) {
-    if (c == null) {
-      w.ascii("null");
-      return;
-    }
-    w.punct('{');
-    w.name("Hostname").string(c.hostname()).punct(',');
-    w.name("Domainname").string(c.domainname()).punct(',');
-    w.name("User").string(c.user()).punct(',');
-    w.name("AttachStdin").bool(c.attachStdin()).punct(',');
-    w.name("AttachStdout").bool(c.attachStdout()).punct(',');
-    w.name("AttachStderr").bool(c.attachStderr()).punct(',');
-    if (c.exposedPorts() != null && !c.exposedPorts().isEmpty()) {
-      w.name("ExposedPorts");
-      set(w, c.exposedPorts());
-      w.punct(',');
-    }
-    w.name("Tty").bool(c.tty()).punct(',');
-    w.name("OpenStdin").bool(c.openStdin()).punct(',');
-    w.name("StdinOnce").bool(c.stdinOnce()).punct(',');
-    w.name("Env");
-    strings(w, c.env());
-    w.punct(',').name("Cmd");
-    strings(w, c.cmd());
-    w.punct(',');
-    if (c.healthcheck() != null) {
-      w.name("Healthcheck");
-      health(w, c.healthcheck());
-      w.punct(',');
-    }
-    if (c.argsEscaped()) {
-      w.name("ArgsEscaped").bool(true).punct(',');
-    }
-    w.name("Image").string(c.image()).punct(',');
-    w.name("Volumes");
-    set(w, c.volumes());
-    w.punct(',').name("WorkingDir").string(c.workingDir()).punct(',');
-    w.name("Entrypoint");
-    strings(w, c.entrypoint());
-    w.punct(',');
-    if (c.networkDisabled()) {
-      w.name("NetworkDisabled").bool(true).punct(',');
-    }
-    if (!c.macAddress().isEmpty()) {
-      w.name("MacAddress").string(c.macAddress()).punct(',');
-    }
-    w.name("OnBuild");
-    strings(w, c.onBuild());
-    w.punct(',').name("Labels");
-    map(w, c.labels());
-    if (!c.stopSignal().isEmpty()) {
-      w.punct(',').name("StopSignal").string(c.stopSignal());
-    }
-    if (c.stopTimeout() != null) {
-      w.punct(',').name("StopTimeout").number(c.stopTimeout());
-    }
-    if (c.shell() != null && !c.shell().isEmpty()) {
-      w.punct(',').name("Shell");
-      strings(w, c.shell());
-    }
-    w.punct('}');
-  }
-
-  private static void health(GoJsonWriter w, EngineConfig.Health h) {
-    List<Runnable> fields = new ArrayList<>();
-    if (h.test() != null && !h.test().isEmpty()) {
-      fields.add(() -> strings(w.name("Test"), h.test()));
-    }
-    long[] values = {h.interval(), h.timeout(), h.startPeriod(), h.retries()};
-    String[] names = {"Interval", "Timeout", "StartPeriod", "Retries"};
-    for (int i = 0; i < values.length; i++) {
-      if (values[i] != 0) {
-        long v = values[i];
-        String name = names[i];
-        fields.add(() -> w.name(name).number(v));
-      }
-    }
-    w.punct('{');
-    for (int i = 0; i < fields.size(); i++) {
-      if (i > 0) {
-        w.punct(',');
-      }
-      fields.get(i).run();
-    }
-    w.punct('}');
   }
 
   /**
@@ -242,54 +153,5 @@ public final class EngineJson {
       w.string(refs.get(i).familiar());
     }
     w.punct(']');
-  }
-
-  private static void strings(GoJsonWriter w, List<String> list) {
-    if (list == null) {
-      w.ascii("null");
-      return;
-    }
-    w.punct('[');
-    for (int i = 0; i < list.size(); i++) {
-      if (i > 0) {
-        w.punct(',');
-      }
-      w.string(list.get(i));
-    }
-    w.punct(']');
-  }
-
-  private static void set(GoJsonWriter w, Collection<String> keys) {
-    if (keys == null) {
-      w.ascii("null");
-      return;
-    }
-    List<String> sorted = new ArrayList<>(keys);
-    sorted.sort(GoJsonWriter.KEY_ORDER); // Go writes map keys sorted
-    w.punct('{');
-    for (int i = 0; i < sorted.size(); i++) {
-      if (i > 0) {
-        w.punct(',');
-      }
-      w.name(sorted.get(i)).ascii("{}");
-    }
-    w.punct('}');
-  }
-
-  private static void map(GoJsonWriter w, Map<String, String> map) {
-    if (map == null) {
-      w.ascii("null");
-      return;
-    }
-    List<String> keys = new ArrayList<>(map.keySet());
-    keys.sort(GoJsonWriter.KEY_ORDER);
-    w.punct('{');
-    for (int i = 0; i < keys.size(); i++) {
-      if (i > 0) {
-        w.punct(',');
-      }
-      w.name(keys.get(i)).string(map.get(keys.get(i)));
-    }
-    w.punct('}');
   }
 }

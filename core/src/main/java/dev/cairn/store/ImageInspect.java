@@ -19,8 +19,10 @@ import java.util.List;
  * @param comment the image's comment, else the comment of its last build step
  * @param config the config the image runs with, or null when its JSON has none
  * @param os the OS it is for (docker's own, {@code linux}, when the image names none)
- * @param size the bytes of every layer's files, base to top
- * @param layers the DiffIDs of its layers, base first (RootFS.Layers)
+ * @param size the bytes of every layer's files, base to top (not a throwaway v1 image's: docker
+ *     leaves those out of an image pulled as schema1)
+ * @param layers the DiffIDs of its layers, base first (RootFS.Layers; likewise without those of
+ *     throwaway v1 images)
  */
 public record ImageInspect(
     Digest id,

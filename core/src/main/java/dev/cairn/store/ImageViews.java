@@ -7,10 +7,12 @@ import dev.cairn.graph.Node;
 import dev.cairn.graph.TagStore;
 import dev.cairn.image.EngineImage;
 import dev.cairn.image.Reference;
+import dev.cairn.image.Schema1Config;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The views docker gives of an image (inspect, history, the images listing), made from the graph as
@@ -33,6 +35,14 @@ final class ImageViews {
 
   ImageInspect inspect(Image img) throws IOException {
     EngineImage json = decode(img);
+    boolean[] throwaway = throwaway(img, json);
+    List<Digest> layers = new ArrayList<>();
+    List<Digest> diffIds = store.diffIds(img);
+    for (int i = 0; i < diffIds.size(); i++) {
+      if (!throwaway[i]) {
+        layers.add(diffIds.get(i));
+      }
+    }
     String comment = json.comment();
     if (comment.isEmpty() && !json.history().isEmpty()) {
       comment = json.history().getLast().comment(); // as docker: the last step's, when unset
@@ -53,8 +63,8 @@ final class ImageViews {
         json.variant(),
         json.os().isEmpty() ? "linux" : json.os(), // docker's own OS stands in for none
         json.osVersion(),
-        img.size(),
-        store.diffIds(img));
+        size(img, throwaway),
+        layers);
   }
 
   ImageSummary summary(Image img) throws IOException {
@@ -65,7 +75,7 @@ final class ImageViews {
         sorted(img.tags()),
         sorted(img.digests()),
         json.created().toInstant(),
-        img.size(),
+        size(img, throwaway(img, json)),
         json.config() == null ? null : json.config().labels());
   }
 
@@ -77,7 +87,7 @@ final class ImageViews {
   List<HistoryEntry> history(Image img) throws IOException {
     EngineImage json = decode(img);
     if (!json.hasRootFs()) {
-      return chainHistory(img);
+      return chainHistory(img, json);
     }
     List<HistoryEntry> out = new ArrayList<>();
     int layer = 0;
@@ -111,11 +121,16 @@ final class ImageViews {
     return out;
   }
 
-  /** Docker 1.9's history: each image of the chain, newest first, its command as the step. */
-  private List<HistoryEntry> chainHistory(Image img) throws IOException {
+  /**
+   * Docker 1.9's history: each image of the chain, newest first, its command as the step; a
+   * throwaway v1 image made no layer, as docker shows it.
+   */
+  private List<HistoryEntry> chainHistory(Image img, EngineImage top) throws IOException {
+    boolean[] throwaway = throwaway(img, top);
     List<HistoryEntry> out = new ArrayList<>();
-    for (Node n : img.chain().reversed()) {
-      EngineImage json = n == img.top() ? decode(img) : decode(n.id(), graph.rawJSON(n.id()));
+    for (int i = img.chain().size() - 1; i >= 0; i--) {
+      Node n = img.chain().get(i);
+      EngineImage json = n == img.top() ? top : decode(n.id(), graph.rawJSON(n.id()));
       List<String> cmd = json.containerConfig().cmd();
       out.add(
           new HistoryEntry(
@@ -123,10 +138,43 @@ final class ImageViews {
               json.created().toInstant(),
               cmd == null ? "" : String.join(" ", cmd),
               sorted(tags.references(n.id()).stream().filter(r -> r.digest() == null).toList()),
-              Math.max(0, n.size()),
+              throwaway[i] ? 0 : Math.max(0, n.size()),
               json.comment()));
     }
     return out;
+  }
+
+  /**
+   * Which nodes of the image are throwaway v1 images (a schema1 manifest's {@code "throwaway":
+   * true}), whose layers docker leaves out of the image (ARCHITECTURE.md, Archives): only an image
+   * as Docker 1.9 kept it has any, each known from its v1Compatibility, else from its JSON.
+   */
+  private boolean[] throwaway(Image img, EngineImage json) throws IOException {
+    boolean[] out = new boolean[img.chain().size()];
+    if (json.hasRootFs()) {
+      return out;
+    }
+    for (int i = 0; i < out.length; i++) {
+      String id = img.chain().get(i).id();
+      Optional<byte[]> v1 = graph.v1Compatibility(id);
+      try {
+        out[i] = Schema1Config.throwaway(v1.isPresent() ? v1.get() : graph.rawJSON(id));
+      } catch (CairnException e) {
+        throw e.in("image " + id);
+      }
+    }
+    return out;
+  }
+
+  /** The bytes of the files of every layer docker counts, base to top. */
+  private static long size(Image img, boolean[] throwaway) {
+    long total = 0;
+    for (int i = 0; i < throwaway.length; i++) {
+      if (!throwaway[i]) {
+        total += Math.max(0, img.chain().get(i).size());
+      }
+    }
+    return total;
   }
 
   /** Only an image as Docker 1.9 kept it has a parent; a config with rootfs is docker 1.10's. */

@@ -14,7 +14,6 @@ import dev.cairn.json.JsonValue.JsonBool;
 import dev.cairn.json.JsonValue.JsonNull;
 import dev.cairn.json.JsonValue.JsonObject;
 import dev.cairn.json.JsonValue.JsonString;
-import dev.cairn.json.RawObject;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -57,13 +56,29 @@ final class LoadPlan {
   static final String LEGACY_IDS = "CairnLegacyIDs";
 
   /**
+   * The key of a manifest.json entry keeping its IDs that lists every node's layer, base first,
+   * when {@code Layers} leaves some out: docker's rootfs has no layer for a schema1 image's
+   * throwaway v1 images, and its load wants {@code Layers} to match the config's DiffIDs.
+   */
+  static final String ALL_LAYERS = "CairnLayers";
+
+  /** The file of a legacy directory that holds the node's v1Compatibility (cairn's save). */
+  static final String V1_COMPATIBILITY = "v1Compatibility";
+
+  /**
    * One node to have in the graph.
    *
    * @param diffId the DiffID its layer must have, or null when the archive names none
    * @param source the archive entry holding its layer (links not yet followed), or null for a node
    *     that only the store holds
+   * @param v1Compatibility the node's v1Compatibility, or null
    */
-  record Planned(String id, String parent, byte[] json, Digest diffId, String source) {}
+  record Planned(
+      String id, String parent, byte[] json, Digest diffId, String source, byte[] v1Compatibility) {
+    Planned(String id, String parent, byte[] json, Digest diffId, String source) {
+      this(id, parent, json, diffId, source, null);
+    }
+  }
 
   /** One image: its nodes base first and its tags. */
   record Image(List<Planned> nodes, List<Reference> refs) {
@@ -72,9 +87,19 @@ final class LoadPlan {
     }
   }
 
-  /** One manifest.json entry. */
+  /**
+   * One manifest.json entry.
+   *
+   * @param allLayers every node's layer ({@value #ALL_LAYERS}) when the entry keeps its IDs and
+   *     {@code layers} leaves some out; else {@code layers}
+   */
   record Item(
-      String where, String config, List<String> layers, List<Reference> refs, boolean legacyIds) {}
+      String where,
+      String config,
+      List<String> layers,
+      List<Reference> refs,
+      boolean legacyIds,
+      List<String> allLayers) {}
 
   private final Graph graph;
   private final Map<String, byte[]> small;
@@ -114,7 +139,21 @@ final class LoadPlan {
       }
       List<Reference> refs = ArchiveTags.repoTags(stringList(item, "RepoTags", where), where);
       boolean legacyIds = ArchiveTags.field(item, LEGACY_IDS) instanceof JsonBool b && b.value();
-      items.add(new Item(where, ArchiveNames.clean(config), List.copyOf(layers), refs, legacyIds));
+      List<String> allLayers = layers;
+      if (legacyIds && ArchiveTags.field(item, ALL_LAYERS) != null) {
+        allLayers = new ArrayList<>();
+        for (String l : stringList(item, ALL_LAYERS, where)) {
+          allLayers.add(ArchiveNames.clean(l));
+        }
+      }
+      items.add(
+          new Item(
+              where,
+              ArchiveNames.clean(config),
+              List.copyOf(layers),
+              refs,
+              legacyIds,
+              List.copyOf(allLayers)));
     }
     if (items.isEmpty()) {
       throw CairnException.invalid("manifest.json lists no images");
@@ -154,18 +193,21 @@ final class LoadPlan {
       throw e.in(where + ": config " + CairnException.quote(item.config()));
     }
     List<Digest> diffIds = config.diffIds();
-    List<String> sources = item.layers();
-    if (diffIds.size() != sources.size() || diffIds.isEmpty()) {
+    List<String> listed = item.layers();
+    if (diffIds.size() != listed.size() || item.allLayers().isEmpty()) {
       throw CairnException.invalid(
           where
               + ": "
-              + sources.size()
+              + listed.size()
               + " layers, but its config lists "
               + diffIds.size()
               + " DiffIDs");
     }
     List<Planned> nodes = new ArrayList<>();
     if (item.legacyIds()) {
+      List<String> sources = item.allLayers();
+      boolean checkThrowaway = !sources.equals(listed);
+      int next = 0; // the next entry of Layers, which lists the nodes that are not throwaway
       String below = null;
       for (int i = 0; i < sources.size(); i++) {
         String dir = ArchiveNames.legacyDir(sources.get(i), "layer.tar");
@@ -191,7 +233,30 @@ final class LoadPlan {
                   + CairnException.quote(dir)
                   + ") has no json in the archive");
         }
-        Planned p = legacyNode(dir, json, diffIds.get(i), sources.get(i));
+        boolean inLayers = next < listed.size() && listed.get(next).equals(sources.get(i));
+        byte[] v1 = small.get(dir + "/" + V1_COMPATIBILITY);
+        Planned p =
+            LegacyNodes.node(dir, json, v1, inLayers ? diffIds.get(next) : null, sources.get(i));
+        if (inLayers) {
+          next++;
+        }
+        if (checkThrowaway
+            && inLayers == LegacyNodes.throwaway(v1 != null ? v1 : json, where + ": layer " + i)) {
+          if (!whole) {
+            break; // perhaps its v1Compatibility comes later: the whole plan tells
+          }
+          throw CairnException.invalid(
+              where
+                  + ": layer "
+                  + i
+                  + " ("
+                  + dir
+                  + ") is "
+                  + (inLayers
+                      ? "a throwaway v1 image, yet Layers lists it"
+                      : "not a throwaway v1 image, yet Layers leaves it out")
+                  + "; Layers must list exactly the layers that are not throwaway");
+        }
         if (!Objects.equals(p.parent(), below)) {
           throw CairnException.invalid(
               where
@@ -211,11 +276,20 @@ final class LoadPlan {
         nodes.add(p);
         below = dir;
       }
+      if (whole && next != listed.size()) {
+        throw CairnException.invalid(
+            where
+                + ": Layers lists "
+                + CairnException.quote(listed.get(next))
+                + ", which is not among the image's nodes in their order ("
+                + ALL_LAYERS
+                + ")");
+      }
     } else {
       List<ConfigNodes.ConfigNode> planned = ConfigNodes.plan(graph, config).nodes();
       for (int i = 0; i < planned.size(); i++) {
         ConfigNodes.ConfigNode n = planned.get(i);
-        nodes.add(new Planned(n.id(), n.parent(), n.json(), n.diffId(), sources.get(i)));
+        nodes.add(new Planned(n.id(), n.parent(), n.json(), n.diffId(), listed.get(i)));
       }
     }
     return new Image(List.copyOf(nodes), item.refs());
@@ -238,7 +312,9 @@ final class LoadPlan {
     }
     Map<String, Planned> nodes = new HashMap<>();
     for (Map.Entry<String, byte[]> e : jsons.entrySet()) {
-      nodes.put(e.getKey(), legacyNode(e.getKey(), e.getValue(), null, e.getKey() + "/layer.tar"));
+      String dir = e.getKey();
+      byte[] v1 = small.get(dir + "/" + V1_COMPATIBILITY);
+      nodes.put(dir, LegacyNodes.node(dir, e.getValue(), v1, null, dir + "/layer.tar"));
     }
     // Each node's chain must end in the store or at a base, without loops.
     Map<String, List<Planned>> chains = new LinkedHashMap<>();
@@ -295,45 +371,6 @@ final class LoadPlan {
       images.add(new Image(chain, refs.getOrDefault(top, List.of())));
     }
     return images;
-  }
-
-  // ------------------------------------------------------------ legacy nodes
-
-  /**
-   * The node of legacy directory {@code dir} from its {@code json}. cairn's save writes a schema1
-   * node's config (what its strong ID hashes, ARCHITECTURE.md, Strong IDs) with {@code id} and
-   * {@code parent} added: without them it hashes to the ID again, and the node keeps the json a
-   * pull gave it. Not its layer digest, although the config names it ({@code layer_id}): nothing in
-   * an archive shows that the layer is that blob, and a pull reuses a node with a layer digest on
-   * the strength of its config alone. Any other JSON is kept as the archive has it.
-   */
-  private static Planned legacyNode(String dir, byte[] json, Digest diffId, String source) {
-    String what = "image " + CairnException.quote(dir);
-    if (!ArchiveNames.isId(dir)) {
-      throw CairnException.invalid(
-          "image ID " + CairnException.quote(dir) + " is not 64 lowercase hex digits");
-    }
-    JsonObject obj;
-    try {
-      obj = Json.parseObject(json, "json");
-    } catch (CairnException e) {
-      throw e.in(what);
-    }
-    String id = V1Forms.string(obj.get("id"));
-    if (id != null && !id.equals(dir)) {
-      throw CairnException.invalid(
-          what + ": its json has id " + CairnException.quote(id) + ", not its directory's");
-    }
-    String parent = V1Forms.string(obj.get("parent"));
-    if (parent == null || parent.isEmpty()) {
-      parent = null;
-    } else if (!ArchiveNames.isId(parent)) {
-      throw CairnException.invalid(
-          what + ": parent ID " + CairnException.quote(parent) + " is not 64 lowercase hex digits");
-    }
-    byte[] config = RawObject.of(obj).remove("id", "parent").encode();
-    return new Planned(
-        dir, parent, Digest.sha256(config).hex().equals(dir) ? config : json, diffId, source);
   }
 
   // ------------------------------------------------------------ Go-style fields

@@ -175,6 +175,7 @@ public final class Loader {
       }
       if (ArchiveNames.legacyDir(name, "json") != null
           || ArchiveNames.legacyDir(name, "VERSION") != null
+          || ArchiveNames.legacyDir(name, LoadPlan.V1_COMPATIBILITY) != null
           || (!name.contains("/") && name.endsWith(".json"))) {
         keep(name, size, payload, MAX_CONFIG);
         return;
@@ -294,7 +295,7 @@ public final class Loader {
     }
 
     private NodeSpec spec(LoadPlan.Planned p) {
-      return new NodeSpec(p.id(), p.parent(), p.json(), null, null, p.diffId());
+      return new NodeSpec(p.id(), p.parent(), p.json(), p.v1Compatibility(), null, p.diffId());
     }
 
     /** Whether the node exists, including one another process committed meanwhile. */

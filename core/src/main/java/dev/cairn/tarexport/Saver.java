@@ -8,6 +8,7 @@ import dev.cairn.graph.TagStore;
 import dev.cairn.image.ChainId;
 import dev.cairn.image.ImageConfigFile;
 import dev.cairn.image.Reference;
+import dev.cairn.image.Schema1Config;
 import dev.cairn.json.GoJsonWriter;
 import dev.cairn.tar.TarEntry;
 import java.io.IOException;
@@ -30,8 +31,9 @@ import java.util.TreeMap;
  * <id>/VERSION}, {@code <id>/json} and {@code <id>/layer.tar} for each node, base first, each node
  * once. Layers are rebuilt from tar-split straight into the output; nothing is staged. An image
  * whose IDs are not the ones its config gives (a schema1 pull's strong IDs, a Docker 1.9 image's)
- * is marked in manifest.json so that cairn's load keeps them ({@link LoadPlan}); other tools pass
- * over the mark.
+ * is marked in manifest.json so that cairn's load keeps them ({@link LoadPlan}), with every node
+ * listed where docker's {@code Layers} leaves a throwaway one out, and each node's v1Compatibility
+ * beside its json; other tools pass over both.
  */
 public final class Saver {
   private static final byte[] VERSION = "1.0".getBytes(StandardCharsets.US_ASCII);
@@ -45,12 +47,18 @@ public final class Saver {
   }
 
   /**
-   * One image to write: its top node, the nodes base first, its config and the tags it keeps;
-   * {@code legacyIds} when its node IDs are not those its config gives (ARCHITECTURE.md, ChainID
-   * nodes), so that a load must keep them ({@link LoadPlan}).
+   * One image to write: its top node, the nodes base first, those whose layer its config lists (all
+   * but a schema1 image's throwaway ones), its config and the tags it keeps; {@code legacyIds} when
+   * its node IDs are not those its config gives (ARCHITECTURE.md, ChainID nodes), so that a load
+   * must keep them ({@link LoadPlan}).
    */
   private record Image(
-      String top, List<Node> chain, byte[] config, List<Reference> tags, boolean legacyIds) {}
+      String top,
+      List<Node> chain,
+      List<Node> layers,
+      byte[] config,
+      List<Reference> tags,
+      boolean legacyIds) {}
 
   /**
    * Writes the images named by {@code names} to {@code out}, which is flushed but not closed. A
@@ -121,6 +129,7 @@ public final class Saver {
     String what = "image " + top;
     byte[] topJson = graph.rawJSON(top);
     byte[] config;
+    List<Node> layers = chain;
     if (V1Forms.isConfig(top, topJson)) {
       ImageConfigFile parsed;
       try {
@@ -139,14 +148,29 @@ public final class Saver {
       }
       config = topJson;
     } else {
+      // The config docker makes when it pulls the image as schema1 (ARCHITECTURE.md, Archives).
       List<byte[]> v1s = new ArrayList<>(chain.size());
+      layers = new ArrayList<>(chain.size());
       for (Node n : chain) {
-        v1s.add(v1(n.id()));
+        byte[] v1 = v1(n.id());
+        v1s.add(v1);
+        if (!LegacyNodes.throwaway(v1, what + ": layer " + n.id())) {
+          layers.add(n);
+        }
       }
-      config = V1Forms.configFromV1(v1s.getLast(), diffIds, v1s, what);
+      try {
+        config = Schema1Config.of(v1s, diffIds);
+      } catch (CairnException e) {
+        throw e.in(what);
+      }
     }
     return new Image(
-        top, List.copyOf(chain), config, List.copyOf(refs), !configIds(chain, diffIds, config));
+        top,
+        List.copyOf(chain),
+        List.copyOf(layers),
+        config,
+        List.copyOf(refs),
+        !configIds(chain, diffIds, config));
   }
 
   /**
@@ -183,18 +207,29 @@ public final class Saver {
         file(tar, name, img.config(), Instant.EPOCH);
       }
     }
+    Set<String> legacy = new HashSet<>();
+    for (Image img : images) {
+      if (img.legacyIds()) {
+        img.chain().forEach(n -> legacy.add(n.id()));
+      }
+    }
     Set<String> written = new HashSet<>();
     for (Image img : images) {
       for (Node n : img.chain()) {
         if (written.add(n.id())) {
-          node(tar, n);
+          node(tar, n, legacy.contains(n.id()));
         }
       }
     }
     tar.finish();
   }
 
-  private void node(ArchiveWriter tar, Node n) throws IOException {
+  /**
+   * One node's directory; {@code legacy} for a node whose ID a load keeps, which carries its
+   * v1Compatibility as the store has it (ARCHITECTURE.md, Archives), so that a load gives the node
+   * back whole.
+   */
+  private void node(ArchiveWriter tar, Node n, boolean legacy) throws IOException {
     Instant mtime = n.created() == null ? Instant.EPOCH : n.created();
     String id = n.id();
     tar.directory(TarEntry.directory(id + "/").withMtime(mtime));
@@ -203,6 +238,10 @@ public final class Saver {
     boolean rawConfig = V1Forms.isConfig(id, stored);
     byte[] json = V1Forms.nodeJson(stored, id, n.parent(), rawConfig, "json of image " + id);
     file(tar, id + "/json", json, mtime);
+    Optional<byte[]> v1 = legacy ? graph.v1Compatibility(id) : Optional.empty();
+    if (v1.isPresent()) {
+      file(tar, id + "/" + LoadPlan.V1_COMPATIBILITY, v1.get(), mtime);
+    }
     long size = graph.tarLayerSize(id);
     tar.stream(
         TarEntry.regular(id + "/layer.tar", size).withMtime(mtime),
@@ -214,7 +253,11 @@ public final class Saver {
     tar.file(TarEntry.regular(name, data.length).withMtime(mtime), data);
   }
 
-  /** {@code [{"Config":..,"RepoTags":[..]|null,"Layers":[..]}]} in the field order Docker uses. */
+  /**
+   * {@code [{"Config":..,"RepoTags":[..]|null,"Layers":[..]}]} in the field order Docker uses;
+   * {@code Layers} as docker's load checks them against the config's DiffIDs, and for an image
+   * whose IDs a load keeps, the mark and, when {@code Layers} leaves some out, every node's layer.
+   */
   private static byte[] manifest(List<Image> images) {
     GoJsonWriter w = new GoJsonWriter();
     w.punct('[');
@@ -237,20 +280,29 @@ public final class Saver {
         }
         w.punct(']');
       }
-      w.punct(',').name("Layers").punct('[');
-      for (int l = 0; l < img.chain().size(); l++) {
-        if (l > 0) {
-          w.punct(',');
-        }
-        w.string(img.chain().get(l).id() + "/layer.tar");
-      }
-      w.punct(']');
+      w.punct(',').name("Layers");
+      layers(w, img.layers());
       if (img.legacyIds()) {
         w.punct(',').name(LoadPlan.LEGACY_IDS).ascii("true");
+        if (img.layers().size() != img.chain().size()) {
+          w.punct(',').name(LoadPlan.ALL_LAYERS);
+          layers(w, img.chain());
+        }
       }
       w.punct('}');
     }
     return w.punct(']').toByteArray();
+  }
+
+  private static void layers(GoJsonWriter w, List<Node> nodes) {
+    w.punct('[');
+    for (int l = 0; l < nodes.size(); l++) {
+      if (l > 0) {
+        w.punct(',');
+      }
+      w.string(nodes.get(l).id() + "/layer.tar");
+    }
+    w.punct(']');
   }
 
   /**

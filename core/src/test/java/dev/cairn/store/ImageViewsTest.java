@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cairn.digest.Digest;
 import dev.cairn.graph.Graph;
 import dev.cairn.graph.Node;
+import dev.cairn.graph.NodeSpec;
 import dev.cairn.image.Reference;
 import dev.cairn.testing.TarBuilder;
 import java.io.IOException;
@@ -80,5 +81,52 @@ class ImageViewsTest {
                   .containsExactly("a:2", "b:1", "localhost:5000/a:1");
               assertThat(s.size()).isEqualTo(1);
             });
+  }
+
+  @Test
+  void aThrowawayV1ImageHasNoLayerInInspectHistoryOrImagesEvenWhenItsBlobHasFiles()
+      throws IOException {
+    Graph g = store.graph();
+    String base = "b".repeat(64);
+    String skipped = "5".repeat(64);
+    String top = "7".repeat(64);
+    register(g, base, null, "{\"id\":\"%s\",\"created\":\"2024-01-01T00:00:00Z\"}", "a", "1");
+    // docker never downloads a throwaway image's blob, whatever it holds
+    register(
+        g,
+        skipped,
+        base,
+        "{\"id\":\"%s\",\"parent\":\"%s\",\"created\":\"2024-01-01T00:00:00Z\","
+            + "\"container_config\":{\"Cmd\":[\"ENV X=1\"]},\"throwaway\":true}",
+        "junk",
+        "12345");
+    register(
+        g,
+        top,
+        skipped,
+        "{\"id\":\"%s\",\"parent\":\"%s\",\"created\":\"2024-01-01T00:00:00Z\"}",
+        "c",
+        "12");
+    store.tags().tag(Reference.parse("app:1"), top, false);
+
+    ImageInspect inspect = store.inspect("app:1");
+    assertThat(inspect.layers())
+        .containsExactly(g.diffId(base), g.diffId(top))
+        .doesNotContain(g.diffId(skipped));
+    assertThat(inspect.size()).isEqualTo(1 + 2);
+    assertThat(store.history("app:1")).extracting(HistoryEntry::size).containsExactly(2L, 0L, 1L);
+    assertThat(store.imageSummaries(false))
+        .singleElement()
+        .satisfies(s -> assertThat(s.size()).isEqualTo(1 + 2));
+  }
+
+  /** A node whose v1Compatibility is {@code v1} (a format of its ID and parent). */
+  private static void register(
+      Graph g, String id, String parent, String v1, String file, String content)
+      throws IOException {
+    byte[] json = v1.formatted(id, parent).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    g.register(
+        new NodeSpec(id, parent, json, json, null, null),
+        TarBuilder.tar().file(file, content).stream());
   }
 }
