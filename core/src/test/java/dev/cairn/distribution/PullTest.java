@@ -678,15 +678,16 @@ class PullTest {
                 });
     assertThat(proxy.awaitStall(java.time.Duration.ofSeconds(30))).isTrue();
     long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
-    while (downloaded(events).size() < above.size() && System.nanoTime() < deadline) {
+    // The base's staging directory appears once its first bytes reach the layer reader, which
+    // on a loaded machine can be after the layers above it are applied.
+    while ((downloaded(events).size() < above.size() || staged(f) < layers.size())
+        && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
     assertThat(downloaded(events)).containsExactlyInAnyOrderElementsOf(above);
     assertThat(f.graph.heads()).isEmpty(); // nothing committed yet
-    try (var staged = Files.list(f.root.resolve("graph/_tmp"))) {
-      // Each applied layer waits in its staging directory, beside the base's half-full one.
-      assertThat(staged.filter(Files::isDirectory).count()).isEqualTo(layers.size());
-    }
+    // Each applied layer waits in its staging directory, beside the base's half-full one.
+    assertThat(staged(f)).isEqualTo(layers.size());
     return new Stalled(thread, pull);
   }
 
@@ -772,6 +773,12 @@ class PullTest {
       } finally {
         f.graph.driver().put(r.topNodeId());
       }
+    }
+  }
+
+  private static long staged(PullFixture f) throws IOException {
+    try (Stream<Path> staged = Files.list(f.root.resolve("graph/_tmp"))) {
+      return staged.filter(Files::isDirectory).count();
     }
   }
 
