@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "List images: one row per tag, and untagged images as <none>.",
-      "With -a, also the intermediate nodes of every image's chain."
+      "With -a, also the images below others: each image of a Docker 1.9-style chain. The"
+          + " layers of an image are no images and never listed."
     },
     exitCodeListHeading = ExitStatus.HEADING,
     exitCodeList = {ExitStatus.OK, ExitStatus.INVALID, ExitStatus.CONFLICT, ExitStatus.UNAVAILABLE})
@@ -39,7 +40,7 @@ final class ImagesCommand implements Callable<Integer> {
 
   @Option(
       names = {"-a", "--all"},
-      description = "Show intermediate nodes too.")
+      description = "Show intermediate images too.")
   boolean all;
 
   @Option(

@@ -52,10 +52,6 @@ final class Differences {
               "RootFS.Layers lists the empty layer of each throwaway v1 image; docker leaves them"
                   + " out"),
           Map.entry(
-              "all: images -a",
-              "images -a lists the layer nodes below pulled schema2/OCI images as <none> images;"
-                  + " docker lists images only"),
-          Map.entry(
               "tricky: tree h1",
               "a hard link's header leaves the linked file as it was; docker applies the header's"
                   + " mode, owner, xattrs and times to it (unless it is a symlink)"),

@@ -2,6 +2,8 @@ package dev.cairn.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.digest.Digest;
+import dev.cairn.image.ChainId;
 import dev.cairn.json.GoJsonWriter;
 import dev.cairn.json.Json;
 import dev.cairn.json.JsonValue;
@@ -314,6 +316,39 @@ class DockerViewsTest {
             "Untagged: " + repo() + "@" + built.manifest().digest(),
             "Deleted: " + built.config().digest());
     assertThat(cairn.run("images", "-a", "-q").out()).isEmpty();
+  }
+
+  @Test
+  void imagesAllListsThePulledImageAloneAndItsLayersNameNoImage() {
+    pull(repo() + ":built");
+    assertThat(cairn.run("images", "-a", "-q", "--no-trunc").lines())
+        .containsExactly(built.config().digest().toString());
+    assertThat(cairn.run("images", "-a").lines()).hasSize(2);
+    JsonObject inspect =
+        (JsonObject)
+            ((JsonArray)
+                    Json.parse(
+                        cairn
+                            .run("inspect", repo() + ":built")
+                            .out()
+                            .getBytes(StandardCharsets.UTF_8)))
+                .items()
+                .getFirst();
+    List<Digest> diffIds =
+        ((JsonArray) ((JsonObject) inspect.get("RootFS")).get("Layers"))
+            .items().stream().map(v -> Digest.parse(((JsonValue.JsonString) v).value())).toList();
+    String layer = ChainId.of(diffIds).getFirst().hex();
+    for (String name : List.of(layer, "sha256:" + layer, layer.substring(0, 12))) {
+      for (String command : List.of("inspect", "history", "rmi", "save")) {
+        CliResult r =
+            command.equals("save")
+                ? cairn.run(command, "-o", dir.resolve("out.tar").toString(), name)
+                : cairn.run(command, name);
+        assertThat(r.exit()).as(command + " " + name).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("cairn: no such image: \"" + name + "\"\n");
+      }
+    }
+    assertThat(cairn.run("images", "-a", "-q").lines()).hasSize(1);
   }
 
   @Test
