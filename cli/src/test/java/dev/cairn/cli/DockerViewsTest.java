@@ -352,6 +352,34 @@ class DockerViewsTest {
   }
 
   @Test
+  void imagesJsonGivesDockersFieldsWithTheTimeInTheLocalZone() {
+    pull(repo() + ":built");
+    pull(repo() + ":liar"); // its config has no time: Go's zero time
+    Cli utc = cairn.withEnv(java.util.Map.of("TZ", ""));
+    CliResult r = utc.run("images", "--format", "json");
+    assertThat(r.exit()).as(r.err()).isZero();
+    String built =
+        """
+        {"Containers":"N/A","CreatedAt":"2024-01-02 03:04:05 +0000 UTC","CreatedSince":"%s",\
+        "Digest":"\\u003cnone\\u003e","ID":"%s","Repository":"%s","SharedSize":"N/A","Size":"12B",\
+        "Tag":"built","UniqueSize":"N/A","VirtualSize":"12B"}"""
+            .formatted(
+                Format.since(
+                    java.time.Instant.parse("2024-01-02T03:04:05Z"), java.time.Instant.now()),
+                DockerViewsTest.built.config().digest().hex().substring(0, 12),
+                repo());
+    assertThat(r.lines()).contains(built);
+    assertThat(r.lines())
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains(
+                        "\"CreatedAt\":\"0001-01-01 00:00:00 +0000 UTC\",\"CreatedSince\":\"\",")
+                    .contains("\"Tag\":\"liar\""));
+    assertThat(utc.run("images", repo() + ":liar").lines().get(1)).contains("   N/A   ");
+  }
+
+  @Test
   void rmiOfOneOfTwoTagsKeepsTheDigest() {
     pull(repo() + ":built");
     assertThat(cairn.run("tag", repo() + ":built", repo() + ":other").exit()).isZero();
