@@ -12,6 +12,8 @@ for pair in "${needed[@]}"; do
 done
 # ISA-L: gunzip and CRC-64 for pulls (without it the JDK's code serves; the tests check both agree).
 ldconfig -p 2>/dev/null | grep -q 'libisal\.so\.2 ' || missing+=(libisal2)
+# Zone files: local time as docker's command line prints it is held against Go's for each of them.
+[ -d /usr/share/zoneinfo ] || missing+=(tzdata)
 # dockerd 20.10, the reference the differential tests compare with; the docker CLI already first on
 # PATH stays first. Installed without its recommends (apparmor, needrestart, git, ...), which the
 # tests do not use; its postinst starts no daemon where no init system runs.

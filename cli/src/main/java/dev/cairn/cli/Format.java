@@ -1,5 +1,8 @@
 package dev.cairn.cli;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -9,29 +12,56 @@ import java.util.List;
 final class Format {
   private Format() {}
 
-  private static final String[] UNITS = {"B", "kB", "MB", "GB", "TB", "PB"};
+  private static final String[] UNITS = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
 
-  /** Decimal units with three significant digits: {@code 7.8MB}, {@code 123kB}, {@code 0B}. */
+  /**
+   * Decimal units with three significant digits, as go-units' HumanSizeWithPrecision(size, 3) that
+   * docker shows sizes with: {@code 7.8MB}, {@code 123kB}, {@code 0B}, {@code 1e+03kB}.
+   */
   static String size(long bytes) {
+    return size(bytes, 3);
+  }
+
+  /** Four significant digits, as go-units' HumanSize (docker's VirtualSize): {@code 7.834MB}. */
+  static String humanSize(long bytes) {
+    return size(bytes, 4);
+  }
+
+  private static String size(long bytes, int digits) {
     double v = bytes;
     int unit = 0;
     while (v >= 1000 && unit < UNITS.length - 1) {
       v /= 1000;
       unit++;
     }
-    return significant(v, 3) + UNITS[unit];
+    return significant(v, digits) + UNITS[unit];
   }
 
-  /** Like C's %.{digits}g: no exponent in this range, trailing zeros dropped. */
-  private static String significant(double v, int digits) {
+  /**
+   * Go's {@code %.{digits}g}: the value rounded half to even from its exact binary value, trailing
+   * zeros dropped, and the exponent form where the rounded exponent reaches {@code digits} (999.7
+   * kB at three digits is {@code 1e+03}) or falls below -4.
+   */
+  static String significant(double v, int digits) {
     if (v == 0) {
       return "0";
     }
-    String s = new java.math.BigDecimal(v).round(new java.math.MathContext(digits)).toPlainString();
-    if (s.contains(".")) {
-      s = s.replaceAll("0+$", "").replaceAll("\\.$", "");
+    BigDecimal r =
+        new BigDecimal(v)
+            .round(new MathContext(digits, RoundingMode.HALF_EVEN))
+            .stripTrailingZeros();
+    int exponent = r.precision() - r.scale() - 1;
+    if (exponent >= -4 && exponent < digits) {
+      return r.toPlainString();
     }
-    return s;
+    String d = r.unscaledValue().abs().toString();
+    String mantissa = d.length() == 1 ? d : d.charAt(0) + "." + d.substring(1);
+    int e = Math.abs(exponent);
+    return (r.signum() < 0 ? "-" : "")
+        + mantissa
+        + (exponent < 0 ? "e-" : "e+")
+        + (e < 10 ? "0" : "")
+        + e;
   }
 
   /** "3 weeks ago", "About an hour ago", as docker words an age. */

@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "List images: one row per tag, and untagged images as <none>.",
-      "With -a, also the intermediate nodes of every image's chain."
+      "With -a, also the images below others: each image of a Docker 1.9-style chain. The"
+          + " layers of an image are no images and never listed."
     },
     exitCodeListHeading = ExitStatus.HEADING,
     exitCodeList = {ExitStatus.OK, ExitStatus.INVALID, ExitStatus.CONFLICT, ExitStatus.UNAVAILABLE})
@@ -39,7 +40,7 @@ final class ImagesCommand implements Callable<Integer> {
 
   @Option(
       names = {"-a", "--all"},
-      description = "Show intermediate nodes too.")
+      description = "Show intermediate images too.")
   boolean all;
 
   @Option(
@@ -98,11 +99,14 @@ final class ImagesCommand implements Callable<Integer> {
     }
     Instant now = Instant.now();
     if (format.equals("json")) {
+      GoLocalTime local = GoLocalTime.of(main.environment().variables());
       for (Row r : rows) {
+        // docker's command line gets whole seconds from the engine, and prints them in local time
+        long created = r.image().created().getEpochSecond();
         SequencedMap<String, String> m = new LinkedHashMap<>();
         m.put("Containers", "N/A");
-        m.put("CreatedAt", r.image().created().toString());
-        m.put("CreatedSince", Format.since(r.image().created(), now));
+        m.put("CreatedAt", local.format(created));
+        m.put("CreatedSince", created == GO_ZERO_TIME ? "" : since(created, now));
         m.put("Digest", r.digest());
         m.put("ID", id(r.image()));
         m.put("Repository", r.repository());
@@ -110,7 +114,7 @@ final class ImagesCommand implements Callable<Integer> {
         m.put("Size", Format.size(r.image().size()));
         m.put("Tag", r.tag());
         m.put("UniqueSize", "N/A");
-        m.put("VirtualSize", Format.size(r.image().size()));
+        m.put("VirtualSize", Format.humanSize(r.image().size()));
         out.println(EngineJson.strings(m));
       }
       return 0;
@@ -121,6 +125,7 @@ final class ImagesCommand implements Callable<Integer> {
             ? new String[] {"REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE"}
             : new String[] {"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"});
     for (Row r : rows) {
+      long created = r.image().created().getEpochSecond();
       List<String> cells = new ArrayList<>(List.of(r.repository(), r.tag()));
       if (digests) {
         cells.add(r.digest());
@@ -128,7 +133,7 @@ final class ImagesCommand implements Callable<Integer> {
       cells.addAll(
           List.of(
               id(r.image()),
-              Format.since(r.image().created(), now),
+              created == GO_ZERO_TIME ? "N/A" : since(created, now),
               Format.size(r.image().size())));
       table.add(cells.toArray(String[]::new));
     }
@@ -176,6 +181,13 @@ final class ImagesCommand implements Callable<Integer> {
           }
         });
     return out;
+  }
+
+  /** Go's zero time (year 1), which docker's command line shows as no time at all. */
+  private static final long GO_ZERO_TIME = -62_135_596_800L;
+
+  private static String since(long created, Instant now) {
+    return Format.since(Instant.ofEpochSecond(created), now);
   }
 
   private String id(ImageSummary img) {

@@ -12,42 +12,20 @@ import dev.cairn.json.JsonValue.JsonString;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * What one check of the differential tests found to differ between docker and cairn, and the rule
- * for which differences may stay: those this suite found, not fixed yet ({@link #FOUND}), and the
- * mission's own for schema1 images ({@link #SCHEMA1}), which stay. Anything else fails the check
+ * for which differences may stay: only the mission's own, for images pulled as schema1 ({@link
+ * #SCHEMA1}), keyed by the check and the field ({@code "inspect Id"}). Anything else fails the check
  * with both values.
- *
- * <p>Rules are keyed by the check and the field ({@code "history SIZE"}), optionally for one image
- * ({@code "tricky: tree h1"}). A key for the {@code inspect} view applies to inspect wherever it is
- * compared (after a pull, and after an archive went from one to the other); a key naming the
- * archive check ({@code "load of docker's archive: inspect Id"}) applies there only.
  */
 final class Differences {
-  /**
-   * Differences this suite found that are not fixed yet: each entry goes with its fix (the test
-   * prints the entries that no check needed).
-   */
-  static final Map<String, String> FOUND =
-      Map.ofEntries(
-          Map.entry(
-              "images CreatedAt",
-              "images --format json: CreatedAt is RFC 3339; docker prints Go's time.String form"),
-          Map.entry(
-              "all: images -a",
-              "images -a lists the layer nodes below pulled schema2/OCI images as <none> images;"
-                  + " docker lists images only"));
-
   /**
    * The mission's differences, for an image pulled as schema1 only: it keeps the strong ID Docker
    * 1.9 gave it and the parent chain Docker 1.9 showed (a node per v1 image), where docker 20.10
@@ -68,17 +46,6 @@ final class Differences {
   /** One difference: where, and each side's value as text. */
   record Difference(
       DockerCorpus.Sample sample, String check, String field, String docker, String cairn) {
-    /** The rule keys that could allow it, the most specific first. */
-    List<String> keys() {
-      String view = check.contains(": ") ? check.substring(check.lastIndexOf(": ") + 2) : check;
-      List<String> keys = new ArrayList<>();
-      for (String k : new LinkedHashSet<>(List.of(check + " " + field, view + " " + field))) {
-        keys.add(sample.name() + ": " + k);
-        keys.add(k);
-      }
-      return keys;
-    }
-
     @Override
     public String toString() {
       return "%s: %s %s: docker %s, cairn %s".formatted(sample, check, field, docker, cairn);
@@ -135,19 +102,7 @@ final class Differences {
     if (d.sample().schema1() && SCHEMA1.containsKey(d.check() + " " + d.field())) {
       return "schema1 (the mission's): " + d.check() + " " + d.field();
     }
-    for (String key : d.keys()) {
-      if (FOUND.containsKey(key)) {
-        return key;
-      }
-    }
     return null;
-  }
-
-  /** The FOUND entries that no check of this run needed. */
-  static Set<String> unusedFound() {
-    Set<String> unused = new TreeSet<>(FOUND.keySet());
-    unused.removeAll(SEEN.keySet());
-    return unused;
   }
 
   /** A JSON value as plain Java values: maps (sorted, the last duplicate wins), lists, text. */

@@ -99,9 +99,6 @@ class DockerDifferentialTest {
     }
     Differences.SEEN.forEach(
         (rule, list) -> list.forEach(d -> System.out.println("allowed (" + rule + "): " + d)));
-    for (String unused : Differences.unusedFound()) {
-      System.out.println("FOUND entry no check needed (remove it with its fix): " + unused);
-    }
   }
 
   static List<DockerCorpus.Sample> corpus() {
@@ -254,6 +251,38 @@ class DockerDifferentialTest {
         diffs.add(column, dv, cv);
       }
     }
+  }
+
+  @Test
+  @Order(3)
+  void imagesJsonPrintsCreatedAtInTheLocalZoneAsDockerDoes() throws Exception {
+    Differences diffs = new Differences(DockerCorpus.Sample.ALL, "images");
+    List<String> zones = new ArrayList<>(List.of("", "UTC", "No/Such_Zone"));
+    if (java.nio.file.Files.isDirectory(Path.of("/usr/share/zoneinfo"))) {
+      zones.addAll(List.of("Europe/Berlin", "Asia/Dubai", "America/St_Johns", ":Asia/Kolkata"));
+    }
+    zones.add(null); // unset: the machine's /etc/localtime
+    for (String tz : zones) {
+      Map<String, String> env = new java.util.HashMap<>(System.getenv());
+      env.remove("TZ");
+      Map<String, String> dockerEnv = new java.util.HashMap<>();
+      dockerEnv.put("TZ", tz);
+      if (tz != null) {
+        env.put("TZ", tz);
+      }
+      Map<String, Map<String, String>> d =
+          byName(docker.docker(dockerEnv, "images", "--format", "{{json .}}"));
+      CliResult r = cairn.withEnv(env).run("images", "--format", "json");
+      assertThat(r.exit()).as(r.err()).isZero();
+      Map<String, Map<String, String>> c = byName(r.out());
+      for (String name : d.keySet()) {
+        diffs.compare(
+            "CreatedAt (TZ=" + tz + ") of " + name,
+            d.get(name).get("CreatedAt"),
+            c.containsKey(name) ? c.get(name).get("CreatedAt") : null);
+      }
+    }
+    diffs.assertOnlyAllowed();
   }
 
   @Test

@@ -2,6 +2,8 @@ package dev.cairn.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.digest.Digest;
+import dev.cairn.image.ChainId;
 import dev.cairn.json.GoJsonWriter;
 import dev.cairn.json.Json;
 import dev.cairn.json.JsonValue;
@@ -314,6 +316,67 @@ class DockerViewsTest {
             "Untagged: " + repo() + "@" + built.manifest().digest(),
             "Deleted: " + built.config().digest());
     assertThat(cairn.run("images", "-a", "-q").out()).isEmpty();
+  }
+
+  @Test
+  void imagesAllListsThePulledImageAloneAndItsLayersNameNoImage() {
+    pull(repo() + ":built");
+    assertThat(cairn.run("images", "-a", "-q", "--no-trunc").lines())
+        .containsExactly(built.config().digest().toString());
+    assertThat(cairn.run("images", "-a").lines()).hasSize(2);
+    JsonObject inspect =
+        (JsonObject)
+            ((JsonArray)
+                    Json.parse(
+                        cairn
+                            .run("inspect", repo() + ":built")
+                            .out()
+                            .getBytes(StandardCharsets.UTF_8)))
+                .items()
+                .getFirst();
+    List<Digest> diffIds =
+        ((JsonArray) ((JsonObject) inspect.get("RootFS")).get("Layers"))
+            .items().stream().map(v -> Digest.parse(((JsonValue.JsonString) v).value())).toList();
+    String layer = ChainId.of(diffIds).getFirst().hex();
+    for (String name : List.of(layer, "sha256:" + layer, layer.substring(0, 12))) {
+      for (String command : List.of("inspect", "history", "rmi", "save")) {
+        CliResult r =
+            command.equals("save")
+                ? cairn.run(command, "-o", dir.resolve("out.tar").toString(), name)
+                : cairn.run(command, name);
+        assertThat(r.exit()).as(command + " " + name).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("cairn: no such image: \"" + name + "\"\n");
+      }
+    }
+    assertThat(cairn.run("images", "-a", "-q").lines()).hasSize(1);
+  }
+
+  @Test
+  void imagesJsonGivesDockersFieldsWithTheTimeInTheLocalZone() {
+    pull(repo() + ":built");
+    pull(repo() + ":liar"); // its config has no time: Go's zero time
+    Cli utc = cairn.withEnv(java.util.Map.of("TZ", ""));
+    CliResult r = utc.run("images", "--format", "json");
+    assertThat(r.exit()).as(r.err()).isZero();
+    String built =
+        """
+        {"Containers":"N/A","CreatedAt":"2024-01-02 03:04:05 +0000 UTC","CreatedSince":"%s",\
+        "Digest":"\\u003cnone\\u003e","ID":"%s","Repository":"%s","SharedSize":"N/A","Size":"12B",\
+        "Tag":"built","UniqueSize":"N/A","VirtualSize":"12B"}"""
+            .formatted(
+                Format.since(
+                    java.time.Instant.parse("2024-01-02T03:04:05Z"), java.time.Instant.now()),
+                DockerViewsTest.built.config().digest().hex().substring(0, 12),
+                repo());
+    assertThat(r.lines()).contains(built);
+    assertThat(r.lines())
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains(
+                        "\"CreatedAt\":\"0001-01-01 00:00:00 +0000 UTC\",\"CreatedSince\":\"\",")
+                    .contains("\"Tag\":\"liar\""));
+    assertThat(utc.run("images", repo() + ":liar").lines().get(1)).contains("   N/A   ");
   }
 
   @Test

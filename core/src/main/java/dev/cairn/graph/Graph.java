@@ -7,6 +7,7 @@ import dev.cairn.digest.Digest;
 import dev.cairn.digest.Digester;
 import dev.cairn.driver.DirectoryModes;
 import dev.cairn.driver.Driver;
+import dev.cairn.image.EngineImage;
 import dev.cairn.image.Platform;
 import dev.cairn.image.V1Image;
 import dev.cairn.json.GoJsonWriter;
@@ -522,6 +523,7 @@ public final class Graph implements Closeable {
     private final String what; // what a failure happened in, or null
     private final Path stage;
     private final Path target;
+    private boolean imageConfig; // the JSON holds rootfs (Node#imageConfig)
     private final List<AutoCloseable> held = new ArrayList<>(); // released last first
     private boolean started; // the stage directory exists: from here a failure cleans up
     private ApplyResult applied;
@@ -576,7 +578,13 @@ public final class Graph implements Closeable {
       }
       Node n =
           new Node(
-              id, spec.parent(), created, applied.size(), applied.diffId(), spec.layerDigest());
+              id,
+              spec.parent(),
+              created,
+              applied.size(),
+              applied.diffId(),
+              spec.layerDigest(),
+              imageConfig);
       index.writeLock().lock();
       try {
         index(n);
@@ -642,16 +650,19 @@ public final class Graph implements Closeable {
     byte[] json = spec.json();
     String jsonParent;
     Instant created;
+    boolean imageConfig;
     try {
       JsonObject obj = Json.parseObject(json, "json");
       jsonParent = NodeFiles.jsonParent(obj);
       created = NodeFiles.created(obj);
+      imageConfig = EngineImage.hasRootFs(obj);
     } catch (CairnException e) {
       throw what == null ? e : e.in(what);
     }
     Path target = dir.resolve(id);
     Staged staged =
         new Staged(spec, created, detached, what, tmp.resolve(id + "." + random()), target);
+    staged.imageConfig = imageConfig;
     try {
       // The parent is held (not locked) so that ID locks never nest; a node applied ahead of its
       // parent takes the hold at commit, holding its own ID lock (nothing takes a child's ID lock
@@ -887,14 +898,20 @@ public final class Graph implements Closeable {
   /**
    * Marks the image whose top node is {@code id} finished: a node registered {@link
    * NodeSpec#unfinished} lists as an image of its own from now on. Call it once the image's names
-   * are recorded, so that a name and its image appear together. A node without the mark is left as
-   * it is.
+   * are recorded, so that a name and its image appear together. The nodes below an image config
+   * ({@link Node#imageConfig}) keep their marks: they are its layers. Every node of a Docker
+   * 1.9-style chain is an image, so there the marks go all the way down. A node without the mark is
+   * left as it is.
    */
   public void finish(String id) throws IOException {
     String hex = NodeFiles.stripSha256(id);
     checkId(hex, "image ID");
-    try (RootLock.Held idLock = lock.lockId(hex)) {
-      Unfinished.clear(dir.resolve(hex));
+    for (String next = hex; next != null; ) {
+      try (RootLock.Held idLock = lock.lockId(next)) {
+        Unfinished.clear(dir.resolve(next));
+      }
+      Node n = nodeOrNull(next);
+      next = n == null || n.imageConfig() ? null : n.parent();
     }
   }
 

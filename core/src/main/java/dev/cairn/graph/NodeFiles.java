@@ -2,6 +2,7 @@ package dev.cairn.graph;
 
 import dev.cairn.CairnException;
 import dev.cairn.digest.Digest;
+import dev.cairn.image.EngineImage;
 import dev.cairn.json.Json;
 import dev.cairn.json.JsonValue;
 import dev.cairn.json.JsonValue.JsonObject;
@@ -71,7 +72,14 @@ final class NodeFiles {
       }
       size = size < 0 ? -1 : size;
     }
-    return new Node(id, parent, created, size, digest(dir, DIFFID), digest(dir, CHECKSUM));
+    return new Node(
+        id,
+        parent,
+        created,
+        size,
+        digest(dir, DIFFID),
+        digest(dir, CHECKSUM),
+        EngineImage.hasRootFs(obj));
   }
 
   /** The parent the JSON names: {@code parent}, else the strong-ID config's {@code parent_id}. */

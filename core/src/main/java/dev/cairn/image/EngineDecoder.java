@@ -83,6 +83,7 @@ final class EngineDecoder {
     "created", "author", "created_by", "comment", "empty_layer"
   };
   private static final Map<String, Integer> IMAGE_INDEX = index(IMAGE_FIELDS);
+  private static final int ROOTFS = 10;
   private static final Map<String, Integer> CONFIG_INDEX = index(CONFIG_FIELDS);
   private static final Map<String, Integer> HEALTH_INDEX = index(HEALTH_FIELDS);
   private static final Map<String, Integer> HISTORY_INDEX = index(HISTORY_FIELDS);
@@ -103,6 +104,16 @@ final class EngineDecoder {
       case JsonValue v -> throw typeError("", "an object", v);
     }
     return img.build();
+  }
+
+  static boolean hasRootFs(JsonObject o) {
+    boolean rootFs = false;
+    for (Member m : o.members()) {
+      if (field(IMAGE_FIELDS, IMAGE_INDEX, m.key()) == ROOTFS) {
+        rootFs = m.value() instanceof JsonObject; // the last one wins, as in decode
+      }
+    }
+    return rootFs;
   }
 
   private static final class ImageState {

@@ -1,5 +1,6 @@
 package dev.cairn.image;
 
+import dev.cairn.json.JsonValue.JsonObject;
 import java.util.List;
 
 /**
@@ -50,5 +51,13 @@ public record EngineImage(
    */
   public static EngineImage decode(byte[] json) {
     return EngineDecoder.image(json);
+  }
+
+  /**
+   * Whether {@code json} decodes with {@code rootfs} ({@link #hasRootFs()}) without decoding the
+   * rest: false where decoding would fail over that field.
+   */
+  public static boolean hasRootFs(JsonObject json) {
+    return EngineDecoder.hasRootFs(json);
   }
 }

@@ -27,11 +27,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The library's face: one store directory with its driver, graph and tags. Everything a {@code
@@ -141,7 +139,9 @@ public final class Store implements Closeable {
 
   /**
    * The image a user means by {@code refOrId}: a tag or digest reference the store holds, else a
-   * full or unambiguous short node ID (with or without {@code sha256:}), as docker resolves names.
+   * full or unambiguous short image ID (with or without {@code sha256:}), as docker resolves names.
+   * The ID of a node that is no image (a layer below an image config, a node of an image not
+   * finished: {@link #images}) names nothing, as a layer's ID names no image in docker.
    */
   public Image image(String refOrId) throws IOException {
     Optional<String> byRef = resolveReference(refOrId);
@@ -153,12 +153,9 @@ public final class Store implements Closeable {
     }
     String hex = refOrId.startsWith("sha256:") ? refOrId.substring(7) : refOrId;
     if (!hex.isEmpty() && hex.length() <= 64 && hex.chars().allMatch(Store::isLowerHex)) {
-      try {
-        return image(graph.get(hex));
-      } catch (CairnException e) {
-        if (e.kind() != CairnException.Kind.NOT_FOUND) {
-          throw e;
-        }
+      Optional<String> id = ImageNodes.of(graph, tags).byId(hex);
+      if (id.isPresent()) {
+        return image(graph.get(id.get()));
       }
     }
     throw CairnException.notFound("no such image: " + CairnException.quote(refOrId));
@@ -186,30 +183,17 @@ public final class Store implements Closeable {
   }
 
   /**
-   * The images to list: every tagged node and every untagged head (docker's dangling images) but
-   * those of an image still being made or never finished ({@link Graph#isUnfinished}); with {@code
-   * all}, every node.
+   * The images to list: every named image and every unnamed one without children (docker's dangling
+   * images); with {@code all}, every image. A node is an image when a name points at it, or when it
+   * is not marked unfinished ({@link Graph#isUnfinished}: its image is still being made or never
+   * finished) and no image config sits above it: the nodes below a config are its layers, and no
+   * listing shows them. Every node of a Docker 1.9-style chain (pulled as schema1, from a Docker
+   * 1.9 graph or archive, imported) is an image.
    */
   public List<Image> images(boolean all) throws IOException {
-    Set<String> tagged = new HashSet<>(tags.all().values());
-    graph.refresh(); // after the tags: a named node was committed before its name
-    Map<String, Node> nodes = graph.map();
-    Set<String> listed = new HashSet<>(tagged);
-    if (all) {
-      listed.addAll(nodes.keySet());
-    } else {
-      for (String head : graph.heads().keySet()) {
-        if (!graph.isUnfinished(head)) {
-          listed.add(head);
-        }
-      }
-    }
     List<Image> out = new ArrayList<>();
-    for (String id : listed) {
-      Node n = nodes.get(id);
-      if (n != null) {
-        out.add(image(graph.get(id)));
-      }
+    for (String id : ImageNodes.of(graph, tags).listed(all)) {
+      out.add(image(graph.get(id)));
     }
     out.sort(
         (a, b) -> {
@@ -323,6 +307,9 @@ public final class Store implements Closeable {
    * without) that docker, skopeo and podman load.
    */
   public void save(List<String> names, OutputStream out) throws IOException {
+    for (String name : names) {
+      image(name); // a layer's ID names no image: refused before anything is written
+    }
     new Saver(graph, tags).save(names, out);
   }
 

@@ -99,7 +99,11 @@ final class GraphChild {
               new ByteArrayInputStream(layer(r)));
           top = id;
         }
-        System.out.println("image " + top);
+        // A Docker 1.9-style chain: finishing it makes every node of it an image, those below
+        // that earlier rounds left unfinished included.
+        for (String id = top; id != null; id = graph.node(id).map(Node::parent).orElse(null)) {
+          System.out.println("image " + id);
+        }
         System.out.flush();
         if (r.nextBoolean()) {
           tags.tag(Reference.parse("churn:" + top.substring(0, 12)), top, true);

@@ -4,10 +4,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.cairn.testing.Tools;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** Builds the Go reference implementation of strong IDs (src/test/go/strongid) once per run. */
 final class GoOracle {
@@ -16,28 +14,9 @@ final class GoOracle {
   private GoOracle() {}
 
   static synchronized Path binary() throws IOException, InterruptedException {
-    if (binary != null) {
-      return binary;
+    if (binary == null) {
+      binary = Tools.goBinary(Path.of("src/test/go/strongid"));
     }
-    Path go = Tools.require("go", "golang-go");
-    Path source = Path.of("src/test/go/strongid").toAbsolutePath();
-    Path out = Tools.buildDir().resolve("go/strongid");
-    Files.createDirectories(out.getParent());
-    ProcessBuilder pb =
-        new ProcessBuilder(go.toString(), "build", "-o", out.toString(), ".")
-            .directory(source.toFile())
-            .redirectErrorStream(true);
-    pb.environment().put("GOCACHE", Tools.buildDir().resolve("go/cache").toString());
-    pb.environment().put("GOPATH", Tools.buildDir().resolve("go/path").toString());
-    pb.environment().put("GOFLAGS", "-mod=mod");
-    pb.environment().put("GOPROXY", "off");
-    pb.environment().put("GOTOOLCHAIN", "local");
-    Process p = pb.start();
-    String log = new String(p.getInputStream().readAllBytes());
-    if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
-      throw new IOException("go build of the strong ID oracle failed:\n" + log);
-    }
-    binary = out;
     return binary;
   }
 

@@ -168,8 +168,24 @@ public final class DockerEngine implements AutoCloseable {
   /** What one run of the docker CLI gave. */
   public record Result(int exit, String out, String err) {}
 
+  /**
+   * Runs the docker CLI against this engine with {@code variables} added to its environment (a null
+   * value removes one); returns its standard output, fails on non-zero.
+   */
+  public String docker(Map<String, String> variables, String... args)
+      throws IOException, InterruptedException {
+    Result r = run(variables, args);
+    assertThat(r.exit()).as("docker %s\n%s", String.join(" ", args), r.err()).isZero();
+    return r.out();
+  }
+
   /** Runs the docker CLI against this engine (at most two minutes) and returns what it gave. */
   public Result run(String... args) throws IOException, InterruptedException {
+    return run(Map.of(), args);
+  }
+
+  private Result run(Map<String, String> variables, String... args)
+      throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(cli.toString());
     cmd.addAll(List.of(args));
@@ -182,6 +198,14 @@ public final class DockerEngine implements AutoCloseable {
               .redirectError(err.toFile())
               .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
       pb.environment().putAll(environment);
+      variables.forEach(
+          (k, v) -> {
+            if (v == null) {
+              pb.environment().remove(k);
+            } else {
+              pb.environment().put(k, v);
+            }
+          });
       Process p = pb.start();
       if (!p.waitFor(2, TimeUnit.MINUTES)) {
         p.destroyForcibly().waitFor();

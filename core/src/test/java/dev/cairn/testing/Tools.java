@@ -84,6 +84,40 @@ public final class Tools {
     return cmd;
   }
 
+  private static final java.util.Map<Path, Path> GO_BINARIES = new java.util.HashMap<>();
+
+  /**
+   * The Go program in {@code source} (a module directory under {@code src/test/go}), built once per
+   * run into the build directory, offline, with the local toolchain.
+   */
+  public static synchronized Path goBinary(Path source)
+      throws java.io.IOException, InterruptedException {
+    Path dir = source.toAbsolutePath();
+    Path built = GO_BINARIES.get(dir);
+    if (built != null) {
+      return built;
+    }
+    Path go = require("go");
+    Path out = buildDir().resolve("go").resolve(dir.getFileName());
+    Files.createDirectories(out.getParent());
+    ProcessBuilder pb =
+        new ProcessBuilder(go.toString(), "build", "-o", out.toString(), ".")
+            .directory(dir.toFile())
+            .redirectErrorStream(true);
+    pb.environment().put("GOCACHE", buildDir().resolve("go/cache").toString());
+    pb.environment().put("GOPATH", buildDir().resolve("go/path").toString());
+    pb.environment().put("GOFLAGS", "-mod=mod");
+    pb.environment().put("GOPROXY", "off");
+    pb.environment().put("GOTOOLCHAIN", "local");
+    Process p = pb.start();
+    String log = new String(p.getInputStream().readAllBytes());
+    if (!p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES) || p.exitValue() != 0) {
+      throw new java.io.IOException("go build of " + dir + " failed:\n" + log);
+    }
+    GO_BINARIES.put(dir, out);
+    return out;
+  }
+
   /** The module's build directory, for tools built by the tests. */
   public static Path buildDir() {
     return Path.of("target").toAbsolutePath();

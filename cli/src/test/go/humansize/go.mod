@@ -1,0 +1,3 @@
+module humansize
+
+go 1.19

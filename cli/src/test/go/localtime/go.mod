@@ -1,0 +1,3 @@
+module localtime
+
+go 1.19
