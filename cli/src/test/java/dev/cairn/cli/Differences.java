@@ -22,8 +22,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * What one check of the differential tests found to differ between docker and cairn, and the rule
  * for which differences may stay: only the mission's own, for images pulled as schema1 ({@link
- * #SCHEMA1}), keyed by the check and the field ({@code "inspect Id"}). Anything else fails the check
- * with both values.
+ * #SCHEMA1}), keyed by the check and the field ({@code "inspect Id"}). Anything else fails the
+ * check with both values.
  */
 final class Differences {
   /**
