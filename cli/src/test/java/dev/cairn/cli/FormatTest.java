@@ -3,13 +3,10 @@ package dev.cairn.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.testing.Tools;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Sizes as docker's command line prints them, held against Go's formatting (src/test/go). */
@@ -63,20 +60,6 @@ class FormatTest {
 
   private static List<String> go(String input) throws Exception {
     Path binary = Tools.goBinary(Path.of("src/test/go/humansize"));
-    Path in = Files.createTempFile("humansize", ".in");
-    try {
-      Files.writeString(in, input);
-      Process p =
-          new ProcessBuilder(binary.toString())
-              .redirectInput(in.toFile())
-              .redirectErrorStream(true)
-              .start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
-      assertThat(p.exitValue()).as(out).isZero();
-      return out.lines().toList();
-    } finally {
-      Files.delete(in);
-    }
+    return Tools.runGo(new ProcessBuilder(binary.toString()), input);
   }
 }

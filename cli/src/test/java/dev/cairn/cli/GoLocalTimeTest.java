@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -262,17 +261,7 @@ class GoLocalTimeTest {
       pb.environment().remove("TZ");
       pb.environment().putAll(env);
     }
-    Path in = Files.createTempFile("localtime", ".in");
-    try {
-      Files.writeString(in, input);
-      Process p = pb.redirectInput(in.toFile()).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
-      assertThat(p.exitValue()).as(out).isZero();
-      return out.lines().toList();
-    } finally {
-      Files.delete(in);
-    }
+    return Tools.runGo(pb, input);
   }
 
   private static boolean isTzif(Path f) throws IOException {

@@ -1,11 +1,14 @@
 package dev.cairn.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Finds the external programs tests run against. On CI a missing tool fails the test (test.sh
@@ -116,6 +119,26 @@ public final class Tools {
     }
     GO_BINARIES.put(dir, out);
     return out;
+  }
+
+  /**
+   * Runs a program built by {@link #goBinary} with {@code input} on its standard input (from a
+   * file, so a large input cannot block on a full pipe) and returns what it printed, line by line;
+   * fails unless it exits 0.
+   */
+  public static List<String> runGo(ProcessBuilder program, String input)
+      throws java.io.IOException, InterruptedException {
+    Path in = Files.createTempFile("go", ".in");
+    try {
+      Files.writeString(in, input);
+      Process p = program.redirectInput(in.toFile()).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(2, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+      assertThat(p.exitValue()).as(out).isZero();
+      return out.lines().toList();
+    } finally {
+      Files.delete(in);
+    }
   }
 
   /** The module's build directory, for tools built by the tests. */
