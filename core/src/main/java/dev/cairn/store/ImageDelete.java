@@ -1,13 +1,16 @@
 package dev.cairn.store;
 
 import dev.cairn.CairnException;
+import dev.cairn.digest.Digest;
 import dev.cairn.graph.Graph;
 import dev.cairn.graph.Node;
 import dev.cairn.graph.TagStore;
+import dev.cairn.image.ChainId;
 import dev.cairn.image.Reference;
 import dev.cairn.store.Store.Removal;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -31,6 +34,16 @@ final class ImageDelete {
   }
 
   List<Removal> remove(String refOrId, boolean force) throws IOException {
+    List<Removal> done = new ArrayList<>();
+    remove(refOrId, force, done);
+    return done;
+  }
+
+  /**
+   * As {@link #remove(String, boolean)}, adding each step to {@code done} as it is made, so that a
+   * caller who goes on past a failure (prune) knows what was removed before it.
+   */
+  void remove(String refOrId, boolean force, List<Removal> done) throws IOException {
     Optional<String> byRef = store.resolveReference(refOrId);
     Image img = store.image(refOrId);
     String id = img.top().id();
@@ -51,16 +64,13 @@ final class ImageDelete {
                 + ", which is mounted");
       }
       if (otherNames || mounted || graph.hasChildren(id) || graph.isRetained(id)) {
-        List<Removal> done = new ArrayList<>();
         untag(names, id, done);
-        return done;
+        return;
       }
     }
     refuse(img, mounted, byRef.isEmpty() && !force);
-    List<Removal> done = new ArrayList<>();
     deleteTop(img, names, done);
     deleteUnused(img.top().parent(), done);
-    return done;
   }
 
   /**
@@ -116,6 +126,7 @@ final class ImageDelete {
   /** Untags the image and deletes its top node; the names come back if the graph refuses. */
   private void deleteTop(Image img, List<Reference> names, List<Removal> done) throws IOException {
     String id = img.top().id();
+    Digest topLayer = topChainId(img);
     List<Reference> untagged = new ArrayList<>();
     try {
       List<Reference> all = new ArrayList<>(names); // the name given first, as docker reports it
@@ -123,14 +134,46 @@ final class ImageDelete {
       for (Reference r : all) {
         tags.untag(r);
         untagged.add(r);
-        done.add(new Removal("Untagged", r.familiar()));
       }
       graph.delete(id); // refuses what another process began to use since the checks
     } catch (IOException | RuntimeException e) {
       restore(untagged, id, e);
       throw e;
     }
+    untagged.forEach(r -> done.add(new Removal("Untagged", r.familiar())));
     done.add(new Removal("Deleted", "sha256:" + id));
+    if (topLayer != null) {
+      done.add(new Removal("Deleted", topLayer.toString()));
+    }
+  }
+
+  /**
+   * The ChainID of an image config's own layer, which docker deletes (and reports) apart from the
+   * image, where cairn's top node holds both; null for a Docker 1.9-style image, whose layers have
+   * no IDs of their own.
+   */
+  private Digest topChainId(Image img) throws IOException {
+    if (!img.top().imageConfig()) {
+      return null;
+    }
+    List<Digest> diffIds = store.diffIds(img);
+    Digest chain = ChainId.of(diffIds).getLast();
+    // The layer stays while another node holds it: a layer node of that ChainID, or the top of an
+    // image with the same layers and another config.
+    if (graph.exists(chain.hex())) {
+      return null;
+    }
+    String parent = img.top().parent();
+    Collection<Node> siblings =
+        parent == null
+            ? graph.map().values().stream().filter(n -> n.parent() == null).toList()
+            : graph.byParent().getOrDefault(parent, List.of());
+    for (Node n : siblings) {
+      if (!n.id().equals(img.top().id()) && diffIds.getLast().equals(n.diffId())) {
+        return null;
+      }
+    }
+    return chain;
   }
 
   /** Removes {@code names}, all or none: a failure puts back those already gone. */
@@ -140,12 +183,12 @@ final class ImageDelete {
       for (Reference r : names) {
         tags.untag(r);
         untagged.add(r);
-        done.add(new Removal("Untagged", r.familiar()));
       }
     } catch (IOException | RuntimeException e) {
       restore(untagged, id, e);
       throw e;
     }
+    untagged.forEach(r -> done.add(new Removal("Untagged", r.familiar())));
   }
 
   private void restore(List<Reference> untagged, String id, Exception e) {
