@@ -70,7 +70,7 @@ final class ImageDelete {
     }
     refuse(img, mounted, byRef.isEmpty() && !force);
     deleteTop(img, names, done);
-    deleteUnused(img.top().parent(), done);
+    deleteUnused(img.top().parent(), img.top().imageConfig(), done);
   }
 
   /**
@@ -158,22 +158,33 @@ final class ImageDelete {
     }
     List<Digest> diffIds = store.diffIds(img);
     Digest chain = ChainId.of(diffIds).getLast();
-    // The layer stays while another node holds it: a layer node of that ChainID, or the top of an
-    // image with the same layers and another config.
-    if (graph.exists(chain.hex())) {
+    // The layer stays while a layer node of that ChainID holds it, or another image's top does.
+    if (graph.exists(chain.hex()) || heldElsewhere(img.top(), diffIds.getLast())) {
       return null;
     }
-    String parent = img.top().parent();
+    return chain;
+  }
+
+  /**
+   * Whether another node holds the same layer as {@code n} over the same parent: the top of an
+   * image with the same layers and another config, or the ChainID node of an image above that one.
+   * docker keeps one layer for them, and deletes (and reports) it with the last.
+   */
+  private boolean heldElsewhere(Node n, Digest diffId) {
+    if (diffId == null) {
+      return false;
+    }
+    String parent = n.parent();
     Collection<Node> siblings =
         parent == null
-            ? graph.map().values().stream().filter(n -> n.parent() == null).toList()
+            ? graph.map().values().stream().filter(s -> s.parent() == null).toList()
             : graph.byParent().getOrDefault(parent, List.of());
-    for (Node n : siblings) {
-      if (!n.id().equals(img.top().id()) && diffIds.getLast().equals(n.diffId())) {
-        return null;
+    for (Node s : siblings) {
+      if (!s.id().equals(n.id()) && diffId.equals(s.diffId())) {
+        return true;
       }
     }
-    return chain;
+    return false;
   }
 
   /** Removes {@code names}, all or none: a failure puts back those already gone. */
@@ -201,8 +212,12 @@ final class ImageDelete {
     }
   }
 
-  /** Deletes down the chain from {@code parent} while nothing names, holds or needs a node. */
-  private void deleteUnused(String parent, List<Removal> done) throws IOException {
+  /**
+   * Deletes down the chain from {@code parent} while nothing names, holds or needs a node. Below an
+   * image config the nodes are layers, and one whose layer another node still holds goes
+   * unreported, as docker reports a layer only when its last user goes.
+   */
+  private void deleteUnused(String parent, boolean layers, List<Removal> done) throws IOException {
     Set<String> referenced = new HashSet<>(tags.all().values());
     while (parent != null
         && !referenced.contains(parent)
@@ -210,6 +225,7 @@ final class ImageDelete {
         && !graph.isRetained(parent)
         && graph.mounts().count(parent) == 0) {
       Node n = graph.get(parent);
+      boolean report = !layers || !heldElsewhere(n, n.diffId());
       try {
         graph.delete(n.id());
       } catch (CairnException e) {
@@ -218,7 +234,9 @@ final class ImageDelete {
         }
         throw e;
       }
-      done.add(new Removal("Deleted", "sha256:" + n.id()));
+      if (report) {
+        done.add(new Removal("Deleted", "sha256:" + n.id()));
+      }
       parent = n.parent();
     }
   }
