@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.CairnException;
 import dev.cairn.graph.Graph;
+import dev.cairn.posix.Posix;
 import dev.cairn.store.ConfigImages.Img;
+import dev.cairn.testing.Tools;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -134,6 +136,37 @@ class PruneTest {
     assertThat(store.image("app:2").top().id()).isEqualTo(mounted.id());
     assertThat(store.image("held:1").top().id()).isEqualTo(held.id());
   }
+
+  @Test
+  void aFailureStopsThePruneReportsWhatWentBeforeAndLeavesTheRestAsItWas() throws Exception {
+    Tools.requireThat(Posix.geteuid() == 0, "a bind mount makes the delete fail: needs root");
+    Img newest = Img.of(NEW, "null", List.of(A));
+    Img middle = Img.of("2022-01-01T00:00:00Z", "null", List.of(B));
+    Img oldest = Img.of(OLD, "null", List.of(C));
+    ConfigImages.load(store, newest, middle, oldest);
+    long newestSize = size(newest.id());
+    // a node directory that is a mount point cannot be renamed away: its delete fails (EBUSY)
+    String busy = root.resolve("graph").resolve(middle.id()).toString();
+    Posix.mount(busy, busy, "", MS_BIND, null);
+    PruneReport report;
+    try {
+      report = store.prune(PruneOptions.dangling());
+    } finally {
+      Posix.umount2(busy, 0);
+    }
+
+    assertThat(report.failure()).isInstanceOf(IOException.class);
+    assertThat(report.removals())
+        .extracting(Store.Removal::toString)
+        .containsExactly("Deleted: sha256:" + newest.id(), "Deleted: " + newest.chain().get(0));
+    assertThat(report.spaceReclaimed()).isEqualTo(newestSize);
+    assertThat(store.images(true))
+        .extracting(i -> i.top().id())
+        .containsExactlyInAnyOrder(middle.id(), oldest.id());
+    assertThat(lines(store.prune(PruneOptions.dangling()))).hasSize(4);
+  }
+
+  private static final long MS_BIND = 4096; // <sys/mount.h>
 
   @Test
   void untilAndLabelFiltersChooseTheImagesDockerChooses() throws IOException {
