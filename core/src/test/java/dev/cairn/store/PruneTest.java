@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.CairnException;
 import dev.cairn.graph.Graph;
+import dev.cairn.image.Reference;
 import dev.cairn.posix.Posix;
 import dev.cairn.store.ConfigImages.Img;
 import dev.cairn.testing.Tools;
@@ -92,6 +93,20 @@ class PruneTest {
             "Deleted: " + app.chain().get(0));
     assertThat(report.spaceReclaimed()).isEqualTo(all);
     assertThat(graph().map()).isEmpty();
+  }
+
+  @Test
+  void anImageNamedOnlyByADigestIsDanglingAndGoesWithItsDigest() throws IOException {
+    Img pulled = Img.of(NEW, "null", List.of(A));
+    ConfigImages.load(store, pulled);
+    String digest = "sha256:" + "d".repeat(64);
+    StoreFixtures.tags(store).tag(Reference.parse("app@" + digest), pulled.id(), false);
+
+    assertThat(lines(store.prune(PruneOptions.dangling())))
+        .containsExactly(
+            "Untagged: app@" + digest,
+            "Deleted: sha256:" + pulled.id(),
+            "Deleted: " + pulled.chain().get(0));
   }
 
   @Test
