@@ -67,6 +67,11 @@ final class GoLocalTime {
     }
   }
 
+  /** The local zone's offset from UTC at {@code sec}, in seconds. */
+  int offsetAt(long sec) {
+    return zone == null ? 0 : zone.at(sec).offset();
+  }
+
   /** {@code time.Unix(sec, 0).String()}: {@code 2006-01-02 15:04:05 -0700 MST}. */
   String format(long sec) {
     ZoneFile.Local local = zone == null ? new ZoneFile.Local(0, "UTC") : zone.at(sec);

@@ -44,6 +44,8 @@ public final class Main {
           HistoryCommand.class,
           TagCommand.class,
           RmiCommand.class,
+          ImageCommand.class,
+          SystemCommand.class,
           ImportCommand.class,
           LayerCommand.class,
           MountCommand.class,
@@ -403,6 +405,8 @@ public final class Main {
       case "history" -> HistoryCommand.class;
       case "tag" -> TagCommand.class;
       case "rmi" -> RmiCommand.class;
+      case "image" -> ImageCommand.class;
+      case "system" -> SystemCommand.class;
       case "import" -> ImportCommand.class;
       case "layer" -> LayerCommand.class;
       case "mount" -> MountCommand.class;

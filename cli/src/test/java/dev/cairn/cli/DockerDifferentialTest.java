@@ -469,4 +469,17 @@ class DockerDifferentialTest {
     }
     Differences.assertOnlyAllowed(List.of(diffs, inspect));
   }
+
+  @Test
+  @Order(7)
+  void systemDfShowsWhatDockerShows() throws Exception {
+    Differences.assertOnlyAllowed(DockerDiskChecks.systemDf(docker, cairn, corpus));
+  }
+
+  /** Last: it empties both stores. */
+  @Test
+  @Order(8)
+  void imagePruneRemovesWhatDockerRemoves() throws Exception {
+    Differences.assertOnlyAllowed(DockerDiskChecks.prune(docker, cairn, corpus));
+  }
 }

@@ -94,6 +94,8 @@ class SubcommandsTest {
             "history",
             "tag",
             "rmi",
+            "image",
+            "system",
             "import",
             "layer",
             "mount",

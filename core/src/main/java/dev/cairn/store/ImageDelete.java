@@ -1,13 +1,16 @@
 package dev.cairn.store;
 
 import dev.cairn.CairnException;
+import dev.cairn.digest.Digest;
 import dev.cairn.graph.Graph;
 import dev.cairn.graph.Node;
 import dev.cairn.graph.TagStore;
+import dev.cairn.image.ChainId;
 import dev.cairn.image.Reference;
 import dev.cairn.store.Store.Removal;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -31,6 +34,16 @@ final class ImageDelete {
   }
 
   List<Removal> remove(String refOrId, boolean force) throws IOException {
+    List<Removal> done = new ArrayList<>();
+    remove(refOrId, force, done);
+    return done;
+  }
+
+  /**
+   * As {@link #remove(String, boolean)}, adding each step to {@code done} as it is made, so that a
+   * caller who goes on past a failure (prune) knows what was removed before it.
+   */
+  void remove(String refOrId, boolean force, List<Removal> done) throws IOException {
     Optional<String> byRef = store.resolveReference(refOrId);
     Image img = store.image(refOrId);
     String id = img.top().id();
@@ -51,16 +64,13 @@ final class ImageDelete {
                 + ", which is mounted");
       }
       if (otherNames || mounted || graph.hasChildren(id) || graph.isRetained(id)) {
-        List<Removal> done = new ArrayList<>();
         untag(names, id, done);
-        return done;
+        return;
       }
     }
     refuse(img, mounted, byRef.isEmpty() && !force);
-    List<Removal> done = new ArrayList<>();
     deleteTop(img, names, done);
-    deleteUnused(img.top().parent(), done);
-    return done;
+    deleteUnused(img.top().parent(), img.top().imageConfig(), done);
   }
 
   /**
@@ -116,6 +126,7 @@ final class ImageDelete {
   /** Untags the image and deletes its top node; the names come back if the graph refuses. */
   private void deleteTop(Image img, List<Reference> names, List<Removal> done) throws IOException {
     String id = img.top().id();
+    Digest topLayer = topChainId(img);
     List<Reference> untagged = new ArrayList<>();
     try {
       List<Reference> all = new ArrayList<>(names); // the name given first, as docker reports it
@@ -123,14 +134,57 @@ final class ImageDelete {
       for (Reference r : all) {
         tags.untag(r);
         untagged.add(r);
-        done.add(new Removal("Untagged", r.familiar()));
       }
       graph.delete(id); // refuses what another process began to use since the checks
     } catch (IOException | RuntimeException e) {
       restore(untagged, id, e);
       throw e;
     }
+    untagged.forEach(r -> done.add(new Removal("Untagged", r.familiar())));
     done.add(new Removal("Deleted", "sha256:" + id));
+    if (topLayer != null) {
+      done.add(new Removal("Deleted", topLayer.toString()));
+    }
+  }
+
+  /**
+   * The ChainID of an image config's own layer, which docker deletes (and reports) apart from the
+   * image, where cairn's top node holds both; null for a Docker 1.9-style image, whose layers have
+   * no IDs of their own.
+   */
+  private Digest topChainId(Image img) throws IOException {
+    if (!img.top().imageConfig()) {
+      return null;
+    }
+    List<Digest> diffIds = store.diffIds(img);
+    Digest chain = ChainId.of(diffIds).getLast();
+    // The layer stays while a layer node of that ChainID holds it, or another image's top does.
+    if (graph.exists(chain.hex()) || heldElsewhere(img.top(), diffIds.getLast())) {
+      return null;
+    }
+    return chain;
+  }
+
+  /**
+   * Whether another node holds the same layer as {@code n} over the same parent: the top of an
+   * image with the same layers and another config, or the ChainID node of an image above that one.
+   * docker keeps one layer for them, and deletes (and reports) it with the last.
+   */
+  private boolean heldElsewhere(Node n, Digest diffId) {
+    if (diffId == null) {
+      return false;
+    }
+    String parent = n.parent();
+    Collection<Node> siblings =
+        parent == null
+            ? graph.map().values().stream().filter(s -> s.parent() == null).toList()
+            : graph.byParent().getOrDefault(parent, List.of());
+    for (Node s : siblings) {
+      if (!s.id().equals(n.id()) && diffId.equals(s.diffId())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Removes {@code names}, all or none: a failure puts back those already gone. */
@@ -140,12 +194,12 @@ final class ImageDelete {
       for (Reference r : names) {
         tags.untag(r);
         untagged.add(r);
-        done.add(new Removal("Untagged", r.familiar()));
       }
     } catch (IOException | RuntimeException e) {
       restore(untagged, id, e);
       throw e;
     }
+    untagged.forEach(r -> done.add(new Removal("Untagged", r.familiar())));
   }
 
   private void restore(List<Reference> untagged, String id, Exception e) {
@@ -158,8 +212,12 @@ final class ImageDelete {
     }
   }
 
-  /** Deletes down the chain from {@code parent} while nothing names, holds or needs a node. */
-  private void deleteUnused(String parent, List<Removal> done) throws IOException {
+  /**
+   * Deletes down the chain from {@code parent} while nothing names, holds or needs a node. Below an
+   * image config the nodes are layers, and one whose layer another node still holds goes
+   * unreported, as docker reports a layer only when its last user goes.
+   */
+  private void deleteUnused(String parent, boolean layers, List<Removal> done) throws IOException {
     Set<String> referenced = new HashSet<>(tags.all().values());
     while (parent != null
         && !referenced.contains(parent)
@@ -167,6 +225,7 @@ final class ImageDelete {
         && !graph.isRetained(parent)
         && graph.mounts().count(parent) == 0) {
       Node n = graph.get(parent);
+      boolean report = !layers || !heldElsewhere(n, n.diffId());
       try {
         graph.delete(n.id());
       } catch (CairnException e) {
@@ -175,7 +234,9 @@ final class ImageDelete {
         }
         throw e;
       }
-      done.add(new Removal("Deleted", "sha256:" + n.id()));
+      if (report) {
+        done.add(new Removal("Deleted", "sha256:" + n.id()));
+      }
       parent = n.parent();
     }
   }

@@ -166,6 +166,21 @@ final class ImageViews {
     return out;
   }
 
+  /**
+   * The nodes whose layers docker counts in the image, base to top: every node but a throwaway v1
+   * image's.
+   */
+  List<Node> countedLayers(Image img) throws IOException {
+    boolean[] throwaway = throwaway(img, decode(img));
+    List<Node> out = new ArrayList<>();
+    for (int i = 0; i < throwaway.length; i++) {
+      if (!throwaway[i]) {
+        out.add(img.chain().get(i));
+      }
+    }
+    return out;
+  }
+
   /** The bytes of the files of every layer docker counts, base to top. */
   private static long size(Image img, boolean[] throwaway) {
     long total = 0;

@@ -278,6 +278,24 @@ public final class Store implements Closeable {
   }
 
   /**
+   * docker system df: what the images take on disk, each layer counted once however many images
+   * share it; a mounted image is active.
+   */
+  public DiskUsage diskUsage() throws IOException {
+    return SpaceUsage.of(this, graph, views());
+  }
+
+  /**
+   * docker image prune: removes the dangling images (with {@code options.all()}, every image no
+   * mount uses), as {@link #remove} would without force, skipping silently what is in use. A
+   * failure stops it: the report holds what went before, and the images not reached are as they
+   * were.
+   */
+  public PruneReport prune(PruneOptions options) throws IOException {
+    return new Prune(this, graph, new ImageDelete(this, graph, tags)).run(options);
+  }
+
+  /**
    * docker import: a root filesystem tarball (any supported compression) becomes a one-layer image
    * with a new random ID, tagged {@code ref} when given.
    */
