@@ -448,4 +448,65 @@ class StoreCheckTest {
       assertThat(node(root, s1Ids.get(1))).isDirectory();
     }
   }
+
+  /** A fault a pull finds in an image's chain, planted in node {@code id}'s files. */
+  enum ChainFault {
+    LAYER_DIRECTORY_GONE,
+    JSON_DELETED;
+
+    void plant(Path root, String driver, String id) throws IOException {
+      if (this == JSON_DELETED) {
+        Files.delete(node(root, id).resolve("json"));
+      } else {
+        deleteTree(
+            driver.equals("vfs")
+                ? root.resolve("vfs/dir").resolve(id)
+                : root.resolve("overlay").resolve(id));
+      }
+    }
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    try (var walk = Files.walk(p)) {
+      for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(q);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({
+    "vfs, LAYER_DIRECTORY_GONE, s2",
+    "vfs, JSON_DELETED, s2",
+    "vfs, LAYER_DIRECTORY_GONE, s1",
+    "vfs, JSON_DELETED, s1",
+    "overlay, LAYER_DIRECTORY_GONE, s2",
+    "overlay, JSON_DELETED, s2",
+    "overlay, LAYER_DIRECTORY_GONE, s1",
+    "overlay, JSON_DELETED, s1"
+  })
+  void aPullThatFindsABrokenNodeInItsChainFetchesItAgain(
+      String driver, ChainFault fault, String which) throws IOException {
+    overlayOrSkip(driver);
+    Path root = pulledStore(driver);
+    String ref = which.equals("s1") ? s1 : s2;
+    List<String> ids;
+    try (Store store = Store.open(root, options(driver))) {
+      ids = chain(store, ref);
+    }
+    fault.plant(root, driver, ids.get(0)); // the base: every node above stands on it
+    try (Store store = Store.open(root, options(driver))) {
+      assertThat(store.warnings()).isNotEmpty(); // the broken node and those above it are left out
+      pull(store, ref);
+      assertThat(store.warnings()).isEmpty();
+      assertThat(chain(store, ref)).isEqualTo(ids);
+      ByteArrayOutputStream layer = new ByteArrayOutputStream();
+      store.exportLayer(ids.get(0), layer);
+      assertThat(layer.size()).isPositive();
+      assertThat(store.mount(ref).resolve("app/run")).hasContent("the application");
+      store.unmount(ref);
+    }
+    Run run = check(root, driver, false);
+    assertThat(run.lines()).isEmpty();
+  }
 }
