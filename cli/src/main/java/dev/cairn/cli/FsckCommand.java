@@ -68,7 +68,27 @@ final class FsckCommand implements Callable<Integer> {
             });
     out.println(summary(r));
     out.flush();
-    return r.clean() ? 0 : DAMAGED;
+    if (r.clean()) {
+      return 0;
+    }
+    // as every failing command, one line on stderr
+    spec.commandLine()
+        .getErr()
+        .println(
+            "cairn: "
+                + (repair
+                    ? "the store still has "
+                        + count(r.unrepaired())
+                        + " that no repair can mend now"
+                    : "the store has "
+                        + count(r.problems())
+                        + "; cairn fsck --repair removes"
+                        + " what is broken"));
+    return DAMAGED;
+  }
+
+  private static String count(int problems) {
+    return problems + (problems == 1 ? " problem" : " problems");
   }
 
   private String summary(CheckResult r) {

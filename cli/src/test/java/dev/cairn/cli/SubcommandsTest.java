@@ -100,7 +100,8 @@ class SubcommandsTest {
             "unmount, umount",
             "save",
             "load",
-            "manifest");
+            "manifest",
+            "fsck");
   }
 
   @Test
