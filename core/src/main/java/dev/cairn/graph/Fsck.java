@@ -111,6 +111,9 @@ public final class Fsck {
   private final RootLock lock;
   private int problems;
   private int unrepaired;
+  private long seenChanges; // the change counter when graph/ was listed, then after our deletes
+  private Set<String> listed = Set.of();
+  private final Map<String, String> newcomers = new HashMap<>(); // committed since: id -> parent
 
   private Fsck(Graph graph, TagStore tags, Pin pin, boolean repair, int parallelism, Listener out) {
     this.graph = graph;
@@ -140,7 +143,12 @@ public final class Fsck {
     // Tags first: a node commits before its name, so every node named here is in the listing.
     Map<Reference, String> tagged = tags.all();
     List<String> ids = new ArrayList<>();
-    for (String stray : listGraph(ids)) {
+    try (RootLock.Held c = lock.lockCommit()) {
+      seenChanges = lock.changes();
+    }
+    List<String> strays = listGraph(ids);
+    listed = new HashSet<>(ids);
+    for (String stray : strays) {
       problem("graph/" + stray, "not an image ID", () -> removeStray(stray));
     }
     Map<String, NodeCheck.Report> reports = checkNodes(ids);
@@ -595,18 +603,13 @@ public final class Fsck {
         return why;
       }
       try (RootLock.Held c = lock.lockCommit()) {
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
-          for (Path e : s) { // a child committed since the check keeps it
-            String name = e.getFileName().toString();
-            if (Graph.isId(name) && !name.equals(id) && isChildOf(e, id)) {
-              return "a node above it was added meanwhile";
-            }
-          }
+        if (childAdded(id)) {
+          return "a node above it was added meanwhile";
         }
         Files.move(dir.resolve(id), away, StandardCopyOption.ATOMIC_MOVE);
         NodeFiles.syncDir(dir);
         NodeFiles.syncDir(tmp);
-        lock.bump();
+        seenChanges = lock.bump();
       }
       driver.remove(id);
       NodeFiles.deleteTree(away);
@@ -614,11 +617,33 @@ public final class Fsck {
     return null;
   }
 
-  private static boolean isChildOf(Path node, String id) {
+  /**
+   * Whether another process committed a child of {@code id} since the listing; under the commit
+   * lock. Only when the change counter moved is {@code graph/} listed again, and only the nodes
+   * that were not there before are read.
+   */
+  private boolean childAdded(String id) throws IOException {
+    long now = lock.changes();
+    if (now != seenChanges) {
+      try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+        for (Path e : s) {
+          String name = e.getFileName().toString();
+          if (Graph.isId(name) && !listed.contains(name) && !newcomers.containsKey(name)) {
+            newcomers.put(name, parentOf(e));
+          }
+        }
+      }
+      seenChanges = now;
+    }
+    return newcomers.containsValue(id);
+  }
+
+  private static String parentOf(Path node) {
     try {
-      return id.equals(NodeFiles.read(node, node.getFileName().toString()).parent());
+      String parent = NodeFiles.read(node, node.getFileName().toString()).parent();
+      return parent == null ? "" : parent;
     } catch (IOException | CairnException e) {
-      return false;
+      return ""; // unreadable: it names no parent that could keep one
     }
   }
 

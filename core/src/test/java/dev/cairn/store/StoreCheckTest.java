@@ -15,6 +15,7 @@ import dev.cairn.testing.TarBuilder;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -170,7 +171,7 @@ class StoreCheckTest {
     ByteArrayOutputStream archive = new ByteArrayOutputStream();
     try (Store store = Store.open(root, options(driver))) {
       pull(store, oci);
-      store.save(List.of(s2), archive);
+      store.save(List.of(s2, s1), archive);
     }
     Path loaded = dir.resolve("loaded-" + driver);
     try (Store store = Store.open(loaded, options(driver))) {
@@ -508,5 +509,39 @@ class StoreCheckTest {
     }
     Run run = check(root, driver, false);
     assertThat(run.lines()).isEmpty();
+  }
+
+  @Test
+  void aBrokenImageASaveInAnotherProcessHoldsIsKeptAndGoesOnceReleased() throws Exception {
+    Path root = pulledStore("vfs");
+    String broken;
+    try (Store store = Store.open(root, options("vfs"))) {
+      broken = store.image(s2).top().id();
+    }
+    Path json = node(root, broken).resolve("json");
+    Files.writeString(json, Files.readString(json) + " "); // its ID no longer is its digest
+    Process save =
+        new ProcessBuilder(StoreChild.command("save", root.toString(), "vfs", s2))
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    try {
+      java.io.BufferedReader said =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(save.getInputStream(), StandardCharsets.UTF_8));
+      assertThat(said.readLine()).isEqualTo("holding"); // the archive has begun: the image is held
+      Run run = check(root, "vfs", true);
+      assertThat(run.lines())
+          .contains("Kept: sha256:" + broken + ": it is in use by a running pull, save or load")
+          .noneMatch(l -> l.startsWith("Deleted") || l.startsWith("Untagged"));
+      assertThat(node(root, broken)).isDirectory();
+    } finally {
+      save.getOutputStream().close();
+      assertThat(save.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    }
+    Run repaired = check(root, "vfs", true);
+    assertThat(repaired.lines())
+        .containsSubsequence(
+            "Untagged: " + Reference.parse(s2).familiar(), "Deleted: sha256:" + broken);
+    assertThat(check(root, "vfs", false).result().problems()).isZero();
   }
 }
