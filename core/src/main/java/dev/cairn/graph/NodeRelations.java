@@ -21,7 +21,6 @@ import java.util.TreeSet;
  * broken node below them.
  */
 final class NodeRelations {
-
   final Map<String, NodeCheck.Report> reports;
   final Map<String, List<String>> children = new HashMap<>();
   final TreeMap<String, List<String>> problems = new TreeMap<>();
@@ -48,19 +47,15 @@ final class NodeRelations {
     }
   }
 
+  /** A problem of node {@code id}, once (a node below several configs is seen by each). */
   void add(String id, String why, boolean fatal) {
-    problems.computeIfAbsent(id, k -> new ArrayList<>()).add(why);
+    List<String> known = problems.computeIfAbsent(id, k -> new ArrayList<>());
+    if (!known.contains(why)) {
+      known.add(why);
+    }
     if (fatal) {
       broken.add(id);
     }
-  }
-
-  int problemCount() {
-    int n = 0;
-    for (List<String> l : problems.values()) {
-      n += l.size();
-    }
-    return n;
   }
 
   void check() {

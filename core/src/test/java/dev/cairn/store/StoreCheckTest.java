@@ -544,4 +544,24 @@ class StoreCheckTest {
             "Untagged: " + Reference.parse(s2).familiar(), "Deleted: sha256:" + broken);
     assertThat(check(root, "vfs", false).result().problems()).isZero();
   }
+
+  @Test
+  void aNodeWithoutTarSplitOrDiffIdIsDocker18sAndPassesButADiffIdWithoutTarSplitIsAProblem()
+      throws IOException {
+    Path root = pulledStore("vfs");
+    String imported = healthyId(root, "vfs");
+    Files.delete(node(root, imported).resolve("tar-data.json.gz"));
+    Files.delete(node(root, imported).resolve("diffid"));
+    assertThat(check(root, "vfs", false).lines()).isEmpty(); // its tar is the driver's diff
+    List<String> ids;
+    try (Store store = Store.open(root, options("vfs"))) {
+      ids = chain(store, s1);
+    }
+    Files.delete(node(root, ids.get(1)).resolve("tar-data.json.gz"));
+    assertThat(check(root, "vfs", false).lines())
+        .containsExactly(
+            "node "
+                + ids.get(1)
+                + ": tar-data.json.gz is missing: its layer cannot be rebuilt to its DiffID");
+  }
 }
