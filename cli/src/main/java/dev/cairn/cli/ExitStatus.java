@@ -18,6 +18,8 @@ final class ExitStatus {
       "4:conflict: the image is in use, or the store was made with another driver or other ID"
           + " maps";
   static final String UNAVAILABLE = "5:unavailable: the storage driver cannot work here";
+  static final String DAMAGED =
+      "6:the store has problems (fsck): found, or with --repair, some that could not be repaired";
   static final String BROKEN_PIPE =
       "141:standard output was closed before the end (a broken pipe); nothing is printed";
 }

@@ -52,7 +52,8 @@ public final class Main {
           UnmountCommand.class,
           SaveCommand.class,
           LoadCommand.class,
-          ManifestCommand.class);
+          ManifestCommand.class,
+          FsckCommand.class);
 
   @Option(
       names = "--root",
@@ -96,6 +97,18 @@ public final class Main {
 
   dev.cairn.store.Store openStore(dev.cairn.registry.RegistryOptions registry)
       throws java.io.IOException {
+    dev.cairn.store.Store store = dev.cairn.store.Store.open(root(), storeOptions(registry));
+    try {
+      warnSkipped(store);
+    } catch (java.io.IOException | RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    return store;
+  }
+
+  /** The store options the global options give. */
+  dev.cairn.store.StoreOptions storeOptions(dev.cairn.registry.RegistryOptions registry) {
     dev.cairn.store.StoreOptions options =
         dev.cairn.store.StoreOptions.defaults().withDriver(driver).withRegistry(registry);
     if (!uidmap.isEmpty() || !gidmap.isEmpty()) {
@@ -104,14 +117,7 @@ public final class Main {
               uidmap.isEmpty() ? null : dev.cairn.archive.IdMap.parse(String.join(",", uidmap)),
               gidmap.isEmpty() ? null : dev.cairn.archive.IdMap.parse(String.join(",", gidmap)));
     }
-    dev.cairn.store.Store store = dev.cairn.store.Store.open(root(), options);
-    try {
-      warnSkipped(store);
-    } catch (java.io.IOException | RuntimeException e) {
-      store.close();
-      throw e;
-    }
-    return store;
+    return options;
   }
 
   /**
@@ -414,6 +420,7 @@ public final class Main {
       case "save" -> SaveCommand.class;
       case "load" -> LoadCommand.class;
       case "manifest" -> ManifestCommand.class;
+      case "fsck" -> FsckCommand.class;
       default -> null;
     };
   }

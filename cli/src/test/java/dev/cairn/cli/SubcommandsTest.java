@@ -102,7 +102,8 @@ class SubcommandsTest {
             "unmount, umount",
             "save",
             "load",
-            "manifest");
+            "manifest",
+            "fsck");
   }
 
   @Test

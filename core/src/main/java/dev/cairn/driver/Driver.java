@@ -7,6 +7,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,6 +26,12 @@ public interface Driver extends Closeable {
   void remove(String id) throws IOException;
 
   boolean exists(String id);
+
+  /**
+   * The ID of every layer the driver keeps, in no order; work it has in progress (a half-made copy)
+   * is left out. A check of the store compares them with the graph's nodes.
+   */
+  List<String> layers() throws IOException;
 
   /**
    * The directory that shows the layer's whole filesystem (its parents' merged in). Each call is

@@ -8,6 +8,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
@@ -191,5 +192,32 @@ public final class Drivers {
       return -1;
     }
     return n;
+  }
+
+  /** The names in {@code dir} that are layer IDs (64 lowercase hex) of directories. */
+  static List<String> layerIds(Path dir) throws IOException {
+    List<String> out = new ArrayList<>();
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+      for (Path p : s) {
+        String name = p.getFileName().toString();
+        if (isLayerId(name) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+          out.add(name);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static boolean isLayerId(String name) {
+    if (name.length() != 64) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+        return false;
+      }
+    }
+    return true;
   }
 }

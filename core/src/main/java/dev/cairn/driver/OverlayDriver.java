@@ -308,6 +308,11 @@ final class OverlayDriver implements Driver {
     return Files.isDirectory(layer(id).resolve("diff"), LinkOption.NOFOLLOW_LINKS);
   }
 
+  @Override
+  public List<String> layers() throws IOException {
+    return Drivers.layerIds(home); // l/ and staging names are no IDs
+  }
+
   /**
    * Mounts the layer on its first hold; a base layer has nothing below it and is its own {@code
    * diff} directory, unmounted.

@@ -16,6 +16,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -127,6 +128,11 @@ final class VfsDriver implements Driver {
   @Override
   public boolean exists(String id) {
     return Files.isDirectory(layer(id), LinkOption.NOFOLLOW_LINKS);
+  }
+
+  @Override
+  public List<String> layers() throws IOException {
+    return Drivers.layerIds(dir);
   }
 
   @Override

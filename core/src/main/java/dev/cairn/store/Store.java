@@ -74,6 +74,19 @@ public final class Store implements Closeable {
     }
   }
 
+  /**
+   * cairn fsck: checks every node of the store at {@code root} (its files, its ID, its layer
+   * rebuilt to its DiffID, its driver layer), every tag, the driver's layers and, when no other
+   * process has the store open, the leftovers of interrupted work; with {@code repair}, removes
+   * each broken node with every node above it and their tags, orphan layers and leftovers, and
+   * rewrites what cairn computes again. A node held by a pull, save or load, or mounted, stays. It
+   * opens the store itself, so that the open's own clean-up leaves the leftovers for it to report.
+   */
+  public static CheckResult check(
+      Path root, StoreOptions options, boolean repair, CheckListener listener) throws IOException {
+    return StoreCheck.run(root, options, repair, listener);
+  }
+
   Graph graph() {
     return graph;
   }

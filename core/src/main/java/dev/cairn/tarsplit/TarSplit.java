@@ -123,7 +123,7 @@ public final class TarSplit {
     FileChannel direct = tar instanceof FileOutputStream f ? f.getChannel() : null;
     // Native memory for the checksumming thread: one copy from the page cache, none to the heap.
     ByteBuffer sums = direct != null ? ByteBuffer.allocateDirect(BUFFER) : null;
-    byte[] buf = new byte[BUFFER];
+    byte[] buf = null; // on the first file: a layer of directories and empty files needs none
     long written = 0;
     for (Entry e; (e = reader.next()) != null; ) {
       if (e.type() == Entry.SEGMENT) {
@@ -139,6 +139,9 @@ public final class TarSplit {
       if (e.payload() == null || e.payload().length != 8) {
         throw CairnException.invalid(
             "tar-split metadata: file " + e.displayName() + " has no CRC64 checksum");
+      }
+      if (buf == null) {
+        buf = new byte[BUFFER];
       }
       copyChecked(e, files, out, direct, sums, buf);
       written += e.size();

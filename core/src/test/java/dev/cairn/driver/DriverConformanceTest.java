@@ -167,6 +167,20 @@ abstract class DriverConformanceTest {
   }
 
   @Test
+  void layersListsEveryLayerAndNoWorkInProgress() throws IOException {
+    Driver d = driver();
+    assertThat(d.layers()).isEmpty();
+    layer(d, id("base"), null, TarBuilder.tar().file("f", "x").bytes());
+    layer(d, id("child"), id("base"), TarBuilder.tar().file("g", "y").bytes());
+    Path home = tmp.resolve("store").resolve(d.name());
+    Path layers = d.name().equals("vfs") ? home.resolve("dir") : home;
+    Files.createDirectory(layers.resolve(".tmp-" + id("half") + "-x")); // a copy cut short
+    assertThat(d.layers()).containsExactlyInAnyOrder(id("base"), id("child"));
+    d.remove(id("child"));
+    assertThat(d.layers()).containsExactly(id("base"));
+  }
+
+  @Test
   void removeDeletesTheLayerAndExistsSaysSo() throws IOException {
     Driver d = driver();
     layer(d, id("base"), null, TarBuilder.tar().file("f", "x").bytes());
