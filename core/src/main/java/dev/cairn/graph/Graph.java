@@ -11,6 +11,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -21,14 +22,10 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
@@ -52,7 +49,7 @@ import java.util.function.UnaryOperator;
  * ({@link Mounts}) is safe the same way. See {@link RootLock} for the byte ranges.
  */
 public final class Graph implements Closeable {
-  private static final String TMP = "_tmp";
+  static final String TMP = "_tmp";
   private static final String DELETED = ".del";
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final HexFormat HEX = HexFormat.of();
@@ -64,10 +61,8 @@ public final class Graph implements Closeable {
   private final RootLock lock;
   private final Mounts mounts;
   private final LayerExport layers = new LayerExport(this);
-  private final List<SkippedNode> skipped = new ArrayList<>();
-  private final NodeIndex index = new NodeIndex();
+  private final GraphIndex index;
   private final Map<String, Integer> retained = new ConcurrentHashMap<>();
-  private long seen; // the change counter this graph's index reflects; under the commit lock
   private boolean closed;
 
   private Graph(Path root, Driver driver, RootLock lock) {
@@ -77,6 +72,7 @@ public final class Graph implements Closeable {
     this.driver = driver;
     this.lock = lock;
     this.mounts = new Mounts(this);
+    this.index = new GraphIndex(dir, tmp, driver, lock);
   }
 
   /**
@@ -94,8 +90,7 @@ public final class Graph implements Closeable {
         g.cleanUp();
       }
       try (RootLock.Held c = g.lock.lockCommit()) {
-        g.seen = g.lock.changes();
-        g.scan();
+        g.index.opened();
       }
       if (lease.alone()) {
         g.lock.shareAlive();
@@ -129,11 +124,17 @@ public final class Graph implements Closeable {
     return mounts;
   }
 
-  /** The node directories left out at open or {@link #refresh}, with the reasons. */
+  /**
+   * The node directories left out so far, with the reasons: those found unusable when a node was
+   * read with its chain, and, once a question about the whole graph was asked, every one.
+   */
   public List<SkippedNode> skipped() {
-    synchronized (skipped) {
-      return List.copyOf(skipped);
-    }
+    return index.skipped();
+  }
+
+  /** Tells {@code listener} of each node directory left out from now on, as it is found. */
+  public void onSkipped(java.util.function.Consumer<SkippedNode> listener) {
+    index.onSkipped(listener);
   }
 
   /** {@code graph/}: the node directories. */
@@ -159,100 +160,6 @@ public final class Graph implements Closeable {
     }
   }
 
-  /** Brings the index in line with {@code graph/}; called under the commit lock. */
-  private void scan() throws IOException {
-    Map<String, Node> found = new HashMap<>();
-    Map<String, String> bad = new TreeMap<>();
-    Set<String> known;
-    known = index.ids();
-    Set<String> onDisk = new HashSet<>();
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-      for (Path e : entries) {
-        String name = e.getFileName().toString();
-        if (name.equals(TMP) || name.equals(".lock")) {
-          continue;
-        }
-        if (!Files.isDirectory(e, LinkOption.NOFOLLOW_LINKS)) {
-          continue; // Docker keeps no files here either
-        }
-        if (!isId(name)) {
-          bad.put(name, "not an image ID");
-          continue;
-        }
-        onDisk.add(name);
-        if (known.contains(name)) {
-          continue;
-        }
-        try {
-          Node n = NodeFiles.read(e, name);
-          if (!driver.exists(name)) {
-            bad.put(name, "its " + driver.name() + " layer is missing");
-          } else {
-            found.put(name, n);
-          }
-        } catch (CairnException ex) {
-          bad.put(name, ex.getMessage());
-        }
-      }
-    }
-    // A node counts only when its whole chain does; walk each chain down once.
-    Map<String, Boolean> ok = new HashMap<>();
-    for (String id : found.keySet()) {
-      List<String> path = new ArrayList<>();
-      String cur = id;
-      Boolean verdict = null;
-      while (verdict == null) {
-        if (ok.containsKey(cur)) {
-          verdict = ok.get(cur);
-          break;
-        }
-        if (known.contains(cur) && onDisk.contains(cur)) {
-          verdict = true;
-          break;
-        }
-        Node n = found.get(cur);
-        if (n == null) {
-          verdict = false;
-          String child = path.isEmpty() ? id : path.getLast();
-          bad.putIfAbsent(
-              child,
-              "its parent " + cur + (bad.containsKey(cur) ? " is corrupt" : " does not exist"));
-          break;
-        }
-        if (path.contains(cur)) {
-          verdict = false;
-          bad.putIfAbsent(cur, "its parent chain loops");
-          break;
-        }
-        path.add(cur);
-        if (n.parent() == null) {
-          verdict = true;
-          break;
-        }
-        cur = n.parent();
-      }
-      for (String p : path) {
-        if (!verdict && !bad.containsKey(p)) {
-          bad.put(p, "its parent chain is broken below " + cur);
-        }
-        ok.put(p, verdict);
-      }
-    }
-    Set<String> gone = new HashSet<>(known);
-    gone.removeAll(onDisk);
-    List<Node> fresh = new ArrayList<>();
-    for (Map.Entry<String, Node> e : found.entrySet()) {
-      if (Boolean.TRUE.equals(ok.get(e.getKey()))) {
-        fresh.add(e.getValue());
-      }
-    }
-    index.apply(gone, fresh);
-    synchronized (skipped) {
-      skipped.clear();
-      bad.forEach((name, why) -> skipped.add(new SkippedNode(name, why)));
-    }
-  }
-
   /**
    * Picks up what other processes committed or deleted since this graph last looked. Cheap when
    * nothing changed (one read of a counter); else one listing of {@code graph/}.
@@ -264,18 +171,15 @@ public final class Graph implements Closeable {
   }
 
   private void syncIfChanged() throws IOException {
-    long now = lock.changes();
-    if (now != seen) {
-      scan();
-      seen = now;
-    }
+    index.syncIfChanged();
   }
 
   // ---------------------------------------------------------------- reads (memory only)
 
   /**
    * The node with this full ID or unambiguous ID prefix ({@code sha256:} allowed). Its size is
-   * computed through the driver the first time when the node was written without one.
+   * computed through the driver the first time when the node was written without one. A full ID
+   * reads only that node's chain; a prefix asks the whole graph.
    *
    * @throws CairnException NOT_FOUND for an unknown ID, INVALID for an ambiguous prefix
    */
@@ -289,39 +193,77 @@ public final class Graph implements Closeable {
 
   /** Whether the graph holds a node with exactly this ID. */
   public boolean exists(String id) {
-    return index.contains(NodeFiles.stripSha256(id));
+    return nodeOrNull(NodeFiles.stripSha256(id)) != null;
   }
 
   /** The node with exactly this ID ({@code sha256:} allowed), if the graph holds it. */
   public Optional<Node> node(String id) {
-    return Optional.ofNullable(index.get(NodeFiles.stripSha256(id)));
+    return Optional.ofNullable(nodeOrNull(NodeFiles.stripSha256(id)));
+  }
+
+  // The reads below read node files or the index file on first use; they kept the signatures they
+  // had when everything was read at open, so their I/O failures come unchecked.
+  private Node nodeOrNull(String hex) {
+    try {
+      return isId(hex) ? index.node(hex) : null;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void complete() {
+    try {
+      index.ensureComplete();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Every node by ID: an unmodifiable snapshot. */
   public Map<String, Node> map() {
-    return index.map();
+    complete();
+    return index.nodes.map();
   }
 
   /** The nodes that have children, each with its children: an unmodifiable snapshot. */
   public Map<String, List<Node>> byParent() {
-    return index.byParent();
+    complete();
+    return index.nodes.byParent();
   }
 
   /** The nodes no other node has as parent (the tops of the images): an unmodifiable snapshot. */
   public Map<String, Node> heads() {
-    return index.heads();
+    complete();
+    return index.nodes.heads();
   }
 
   public boolean hasChildren(String id) {
-    return index.hasChildren(NodeFiles.stripSha256(id));
+    complete();
+    return index.nodes.hasChildren(NodeFiles.stripSha256(id));
   }
 
-  private Node lookup(String idOrPrefix) {
+  /**
+   * What a listing shows of the node's JSON, from the graph index; empty when the JSON does not
+   * decode as docker decodes an image (a listing then reads it, and fails as docker does).
+   */
+  public Optional<NodeFacts> facts(String id) throws IOException {
+    return Optional.ofNullable(index.facts(NodeFiles.stripSha256(id)));
+  }
+
+  private Node lookup(String idOrPrefix) throws IOException {
     String p = NodeFiles.stripSha256(idOrPrefix);
     if (p.isEmpty() || p.length() > 64 || !isHex(p)) {
       throw CairnException.notFound("no such image: " + CairnException.quote(idOrPrefix));
     }
-    return index.lookup(p);
+    if (p.length() == 64) {
+      Node n = index.node(p);
+      if (n == null) {
+        throw CairnException.notFound("no such image: " + p);
+      }
+      return n;
+    }
+    index.ensureComplete();
+    return index.nodes.lookup(p);
   }
 
   // ---------------------------------------------------------------- register, create, delete
@@ -415,25 +357,24 @@ public final class Graph implements Closeable {
   }
 
   /**
-   * Step 3 of {@link NodeCommit}: under the commit lock, renames the staged node into place and
-   * makes it known; {@code moved} runs as soon as the rename succeeded.
+   * Step 3 of {@link NodeCommit}: under the commit lock, bumps the change counter, renames the
+   * staged node into place, and makes it known (in memory and in the index file); {@code moved}
+   * runs as soon as the rename succeeded.
    */
-  void commitRename(Path stage, Path target, Node n, Runnable moved) throws IOException {
+  void commitRename(Path stage, Path target, IndexFile.Entry entry, Runnable moved)
+      throws IOException {
     try (RootLock.Held c = lock.lockCommit()) {
-      Files.move(stage, target, StandardCopyOption.ATOMIC_MOVE);
+      IndexFile.Header h = index.fresh();
+      index.bump();
+      try {
+        Files.move(stage, target, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        index.append(h, List.of()); // nothing changed: the index still holds
+        throw e;
+      }
       moved.run();
       NodeFiles.syncDir(dir);
-      committed();
-    }
-    index.put(n);
-  }
-
-  // After a commit of ours: our index is current only if no one else committed since we looked.
-  private void committed() throws IOException {
-    long before = lock.changes();
-    long after = lock.bump();
-    if (before == seen) {
-      seen = after;
+      index.committed(h, entry);
     }
   }
 
@@ -473,6 +414,7 @@ public final class Graph implements Closeable {
    */
   public void delete(String idOrPrefix) throws IOException {
     String id = lookup(idOrPrefix).id();
+    index.ensureComplete(); // children count
     Path away = tmp.resolve(id + "." + random() + DELETED);
     try (RootLock.Held idLock = lock.lockId(id)) {
       try (RootLock.Held c = lock.lockCommit()) {
@@ -493,11 +435,12 @@ public final class Graph implements Closeable {
           throw new CairnException(
               CairnException.Kind.CONFLICT, "image " + id + " cannot be deleted: it is mounted");
         }
+        IndexFile.Header h = index.fresh();
+        index.bump();
         Files.move(dir.resolve(id), away, StandardCopyOption.ATOMIC_MOVE);
         NodeFiles.syncDir(dir);
         NodeFiles.syncDir(tmp);
-        committed();
-        index.remove(id);
+        index.deleted(h, id);
       }
       driver.remove(id);
       NodeFiles.deleteTree(away);
@@ -508,15 +451,14 @@ public final class Graph implements Closeable {
   void removeCorrupt(String id) throws IOException {
     Path away = tmp.resolve(id + "." + random() + DELETED);
     try (RootLock.Held c = lock.lockCommit()) {
+      IndexFile.Header h = index.fresh();
+      index.bump();
       Files.move(dir.resolve(id), away, StandardCopyOption.ATOMIC_MOVE);
       NodeFiles.syncDir(dir);
-      committed();
+      index.deleted(h, id);
     }
     driver.remove(id);
     NodeFiles.deleteTree(away);
-    synchronized (skipped) {
-      skipped.removeIf(s -> s.name().equals(id));
-    }
   }
 
   // ---------------------------------------------------------------- retain / release
@@ -590,10 +532,17 @@ public final class Graph implements Closeable {
     String hex = NodeFiles.stripSha256(id);
     checkId(hex, "image ID");
     for (String next = hex; next != null; ) {
-      try (RootLock.Held idLock = lock.lockId(next)) {
-        Unfinished.clear(dir.resolve(next));
+      try (RootLock.Held idLock = lock.lockId(next);
+          RootLock.Held c = lock.lockCommit()) {
+        if (Unfinished.marked(dir.resolve(next))) {
+          // Bumped first: a crash before the index records it leaves the index behind, not wrong.
+          IndexFile.Header h = index.fresh();
+          index.bump();
+          Unfinished.clear(dir.resolve(next));
+          index.finished(h, next);
+        }
       }
-      Node n = index.get(next);
+      Node n = index.node(next);
       next = n == null || n.imageConfig() ? null : n.parent();
     }
   }
@@ -605,7 +554,7 @@ public final class Graph implements Closeable {
   public boolean isUnfinished(String id) {
     String hex = NodeFiles.stripSha256(id);
     checkId(hex, "image ID");
-    return Unfinished.marked(dir.resolve(hex));
+    return index.isUnfinished(hex);
   }
 
   // ---------------------------------------------------------------- layers
@@ -650,7 +599,7 @@ public final class Graph implements Closeable {
   private Node computeSize(Node n) throws IOException {
     long size = driver.diffSize(n.id(), n.parent());
     try (RootLock.Held idLock = lock.lockId(n.id())) {
-      if (index.get(n.id()) == null) {
+      if (index.node(n.id()) == null) {
         throw CairnException.notFound("no such image: " + n.id());
       }
       NodeFiles.replace(
@@ -705,8 +654,10 @@ public final class Graph implements Closeable {
   // ---------------------------------------------------------------- helpers
 
   /** Replaces the in-memory node {@code id} by {@code change} of it, after its files changed. */
-  Node updated(String id, UnaryOperator<Node> change) {
-    return index.update(id, change);
+  Node updated(String id, UnaryOperator<Node> change) throws IOException {
+    Node n = index.nodes.update(id, change);
+    index.metadataChanged(id);
+    return n;
   }
 
   private void requireOnDisk(String id) {

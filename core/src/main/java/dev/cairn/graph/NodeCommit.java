@@ -54,6 +54,7 @@ final class NodeCommit implements AutoCloseable {
   private final Path stage;
   private final Path target;
   private final boolean imageConfig; // the JSON holds rootfs (Node#imageConfig)
+  private final NodeFacts facts; // what the graph index keeps of the JSON
   private final List<AutoCloseable> held = new ArrayList<>(); // released last first
   private boolean started; // the stage directory exists: from here a failure cleans up
   private ApplyResult applied;
@@ -64,12 +65,14 @@ final class NodeCommit implements AutoCloseable {
       NodeSpec spec,
       Instant created,
       boolean imageConfig,
+      NodeFacts facts,
       boolean detached,
       String what) {
     this.graph = graph;
     this.spec = spec;
     this.created = created;
     this.imageConfig = imageConfig;
+    this.facts = facts;
     this.detached = detached;
     this.what = what;
     this.stage = graph.tempDirectory().resolve(spec.id() + "." + Graph.random());
@@ -96,7 +99,8 @@ final class NodeCommit implements AutoCloseable {
     } catch (CairnException e) {
       throw what == null ? e : e.in(what);
     }
-    NodeCommit staged = new NodeCommit(graph, spec, created, imageConfig, detached, what);
+    NodeFacts facts = NodeFacts.of(json, spec.v1Compatibility());
+    NodeCommit staged = new NodeCommit(graph, spec, created, imageConfig, facts, detached, what);
     try {
       // The parent is held (not locked) so that ID locks never nest; a node applied ahead of its
       // parent takes the hold at commit, holding its own ID lock (nothing takes a child's ID lock
@@ -202,7 +206,7 @@ final class NodeCommit implements AutoCloseable {
       graph.commitRename(
           stage,
           target,
-          n,
+          new IndexFile.Entry(n, spec.unfinished(), facts),
           () -> {
             committed = true;
           });

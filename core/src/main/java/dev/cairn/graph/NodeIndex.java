@@ -2,6 +2,7 @@ package dev.cairn.graph;
 
 import dev.cairn.CairnException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -163,6 +164,23 @@ final class NodeIndex {
         drop(id);
       }
       for (Node n : found) {
+        add(n);
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Replaces every node by {@code all}. */
+  void reset(Collection<Node> all) {
+    lock.writeLock().lock();
+    try {
+      nodes.clear();
+      ids.clear();
+      children.clear();
+      headIds.clear();
+      changed();
+      for (Node n : all) {
         add(n);
       }
     } finally {
