@@ -14,16 +14,17 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.UnaryOperator;
 
 /**
- * The graph's nodes in memory: by ID, by ID prefix, by parent, and the heads, each kept up to date
- * as nodes come and go so that no query scans. Guarded by a read-write lock; the views handed out
- * are unmodifiable snapshots, built on first use after a change.
+ * The graph's nodes in memory: by ID, by ID prefix, by parent, and the heads. The prefix order and
+ * the children are built on first use (a command about one image needs neither) and then kept up to
+ * date as nodes come and go, so that no query scans. Guarded by a read-write lock; the views handed
+ * out are unmodifiable snapshots, built on first use after a change.
  */
 final class NodeIndex {
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final Map<String, Node> nodes = new HashMap<>();
-  private final TreeSet<String> ids = new TreeSet<>();
-  private final Map<String, Set<String>> children = new HashMap<>();
-  private final Set<String> headIds = new HashSet<>(); // kept up to date: no scan per heads()
+  private TreeSet<String> ids; // null until a prefix is looked up
+  private Map<String, Set<String>> children; // with headIds: null until first asked for
+  private Set<String> headIds;
   private volatile Map<String, Node> mapView;
   private volatile Map<String, Node> headsView;
   private volatile Map<String, List<Node>> byParentView;
@@ -56,6 +57,9 @@ final class NodeIndex {
    * @throws CairnException NOT_FOUND for an unknown ID, INVALID for an ambiguous prefix
    */
   Node lookup(String p) {
+    if (p.length() < 64) {
+      derive(true);
+    }
     lock.readLock().lock();
     try {
       Node n = nodes.get(p);
@@ -96,6 +100,7 @@ final class NodeIndex {
     if (view != null) {
       return view;
     }
+    derive(false);
     lock.readLock().lock();
     try {
       Map<String, List<Node>> out = new HashMap<>(children.size() * 2);
@@ -117,6 +122,7 @@ final class NodeIndex {
     if (view != null) {
       return view;
     }
+    derive(false);
     lock.readLock().lock();
     try {
       Map<String, Node> out = new HashMap<>(Math.max(16, headIds.size() * 2));
@@ -130,6 +136,7 @@ final class NodeIndex {
   }
 
   boolean hasChildren(String id) {
+    derive(false);
     lock.readLock().lock();
     try {
       return children.containsKey(id);
@@ -176,12 +183,12 @@ final class NodeIndex {
     lock.writeLock().lock();
     try {
       nodes.clear();
-      ids.clear();
-      children.clear();
-      headIds.clear();
+      ids = null;
+      children = null;
+      headIds = null;
       changed();
       for (Node n : all) {
-        add(n);
+        nodes.put(n.id(), n);
       }
     } finally {
       lock.writeLock().unlock();
@@ -211,13 +218,48 @@ final class NodeIndex {
     byParentView = null;
   }
 
+  // Builds the prefix order ({@code prefixes}) or the children and heads, when not yet built.
+  private void derive(boolean prefixes) {
+    lock.readLock().lock();
+    try {
+      if (prefixes ? ids != null : children != null) {
+        return;
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+    lock.writeLock().lock();
+    try {
+      if (prefixes && ids == null) {
+        ids = new TreeSet<>(nodes.keySet());
+      }
+      if (!prefixes && children == null) {
+        children = new HashMap<>();
+        headIds = new HashSet<>();
+        for (Node n : nodes.values()) {
+          link(n);
+        }
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
   private void add(Node n) {
     changed();
     if (nodes.containsKey(n.id())) {
       drop(n.id());
     }
     nodes.put(n.id(), n);
-    ids.add(n.id());
+    if (ids != null) {
+      ids.add(n.id());
+    }
+    if (children != null) {
+      link(n);
+    }
+  }
+
+  private void link(Node n) {
     if (n.parent() != null) {
       children.computeIfAbsent(n.parent(), k -> new HashSet<>()).add(n.id());
       headIds.remove(n.parent());
@@ -230,7 +272,12 @@ final class NodeIndex {
   private void drop(String id) {
     changed();
     Node old = nodes.remove(id);
-    ids.remove(id);
+    if (ids != null) {
+      ids.remove(id);
+    }
+    if (children == null) {
+      return;
+    }
     headIds.remove(id);
     if (old != null && old.parent() != null) {
       Set<String> s = children.get(old.parent());

@@ -70,12 +70,18 @@ final class ImageListing {
         continue;
       }
       List<Reference> refs = references(top.id());
+      List<Reference> repoTags = List.of();
+      List<Reference> repoDigests = List.of();
+      if (!refs.isEmpty()) { // most images of a big store have no name: no streams for them
+        repoTags = ImageViews.sorted(refs.stream().filter(r -> r.digest() == null).toList());
+        repoDigests = ImageViews.sorted(refs.stream().filter(r -> r.digest() != null).toList());
+      }
       out.add(
           new ImageSummary(
               Digest.sha256Hex(top.id()),
               top.imageConfig() || top.parent() == null ? null : Digest.sha256Hex(top.parent()),
-              ImageViews.sorted(refs.stream().filter(r -> r.digest() == null).toList()),
-              ImageViews.sorted(refs.stream().filter(r -> r.digest() != null).toList()),
+              repoTags,
+              repoDigests,
               facts.created(),
               size,
               facts.labels()));

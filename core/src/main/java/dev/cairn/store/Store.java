@@ -169,6 +169,9 @@ public final class Store implements Closeable {
     }
     String hex = refOrId.startsWith("sha256:") ? refOrId.substring(7) : refOrId;
     if (!hex.isEmpty() && hex.length() <= 64 && hex.chars().allMatch(Store::isLowerHex)) {
+      if (hex.length() == 64 && !tags.references(hex).isEmpty() && graph.exists(hex)) {
+        return image(graph.get(hex)); // a named node is an image: no need to ask the whole graph
+      }
       Optional<String> id = ImageNodes.of(graph, tags).byId(hex);
       if (id.isPresent()) {
         return image(graph.get(id.get()));
