@@ -18,10 +18,10 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
- * A node's layer as a tar (ARCHITECTURE.md, Layers out): rebuilt byte for byte from its tar-split
- * metadata and the driver's files, or, for a node without metadata (Docker 1.8), the driver's diff,
- * recorded on the way so that every later export gives the same bytes. Records a DiffID a node
- * lacks.
+ * A node's layer as a tar (ARCHITECTURE.md, Raw bytes are the truth): rebuilt byte for byte from
+ * its tar-split metadata and the driver's files, or, for a node without metadata (Docker 1.8), the
+ * driver's diff, recorded on the way so that every later export gives the same bytes. Records a
+ * DiffID a node lacks.
  */
 final class LayerExport {
   private final Graph graph;
