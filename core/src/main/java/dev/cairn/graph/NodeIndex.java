@@ -89,7 +89,8 @@ final class NodeIndex {
     }
     lock.readLock().lock();
     try {
-      return mapView = Map.copyOf(nodes);
+      return mapView =
+          Collections.unmodifiableMap(new HashMap<>(nodes)); // faster to ask than copyOf
     } finally {
       lock.readLock().unlock();
     }
