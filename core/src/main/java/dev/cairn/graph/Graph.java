@@ -77,8 +77,9 @@ public final class Graph implements Closeable {
 
   /**
    * Opens (creating if needed) the graph under {@code root} whose layers {@code driver} keeps. When
-   * no other process has the store open, leftovers of interrupted work are removed first. A corrupt
-   * node is left out and reported by {@link #skipped}; it never stops the rest.
+   * no other process has the store open, leftovers of interrupted work are removed first. No node
+   * is read here: each is read when first needed ({@link GraphIndex}). A corrupt node is left out
+   * and reported by {@link #skipped} when found; it never stops the rest.
    */
   public static Graph open(Path root, Driver driver) throws IOException {
     Path dir = DirectoryModes.createPrivate(root.resolve("graph")); // as docker's image metadata
