@@ -121,13 +121,12 @@ public final class Main {
   }
 
   /**
-   * One warning line per node and per tag entry the store could not use; the command goes on
-   * without them, and they stay on disk as they are for the user to look at.
+   * One warning line per node and per tag entry the store could not use, as it is found (a node is
+   * read when the command first needs it); the command goes on without them, and they stay on disk
+   * as they are for the user to look at.
    */
   private void warnSkipped(dev.cairn.store.Store store) throws java.io.IOException {
-    for (String w : store.warnings()) {
-      warnings.println("cairn: warning: " + oneLine(w));
-    }
+    store.reportWarnings(w -> warnings.println("cairn: warning: " + oneLine(w)));
   }
 
   /** Standard input, as given to {@link #run(String[], InputStream, PrintWriter, PrintWriter)}. */

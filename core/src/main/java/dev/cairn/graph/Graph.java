@@ -1,34 +1,19 @@
 package dev.cairn.graph;
 
 import dev.cairn.CairnException;
-import dev.cairn.archive.ApplyResult;
-import dev.cairn.archive.Layer;
 import dev.cairn.digest.Digest;
-import dev.cairn.digest.Digester;
 import dev.cairn.driver.DirectoryModes;
 import dev.cairn.driver.Driver;
-import dev.cairn.image.EngineImage;
 import dev.cairn.image.Platform;
 import dev.cairn.image.V1Image;
 import dev.cairn.json.GoJsonWriter;
-import dev.cairn.json.Json;
-import dev.cairn.json.JsonValue;
-import dev.cairn.json.JsonValue.JsonObject;
-import dev.cairn.json.JsonValue.JsonString;
-import dev.cairn.json.RawObject;
-import dev.cairn.tarsplit.EntryHandler;
-import dev.cairn.tarsplit.FileSource;
-import dev.cairn.tarsplit.TarSplit;
-import java.io.BufferedInputStream;
 import java.io.Closeable;
-import java.io.FileOutputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -37,39 +22,34 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.UnaryOperator;
 
 /**
  * The local image graph (ARCHITECTURE.md, On-disk layout): one node per layer, each with its image
- * JSON, linked to its parent, laid out on disk as Docker 1.9 did. Metadata is held in memory after
- * {@link #open}, so lookups, {@link #heads} and {@link #byParent} read no files.
+ * JSON, linked to its parent, laid out on disk as Docker 1.9 did. This class is the read API and
+ * the entrance to the rest: the nodes in memory ({@link NodeIndex}), the staging and commit of a
+ * node ({@link NodeCommit}, whose comment gives the failure rule), layer export ({@link
+ * LayerExport}), v1Compatibility generation ({@link V1Chain}).
  *
  * <p>Crash safety: a node becomes visible only by the rename of a complete, fsync'd staging
  * directory into {@code graph/<id>}; a delete renames the node away before removing anything.
  * Staging names start with the node ID, so leftovers and their driver layers are found and removed
  * by the next open that has the store to itself.
  *
- * <p>Locking: the in-memory index is guarded by a read-write lock. Register, delete and metadata
- * writes of one ID exclude each other across threads and processes through a per-ID lock; the
- * renames into and out of {@code graph/} happen under one store-wide commit lock that also bumps a
- * change counter, from which a graph learns that another process changed the store ({@link
- * #refresh}). Retained nodes hold a shared lock that delete tests, so a pull in one process keeps
- * its nodes safe from a delete in another; a mounted node ({@link Mounts}) is safe the same way.
- * See {@link RootLock} for the byte ranges.
+ * <p>Locking: register, delete and metadata writes of one ID exclude each other across threads and
+ * processes through a per-ID lock; the renames into and out of {@code graph/} happen under one
+ * store-wide commit lock that also bumps a change counter, from which a graph learns that another
+ * process changed the store ({@link #refresh}). Retained nodes hold a shared lock that delete
+ * tests, so a pull in one process keeps its nodes safe from a delete in another; a mounted node
+ * ({@link Mounts}) is safe the same way. See {@link RootLock} for the byte ranges.
  */
 public final class Graph implements Closeable {
-  private static final String TMP = "_tmp";
+  static final String TMP = "_tmp";
   private static final String DELETED = ".del";
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final HexFormat HEX = HexFormat.of();
@@ -80,19 +60,9 @@ public final class Graph implements Closeable {
   private final Driver driver;
   private final RootLock lock;
   private final Mounts mounts;
-  private final List<SkippedNode> skipped = new ArrayList<>();
-
-  private final ReentrantReadWriteLock index = new ReentrantReadWriteLock();
-  private final Map<String, Node> nodes = new HashMap<>();
-  private final TreeSet<String> ids = new TreeSet<>();
-  private final Map<String, Set<String>> children = new HashMap<>();
-  private final Set<String> headIds = new HashSet<>(); // kept up to date: no scan per heads()
+  private final LayerExport layers = new LayerExport(this);
+  private final GraphIndex index;
   private final Map<String, Integer> retained = new ConcurrentHashMap<>();
-  // Unmodifiable views built on first use after a change; listing images twice costs nothing.
-  private volatile Map<String, Node> mapView;
-  private volatile Map<String, Node> headsView;
-  private volatile Map<String, List<Node>> byParentView;
-  private long seen; // the change counter this graph's index reflects; under the commit lock
   private boolean closed;
 
   private Graph(Path root, Driver driver, RootLock lock) {
@@ -102,12 +72,14 @@ public final class Graph implements Closeable {
     this.driver = driver;
     this.lock = lock;
     this.mounts = new Mounts(this);
+    this.index = new GraphIndex(dir, tmp, driver, lock);
   }
 
   /**
    * Opens (creating if needed) the graph under {@code root} whose layers {@code driver} keeps. When
-   * no other process has the store open, leftovers of interrupted work are removed first. A corrupt
-   * node is left out and reported by {@link #skipped}; it never stops the rest.
+   * no other process has the store open, leftovers of interrupted work are removed first. No node
+   * is read here: each is read when first needed ({@link GraphIndex}). A corrupt node is left out
+   * and reported by {@link #skipped} when found; it never stops the rest.
    */
   public static Graph open(Path root, Driver driver) throws IOException {
     Path dir = DirectoryModes.createPrivate(root.resolve("graph")); // as docker's image metadata
@@ -119,8 +91,7 @@ public final class Graph implements Closeable {
         g.cleanUp();
       }
       try (RootLock.Held c = g.lock.lockCommit()) {
-        g.seen = g.lock.changes();
-        g.scan();
+        g.index.opened();
       }
       if (lease.alone()) {
         g.lock.shareAlive();
@@ -154,11 +125,22 @@ public final class Graph implements Closeable {
     return mounts;
   }
 
-  /** The node directories left out at open or {@link #refresh}, with the reasons. */
+  /**
+   * The node directories left out so far, with the reasons: those found unusable when a node was
+   * read with its chain, and, once a question about the whole graph was asked, every one.
+   */
   public List<SkippedNode> skipped() {
-    synchronized (skipped) {
-      return List.copyOf(skipped);
-    }
+    return index.skipped();
+  }
+
+  /** Tells {@code listener} of each node directory left out from now on, as it is found. */
+  public void onSkipped(java.util.function.Consumer<SkippedNode> listener) {
+    index.onSkipped(listener);
+  }
+
+  /** {@code graph/}: the node directories. */
+  Path dir() {
+    return dir;
   }
 
   // ---------------------------------------------------------------- open, clean up, scan
@@ -179,111 +161,6 @@ public final class Graph implements Closeable {
     }
   }
 
-  /** Brings the index in line with {@code graph/}; called under the commit lock. */
-  private void scan() throws IOException {
-    Map<String, Node> found = new HashMap<>();
-    Map<String, String> bad = new TreeMap<>();
-    Set<String> known;
-    index.readLock().lock();
-    try {
-      known = new HashSet<>(nodes.keySet());
-    } finally {
-      index.readLock().unlock();
-    }
-    Set<String> onDisk = new HashSet<>();
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-      for (Path e : entries) {
-        String name = e.getFileName().toString();
-        if (name.equals(TMP) || name.equals(".lock")) {
-          continue;
-        }
-        if (!Files.isDirectory(e, LinkOption.NOFOLLOW_LINKS)) {
-          continue; // Docker keeps no files here either
-        }
-        if (!isId(name)) {
-          bad.put(name, "not an image ID");
-          continue;
-        }
-        onDisk.add(name);
-        if (known.contains(name)) {
-          continue;
-        }
-        try {
-          Node n = NodeFiles.read(e, name);
-          if (!driver.exists(name)) {
-            bad.put(name, "its " + driver.name() + " layer is missing");
-          } else {
-            found.put(name, n);
-          }
-        } catch (CairnException ex) {
-          bad.put(name, ex.getMessage());
-        }
-      }
-    }
-    // A node counts only when its whole chain does; walk each chain down once.
-    Map<String, Boolean> ok = new HashMap<>();
-    for (String id : found.keySet()) {
-      List<String> path = new ArrayList<>();
-      String cur = id;
-      Boolean verdict = null;
-      while (verdict == null) {
-        if (ok.containsKey(cur)) {
-          verdict = ok.get(cur);
-          break;
-        }
-        if (known.contains(cur) && onDisk.contains(cur)) {
-          verdict = true;
-          break;
-        }
-        Node n = found.get(cur);
-        if (n == null) {
-          verdict = false;
-          String child = path.isEmpty() ? id : path.getLast();
-          bad.putIfAbsent(
-              child,
-              "its parent " + cur + (bad.containsKey(cur) ? " is corrupt" : " does not exist"));
-          break;
-        }
-        if (path.contains(cur)) {
-          verdict = false;
-          bad.putIfAbsent(cur, "its parent chain loops");
-          break;
-        }
-        path.add(cur);
-        if (n.parent() == null) {
-          verdict = true;
-          break;
-        }
-        cur = n.parent();
-      }
-      for (String p : path) {
-        if (!verdict && !bad.containsKey(p)) {
-          bad.put(p, "its parent chain is broken below " + cur);
-        }
-        ok.put(p, verdict);
-      }
-    }
-    index.writeLock().lock();
-    try {
-      for (String id : known) {
-        if (!onDisk.contains(id)) {
-          unindex(id);
-        }
-      }
-      for (Map.Entry<String, Node> e : found.entrySet()) {
-        if (Boolean.TRUE.equals(ok.get(e.getKey()))) {
-          index(e.getValue());
-        }
-      }
-    } finally {
-      index.writeLock().unlock();
-    }
-    synchronized (skipped) {
-      skipped.clear();
-      bad.forEach((name, why) -> skipped.add(new SkippedNode(name, why)));
-    }
-  }
-
   /**
    * Picks up what other processes committed or deleted since this graph last looked. Cheap when
    * nothing changed (one read of a counter); else one listing of {@code graph/}.
@@ -295,59 +172,15 @@ public final class Graph implements Closeable {
   }
 
   private void syncIfChanged() throws IOException {
-    long now = lock.changes();
-    if (now != seen) {
-      scan();
-      seen = now;
-    }
-  }
-
-  private void changed() {
-    mapView = null;
-    headsView = null;
-    byParentView = null;
-  }
-
-  private void index(Node n) {
-    changed();
-    if (nodes.containsKey(n.id())) {
-      unindex(n.id());
-    }
-    nodes.put(n.id(), n);
-    ids.add(n.id());
-    if (n.parent() != null) {
-      children.computeIfAbsent(n.parent(), k -> new HashSet<>()).add(n.id());
-      headIds.remove(n.parent());
-    }
-    if (!children.containsKey(n.id())) {
-      headIds.add(n.id());
-    }
-  }
-
-  private void unindex(String id) {
-    changed();
-    Node old = nodes.remove(id);
-    ids.remove(id);
-    headIds.remove(id);
-    if (old != null && old.parent() != null) {
-      Set<String> s = children.get(old.parent());
-      if (s != null) {
-        s.remove(id);
-        if (s.isEmpty()) {
-          children.remove(old.parent());
-          if (nodes.containsKey(old.parent())) {
-            headIds.add(old.parent());
-          }
-        }
-      }
-    }
+    index.syncIfChanged();
   }
 
   // ---------------------------------------------------------------- reads (memory only)
 
   /**
    * The node with this full ID or unambiguous ID prefix ({@code sha256:} allowed). Its size is
-   * computed through the driver the first time when the node was written without one.
+   * computed through the driver the first time when the node was written without one. A full ID
+   * reads only that node's chain; a prefix asks the whole graph.
    *
    * @throws CairnException NOT_FOUND for an unknown ID, INVALID for an ambiguous prefix
    */
@@ -361,13 +194,7 @@ public final class Graph implements Closeable {
 
   /** Whether the graph holds a node with exactly this ID. */
   public boolean exists(String id) {
-    String hex = NodeFiles.stripSha256(id);
-    index.readLock().lock();
-    try {
-      return nodes.containsKey(hex);
-    } finally {
-      index.readLock().unlock();
-    }
+    return nodeOrNull(NodeFiles.stripSha256(id)) != null;
   }
 
   /** The node with exactly this ID ({@code sha256:} allowed), if the graph holds it. */
@@ -375,94 +202,69 @@ public final class Graph implements Closeable {
     return Optional.ofNullable(nodeOrNull(NodeFiles.stripSha256(id)));
   }
 
+  // The reads below read node files or the index file on first use; they kept the signatures they
+  // had when everything was read at open, so their I/O failures come unchecked.
+  private Node nodeOrNull(String hex) {
+    try {
+      return isId(hex) ? index.node(hex) : null;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void complete() {
+    try {
+      index.ensureComplete();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Every node by ID: an unmodifiable snapshot. */
   public Map<String, Node> map() {
-    Map<String, Node> view = mapView;
-    if (view != null) {
-      return view;
-    }
-    index.readLock().lock();
-    try {
-      return mapView = Map.copyOf(nodes);
-    } finally {
-      index.readLock().unlock();
-    }
+    complete();
+    return index.nodes.map();
   }
 
   /** The nodes that have children, each with its children: an unmodifiable snapshot. */
   public Map<String, List<Node>> byParent() {
-    Map<String, List<Node>> view = byParentView;
-    if (view != null) {
-      return view;
-    }
-    index.readLock().lock();
-    try {
-      Map<String, List<Node>> out = new HashMap<>(children.size() * 2);
-      for (Map.Entry<String, Set<String>> e : children.entrySet()) {
-        List<Node> kids = new ArrayList<>(e.getValue().size());
-        for (String c : e.getValue()) {
-          kids.add(nodes.get(c));
-        }
-        out.put(e.getKey(), List.copyOf(kids));
-      }
-      return byParentView = Collections.unmodifiableMap(out);
-    } finally {
-      index.readLock().unlock();
-    }
+    complete();
+    return index.nodes.byParent();
   }
 
   /** The nodes no other node has as parent (the tops of the images): an unmodifiable snapshot. */
   public Map<String, Node> heads() {
-    Map<String, Node> view = headsView;
-    if (view != null) {
-      return view;
-    }
-    index.readLock().lock();
-    try {
-      Map<String, Node> out = new HashMap<>(Math.max(16, headIds.size() * 2));
-      for (String id : headIds) {
-        out.put(id, nodes.get(id));
-      }
-      return headsView = Collections.unmodifiableMap(out);
-    } finally {
-      index.readLock().unlock();
-    }
+    complete();
+    return index.nodes.heads();
   }
 
   public boolean hasChildren(String id) {
-    index.readLock().lock();
-    try {
-      return children.containsKey(NodeFiles.stripSha256(id));
-    } finally {
-      index.readLock().unlock();
-    }
+    complete();
+    return index.nodes.hasChildren(NodeFiles.stripSha256(id));
   }
 
-  private Node lookup(String idOrPrefix) {
+  /**
+   * What a listing shows of the node's JSON, from the graph index; empty when the JSON does not
+   * decode as docker decodes an image (a listing then reads it, and fails as docker does).
+   */
+  public Optional<NodeFacts> facts(String id) throws IOException {
+    return Optional.ofNullable(index.facts(NodeFiles.stripSha256(id)));
+  }
+
+  private Node lookup(String idOrPrefix) throws IOException {
     String p = NodeFiles.stripSha256(idOrPrefix);
     if (p.isEmpty() || p.length() > 64 || !isHex(p)) {
       throw CairnException.notFound("no such image: " + CairnException.quote(idOrPrefix));
     }
-    index.readLock().lock();
-    try {
-      Node n = nodes.get(p);
-      if (n != null) {
-        return n;
+    if (p.length() == 64) {
+      Node n = index.node(p);
+      if (n == null) {
+        throw CairnException.notFound("no such image: " + p);
       }
-      if (p.length() < 64) {
-        Set<String> matches = ids.subSet(p, true, p + '~', false);
-        if (matches.size() == 1) {
-          return nodes.get(matches.iterator().next());
-        }
-        if (matches.size() > 1) {
-          throw CairnException.invalid(
-              "ambiguous ID prefix " + p + ": matches " + matches.size() + " images");
-        }
-      }
-    } finally {
-      index.readLock().unlock();
+      return n;
     }
-    throw CairnException.notFound("no such image: " + p);
+    index.ensureComplete();
+    return index.nodes.lookup(p);
   }
 
   // ---------------------------------------------------------------- register, create, delete
@@ -483,7 +285,7 @@ public final class Graph implements Closeable {
 
   /** {@link #register}, failures told in {@code what}'s terms (null: as they are). */
   private Node register(NodeSpec spec, InputStream layer, String what) throws IOException {
-    try (Staged staged = prepare(spec, layer, false, what)) {
+    try (NodeCommit staged = NodeCommit.prepare(this, spec, layer, false, what)) {
       return staged.commit();
     }
   }
@@ -508,35 +310,24 @@ public final class Graph implements Closeable {
    */
   public Staged stage(NodeSpec spec, InputStream layer) throws IOException {
     String parent = spec.parent();
-    return prepare(
-        spec,
-        layer,
-        parent != null && stagesAhead() && !exists(parent),
-        "registering image " + spec.id());
+    return new Staged(
+        NodeCommit.prepare(
+            this,
+            spec,
+            layer,
+            parent != null && stagesAhead() && !exists(parent),
+            "registering image " + spec.id()));
   }
 
-  /** A node applied by {@link #stage}, not yet registered; closing discards it unless committed. */
-  public final class Staged implements AutoCloseable {
-    private final NodeSpec spec;
-    private final Instant created;
-    private final boolean detached; // applied as a base, to go on top of its parent at commit
-    private final String what; // what a failure happened in, or null
-    private final Path stage;
-    private final Path target;
-    private boolean imageConfig; // the JSON holds rootfs (Node#imageConfig)
-    private final List<AutoCloseable> held = new ArrayList<>(); // released last first
-    private boolean started; // the stage directory exists: from here a failure cleans up
-    private ApplyResult applied;
-    private boolean committed;
+  /**
+   * A node applied by {@link #stage}, not yet registered; closing discards it unless committed
+   * ({@link NodeCommit} tells what each step leaves).
+   */
+  public static final class Staged implements AutoCloseable {
+    private final NodeCommit commit;
 
-    private Staged(
-        NodeSpec spec, Instant created, boolean detached, String what, Path stage, Path target) {
-      this.spec = spec;
-      this.created = created;
-      this.detached = detached;
-      this.what = what;
-      this.stage = stage;
-      this.target = target;
+    private Staged(NodeCommit commit) {
+      this.commit = commit;
     }
 
     /**
@@ -545,96 +336,18 @@ public final class Graph implements Closeable {
      * @throws CairnException NOT_FOUND when the parent does not exist, CONFLICT when the ID does
      */
     public Node commit() throws IOException {
-      String id = spec.id();
-      if (committed) {
-        throw new IllegalStateException("image " + id + ": already committed");
-      }
-      try {
-        if (detached) {
-          held.add(parentHold(spec));
-          driver.attach(id, spec.parent(), applied.rootEntry());
-        }
-        // The layer's files are part of what the rename commits: one syncfs forces them all to
-        // disk.
-        dev.cairn.posix.Posix.syncfs(stage.toAbsolutePath().toString());
-        NodeFiles.writeSynced(stage.resolve(NodeFiles.DIFFID), ascii(applied.diffId()));
-        NodeFiles.writeSynced(
-            stage.resolve(NodeFiles.LAYERSIZE),
-            Long.toString(applied.size()).getBytes(StandardCharsets.US_ASCII));
-        NodeFiles.syncDir(stage);
-        try (RootLock.Held c = lock.lockCommit()) {
-          try {
-            Files.move(stage, target, StandardCopyOption.ATOMIC_MOVE);
-          } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
-            throw new CairnException(
-                CairnException.Kind.CONFLICT, "image " + id + " already exists");
-          }
-          committed = true;
-          NodeFiles.syncDir(dir);
-          committed();
-        }
-      } catch (CairnException e) {
-        throw what == null ? e : e.in(what);
-      }
-      Node n =
-          new Node(
-              id,
-              spec.parent(),
-              created,
-              applied.size(),
-              applied.diffId(),
-              spec.layerDigest(),
-              imageConfig);
-      index.writeLock().lock();
-      try {
-        index(n);
-      } finally {
-        index.writeLock().unlock();
-      }
-      return n;
+      return commit.commit();
     }
 
     /** Discards the node unless it was committed, and releases what it held. */
     @Override
     public void close() throws IOException {
-      IOException failure = null;
-      if (!committed) {
-        try {
-          discard();
-        } catch (IOException e) {
-          failure = e;
-        }
-      }
-      for (AutoCloseable c : held.reversed()) {
-        try {
-          c.close();
-        } catch (Exception e) {
-          if (failure == null) {
-            failure = e instanceof IOException io ? io : new IOException(e);
-          } else {
-            failure.addSuppressed(e);
-          }
-        }
-      }
-      held.clear();
-      if (failure != null) {
-        throw failure;
-      }
-    }
-
-    private void discard() throws IOException {
-      if (!started) {
-        return;
-      }
-      if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) { // else committed by the move
-        driver.remove(spec.id());
-      }
-      NodeFiles.deleteTree(stage);
+      commit.close();
     }
   }
 
   /** The parent of {@code spec}, held; it must exist. */
-  private Hold parentHold(NodeSpec spec) throws IOException {
+  Hold parentHold(NodeSpec spec) throws IOException {
     if (!exists(spec.parent())) {
       refresh();
       if (!exists(spec.parent())) {
@@ -644,108 +357,25 @@ public final class Graph implements Closeable {
     return retain(List.of(spec.parent()));
   }
 
-  private Staged prepare(NodeSpec spec, InputStream layer, boolean detached, String what)
+  /**
+   * Step 3 of {@link NodeCommit}: under the commit lock, bumps the change counter, renames the
+   * staged node into place, and makes it known (in memory and in the index file); {@code moved}
+   * runs as soon as the rename succeeded.
+   */
+  void commitRename(Path stage, Path target, IndexFile.Entry entry, Runnable moved)
       throws IOException {
-    String id = spec.id();
-    byte[] json = spec.json();
-    String jsonParent;
-    Instant created;
-    boolean imageConfig;
-    try {
-      JsonObject obj = Json.parseObject(json, "json");
-      jsonParent = NodeFiles.jsonParent(obj);
-      created = NodeFiles.created(obj);
-      imageConfig = EngineImage.hasRootFs(obj);
-    } catch (CairnException e) {
-      throw what == null ? e : e.in(what);
-    }
-    Path target = dir.resolve(id);
-    Staged staged =
-        new Staged(spec, created, detached, what, tmp.resolve(id + "." + random()), target);
-    staged.imageConfig = imageConfig;
-    try {
-      // The parent is held (not locked) so that ID locks never nest; a node applied ahead of its
-      // parent takes the hold at commit, holding its own ID lock (nothing takes a child's ID lock
-      // while it holds the parent's).
-      if (spec.parent() != null && !detached) {
-        staged.held.add(parentHold(spec));
-      }
-      staged.held.add(lock.lockId(id));
-      if (exists(id)) {
-        throw new CairnException(CairnException.Kind.CONFLICT, "image " + id + " already exists");
-      }
-      if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-        refresh(); // committed by another process, or corrupt
-        if (exists(id)) {
-          throw new CairnException(CairnException.Kind.CONFLICT, "image " + id + " already exists");
-        }
-        removeCorrupt(id);
-      }
-      Files.createDirectory(staged.stage);
-      staged.started = true;
-      // An interrupt fails this sync (an interruptible channel): inside the try, so the stage goes.
-      NodeFiles.syncDir(tmp); // the staging name marks the driver layer as ours until commit
-      staged.applied = apply(spec, json, jsonParent, layer, staged.stage, detached);
-      return staged;
-    } catch (IOException | RuntimeException | Error e) {
+    try (RootLock.Held c = lock.lockCommit()) {
+      IndexFile.Header h = index.fresh();
+      index.bump();
       try {
-        staged.close();
-      } catch (IOException | RuntimeException cleanup) {
-        e.addSuppressed(cleanup);
+        Files.move(stage, target, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        index.append(h, List.of()); // nothing changed: the index still holds
+        throw e;
       }
-      if (e instanceof CairnException c && what != null) {
-        throw c.in(what);
-      }
-      throw e;
-    }
-  }
-
-  private ApplyResult apply(
-      NodeSpec spec,
-      byte[] json,
-      String jsonParent,
-      InputStream layer,
-      Path stage,
-      boolean detached)
-      throws IOException {
-    String id = spec.id();
-    NodeFiles.writeSynced(stage.resolve(NodeFiles.JSON), json);
-    if (spec.unfinished()) {
-      Unfinished.mark(stage);
-    }
-    if (spec.v1Compatibility() != null) {
-      NodeFiles.writeSynced(stage.resolve(NodeFiles.V1_COMPATIBILITY), spec.v1Compatibility());
-    }
-    if (spec.layerDigest() != null) {
-      NodeFiles.writeSynced(stage.resolve(NodeFiles.CHECKSUM), ascii(spec.layerDigest()));
-    }
-    if (!java.util.Objects.equals(spec.parent(), jsonParent)) {
-      // The spec decides; an empty file says "no parent" for a base whose JSON names one.
-      String parent = spec.parent() == null ? "" : spec.parent();
-      NodeFiles.writeSynced(
-          stage.resolve(NodeFiles.PARENT), parent.getBytes(StandardCharsets.US_ASCII));
-    }
-    if (driver.exists(id)) {
-      driver.remove(id); // left by a register that died before its commit
-    }
-    String below = detached ? null : spec.parent();
-    driver.create(id, below);
-    ApplyResult applied =
-        driver.applyDiff(
-            id, spec.parent(), layer, Layer.recordingTarSplit(stage.resolve(NodeFiles.TAR_DATA)));
-    if (spec.diffId() != null && !spec.diffId().equals(applied.diffId())) {
-      throw CairnException.invalid(
-          "the layer's DiffID is " + applied.diffId() + ", not the expected " + spec.diffId());
-    }
-    return applied;
-  }
-
-  // After a commit of ours: our index is current only if no one else committed since we looked.
-  private void committed() throws IOException {
-    long before = lock.changes();
-    long after = lock.bump();
-    if (before == seen) {
-      seen = after;
+      moved.run();
+      NodeFiles.syncDir(dir);
+      index.committed(h, entry);
     }
   }
 
@@ -785,6 +415,7 @@ public final class Graph implements Closeable {
    */
   public void delete(String idOrPrefix) throws IOException {
     String id = lookup(idOrPrefix).id();
+    index.ensureComplete(); // children count
     Path away = tmp.resolve(id + "." + random() + DELETED);
     try (RootLock.Held idLock = lock.lockId(id)) {
       try (RootLock.Held c = lock.lockCommit()) {
@@ -805,16 +436,12 @@ public final class Graph implements Closeable {
           throw new CairnException(
               CairnException.Kind.CONFLICT, "image " + id + " cannot be deleted: it is mounted");
         }
+        IndexFile.Header h = index.fresh();
+        index.bump();
         Files.move(dir.resolve(id), away, StandardCopyOption.ATOMIC_MOVE);
         NodeFiles.syncDir(dir);
         NodeFiles.syncDir(tmp);
-        committed();
-        index.writeLock().lock();
-        try {
-          unindex(id);
-        } finally {
-          index.writeLock().unlock();
-        }
+        index.deleted(h, id);
       }
       driver.remove(id);
       NodeFiles.deleteTree(away);
@@ -822,18 +449,17 @@ public final class Graph implements Closeable {
   }
 
   // A directory under graph/ that does not load: moved away and removed with its layer.
-  private void removeCorrupt(String id) throws IOException {
+  void removeCorrupt(String id) throws IOException {
     Path away = tmp.resolve(id + "." + random() + DELETED);
     try (RootLock.Held c = lock.lockCommit()) {
+      IndexFile.Header h = index.fresh();
+      index.bump();
       Files.move(dir.resolve(id), away, StandardCopyOption.ATOMIC_MOVE);
       NodeFiles.syncDir(dir);
-      committed();
+      index.deleted(h, id);
     }
     driver.remove(id);
     NodeFiles.deleteTree(away);
-    synchronized (skipped) {
-      skipped.removeIf(s -> s.name().equals(id));
-    }
   }
 
   // ---------------------------------------------------------------- retain / release
@@ -907,10 +533,17 @@ public final class Graph implements Closeable {
     String hex = NodeFiles.stripSha256(id);
     checkId(hex, "image ID");
     for (String next = hex; next != null; ) {
-      try (RootLock.Held idLock = lock.lockId(next)) {
-        Unfinished.clear(dir.resolve(next));
+      try (RootLock.Held idLock = lock.lockId(next);
+          RootLock.Held c = lock.lockCommit()) {
+        if (Unfinished.marked(dir.resolve(next))) {
+          // Bumped first: a crash before the index records it leaves the index behind, not wrong.
+          IndexFile.Header h = index.fresh();
+          index.bump();
+          Unfinished.clear(dir.resolve(next));
+          index.finished(h, next);
+        }
       }
-      Node n = nodeOrNull(next);
+      Node n = index.node(next);
       next = n == null || n.imageConfig() ? null : n.parent();
     }
   }
@@ -922,7 +555,7 @@ public final class Graph implements Closeable {
   public boolean isUnfinished(String id) {
     String hex = NodeFiles.stripSha256(id);
     checkId(hex, "image ID");
-    return Unfinished.marked(dir.resolve(hex));
+    return index.isUnfinished(hex);
   }
 
   // ---------------------------------------------------------------- layers
@@ -937,35 +570,7 @@ public final class Graph implements Closeable {
    * @return the tar's length in bytes
    */
   public long tarLayer(String idOrPrefix, OutputStream out) throws IOException {
-    Node n = lookup(idOrPrefix);
-    try (Hold h = retain(List.of(n.id()))) {
-      Path nodeDir = dir.resolve(n.id());
-      Path meta = nodeDir.resolve(NodeFiles.TAR_DATA);
-      if (Files.exists(meta) && n.diffId() != null) {
-        try (InputStream in = Files.newInputStream(meta)) {
-          try (FileSource files = driver.files(n.id())) {
-            return TarSplit.assemble(in, files, out);
-          }
-        }
-      }
-      DigestingOutput digesting = new DigestingOutput(out);
-      long written;
-      if (Files.exists(meta)) {
-        try (InputStream in = Files.newInputStream(meta)) {
-          try (FileSource files = driver.files(n.id())) {
-            written = TarSplit.assemble(in, files, digesting);
-          }
-        }
-        digesting.flush();
-      } else {
-        written = recordDriverDiff(n, digesting);
-      }
-      Digest diffId = digesting.digester.digest();
-      storeDiffId(n.id(), diffId);
-      return written;
-    } catch (CairnException e) {
-      throw e.in("layer of image " + n.id());
-    }
+    return layers.tarLayer(lookup(idOrPrefix), out);
   }
 
   /**
@@ -974,80 +579,12 @@ public final class Graph implements Closeable {
    * layer rebuilt once first (which records both).
    */
   public long tarLayerSize(String idOrPrefix) throws IOException {
-    Node n = lookup(idOrPrefix);
-    Path meta = dir.resolve(n.id()).resolve(NodeFiles.TAR_DATA);
-    if (!Files.exists(meta) || n.diffId() == null) {
-      tarLayer(n.id(), OutputStream.nullOutputStream());
-    }
-    try (InputStream in = Files.newInputStream(meta)) {
-      return TarSplit.size(in);
-    } catch (CairnException e) {
-      throw e.in("layer of image " + n.id());
-    }
+    return layers.tarLayerSize(lookup(idOrPrefix));
   }
 
-  // Docker 1.8 nodes: the driver's diff, tee'd to the caller while tar-split records it.
-  private long recordDriverDiff(Node n, OutputStream out) throws IOException {
-    Path staged = tmp.resolve(n.id() + "." + random() + "." + NodeFiles.TAR_DATA);
-    try {
-      long size;
-      try (InputStream diff = driver.diff(n.id(), n.parent());
-          FileOutputStream meta = new FileOutputStream(staged.toFile())) {
-        InputStream tee = new TeeInput(new BufferedInputStream(diff, 64 * 1024), out);
-        EntryHandler ignore = (entry, payload) -> {};
-        size = TarSplit.disassemble(tee, meta, ignore);
-        tee.transferTo(OutputStream.nullOutputStream());
-        out.flush();
-        meta.getFD().sync();
-      }
-      try (RootLock.Held idLock = lock.lockId(n.id())) {
-        Path target = dir.resolve(n.id()).resolve(NodeFiles.TAR_DATA);
-        if (!Files.exists(target)) {
-          Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
-          NodeFiles.syncDir(dir.resolve(n.id()));
-        }
-      }
-      return size;
-    } finally {
-      Files.deleteIfExists(staged);
-    }
-  }
-
-  private void storeDiffId(String id, Digest diffId) throws IOException {
-    try (RootLock.Held idLock = lock.lockId(id)) {
-      Node n = nodeOrNull(id);
-      if (n == null) {
-        return;
-      }
-      if (n.diffId() != null && !n.diffId().equals(diffId)) {
-        throw CairnException.invalid(
-            "the rebuilt tar has digest " + diffId + ", but the node's DiffID is " + n.diffId());
-      }
-      if (n.diffId() == null) {
-        NodeFiles.replace(dir.resolve(id), NodeFiles.DIFFID, ascii(diffId), tmp);
-        update(id, x -> x.withDiffId(diffId));
-      }
-    }
-  }
-
-  /**
-   * The node's layer as a temporary file: the tar is written in full (and checked) before the
-   * stream is handed out, and the file is gone once the stream is closed or the process exits.
-   */
-  public TempLayer tempLayerArchive(String idOrPrefix) throws IOException {
-    Node n = lookup(idOrPrefix);
-    Path file = tmp.resolve(n.id() + "." + random() + ".tar");
-    try {
-      try (FileOutputStream out = new FileOutputStream(file.toFile())) {
-        tarLayer(n.id(), out);
-      }
-      InputStream in = Files.newInputStream(file);
-      long size = Files.size(file);
-      Files.delete(file); // the open stream keeps the data; nothing is left behind
-      return new TempLayer(in, size);
-    } finally {
-      Files.deleteIfExists(file);
-    }
+  /** {@link LayerExport#tempLayerArchive}. */
+  TempLayer tempLayerArchive(String idOrPrefix) throws IOException {
+    return layers.tempLayerArchive(lookup(idOrPrefix));
   }
 
   /** The node's DiffID, computed from its layer (and stored) when it was not recorded. */
@@ -1063,7 +600,7 @@ public final class Graph implements Closeable {
   private Node computeSize(Node n) throws IOException {
     long size = driver.diffSize(n.id(), n.parent());
     try (RootLock.Held idLock = lock.lockId(n.id())) {
-      if (nodeOrNull(n.id()) == null) {
+      if (index.node(n.id()) == null) {
         throw CairnException.notFound("no such image: " + n.id());
       }
       NodeFiles.replace(
@@ -1071,7 +608,7 @@ public final class Graph implements Closeable {
           NodeFiles.LAYERSIZE,
           Long.toString(size).getBytes(StandardCharsets.US_ASCII),
           tmp);
-      return update(n.id(), x -> x.withSize(size));
+      return updated(n.id(), x -> x.withSize(size));
     }
   }
 
@@ -1087,17 +624,13 @@ public final class Graph implements Closeable {
     return b;
   }
 
-  /** The digest of the blob the layer came from, when known. */
-  public Optional<Digest> layerDigest(String idOrPrefix) {
-    return Optional.ofNullable(lookup(idOrPrefix).layerDigest());
-  }
-
-  public void setLayerDigest(String idOrPrefix, Digest digest) throws IOException {
+  /** Records the digest of the blob the node's layer came from. */
+  void setLayerDigest(String idOrPrefix, Digest digest) throws IOException {
     String id = lookup(idOrPrefix).id();
     try (RootLock.Held idLock = lock.lockId(id)) {
       requireOnDisk(id);
       NodeFiles.replace(dir.resolve(id), NodeFiles.CHECKSUM, ascii(digest), tmp);
-      update(id, x -> x.withLayerDigest(digest));
+      updated(id, x -> x.withLayerDigest(digest));
     }
   }
 
@@ -1111,7 +644,7 @@ public final class Graph implements Closeable {
             NodeFiles.V1_COMPATIBILITY));
   }
 
-  public void setV1Compatibility(String idOrPrefix, byte[] v1Compatibility) throws IOException {
+  void setV1Compatibility(String idOrPrefix, byte[] v1Compatibility) throws IOException {
     String id = lookup(idOrPrefix).id();
     try (RootLock.Held idLock = lock.lockId(id)) {
       requireOnDisk(id);
@@ -1119,72 +652,13 @@ public final class Graph implements Closeable {
     }
   }
 
-  /**
-   * Makes sure the node and each of its ancestors has a v1Compatibility, generating the missing
-   * ones from the base up: the node JSON with {@code id} stripped of a {@code sha256:} prefix (the
-   * node ID when the JSON has none) and {@code parent} set to the parent's generated {@code id},
-   * written as Go writes a map. Returns the node's own.
-   */
-  public byte[] generateV1CompatibilityChain(String idOrPrefix) throws IOException {
-    List<Node> chain = new ArrayList<>();
-    for (Node n = lookup(idOrPrefix);
-        n != null;
-        n = n.parent() == null ? null : lookup(n.parent())) {
-      chain.add(n);
-    }
-    String parentV1Id = null;
-    byte[] v1 = null;
-    for (Node n : chain.reversed()) {
-      v1 = v1Compatibility(n.id()).orElse(null);
-      if (v1 == null) {
-        v1 = makeV1Compatibility(n, parentV1Id);
-        setV1Compatibility(n.id(), v1);
-      }
-      JsonValue idValue = Json.parseObject(v1, "v1Compatibility of image " + n.id()).get("id");
-      parentV1Id = idValue instanceof JsonString s ? s.value() : n.id();
-    }
-    return v1;
-  }
-
-  private byte[] makeV1Compatibility(Node n, String parentV1Id) throws IOException {
-    JsonObject obj = Json.parseObject(rawJSON(n.id()), "json of image " + n.id());
-    JsonValue idValue = obj.get("id");
-    String v1Id =
-        idValue instanceof JsonString s && !s.value().isEmpty()
-            ? NodeFiles.stripSha256(s.value())
-            : n.id();
-    RawObject v1 = RawObject.of(obj).remove("parent").putString("id", v1Id);
-    if (parentV1Id != null) {
-      v1.putString("parent", parentV1Id);
-    }
-    return v1.encode();
-  }
-
   // ---------------------------------------------------------------- helpers
 
-  private Node nodeOrNull(String id) {
-    index.readLock().lock();
-    try {
-      return nodes.get(id);
-    } finally {
-      index.readLock().unlock();
-    }
-  }
-
-  private Node update(String id, java.util.function.UnaryOperator<Node> change) {
-    index.writeLock().lock();
-    try {
-      Node n = nodes.get(id);
-      if (n == null) {
-        throw CairnException.notFound("no such image: " + id);
-      }
-      Node changed = change.apply(n);
-      nodes.put(id, changed);
-      changed();
-      return changed;
-    } finally {
-      index.writeLock().unlock();
-    }
+  /** Replaces the in-memory node {@code id} by {@code change} of it, after its files changed. */
+  Node updated(String id, UnaryOperator<Node> change) throws IOException {
+    Node n = index.nodes.update(id, change);
+    index.metadataChanged(id);
+    return n;
   }
 
   private void requireOnDisk(String id) {
@@ -1193,7 +667,7 @@ public final class Graph implements Closeable {
     }
   }
 
-  private static byte[] ascii(Digest d) {
+  static byte[] ascii(Digest d) {
     return d.toString().getBytes(StandardCharsets.US_ASCII);
   }
 
@@ -1240,54 +714,5 @@ public final class Graph implements Closeable {
       closed = true;
     }
     lock.release();
-  }
-
-  /** An output stream that digests what passes through. */
-  private static final class DigestingOutput extends FilterOutputStream {
-    final Digester digester = Digester.sha256();
-
-    DigestingOutput(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      write(new byte[] {(byte) b}, 0, 1);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      digester.update(b, off, len);
-      out.write(b, off, len);
-    }
-  }
-
-  /** An input stream that copies what is read from it to an output stream. */
-  private static final class TeeInput extends InputStream {
-    private final InputStream in;
-    private final OutputStream copy;
-
-    TeeInput(InputStream in, OutputStream copy) {
-      this.in = in;
-      this.copy = copy;
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = in.read();
-      if (b >= 0) {
-        copy.write(b);
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      int n = in.read(b, off, len);
-      if (n > 0) {
-        copy.write(b, off, n);
-      }
-      return n;
-    }
   }
 }

@@ -46,10 +46,37 @@ final class NodeFiles {
    * @throws CairnException INVALID naming the file and the problem, for a corrupt node
    */
   static Node read(Path dir, String id) throws IOException {
+    return read(dir, id, readJson(dir));
+  }
+
+  /**
+   * Reads a node directory with what the graph index keeps of it: its unfinished mark and its
+   * {@link NodeFacts}.
+   *
+   * @throws CairnException INVALID naming the file and the problem, for a corrupt node
+   */
+  static IndexFile.Entry readEntry(Path dir, String id) throws IOException {
+    byte[] json = readJson(dir);
+    Node n = read(dir, id, json);
+    NodeFacts facts;
+    try {
+      facts =
+          NodeFacts.of(json, readCapped(dir.resolve(V1_COMPATIBILITY), MAX_JSON, V1_COMPATIBILITY));
+    } catch (CairnException e) {
+      facts = null; // a listing reads it, and reports it as it always did
+    }
+    return new IndexFile.Entry(n, Unfinished.marked(dir), facts);
+  }
+
+  private static byte[] readJson(Path dir) throws IOException {
     byte[] json = readCapped(dir.resolve(JSON), MAX_JSON, "json");
     if (json == null) {
       throw CairnException.invalid("json is missing");
     }
+    return json;
+  }
+
+  private static Node read(Path dir, String id, byte[] json) throws IOException {
     JsonObject obj = Json.parseObject(json, "json");
     String parent = small(dir, PARENT);
     if (parent == null) {

@@ -111,6 +111,11 @@ final class RootLock {
     }
   }
 
+  /** Whether the lock file opened only for reading: nothing in the store may be written. */
+  boolean readOnly() {
+    return readOnly;
+  }
+
   /** After cleaning up as the only user: let other processes in. */
   void shareAlive() throws IOException {
     synchronized (OPEN) {

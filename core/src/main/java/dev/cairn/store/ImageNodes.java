@@ -4,6 +4,7 @@ import dev.cairn.CairnException;
 import dev.cairn.graph.Graph;
 import dev.cairn.graph.Node;
 import dev.cairn.graph.TagStore;
+import dev.cairn.image.Reference;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -19,7 +20,7 @@ import java.util.Set;
  * marked unfinished and no image config sits above it. The nodes below an image config are its
  * layers (its ChainID nodes, or what a load placed as such); a Docker 1.9-style chain (schema1
  * pulls, Docker 1.9 graphs and archives, imports) has no config and is images all the way down.
- * Made from memory: the graph's index and the tags, and one {@code stat} per node asked about.
+ * Made from memory: the graph's index (with its unfinished marks) and the tags.
  */
 final class ImageNodes {
   private final Graph graph;
@@ -29,7 +30,12 @@ final class ImageNodes {
 
   /** The nodes as they are now: the tags are read first, as a node commits before its name. */
   static ImageNodes of(Graph graph, TagStore tags) throws IOException {
-    Set<String> named = new HashSet<>(tags.all().values());
+    return of(graph, tags.all());
+  }
+
+  /** The nodes as they are now, {@code references} being every reference the tags hold. */
+  static ImageNodes of(Graph graph, Map<Reference, String> references) throws IOException {
+    Set<String> named = new HashSet<>(references.values());
     graph.refresh();
     return new ImageNodes(graph, named);
   }

@@ -210,7 +210,7 @@ final class ImageViews {
     }
   }
 
-  private static List<Reference> sorted(List<Reference> refs) {
+  static List<Reference> sorted(List<Reference> refs) {
     return refs.stream().sorted(DOCKER_ORDER).toList();
   }
 }

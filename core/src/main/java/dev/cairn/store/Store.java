@@ -107,8 +107,7 @@ public final class Store implements Closeable {
   public List<String> warnings() throws IOException {
     List<String> out = new ArrayList<>();
     for (SkippedNode s : graph.skipped()) {
-      out.add(
-          "graph: ignoring " + CairnException.quote(s.name()) + " (left as it is): " + s.reason());
+      out.add(warning(s));
     }
     for (SkippedTag s : tags.skipped()) {
       out.add(
@@ -119,6 +118,28 @@ public final class Store implements Closeable {
               + s.reason());
     }
     return out;
+  }
+
+  /**
+   * Gives {@code to} every {@link #warnings} line now, and each node found unusable later, as it is
+   * found: a node is read when first used, so what a command finds wrong shows as it goes.
+   */
+  public void reportWarnings(java.util.function.Consumer<String> to) throws IOException {
+    java.util.Set<String> told = new java.util.HashSet<>();
+    for (SkippedNode s : graph.skipped()) {
+      told.add(s.name());
+    }
+    warnings().forEach(to);
+    graph.onSkipped(
+        s -> {
+          if (told.add(s.name())) {
+            to.accept(warning(s));
+          }
+        });
+  }
+
+  private static String warning(SkippedNode s) {
+    return "graph: ignoring " + CairnException.quote(s.name()) + " (left as it is): " + s.reason();
   }
 
   /**
@@ -138,15 +159,10 @@ public final class Store implements Closeable {
    * describes each one to the command that prints the table.
    */
   public List<ImageSummary> imageSummaries(boolean all) throws IOException {
-    ImageViews views = views();
-    List<ImageSummary> out = new ArrayList<>();
-    for (Image img : images(all)) {
-      out.add(views.summary(img));
-    }
-    return out;
+    return new ImageListing(this, graph, tags).summaries(all);
   }
 
-  private ImageViews views() {
+  ImageViews views() {
     return new ImageViews(this, graph, tags);
   }
 
@@ -166,6 +182,9 @@ public final class Store implements Closeable {
     }
     String hex = refOrId.startsWith("sha256:") ? refOrId.substring(7) : refOrId;
     if (!hex.isEmpty() && hex.length() <= 64 && hex.chars().allMatch(Store::isLowerHex)) {
+      if (hex.length() == 64 && !tags.references(hex).isEmpty() && graph.exists(hex)) {
+        return image(graph.get(hex)); // a named node is an image: no need to ask the whole graph
+      }
       Optional<String> id = ImageNodes.of(graph, tags).byId(hex);
       if (id.isPresent()) {
         return image(graph.get(id.get()));
@@ -187,12 +206,16 @@ public final class Store implements Closeable {
 
   /** The image whose top node is {@code top}. */
   public Image image(Node top) throws IOException {
+    return image(top, tags.references(top.id()));
+  }
+
+  private Image image(Node top, List<Reference> references) throws IOException {
     List<Node> chain = new ArrayList<>();
     for (Node n = top; n != null; n = n.parent() == null ? null : graph.get(n.parent())) {
       chain.add(n);
     }
     Collections.reverse(chain);
-    return new Image(chain, graph.rawJSON(top.id()), tags.references(top.id()));
+    return new Image(chain, graph.rawJSON(top.id()), references);
   }
 
   /**
@@ -204,23 +227,12 @@ public final class Store implements Closeable {
    * 1.9 graph or archive, imported) is an image.
    */
   public List<Image> images(boolean all) throws IOException {
+    ImageListing listing = new ImageListing(this, graph, tags);
     List<Image> out = new ArrayList<>();
-    for (String id : ImageNodes.of(graph, tags).listed(all)) {
-      out.add(image(graph.get(id)));
+    for (Node top : listing.listed(all)) {
+      out.add(image(top, listing.references(top.id())));
     }
-    out.sort(
-        (a, b) -> {
-          int byTime = compareNullable(b.created(), a.created());
-          return byTime != 0 ? byTime : a.top().id().compareTo(b.top().id());
-        });
     return out;
-  }
-
-  private static <T extends Comparable<T>> int compareNullable(T a, T b) {
-    if (a == null || b == null) {
-      return a == null ? (b == null ? 0 : -1) : 1;
-    }
-    return a.compareTo(b);
   }
 
   /** Pulls {@code ref} from its registry. */

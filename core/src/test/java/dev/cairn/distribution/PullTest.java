@@ -479,7 +479,7 @@ class PullTest {
         String id = r.nodeIds().get(i);
         assertThat(f.graph.v1Compatibility(id))
             .hasValueSatisfying(v -> assertThat(v).isEqualTo(img.v1Compatibility()));
-        assertThat(f.graph.layerDigest(id)).hasValue(img.blobSum());
+        assertThat(f.graph.get(id).layerDigest()).isEqualTo(img.blobSum());
         // the node's json is the config its strong ID hashes
         assertThat(Digest.sha256(f.graph.rawJSON(id))).isEqualTo(m.strongIds().get(i));
       }

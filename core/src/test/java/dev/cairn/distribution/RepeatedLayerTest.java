@@ -102,7 +102,7 @@ class RepeatedLayerTest {
       assertThat(repeated.layers().getLast().digest()).isEqualTo(a);
       assertThat(PullFixture.blobGets(proxy, a.hex())).isEqualTo(1);
       assertThat(r.nodeIds()).doesNotHaveDuplicates().hasSize(3);
-      assertThat(f.graph.layerDigest(r.nodeIds().get(2))).hasValue(a);
+      assertThat(f.graph.get(r.nodeIds().get(2)).layerDigest()).isEqualTo(a);
       assertThat(f.graph.diffId(r.nodeIds().get(2))).isEqualTo(f.graph.diffId(r.nodeIds().get(0)));
       PullTest.assertImage(f, r, Map.of("etc/conf", "from a\n", "bin/b", "b\n"));
       assertOneRowPerBlob(events, repeated.layers().stream().map(OciLayouts.Blob::digest).toList());
@@ -125,7 +125,7 @@ class RepeatedLayerTest {
       assertThat(PullFixture.blobGets(proxy, EMPTY_LAYER.hex())).isEqualTo(1);
       assertThat(r.nodeIds()).isEqualTo(m.strongIds().stream().map(Digest::hex).toList());
       for (int i = 0; i < blobs.size(); i++) {
-        assertThat(f.graph.layerDigest(r.nodeIds().get(i))).hasValue(blobs.get(i));
+        assertThat(f.graph.get(r.nodeIds().get(i)).layerDigest()).isEqualTo(blobs.get(i));
       }
       PullTest.assertImage(f, r, Map.of("etc/conf", "from b\n", "bin/b", "b\n"));
       assertOneRowPerBlob(events, blobs);

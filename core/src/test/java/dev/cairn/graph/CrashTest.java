@@ -33,7 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * the old state or the new one. A child JVM churns the graph and is killed after a random delay,
  * again and again; after each kill the graph is reopened and every visible node must be complete
  * and rebuild to a tar whose SHA-256 is its DiffID, with no leftovers; and no image lists that did
- * not list before the kill, unless the child had completed it (a half-made image shows none).
+ * not list before the kill, unless the child had completed it (a half-made image shows none). The
+ * graph index is held against {@code graph/} after each kill: when it claims to be current it must
+ * match, and after a listing it must be current and match.
  */
 class CrashTest {
   private static final int KILLS = 200;
@@ -48,6 +50,7 @@ class CrashTest {
     int midDelete = 0;
     int checked = 0;
     int unfinishedHeads = 0;
+    int freshIndexes = 0; // kills after which the index still matched graph/
     Set<String> listedBefore = Set.of();
     Set<String> completed = new HashSet<>(); // every image a child got to name and finish
     List<String> failures = new ArrayList<>();
@@ -84,10 +87,23 @@ class CrashTest {
           }
         }
       }
+      // The index may be behind after a kill, but never wrong while it claims to be current.
+      if (IndexChecks.claimsFresh(root)) {
+        freshIndexes++;
+        for (String d : IndexChecks.differences(root)) {
+          failures.add("kill " + kill + ": the index claims to be current, but " + d);
+        }
+      }
       try (Store store = Store.open(root, StoreOptions.defaults().withDriver("vfs"))) {
         Graph graph = StoreFixtures.graph(store);
         Set<String> listed = new HashSet<>();
         store.images(false).forEach(i -> listed.add(i.top().id()));
+        if (!IndexChecks.claimsFresh(root)) {
+          failures.add("kill " + kill + ": a listing did not bring the index in line");
+        }
+        for (String d : IndexChecks.differences(root)) {
+          failures.add("kill " + kill + ": after a listing, " + d);
+        }
         Set<String> appeared = new TreeSet<>(listed);
         appeared.removeAll(listedBefore);
         appeared.removeAll(completed);
@@ -127,12 +143,13 @@ class CrashTest {
     }
     System.out.printf(
         "crash test: %d kills, %d node checks, %d kills mid-register, %d mid-delete,"
-            + " %d unfinished heads seen%n",
-        KILLS, checked, midRegister, midDelete, unfinishedHeads);
+            + " %d unfinished heads seen, %d current indexes checked%n",
+        KILLS, checked, midRegister, midDelete, unfinishedHeads, freshIndexes);
     assertEquals(List.of(), failures);
     assertTrue(midRegister > 0, "some kills must land inside a register");
     assertTrue(midDelete > 0, "some kills must land inside a delete");
     assertTrue(unfinishedHeads > 0, "some kills must land between an image's nodes and its name");
+    assertTrue(freshIndexes > 0, "some kills must leave an index the child kept current");
   }
 
   private static String check(Graph graph, Node n) throws IOException {

@@ -224,8 +224,8 @@ class StoreTest {
         .hasMessageContaining("cannot import with a digest reference");
     assertThatThrownBy(() -> store.tag("anything", pinned))
         .hasMessageContaining("cannot tag with a digest reference");
-    assertThat(store.graph().map()).isEmpty();
     assertThat(Trees.snapshot(root, false)).isEqualTo(before);
+    assertThat(store.graph().map()).isEmpty();
   }
 
   @Test

@@ -1,0 +1,389 @@
+package dev.cairn.graph;
+
+import dev.cairn.digest.Digest;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+/**
+ * The graph index on disk, {@code graph/.index} (ARCHITECTURE.md, The graph index): derived from
+ * the node directories, never the truth. A 48-byte header, then records appended one after another.
+ *
+ * <p>Header: the magic {@code cairnidx}, the format version (int), a CRC-32C of bytes 16 to 47, the
+ * change counter the file reflects (long), {@code graph/}'s modification time in nanoseconds (long)
+ * and link count (int) when the file was last brought in line, 4 reserved bytes, and the end of the
+ * valid records (long). Each record: its payload's length and CRC-32C (ints), then the payload: a
+ * node (kind 1: everything a {@link Node} holds, its unfinished mark and its {@link NodeFacts}), a
+ * node gone (kind 2: its ID), or a directory left out (kind 3: its name and why). A later record of
+ * an ID replaces an earlier one.
+ *
+ * <p>Whatever does not read back (a torn header or record, another version, records past the end
+ * the header gives) makes the file unusable, never an error: the graph rebuilds it from {@code
+ * graph/}. Readers and writers hold the commit lock, so no one reads a record being written.
+ */
+final class IndexFile {
+  static final String NAME = ".index";
+  static final int VERSION = 1;
+  private static final byte[] MAGIC = "cairnidx".getBytes(StandardCharsets.US_ASCII);
+  private static final int HEADER = 48;
+  private static final HexFormat HEX = HexFormat.of();
+
+  private static final byte NODE = 1;
+  private static final byte GONE = 2;
+  private static final byte SKIPPED = 3;
+
+  private static final int PARENT = 1;
+  private static final int CREATED = 1 << 1;
+  private static final int DIFF_ID = 1 << 2;
+  private static final int LAYER_DIGEST = 1 << 3;
+  private static final int IMAGE_CONFIG = 1 << 4;
+  private static final int UNFINISHED = 1 << 5;
+  private static final int FACTS = 1 << 6;
+  private static final int THROWAWAY = 1 << 7;
+  private static final int LABELS = 1 << 8;
+
+  private IndexFile() {}
+
+  /** A node as the index keeps it. */
+  record Entry(Node node, boolean unfinished, NodeFacts facts) {
+    Entry withNode(Node n) {
+      return new Entry(n, unfinished, facts);
+    }
+  }
+
+  /** What {@code graph/} looked like: its modification time and link count. */
+  record Stamp(long mtimeNanos, int links) {
+    static Stamp of(Path graphDir) throws IOException {
+      BasicFileAttributes a =
+          Files.readAttributes(graphDir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      long nanos = a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS);
+      int links;
+      try {
+        links = ((Number) Files.getAttribute(graphDir, "unix:nlink")).intValue();
+      } catch (UnsupportedOperationException | IllegalArgumentException e) {
+        links = 0;
+      }
+      return new Stamp(nanos, links);
+    }
+  }
+
+  /** A header that reads back. */
+  record Header(long counter, Stamp stamp, long end) {}
+
+  /** The whole file: the nodes by ID (in record order) and the directories left out. */
+  record Contents(
+      Header header, Map<String, Entry> entries, Map<String, String> skipped, int records) {}
+
+  /** The header, or null when the file is absent or its header does not read back. */
+  static Header header(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      ByteBuffer b = ByteBuffer.allocate(HEADER);
+      while (b.hasRemaining() && ch.read(b) >= 0) {
+        // read it all
+      }
+      return b.hasRemaining() ? null : header(b.array(), ch.size());
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+  }
+
+  private static Header header(byte[] b, long fileSize) {
+    ByteBuffer h = ByteBuffer.wrap(b, 0, HEADER);
+    for (int i = 0; i < MAGIC.length; i++) {
+      if (h.get(i) != MAGIC[i]) {
+        return null;
+      }
+    }
+    if (h.getInt(8) != VERSION || h.getInt(12) != crc(b, 16, HEADER - 16)) {
+      return null;
+    }
+    long end = h.getLong(40);
+    if (end < HEADER || end > fileSize) {
+      return null;
+    }
+    return new Header(h.getLong(16), new Stamp(h.getLong(24), h.getInt(32)), end);
+  }
+
+  /** Every record up to the header's end, or null when any of it does not read back. */
+  static Contents read(Path file) throws IOException {
+    byte[] b;
+    try {
+      b = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+    if (b.length < HEADER) {
+      return null;
+    }
+    Header h = header(b, b.length);
+    if (h == null) {
+      return null;
+    }
+    Map<String, Entry> entries = new LinkedHashMap<>();
+    Map<String, String> skipped = new LinkedHashMap<>();
+    ByteBuffer in = ByteBuffer.wrap(b, 0, (int) h.end());
+    in.position(HEADER);
+    int records = 0;
+    try {
+      while (in.hasRemaining()) {
+        int len = in.getInt();
+        int crc = in.getInt();
+        if (len < 1 || len > in.remaining() || crc(b, in.position(), len) != crc) {
+          return null;
+        }
+        ByteBuffer r = in.slice(in.position(), len);
+        in.position(in.position() + len);
+        records++;
+        switch (r.get()) {
+          case NODE -> {
+            Entry e = decodeNode(r);
+            entries.remove(e.node().id()); // record order: a node's latest state goes last
+            entries.put(e.node().id(), e);
+            skipped.remove(e.node().id());
+          }
+          case GONE -> {
+            String id = hex(r);
+            entries.remove(id);
+            skipped.remove(id);
+          }
+          case SKIPPED -> {
+            String name = string(r);
+            skipped.put(name, string(r));
+          }
+          default -> {
+            return null;
+          }
+        }
+      }
+    } catch (RuntimeException e) { // a record shorter than its contents say
+      return null;
+    }
+    return new Contents(h, entries, skipped, records);
+  }
+
+  /**
+   * Writes a whole new file beside the old one (under {@code staging}) and renames it over; then
+   * stamps it with {@code counter} and {@code graph/} as the rename left it.
+   */
+  static void write(
+      Path graphDir,
+      Path staging,
+      Collection<Entry> entries,
+      Map<String, String> skipped,
+      long counter)
+      throws IOException {
+    Path temp = staging.resolve("index." + Graph.random());
+    try {
+      ByteArrayOutputStream out = new ByteArrayOutputStream(HEADER + entries.size() * 160);
+      out.write(new byte[HEADER]);
+      for (Entry e : entries) {
+        record(out, node(e));
+      }
+      for (Map.Entry<String, String> s : skipped.entrySet()) {
+        record(out, skipped(s.getKey(), s.getValue()));
+      }
+      byte[] b = out.toByteArray();
+      Files.write(temp, b, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      Path file = graphDir.resolve(NAME);
+      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+      stamp(file, counter, Stamp.of(graphDir), b.length);
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+  }
+
+  /**
+   * Appends records at the header's end and moves the end past them, with the new counter and
+   * stamp: a crash before the header is written leaves the records past the end, unread.
+   */
+  static void append(Path file, Header h, List<byte[]> payloads, long counter, Stamp stamp)
+      throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] p : payloads) {
+      record(out, p);
+    }
+    byte[] b = out.toByteArray();
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      writeFully(ch, ByteBuffer.wrap(b), h.end());
+    }
+    stamp(file, counter, stamp, h.end() + b.length);
+  }
+
+  private static void stamp(Path file, long counter, Stamp stamp, long end) throws IOException {
+    byte[] b = new byte[HEADER];
+    ByteBuffer h = ByteBuffer.wrap(b);
+    h.put(MAGIC).putInt(VERSION).putInt(0);
+    h.putLong(counter).putLong(stamp.mtimeNanos()).putInt(stamp.links()).putInt(0).putLong(end);
+    h.putInt(12, crc(b, 16, HEADER - 16));
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      writeFully(ch, ByteBuffer.wrap(b), 0);
+    }
+  }
+
+  private static void writeFully(FileChannel ch, ByteBuffer b, long position) throws IOException {
+    while (b.hasRemaining()) {
+      position += ch.write(b, position);
+    }
+  }
+
+  private static void record(ByteArrayOutputStream out, byte[] payload) {
+    ByteBuffer h =
+        ByteBuffer.allocate(8).putInt(payload.length).putInt(crc(payload, 0, payload.length));
+    out.writeBytes(h.array());
+    out.writeBytes(payload);
+  }
+
+  static byte[] gone(String id) {
+    return ByteBuffer.allocate(33).put(GONE).put(HEX.parseHex(id)).array();
+  }
+
+  static byte[] skipped(String name, String why) {
+    try {
+      ByteArrayOutputStream b = new ByteArrayOutputStream();
+      DataOutputStream out = new DataOutputStream(b);
+      out.writeByte(SKIPPED);
+      string(out, name);
+      string(out, why);
+      return b.toByteArray();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  static byte[] node(Entry e) {
+    Node n = e.node();
+    NodeFacts f = e.facts();
+    int flags =
+        (n.parent() != null ? PARENT : 0)
+            | (n.created() != null ? CREATED : 0)
+            | (n.diffId() != null ? DIFF_ID : 0)
+            | (n.layerDigest() != null ? LAYER_DIGEST : 0)
+            | (n.imageConfig() ? IMAGE_CONFIG : 0)
+            | (e.unfinished() ? UNFINISHED : 0)
+            | (f != null ? FACTS : 0)
+            | (f != null && f.throwaway() ? THROWAWAY : 0)
+            | (f != null && f.labels() != null ? LABELS : 0);
+    try {
+      ByteArrayOutputStream b = new ByteArrayOutputStream(160);
+      DataOutputStream out = new DataOutputStream(b);
+      out.writeByte(NODE);
+      out.write(HEX.parseHex(n.id()));
+      out.writeShort(flags);
+      if (n.parent() != null) {
+        out.write(HEX.parseHex(n.parent()));
+      }
+      if (n.created() != null) {
+        instant(out, n.created());
+      }
+      out.writeLong(n.size());
+      if (n.diffId() != null) {
+        string(out, n.diffId().toString());
+      }
+      if (n.layerDigest() != null) {
+        string(out, n.layerDigest().toString());
+      }
+      if (f != null) {
+        instant(out, f.created());
+        if (f.labels() != null) {
+          out.writeInt(f.labels().size());
+          for (Map.Entry<String, String> l : f.labels().entrySet()) {
+            string(out, l.getKey());
+            string(out, l.getValue());
+          }
+        }
+      }
+      return b.toByteArray();
+    } catch (IOException ex) {
+      throw new java.io.UncheckedIOException(ex);
+    }
+  }
+
+  private static Entry decodeNode(ByteBuffer r) {
+    String id = hex(r);
+    int flags = r.getShort() & 0xffff;
+    String parent = (flags & PARENT) != 0 ? hex(r) : null;
+    Instant created = (flags & CREATED) != 0 ? instant(r) : null;
+    long size = r.getLong();
+    Digest diffId = (flags & DIFF_ID) != 0 ? Digest.parse(string(r)) : null;
+    Digest layerDigest = (flags & LAYER_DIGEST) != 0 ? Digest.parse(string(r)) : null;
+    NodeFacts facts = null;
+    if ((flags & FACTS) != 0) {
+      Instant factCreated = instant(r);
+      Map<String, String> labels = null;
+      if ((flags & LABELS) != 0) {
+        int count = r.getInt();
+        labels = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+          labels.put(string(r), string(r));
+        }
+      }
+      facts = new NodeFacts(factCreated, (flags & THROWAWAY) != 0, labels);
+    }
+    Node n = new Node(id, parent, created, size, diffId, layerDigest, (flags & IMAGE_CONFIG) != 0);
+    return new Entry(n, (flags & UNFINISHED) != 0, facts);
+  }
+
+  private static void instant(DataOutputStream out, Instant t) throws IOException {
+    out.writeLong(t.getEpochSecond());
+    out.writeInt(t.getNano());
+  }
+
+  private static Instant instant(ByteBuffer r) {
+    long seconds = r.getLong();
+    return Instant.ofEpochSecond(seconds, r.getInt());
+  }
+
+  private static void string(DataOutputStream out, String s) throws IOException {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    out.writeInt(b.length);
+    out.write(b);
+  }
+
+  private static String string(ByteBuffer r) {
+    int len = r.getInt();
+    if (len < 0 || len > r.remaining()) {
+      throw new IllegalArgumentException("a string past the record's end");
+    }
+    String s = new String(r.array(), r.arrayOffset() + r.position(), len, StandardCharsets.UTF_8);
+    r.position(r.position() + len);
+    return s;
+  }
+
+  private static String hex(ByteBuffer r) {
+    byte[] b = new byte[32];
+    r.get(b);
+    return HEX.formatHex(b);
+  }
+
+  private static int crc(byte[] b, int off, int len) {
+    CRC32C c = new CRC32C();
+    c.update(b, off, len);
+    return (int) c.getValue();
+  }
+
+  static List<byte[]> nodes(Collection<Entry> entries) {
+    List<byte[]> out = new ArrayList<>(entries.size());
+    for (Entry e : entries) {
+      out.add(node(e));
+    }
+    return out;
+  }
+}
