@@ -144,6 +144,14 @@ public final class TagStore {
     return views().byNode().getOrDefault(NodeFiles.stripSha256(id), List.of());
   }
 
+  /**
+   * The references of every node a reference points to, each node's in file order; unmodifiable, as
+   * the file was when asked: one look for a listing of every image.
+   */
+  public synchronized Map<String, List<Reference>> byNode() throws IOException {
+    return views().byNode();
+  }
+
   /** Every reference with the node it points to, in file order; unmodifiable. */
   public synchronized Map<Reference, String> all() throws IOException {
     return views().all();
@@ -172,7 +180,7 @@ public final class TagStore {
                 });
           });
       byNode.replaceAll((id, refs) -> List.copyOf(refs));
-      views = new Views(Collections.unmodifiableMap(all), byNode);
+      views = new Views(Collections.unmodifiableMap(all), Collections.unmodifiableMap(byNode));
     }
     return views;
   }

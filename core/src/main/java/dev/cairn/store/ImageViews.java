@@ -11,7 +11,9 @@ import dev.cairn.image.Schema1Config;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -26,6 +28,11 @@ final class ImageViews {
   private final Store store;
   private final Graph graph;
   private final TagStore tags;
+  // Whether each node is a throwaway v1 image, read once for all the views made here: a listing
+  // meets each node of a Docker 1.9 chain once for every image above it.
+  private final Map<String, Boolean> throwaways = new HashMap<>();
+  // The node files these views read (json, v1Compatibility), for tests.
+  int nodeFileReads;
 
   ImageViews(Store store, Graph graph, TagStore tags) {
     this.store = store;
@@ -35,7 +42,7 @@ final class ImageViews {
 
   ImageInspect inspect(Image img) throws IOException {
     EngineImage json = decode(img);
-    boolean[] throwaway = throwaway(img, json);
+    boolean[] throwaway = throwaway(img, json, false);
     List<Digest> layers = new ArrayList<>();
     List<Digest> diffIds = store.diffIds(img);
     for (int i = 0; i < diffIds.size(); i++) {
@@ -75,7 +82,7 @@ final class ImageViews {
         sorted(img.tags()),
         sorted(img.digests()),
         json.created().toInstant(),
-        size(img, throwaway(img, json)),
+        size(img, throwaway(img, json, true)),
         json.config() == null ? null : json.config().labels());
   }
 
@@ -126,7 +133,7 @@ final class ImageViews {
    * throwaway v1 image made no layer, as docker shows it.
    */
   private List<HistoryEntry> chainHistory(Image img, EngineImage top) throws IOException {
-    boolean[] throwaway = throwaway(img, top);
+    boolean[] throwaway = throwaway(img, top, false);
     List<HistoryEntry> out = new ArrayList<>();
     for (int i = img.chain().size() - 1; i >= 0; i--) {
       Node n = img.chain().get(i);
@@ -148,22 +155,39 @@ final class ImageViews {
    * Which nodes of the image are throwaway v1 images (a schema1 manifest's {@code "throwaway":
    * true}), whose layers docker leaves out of the image (ARCHITECTURE.md, Archives): only an image
    * as Docker 1.9 kept it has any, each known from its v1Compatibility, else from its JSON.
+   *
+   * @param forSize only the nodes that can change the image's size count: an empty layer adds
+   *     nothing whether throwaway or not, and is left unread (false)
    */
-  private boolean[] throwaway(Image img, EngineImage json) throws IOException {
+  private boolean[] throwaway(Image img, EngineImage json, boolean forSize) throws IOException {
     boolean[] out = new boolean[img.chain().size()];
     if (json.hasRootFs()) {
       return out;
     }
     for (int i = 0; i < out.length; i++) {
-      String id = img.chain().get(i).id();
-      Optional<byte[]> v1 = graph.v1Compatibility(id);
-      try {
-        out[i] = Schema1Config.throwaway(v1.isPresent() ? v1.get() : graph.rawJSON(id));
-      } catch (CairnException e) {
-        throw e.in("image " + id);
+      Node n = img.chain().get(i);
+      if (!forSize || n.size() > 0) {
+        out[i] = throwaway(n.id());
       }
     }
     return out;
+  }
+
+  private boolean throwaway(String id) throws IOException {
+    Boolean known = throwaways.get(id);
+    if (known == null) {
+      Optional<byte[]> v1 = graph.v1Compatibility(id);
+      nodeFileReads++;
+      byte[] bytes = v1.isPresent() ? v1.get() : graph.rawJSON(id);
+      nodeFileReads += v1.isPresent() ? 0 : 1;
+      try {
+        known = Schema1Config.throwaway(bytes);
+      } catch (CairnException e) {
+        throw e.in("image " + id);
+      }
+      throwaways.put(id, known);
+    }
+    return known;
   }
 
   /** The bytes of the files of every layer docker counts, base to top. */

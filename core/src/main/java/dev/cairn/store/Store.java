@@ -125,7 +125,10 @@ public final class Store implements Closeable {
    * describes each one to the command that prints the table.
    */
   public List<ImageSummary> imageSummaries(boolean all) throws IOException {
-    ImageViews views = views();
+    return imageSummaries(all, views());
+  }
+
+  List<ImageSummary> imageSummaries(boolean all, ImageViews views) throws IOException {
     List<ImageSummary> out = new ArrayList<>();
     for (Image img : images(all)) {
       out.add(views.summary(img));
@@ -174,12 +177,16 @@ public final class Store implements Closeable {
 
   /** The image whose top node is {@code top}. */
   public Image image(Node top) throws IOException {
+    return image(top, tags.references(top.id()));
+  }
+
+  private Image image(Node top, List<Reference> references) throws IOException {
     List<Node> chain = new ArrayList<>();
     for (Node n = top; n != null; n = n.parent() == null ? null : graph.get(n.parent())) {
       chain.add(n);
     }
     Collections.reverse(chain);
-    return new Image(chain, graph.rawJSON(top.id()), tags.references(top.id()));
+    return new Image(chain, graph.rawJSON(top.id()), references);
   }
 
   /**
@@ -192,8 +199,10 @@ public final class Store implements Closeable {
    */
   public List<Image> images(boolean all) throws IOException {
     List<Image> out = new ArrayList<>();
-    for (String id : ImageNodes.of(graph, tags).listed(all)) {
-      out.add(image(graph.get(id)));
+    List<String> listed = ImageNodes.of(graph, tags).listed(all);
+    Map<String, List<Reference>> references = tags.byNode(); // one look for the whole listing
+    for (String id : listed) {
+      out.add(image(graph.get(id), references.getOrDefault(id, List.of())));
     }
     out.sort(
         (a, b) -> {

@@ -64,6 +64,33 @@ class ImageViewsTest {
   }
 
   @Test
+  void aListingReadsEachNodeOfAV1ChainOnceHoweverManyImagesSitAboveIt() throws IOException {
+    Graph g = store.graph();
+    String parent = null;
+    for (int i = 0; i < 5; i++) {
+      parent = g.create(parent, "step " + i, TarBuilder.tar().file("f" + i, "x").stream()).id();
+    }
+    ImageViews views = new ImageViews(store, g, store.tags());
+    assertThat(store.imageSummaries(true, views))
+        .extracting(ImageSummary::size)
+        .containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L);
+    // per node at most its v1Compatibility and its json; 15 chain places, 5 nodes
+    assertThat(views.nodeFileReads).isBetween(5, 2 * 5);
+  }
+
+  @Test
+  void theSizeOfAListedImageReadsNothingOfItsEmptyLayers() throws IOException {
+    Graph g = store.graph();
+    String parent = null;
+    for (int i = 0; i < 5; i++) {
+      parent = g.create(parent, "step " + i, TarBuilder.tar().stream()).id();
+    }
+    ImageViews views = new ImageViews(store, g, store.tags());
+    assertThat(store.imageSummaries(true, views)).hasSize(5).allMatch(s -> s.size() == 0);
+    assertThat(views.nodeFileReads).isZero();
+  }
+
+  @Test
   void summariesNameEachImageOnceWithItsReferencesInDockersOrder() throws IOException {
     Node n = store.graph().create(null, null, TarBuilder.tar().file("a", "a").stream());
     store.tags().tag(Reference.parse("b:1"), n.id(), false);
