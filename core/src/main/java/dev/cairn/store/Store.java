@@ -199,15 +199,38 @@ public final class Store implements Closeable {
    */
   public List<Image> images(boolean all) throws IOException {
     List<Image> out = new ArrayList<>();
-    List<String> listed = ImageNodes.of(graph, tags).listed(all);
     Map<String, List<Reference>> references = tags.byNode(); // one look for the whole listing
-    for (String id : listed) {
-      out.add(image(graph.get(id), references.getOrDefault(id, List.of())));
+    for (Node n : listed(all)) {
+      out.add(image(graph.get(n.id()), references.getOrDefault(n.id(), List.of())));
+    }
+    return out;
+  }
+
+  /**
+   * The images {@link #images} lists, in its order, by ID and references alone: made from the graph
+   * and tags in memory, without reading any image's JSON ({@code docker images -q}).
+   */
+  public List<ListedImage> listedImages(boolean all) throws IOException {
+    List<Node> listed = listed(all);
+    Map<String, List<Reference>> references = tags.byNode();
+    List<ListedImage> out = new ArrayList<>(listed.size());
+    for (Node n : listed) {
+      out.add(
+          new ListedImage(Digest.sha256Hex(n.id()), references.getOrDefault(n.id(), List.of())));
+    }
+    return out;
+  }
+
+  /** The top nodes of the images to list, newest first, then by ID. */
+  private List<Node> listed(boolean all) throws IOException {
+    List<Node> out = new ArrayList<>();
+    for (String id : ImageNodes.of(graph, tags).listed(all)) {
+      graph.node(id).ifPresent(out::add);
     }
     out.sort(
         (a, b) -> {
           int byTime = compareNullable(b.created(), a.created());
-          return byTime != 0 ? byTime : a.top().id().compareTo(b.top().id());
+          return byTime != 0 ? byTime : a.id().compareTo(b.id());
         });
     return out;
   }
