@@ -49,6 +49,8 @@ public final class TagStore {
   private Object seenVersion;
   // Made from repositories when first asked for, dropped whenever repositories changes.
   private Views views;
+  // The references the last read made while checking each entry ("name key"), for views to reuse.
+  private Map<String, Reference> checked = Map.of();
 
   private TagStore(Graph graph) {
     this.graph = graph;
@@ -170,15 +172,17 @@ public final class TagStore {
       Map<Reference, String> all = new LinkedHashMap<>();
       Map<String, List<Reference>> byNode = new HashMap<>();
       repositories.forEach(
-          (name, refs) -> {
-            Reference base = Reference.parse(name);
-            refs.forEach(
-                (key, id) -> {
-                  Reference ref = reference(base, key);
-                  all.put(ref, id);
-                  byNode.computeIfAbsent(id, k -> new ArrayList<>(1)).add(ref);
-                });
-          });
+          (name, refs) ->
+              refs.forEach(
+                  (key, id) -> {
+                    Reference ref = checked.get(name + " " + key);
+                    if (ref == null) { // written since the last read
+                      ref = reference(Reference.parse(name), key);
+                    }
+                    all.put(ref, id);
+                    byNode.computeIfAbsent(id, k -> new ArrayList<>(1)).add(ref);
+                  }));
+      checked = Map.of();
       byNode.replaceAll((id, refs) -> List.copyOf(refs));
       views = new Views(Collections.unmodifiableMap(all), Collections.unmodifiableMap(byNode));
     }
@@ -267,7 +271,9 @@ public final class TagStore {
     }
     byte[] bytes = NodeFiles.readCapped(file, MAX_FILE, file.getFileName().toString());
     List<Kept> unusable = new ArrayList<>();
-    repositories = bytes == null ? new TreeMap<>(GoJsonWriter.KEY_ORDER) : parse(bytes, unusable);
+    checked = new HashMap<>();
+    repositories =
+        bytes == null ? new TreeMap<>(GoJsonWriter.KEY_ORDER) : parse(bytes, unusable, checked);
     kept = List.copyOf(unusable);
     seenVersion = version;
     views = null;
@@ -283,7 +289,8 @@ public final class TagStore {
     }
   }
 
-  private Map<String, Map<String, String>> parse(byte[] bytes, List<Kept> unusable) {
+  private Map<String, Map<String, String>> parse(
+      byte[] bytes, List<Kept> unusable, Map<String, Reference> checked) {
     String what = file.getFileName().toString();
     Map<String, Map<String, String>> out = new TreeMap<>(GoJsonWriter.KEY_ORDER);
     JsonObject top = Json.parseObject(bytes, what);
@@ -329,7 +336,11 @@ public final class TagStore {
           } else if (Digest.isValid(key)) {
             key = name + "@" + key;
           }
-          problem = referenceProblem(base, key);
+          try {
+            checked.put(name + " " + key, reference(base, key));
+          } catch (CairnException e) {
+            problem = e.getMessage();
+          }
         }
         if (problem == null
             && (!(ref.value() instanceof JsonString id)
@@ -346,15 +357,6 @@ public final class TagStore {
       }
     }
     return out;
-  }
-
-  private static String referenceProblem(Reference base, String key) {
-    try {
-      reference(base, key);
-      return null;
-    } catch (CairnException e) {
-      return e.getMessage();
-    }
   }
 
   /** An entry as users write it: {@code name:tag}, {@code name@sha256:…}. */
@@ -436,5 +438,6 @@ public final class TagStore {
     kept = List.copyOf(unusable);
     seenVersion = version();
     views = null;
+    checked = Map.of();
   }
 }
