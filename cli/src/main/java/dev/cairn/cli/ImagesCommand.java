@@ -95,7 +95,7 @@ final class ImagesCommand implements Callable<Integer> {
     }
     List<Row> rows = new ArrayList<>();
     try (Store store = main.openStore()) {
-      for (ImageSummary img : store.imageSummaries(all)) {
+      for (ImageSummary img : store.imageSummaries(all, false)) { // no labels: JSON unread
         rows.addAll(rows(img));
       }
     }

@@ -6,6 +6,7 @@ import dev.cairn.graph.Graph;
 import dev.cairn.graph.Node;
 import dev.cairn.graph.TagStore;
 import dev.cairn.image.EngineImage;
+import dev.cairn.image.GoTime;
 import dev.cairn.image.Reference;
 import dev.cairn.image.Schema1Config;
 import java.io.IOException;
@@ -42,7 +43,7 @@ final class ImageViews {
 
   ImageInspect inspect(Image img) throws IOException {
     EngineImage json = decode(img);
-    boolean[] throwaway = throwaway(img, json, false);
+    boolean[] throwaway = throwaway(img.chain(), json.hasRootFs(), false);
     List<Digest> layers = new ArrayList<>();
     List<Digest> diffIds = store.diffIds(img);
     for (int i = 0; i < diffIds.size(); i++) {
@@ -70,20 +71,31 @@ final class ImageViews {
         json.variant(),
         json.os().isEmpty() ? "linux" : json.os(), // docker's own OS stands in for none
         json.osVersion(),
-        size(img, throwaway),
+        size(img.chain(), throwaway),
         layers);
   }
 
-  ImageSummary summary(Image img) throws IOException {
-    EngineImage json = decode(img);
+  /**
+   * The listing's view of the image made of {@code chain} (base first): from the nodes in memory
+   * (created, parent, sizes, as the graph read them from the same JSON), the image's JSON read only
+   * for its {@code labels} when asked.
+   */
+  ImageSummary summary(List<Node> chain, List<Reference> references, boolean labels)
+      throws IOException {
+    Node top = chain.getLast();
+    Map<String, String> labelMap = null;
+    if (labels) {
+      EngineImage json = decode(top.id(), graph.rawJSON(top.id()));
+      labelMap = json.config() == null ? null : json.config().labels();
+    }
     return new ImageSummary(
-        img.id(),
-        parent(img, json),
-        sorted(img.tags()),
-        sorted(img.digests()),
-        json.created().toInstant(),
-        size(img, throwaway(img, json, true)),
-        json.config() == null ? null : json.config().labels());
+        Digest.sha256Hex(top.id()),
+        top.imageConfig() || top.parent() == null ? null : Digest.sha256Hex(top.parent()),
+        sorted(references.stream().filter(r -> r.digest() == null).toList()),
+        sorted(references.stream().filter(r -> r.digest() != null).toList()),
+        top.created() == null ? GoTime.ZERO.toInstant() : top.created(),
+        size(chain, throwaway(chain, top.imageConfig(), true)),
+        labelMap);
   }
 
   /**
@@ -133,7 +145,7 @@ final class ImageViews {
    * throwaway v1 image made no layer, as docker shows it.
    */
   private List<HistoryEntry> chainHistory(Image img, EngineImage top) throws IOException {
-    boolean[] throwaway = throwaway(img, top, false);
+    boolean[] throwaway = throwaway(img.chain(), top.hasRootFs(), false);
     List<HistoryEntry> out = new ArrayList<>();
     for (int i = img.chain().size() - 1; i >= 0; i--) {
       Node n = img.chain().get(i);
@@ -159,13 +171,14 @@ final class ImageViews {
    * @param forSize only the nodes that can change the image's size count: an empty layer adds
    *     nothing whether throwaway or not, and is left unread (false)
    */
-  private boolean[] throwaway(Image img, EngineImage json, boolean forSize) throws IOException {
-    boolean[] out = new boolean[img.chain().size()];
-    if (json.hasRootFs()) {
+  private boolean[] throwaway(List<Node> chain, boolean imageConfig, boolean forSize)
+      throws IOException {
+    boolean[] out = new boolean[chain.size()];
+    if (imageConfig) {
       return out;
     }
     for (int i = 0; i < out.length; i++) {
-      Node n = img.chain().get(i);
+      Node n = chain.get(i);
       if (!forSize || n.size() > 0) {
         out[i] = throwaway(n.id());
       }
@@ -191,11 +204,11 @@ final class ImageViews {
   }
 
   /** The bytes of the files of every layer docker counts, base to top. */
-  private static long size(Image img, boolean[] throwaway) {
+  private static long size(List<Node> chain, boolean[] throwaway) {
     long total = 0;
     for (int i = 0; i < throwaway.length; i++) {
       if (!throwaway[i]) {
-        total += Math.max(0, img.chain().get(i).size());
+        total += Math.max(0, chain.get(i).size());
       }
     }
     return total;

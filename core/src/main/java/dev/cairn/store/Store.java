@@ -125,13 +125,26 @@ public final class Store implements Closeable {
    * describes each one to the command that prints the table.
    */
   public List<ImageSummary> imageSummaries(boolean all) throws IOException {
-    return imageSummaries(all, views());
+    return imageSummaries(all, true);
   }
 
-  List<ImageSummary> imageSummaries(boolean all, ImageViews views) throws IOException {
-    List<ImageSummary> out = new ArrayList<>();
-    for (Image img : images(all)) {
-      out.add(views.summary(img));
+  /**
+   * docker images, as {@link #imageSummaries(boolean)}, made from the graph and tags in memory: an
+   * image's JSON is read only for its labels, and with {@code labels} false not at all (labels are
+   * then null), as a listing that shows no labels needs.
+   */
+  public List<ImageSummary> imageSummaries(boolean all, boolean labels) throws IOException {
+    return imageSummaries(all, labels, views());
+  }
+
+  List<ImageSummary> imageSummaries(boolean all, boolean labels, ImageViews views)
+      throws IOException {
+    List<Node> listed = listed(all);
+    Map<String, List<Reference>> references = tags.byNode();
+    List<ImageSummary> out = new ArrayList<>(listed.size());
+    for (Node n : listed) {
+      Node top = graph.get(n.id()); // its size counted, when no one has yet
+      out.add(views.summary(chain(top), references.getOrDefault(top.id(), List.of()), labels));
     }
     return out;
   }
@@ -181,12 +194,17 @@ public final class Store implements Closeable {
   }
 
   private Image image(Node top, List<Reference> references) throws IOException {
+    return new Image(chain(top), graph.rawJSON(top.id()), references);
+  }
+
+  /** The nodes from the base up to {@code top}. */
+  private List<Node> chain(Node top) throws IOException {
     List<Node> chain = new ArrayList<>();
     for (Node n = top; n != null; n = n.parent() == null ? null : graph.get(n.parent())) {
       chain.add(n);
     }
     Collections.reverse(chain);
-    return new Image(chain, graph.rawJSON(top.id()), references);
+    return chain;
   }
 
   /**

@@ -71,7 +71,7 @@ class ImageViewsTest {
       parent = g.create(parent, "step " + i, TarBuilder.tar().file("f" + i, "x").stream()).id();
     }
     ImageViews views = new ImageViews(store, g, store.tags());
-    assertThat(store.imageSummaries(true, views))
+    assertThat(store.imageSummaries(true, true, views))
         .extracting(ImageSummary::size)
         .containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L);
     // per node at most its v1Compatibility and its json; 15 chain places, 5 nodes
@@ -79,15 +79,24 @@ class ImageViewsTest {
   }
 
   @Test
-  void theSizeOfAListedImageReadsNothingOfItsEmptyLayers() throws IOException {
+  void aListingReadsNothingOfEmptyLayersAndWithoutLabelsNoJsonAtAll() throws IOException {
     Graph g = store.graph();
     String parent = null;
     for (int i = 0; i < 5; i++) {
       parent = g.create(parent, "step " + i, TarBuilder.tar().stream()).id();
     }
     ImageViews views = new ImageViews(store, g, store.tags());
-    assertThat(store.imageSummaries(true, views)).hasSize(5).allMatch(s -> s.size() == 0);
+    assertThat(store.imageSummaries(true, true, views)).hasSize(5).allMatch(s -> s.size() == 0);
     assertThat(views.nodeFileReads).isZero();
+
+    // Without labels the table needs no image's JSON at all.
+    for (Node n : g.map().values()) {
+      java.nio.file.Files.delete(root.resolve("graph").resolve(n.id()).resolve("json"));
+    }
+    assertThat(store.imageSummaries(true, false))
+        .extracting(ImageSummary::id)
+        .hasSize(5)
+        .contains(Digest.sha256Hex(parent));
   }
 
   @Test

@@ -75,6 +75,11 @@ class StoreTest {
         .containsExactlyInAnyOrder(
             List.of(Reference.parse("app:1")), List.of(Reference.parse("base:1")));
 
+    // Made from memory without labels, the same values as from each image's JSON.
+    assertThat(store.imageSummaries(true, false))
+        .usingRecursiveFieldByFieldElementComparatorIgnoringFields("labels")
+        .isEqualTo(store.imageSummaries(true));
+
     // The JSON goes from under the open store: the full listing needs it, the IDs do not.
     Files.delete(root.resolve("graph").resolve(c.get(1).id()).resolve("json"));
     assertThatThrownBy(() -> store.imageSummaries(true)).hasMessageContaining("json is missing");
