@@ -4,6 +4,7 @@ import dev.cairn.CairnException;
 import dev.cairn.image.Reference;
 import dev.cairn.store.EngineJson;
 import dev.cairn.store.ImageSummary;
+import dev.cairn.store.ListedImage;
 import dev.cairn.store.Store;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -76,26 +77,31 @@ final class ImagesCommand implements Callable<Integer> {
           "--format must be table or json, not " + CairnException.quote(format));
     }
     PrintWriter out = spec.commandLine().getOut();
+    Reference f = filter == null ? null : Reference.parse(filter);
+    // "alpine" lists every tag of alpine; "alpine:3" only that one.
+    boolean tagGiven = f != null && filter.substring(filter.lastIndexOf('/') + 1).contains(":");
+    if (quiet) {
+      // IDs alone: the images' JSON is not read. An image shows when a row of it would.
+      Set<String> seen = new LinkedHashSet<>();
+      try (Store store = main.openStore()) {
+        for (ListedImage img : store.listedImages(all)) {
+          if (f == null || img.references().stream().anyMatch(r -> rowOf(r, f, tagGiven))) {
+            seen.add(noTrunc ? img.id().toString() : Format.shortId(img.id().hex()));
+          }
+        }
+      }
+      seen.forEach(out::println);
+      return 0;
+    }
     List<Row> rows = new ArrayList<>();
     try (Store store = main.openStore()) {
       for (ImageSummary img : store.imageSummaries(all)) {
         rows.addAll(rows(img));
       }
     }
-    if (filter != null) {
-      Reference f = Reference.parse(filter);
-      // "alpine" lists every tag of alpine; "alpine:3" only that one.
-      boolean tagGiven = filter.substring(filter.lastIndexOf('/') + 1).contains(":");
+    if (f != null) {
       rows.removeIf(
           r -> !r.repository().equals(f.familiarName()) || tagGiven && !r.tag().equals(f.tag()));
-    }
-    if (quiet) {
-      Set<String> seen = new LinkedHashSet<>();
-      for (Row r : rows) {
-        seen.add(id(r.image()));
-      }
-      seen.forEach(out::println);
-      return 0;
     }
     Instant now = Instant.now();
     if (format.equals("json")) {
@@ -181,6 +187,15 @@ final class ImagesCommand implements Callable<Integer> {
           }
         });
     return out;
+  }
+
+  /**
+   * Whether reference {@code r} makes a row that the filter {@code f} keeps: one of its repository,
+   * with the tag given when there is one (a digest's row has none).
+   */
+  private static boolean rowOf(Reference r, Reference f, boolean tagGiven) {
+    return r.familiarName().equals(f.familiarName())
+        && (!tagGiven || r.digest() == null && f.tag().equals(r.tag()));
   }
 
   /** Go's zero time (year 1), which docker's command line shows as no time at all. */

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,6 +56,27 @@ class LocalCommandsTest {
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out().strip()).startsWith("sha256:");
     return r.out().strip().substring("sha256:".length());
+  }
+
+  @Test
+  void imagesQuietWithARepositoryOrATagListsTheImagesOfTheRowsTheTableKeeps() throws IOException {
+    String one = importImage(rootfs("one\n"), "app:1");
+    String two = importImage(rootfs("two\n"), "app:2");
+    String other = importImage(rootfs("other\n"), "tool:1");
+    assertThat(cairn.run("tag", other, "app:3").exit()).isZero();
+    for (String filter : List.of("app", "app:2", "tool", "tool:2", "nothing")) {
+      List<String> table =
+          cairn.run("images", filter).lines().stream()
+              .skip(1)
+              .map(l -> l.split(" +")[2])
+              .distinct()
+              .toList();
+      assertThat(cairn.run("images", "-q", filter).lines()).as(filter).isEqualTo(table);
+    }
+    assertThat(cairn.run("images", "-q", "app").lines())
+        .containsExactlyInAnyOrder(
+            one.substring(0, 12), two.substring(0, 12), other.substring(0, 12));
+    assertThat(cairn.run("images", "-q", "tool:2").lines()).isEmpty();
   }
 
   @Test

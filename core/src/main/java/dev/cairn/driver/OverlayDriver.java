@@ -44,6 +44,7 @@ final class OverlayDriver implements Driver {
 
   private final Path home;
   private final Path links;
+  private final Staging staging;
   private final DriverOptions options;
   private final OverlayProbe probe;
   private final Holds holds = new Holds();
@@ -56,6 +57,7 @@ final class OverlayDriver implements Driver {
   OverlayDriver(Path root, DriverOptions options, OverlayProbe probe) throws IOException {
     this.home = root.resolve(NAME);
     this.links = home.resolve(LINKS);
+    this.staging = new Staging(home);
     this.options = options;
     this.probe = probe;
     DirectoryModes.createPassage(home, options);
@@ -64,18 +66,28 @@ final class OverlayDriver implements Driver {
 
   @Override
   public void cleanUp() throws IOException {
-    VfsDriver.removeLeftovers(home);
-    removeDanglingLinks();
+    // A cut-short create or remove of a layer is cleared by its next create or remove (Staging),
+    // and the graph removes every layer whose register or delete was cut short: no walk here.
     unmountLeftovers();
   }
 
-  private void removeDanglingLinks() throws IOException {
-    try (DirectoryStream<Path> s = Files.newDirectoryStream(links)) {
-      for (Path link : s) {
-        if (!Files.exists(link)) { // follows the link: its layer is gone or was never committed
-          Files.deleteIfExists(link);
-        }
-      }
+  /**
+   * The short link that a cut-short create made, or a cut-short remove left, for the layer staged
+   * in {@code tree}: the tree names it (written before the link is made), so no walk of {@code l/}
+   * is needed to find it. Only a link to this layer's {@code diff} goes (the name may be one that
+   * another layer took first), and not the one the committed layer uses.
+   */
+  private void removeStagedLink(String id, Path tree) throws IOException {
+    String link = readIfExists(tree.resolve("link"));
+    if (link == null
+        || link.length() != LINK_CHARS
+        || !link.chars().allMatch(c -> new String(BASE32).indexOf(c) >= 0)
+        || link.equals(readIfExists(layer(id).resolve("link")))) {
+      return;
+    }
+    Path p = links.resolve(link);
+    if (Files.isSymbolicLink(p) && Files.readSymbolicLink(p).equals(Path.of("..", id, "diff"))) {
+      Files.delete(p);
     }
   }
 
@@ -139,7 +151,7 @@ final class OverlayDriver implements Driver {
     }
     Path parentDir = parent == null ? null : existing(parent);
     probe.indexOff(); // the first layer made here learns whether overlayfs works at all
-    Path tmp = VfsDriver.staging(home, id);
+    Path tmp = staging.clear(id, this::removeStagedLink);
     String link = null;
     try {
       DirectoryModes.setPassage(Files.createDirectory(tmp), options);
@@ -156,8 +168,7 @@ final class OverlayDriver implements Driver {
         String lower = LINKS + "/" + parentLink + (parentLower == null ? "" : ":" + parentLower);
         Files.writeString(tmp.resolve("lower"), lower);
       }
-      link = newLink(id);
-      Files.writeString(tmp.resolve("link"), link);
+      link = newLink(id, tmp.resolve("link"));
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException | RuntimeException e) {
       try {
@@ -200,14 +211,18 @@ final class OverlayDriver implements Driver {
     Files.writeString(lowerFile, lower);
   }
 
-  /** A fresh short name in {@code l/}, linked to the layer's (future) {@code diff}. */
-  private String newLink(String id) throws IOException {
+  /**
+   * A fresh short name in {@code l/}, linked to the layer's (future) {@code diff}, and written to
+   * {@code record} first, so that a crash leaves no link that no layer names.
+   */
+  private String newLink(String id, Path record) throws IOException {
     for (int attempt = 0; ; attempt++) {
       char[] c = new char[LINK_CHARS];
       for (int i = 0; i < c.length; i++) {
         c[i] = BASE32[random.nextInt(BASE32.length)];
       }
       String name = new String(c);
+      Files.writeString(record, name);
       try {
         Files.createSymbolicLink(links.resolve(name), Path.of("..", id, "diff"));
         return name;
@@ -291,11 +306,11 @@ final class OverlayDriver implements Driver {
     if (holds.drop(id) | pinned) {
       unmount(p.resolve("merged"));
     }
+    Path doomed = staging.clear(id, this::removeStagedLink);
     if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
     String link = readIfExists(p.resolve("link"));
-    Path doomed = VfsDriver.staging(home, id);
     Files.move(p, doomed, StandardCopyOption.ATOMIC_MOVE);
     if (link != null) {
       Files.deleteIfExists(links.resolve(link));

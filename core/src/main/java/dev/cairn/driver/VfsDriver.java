@@ -10,7 +10,6 @@ import dev.cairn.posix.Posix;
 import dev.cairn.tarsplit.FileSource;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -18,7 +17,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * The portable driver: every layer is a directory holding its whole filesystem ({@code
@@ -27,36 +25,23 @@ import java.util.UUID;
  */
 final class VfsDriver implements Driver {
   static final String NAME = "vfs";
-  private static final String STAGING = ".tmp-";
 
   private final Path dir;
+  private final Staging staging;
   private final DriverOptions options;
   private final Holds holds = new Holds();
 
   VfsDriver(Path root, DriverOptions options) throws IOException {
     this.dir = root.resolve(NAME).resolve("dir");
+    this.staging = new Staging(dir);
     this.options = options;
     DirectoryModes.createPassage(dir.getParent(), options);
     DirectoryModes.createPassage(dir, options);
   }
 
-  @Override
-  public void cleanUp() throws IOException {
-    removeLeftovers(dir);
-  }
-
-  /** Removes what a create or remove cut short left behind. */
-  static void removeLeftovers(Path dir) throws IOException {
-    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, STAGING + "*")) {
-      for (Path p : s) {
-        Trees.remove(p);
-      }
-    }
-  }
-
-  static Path staging(Path dir, String id) {
-    return dir.resolve(STAGING + id + "-" + UUID.randomUUID());
-  }
+  // No cleanUp: a cut-short create or remove of a layer is cleared by its next create or remove
+  // (Staging), and the graph removes every layer whose register or delete was cut short.
+  private static final Staging.Undo NOTHING_OUTSIDE = (id, tree) -> {}; // a copy is all in its tree
 
   @Override
   public String name() {
@@ -83,7 +68,7 @@ final class VfsDriver implements Driver {
       throw new CairnException(CairnException.Kind.CONFLICT, "layer " + id + " already exists");
     }
     Path from = parent == null ? null : existing(parent);
-    Path tmp = staging(dir, id);
+    Path tmp = staging.clear(id, NOTHING_OUTSIDE);
     try {
       if (from == null) {
         Files.createDirectory(tmp);
@@ -117,10 +102,10 @@ final class VfsDriver implements Driver {
   public void remove(String id) throws IOException {
     Path p = layer(id);
     holds.drop(id);
+    Path doomed = staging.clear(id, NOTHING_OUTSIDE);
     if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
-    Path doomed = staging(dir, id);
     Files.move(p, doomed, StandardCopyOption.ATOMIC_MOVE); // gone at once, deleted at leisure
     Trees.remove(doomed);
   }

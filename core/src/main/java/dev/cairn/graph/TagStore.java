@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +47,10 @@ public final class TagStore {
   private Map<String, Map<String, String>> repositories = new TreeMap<>();
   private List<Kept> kept = List.of();
   private Object seenVersion;
+  // Made from repositories when first asked for, dropped whenever repositories changes.
+  private Views views;
+  // The references the last read made while checking each entry ("name key"), for views to reuse.
+  private Map<String, Reference> checked = Map.of();
 
   private TagStore(Graph graph) {
     this.graph = graph;
@@ -137,26 +143,50 @@ public final class TagStore {
 
   /** Every reference that points to node {@code id}, in file order. */
   public synchronized List<Reference> references(String id) throws IOException {
-    reloadIfChanged();
-    String hex = NodeFiles.stripSha256(id);
-    List<Reference> out = new ArrayList<>();
-    all()
-        .forEach(
-            (ref, target) -> {
-              if (target.equals(hex)) {
-                out.add(ref);
-              }
-            });
-    return out;
+    return views().byNode().getOrDefault(NodeFiles.stripSha256(id), List.of());
   }
 
-  /** Every reference with the node it points to. */
+  /**
+   * The references of every node a reference points to, each node's in file order; unmodifiable, as
+   * the file was when asked: one look for a listing of every image.
+   */
+  public synchronized Map<String, List<Reference>> byNode() throws IOException {
+    return views().byNode();
+  }
+
+  /** Every reference with the node it points to, in file order; unmodifiable. */
   public synchronized Map<Reference, String> all() throws IOException {
+    return views().all();
+  }
+
+  /**
+   * The references as values, made once per version of the file: a listing asks for the names of
+   * every image, and making them afresh for each would cost the number of images times the number
+   * of tags.
+   */
+  private record Views(Map<Reference, String> all, Map<String, List<Reference>> byNode) {}
+
+  private Views views() throws IOException {
     reloadIfChanged();
-    Map<Reference, String> out = new LinkedHashMap<>();
-    repositories.forEach(
-        (name, refs) -> refs.forEach((key, id) -> out.put(reference(name, key), id)));
-    return out;
+    if (views == null) {
+      Map<Reference, String> all = new LinkedHashMap<>();
+      Map<String, List<Reference>> byNode = new HashMap<>();
+      repositories.forEach(
+          (name, refs) ->
+              refs.forEach(
+                  (key, id) -> {
+                    Reference ref = checked.get(name + " " + key);
+                    if (ref == null) { // written since the last read
+                      ref = reference(Reference.parse(name), key);
+                    }
+                    all.put(ref, id);
+                    byNode.computeIfAbsent(id, k -> new ArrayList<>(1)).add(ref);
+                  }));
+      checked = Map.of();
+      byNode.replaceAll((id, refs) -> List.copyOf(refs));
+      views = new Views(Collections.unmodifiableMap(all), Collections.unmodifiableMap(byNode));
+    }
+    return views;
   }
 
   /**
@@ -204,8 +234,7 @@ public final class TagStore {
     return new Key(name, ref.digest() != null ? name + "@" + ref.digest() : ref.tag());
   }
 
-  private static Reference reference(String name, String key) {
-    Reference base = Reference.parse(name);
+  private static Reference reference(Reference base, String key) {
     int at = key.indexOf('@');
     if (at >= 0) {
       return base.withTag(null).withDigest(Digest.parse(key.substring(at + 1)));
@@ -229,14 +258,12 @@ public final class TagStore {
 
   // The file is replaced by rename on every write, so its identity tells whether to re-read it.
   private void reloadIfChanged() throws IOException {
-    Object version;
-    try {
-      BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-      version = List.of(Objects.toString(a.fileKey()), a.lastModifiedTime(), a.size());
-    } catch (NoSuchFileException e) {
+    Object version = version();
+    if (version == null) {
       repositories = new TreeMap<>(GoJsonWriter.KEY_ORDER);
       kept = List.of();
       seenVersion = null;
+      views = null;
       return;
     }
     if (version.equals(seenVersion)) {
@@ -244,12 +271,26 @@ public final class TagStore {
     }
     byte[] bytes = NodeFiles.readCapped(file, MAX_FILE, file.getFileName().toString());
     List<Kept> unusable = new ArrayList<>();
-    repositories = bytes == null ? new TreeMap<>(GoJsonWriter.KEY_ORDER) : parse(bytes, unusable);
+    checked = new HashMap<>();
+    repositories =
+        bytes == null ? new TreeMap<>(GoJsonWriter.KEY_ORDER) : parse(bytes, unusable, checked);
     kept = List.copyOf(unusable);
     seenVersion = version;
+    views = null;
   }
 
-  private Map<String, Map<String, String>> parse(byte[] bytes, List<Kept> unusable) {
+  /** The file's identity (null when there is none), which changes with every write. */
+  private Object version() throws IOException {
+    try {
+      BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+      return List.of(Objects.toString(a.fileKey()), a.lastModifiedTime(), a.size());
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+  }
+
+  private Map<String, Map<String, String>> parse(
+      byte[] bytes, List<Kept> unusable, Map<String, Reference> checked) {
     String what = file.getFileName().toString();
     Map<String, Map<String, String>> out = new TreeMap<>(GoJsonWriter.KEY_ORDER);
     JsonObject top = Json.parseObject(bytes, what);
@@ -262,9 +303,12 @@ public final class TagStore {
     }
     for (JsonValue.Member repo : r.members()) {
       String name = null;
+      Reference base = null;
       String nameProblem = null;
       try {
-        name = Reference.parse(repo.key()).withTag(null).familiar();
+        String familiar = Reference.parse(repo.key()).withTag(null).familiar();
+        base = Reference.parse(familiar);
+        name = familiar;
       } catch (CairnException e) {
         nameProblem = e.getMessage();
       }
@@ -292,7 +336,11 @@ public final class TagStore {
           } else if (Digest.isValid(key)) {
             key = name + "@" + key;
           }
-          problem = referenceProblem(name, key);
+          try {
+            checked.put(name + " " + key, reference(base, key));
+          } catch (CairnException e) {
+            problem = e.getMessage();
+          }
         }
         if (problem == null
             && (!(ref.value() instanceof JsonString id)
@@ -309,15 +357,6 @@ public final class TagStore {
       }
     }
     return out;
-  }
-
-  private static String referenceProblem(String name, String key) {
-    try {
-      reference(name, key);
-      return null;
-    } catch (CairnException e) {
-      return e.getMessage();
-    }
   }
 
   /** An entry as users write it: {@code name:tag}, {@code name@sha256:…}. */
@@ -394,8 +433,11 @@ public final class TagStore {
       Files.deleteIfExists(temp);
     }
     NodeFiles.syncDir(graph.root());
+    // The file holds what was just written (the tags lock keeps other writers out): no re-read.
     repositories = next;
-    seenVersion = null; // re-read identity lazily; the content is what we wrote
-    reloadIfChanged();
+    kept = List.copyOf(unusable);
+    seenVersion = version();
+    views = null;
+    checked = Map.of();
   }
 }

@@ -23,17 +23,16 @@ final class ImageListing {
   private final Graph graph;
   private final Map<String, Node> nodes;
   private final ImageNodes images;
-  private final Map<String, List<Reference>> references = new HashMap<>();
+  private final Map<String, List<Reference>> references;
   private final Map<String, Long> allSizes = new HashMap<>(); // every layer, base to node
   private final Map<String, Long> keptSizes = new HashMap<>(); // throwaway layers left out
 
   ImageListing(Store store, Graph graph, TagStore tags) throws IOException {
     this.store = store;
     this.graph = graph;
-    Map<Reference, String> all = tags.all();
-    this.images = ImageNodes.of(graph, all);
+    this.references = tags.byNode(); // read before the graph: a node commits before its name
+    this.images = ImageNodes.of(graph, references.keySet());
     this.nodes = graph.map();
-    all.forEach((ref, id) -> references.computeIfAbsent(id, k -> new ArrayList<>()).add(ref));
   }
 
   /** The tops of the images to list ({@link ImageNodes#listed}), newest first. */

@@ -4,7 +4,6 @@ import dev.cairn.CairnException;
 import dev.cairn.graph.Graph;
 import dev.cairn.graph.Node;
 import dev.cairn.graph.TagStore;
-import dev.cairn.image.Reference;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -30,12 +29,11 @@ final class ImageNodes {
 
   /** The nodes as they are now: the tags are read first, as a node commits before its name. */
   static ImageNodes of(Graph graph, TagStore tags) throws IOException {
-    return of(graph, tags.all());
+    return of(graph, tags.byNode().keySet());
   }
 
-  /** The nodes as they are now, {@code references} being every reference the tags hold. */
-  static ImageNodes of(Graph graph, Map<Reference, String> references) throws IOException {
-    Set<String> named = new HashSet<>(references.values());
+  /** The nodes as they are now, {@code named} being every node a reference of the tags names. */
+  static ImageNodes of(Graph graph, Set<String> named) throws IOException {
     graph.refresh();
     return new ImageNodes(graph, named);
   }

@@ -235,6 +235,19 @@ public final class Store implements Closeable {
     return out;
   }
 
+  /**
+   * The images {@link #images} lists, in its order, by ID and references alone, from the graph
+   * index and the tags ({@code docker images -q}): no image's JSON is read.
+   */
+  public List<ListedImage> listedImages(boolean all) throws IOException {
+    ImageListing listing = new ImageListing(this, graph, tags);
+    List<ListedImage> out = new ArrayList<>();
+    for (Node top : listing.listed(all)) {
+      out.add(new ListedImage(Digest.sha256Hex(top.id()), listing.references(top.id())));
+    }
+    return out;
+  }
+
   /** Pulls {@code ref} from its registry. */
   public PullResult pull(Reference ref, PullOptions pullOptions, ProgressListener listener)
       throws IOException {

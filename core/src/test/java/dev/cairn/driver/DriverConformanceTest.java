@@ -109,6 +109,31 @@ abstract class DriverConformanceTest {
     return LongStream.rangeClosed(1, 12);
   }
 
+  /** The directory that holds the driver's layers in {@code tmp/store}. */
+  abstract Path layers();
+
+  @Test
+  void removingALayerClearsWhatACutShortCreateOfItLeft() throws IOException {
+    Driver d = driver();
+    layer(d, id("base"), null, TarBuilder.tar().file("f", "x").bytes());
+    Path cut = Files.createDirectories(layers().resolve(".tmp-" + id("cut")).resolve("sub"));
+    Files.writeString(cut.resolve("half"), "half");
+    d.remove(id("cut")); // as the graph does for a register it finds cut short
+    assertThat(cut.getParent()).doesNotExist();
+    assertThat(d.exists(id("cut"))).isFalse();
+    assertThat(seen(d, id("base"))).containsKey("f");
+  }
+
+  @Test
+  void creatingALayerAgainClearsWhatACutShortRemoveOfItLeft() throws IOException {
+    Driver d = driver();
+    Path cut = Files.createDirectories(layers().resolve(".tmp-" + id("again")));
+    Files.writeString(cut.resolve("stale"), "from before");
+    layer(d, id("again"), null, TarBuilder.tar().file("f", "new").bytes());
+    assertThat(cut).doesNotExist();
+    assertThat(seen(d, id("again"))).containsKey("f").doesNotContainKey("stale");
+  }
+
   @Test
   void aLayerOnAParentShowsTheParentsFiles() throws IOException {
     Driver d = driver();

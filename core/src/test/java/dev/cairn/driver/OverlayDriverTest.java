@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.cairn.testing.TarBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,6 +31,33 @@ class OverlayDriverTest extends DriverConformanceTest {
   @Override
   Driver open(Path root, DriverOptions options) throws IOException {
     return Drivers.open(root, "overlay", options);
+  }
+
+  @Override
+  Path layers() {
+    return tmp.resolve("store/overlay");
+  }
+
+  @Test
+  void theLinkACutShortCreateMadeGoesWithItsStagingTreeAndAnotherLayersLinkStays()
+      throws IOException {
+    Driver d = driver();
+    layer(d, id("base"), null, TarBuilder.tar().file("f", "x").bytes());
+    String taken = Files.readString(layers().resolve(id("base")).resolve("link"));
+    Path cut = Files.createDirectories(layers().resolve(".tmp-" + id("cut")));
+    Files.writeString(cut.resolve("link"), "ABCDEFGHIJKL");
+    Path link =
+        Files.createSymbolicLink(
+            layers().resolve("l/ABCDEFGHIJKL"), Path.of("..", id("cut"), "diff"));
+    d.remove(id("cut"));
+    assertThat(Files.exists(link, LinkOption.NOFOLLOW_LINKS)).isFalse();
+    assertThat(cut).doesNotExist();
+
+    // A create cut short after it chose a name that another layer had taken first.
+    Files.createDirectories(cut);
+    Files.writeString(cut.resolve("link"), taken);
+    d.remove(id("cut"));
+    assertThat(layers().resolve("l").resolve(taken).resolve("f")).hasContent("x");
   }
 
   @Test

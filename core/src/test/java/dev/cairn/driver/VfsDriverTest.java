@@ -14,6 +14,11 @@ class VfsDriverTest extends DriverConformanceTest {
     return Drivers.open(root, "vfs", options);
   }
 
+  @Override
+  Path layers() {
+    return tmp.resolve("store/vfs/dir");
+  }
+
   @Test
   void aLayerIsAFullCopyUnderVfsDir() throws IOException {
     Driver d = driver();

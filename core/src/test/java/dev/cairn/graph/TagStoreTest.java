@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -252,5 +253,26 @@ class TagStoreTest {
     assertThat(Files.readString(file())).doesNotContain("\"latest\":42");
     assertThat(TagStore.open(graph).skipped()).hasSize(4);
     assertThat(tags.resolve(Reference.parse("alpine:latest"))).contains(b);
+  }
+
+  @Test
+  void theReferencesAreMadeOnceForEachVersionOfTheFileAndFollowEveryWrite() throws IOException {
+    TagStore tags = TagStore.open(graph);
+    tags.tag(Reference.parse("app:1"), a, false);
+    tags.tag(Reference.parse("app:2"), b, false);
+    Map<Reference, String> all = tags.all();
+    // A listing asks once per image: the answer is not remade from every tag each time.
+    assertThat(tags.all()).isSameAs(all);
+    assertThat(tags.references(a)).isSameAs(tags.references(a));
+    assertThat(tags.references(a)).containsExactly(Reference.parse("app:1"));
+
+    tags.tag(Reference.parse("app:3"), a, false);
+    assertThat(tags.references(a))
+        .containsExactly(Reference.parse("app:1"), Reference.parse("app:3"));
+    TagStore other = TagStore.open(graph); // another process
+    other.untag(Reference.parse("app:1"));
+    assertThat(tags.references(a)).containsExactly(Reference.parse("app:3"));
+    assertThat(tags.all()).containsOnlyKeys(Reference.parse("app:2"), Reference.parse("app:3"));
+    assertThat(tags.references(id(random))).isEmpty();
   }
 }

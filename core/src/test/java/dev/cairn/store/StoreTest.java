@@ -64,6 +64,23 @@ class StoreTest {
   }
 
   @Test
+  void aListingByIdsAndNamesNeedsNoImagesJsonAndKeepsTheOrderOfTheFullListing() throws IOException {
+    List<Node> c = chain();
+    store.tags().tag(Reference.parse("app:1"), c.get(2).id(), false);
+    store.tags().tag(Reference.parse("base:1"), c.get(0).id(), false);
+    List<Digest> full = store.images(true).stream().map(Image::id).toList();
+    assertThat(store.listedImages(true)).extracting(ListedImage::id).isEqualTo(full);
+    assertThat(store.listedImages(false))
+        .extracting(ListedImage::references)
+        .containsExactlyInAnyOrder(
+            List.of(Reference.parse("app:1")), List.of(Reference.parse("base:1")));
+
+    // The JSON goes from under the open store: the IDs do not need it.
+    Files.delete(root.resolve("graph").resolve(c.get(1).id()).resolve("json"));
+    assertThat(store.listedImages(true)).extracting(ListedImage::id).isEqualTo(full);
+  }
+
+  @Test
   void namesResolveByTagByIdPrefixAndBySha256Prefix() throws IOException {
     List<Node> c = chain();
     String top = c.get(2).id();
