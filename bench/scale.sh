@@ -17,7 +17,7 @@ set -euo pipefail
 umask 022
 export LC_ALL=C
 # The graph's index, relative to the store root: deleted before the first command is timed, so
-# that it meets the store as a Docker 1.9 graph (no such file yet: the rm does nothing).
+# that it meets the store as a Docker 1.9 graph.
 INDEX_FILE=graph/.index
 sizes=${SIZES:-1000 10000 50000}
 limit=${LIMIT:-900}

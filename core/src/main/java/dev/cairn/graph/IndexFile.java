@@ -45,6 +45,7 @@ final class IndexFile {
   private static final byte[] MAGIC = "cairnidx".getBytes(StandardCharsets.US_ASCII);
   private static final int HEADER = 48;
   private static final HexFormat HEX = HexFormat.of();
+  private static final byte[] DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   private static final byte NODE = 1;
   private static final byte GONE = 2;
@@ -137,7 +138,7 @@ final class IndexFile {
     if (h == null) {
       return null;
     }
-    Map<String, Entry> entries = new LinkedHashMap<>();
+    Map<String, Entry> entries = LinkedHashMap.newLinkedHashMap(b.length / 96); // a record's size
     Map<String, String> skipped = new LinkedHashMap<>();
     ByteBuffer in = ByteBuffer.wrap(b, 0, (int) h.end());
     in.position(HEADER);
@@ -368,9 +369,13 @@ final class IndexFile {
   }
 
   private static String hex(ByteBuffer r) {
-    byte[] b = new byte[32];
-    r.get(b);
-    return HEX.formatHex(b);
+    byte[] out = new byte[64]; // Latin-1 digits straight into the string: 50,000 IDs at each load
+    for (int i = 0; i < 32; i++) {
+      int v = r.get() & 0xff;
+      out[2 * i] = DIGITS[v >>> 4];
+      out[2 * i + 1] = DIGITS[v & 0xf];
+    }
+    return new String(out, StandardCharsets.ISO_8859_1);
   }
 
   private static int crc(byte[] b, int off, int len) {

@@ -21,9 +21,9 @@ import java.util.function.UnaryOperator;
  */
 final class NodeIndex {
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-  private final Map<String, Node> nodes = new HashMap<>();
+  private Map<String, Node> nodes = new HashMap<>();
   private TreeSet<String> ids; // null until a prefix is looked up
-  private Map<String, Set<String>> children; // with headIds: null until first asked for
+  private Map<String, List<String>> children; // with headIds: null until first asked for
   private Set<String> headIds;
   private volatile Map<String, Node> mapView;
   private volatile Map<String, Node> headsView;
@@ -105,7 +105,7 @@ final class NodeIndex {
     lock.readLock().lock();
     try {
       Map<String, List<Node>> out = new HashMap<>(children.size() * 2);
-      for (Map.Entry<String, Set<String>> e : children.entrySet()) {
+      for (Map.Entry<String, List<String>> e : children.entrySet()) {
         List<Node> kids = new ArrayList<>(e.getValue().size());
         for (String c : e.getValue()) {
           kids.add(nodes.get(c));
@@ -183,7 +183,7 @@ final class NodeIndex {
   void reset(Collection<Node> all) {
     lock.writeLock().lock();
     try {
-      nodes.clear();
+      nodes = HashMap.newHashMap(all.size());
       ids = null;
       children = null;
       headIds = null;
@@ -235,10 +235,17 @@ final class NodeIndex {
         ids = new TreeSet<>(nodes.keySet());
       }
       if (!prefixes && children == null) {
-        children = new HashMap<>();
-        headIds = new HashSet<>();
+        children = HashMap.newHashMap(nodes.size());
         for (Node n : nodes.values()) {
-          link(n);
+          if (n.parent() != null) {
+            children.computeIfAbsent(n.parent(), k -> new ArrayList<>(1)).add(n.id());
+          }
+        }
+        headIds = HashSet.newHashSet(nodes.size());
+        for (String id : nodes.keySet()) {
+          if (!children.containsKey(id)) {
+            headIds.add(id);
+          }
         }
       }
     } finally {
@@ -262,7 +269,7 @@ final class NodeIndex {
 
   private void link(Node n) {
     if (n.parent() != null) {
-      children.computeIfAbsent(n.parent(), k -> new HashSet<>()).add(n.id());
+      children.computeIfAbsent(n.parent(), k -> new ArrayList<>(1)).add(n.id());
       headIds.remove(n.parent());
     }
     if (!children.containsKey(n.id())) {
@@ -281,7 +288,7 @@ final class NodeIndex {
     }
     headIds.remove(id);
     if (old != null && old.parent() != null) {
-      Set<String> s = children.get(old.parent());
+      List<String> s = children.get(old.parent());
       if (s != null) {
         s.remove(id);
         if (s.isEmpty()) {
