@@ -202,6 +202,15 @@ public final class Graph implements Closeable {
     return Optional.ofNullable(nodeOrNull(NodeFiles.stripSha256(id)));
   }
 
+  /**
+   * The IDs of the nodes starting with {@code hexPrefix}, when the index file can tell them without
+   * the whole graph being read (it is in line with {@code graph/}); else empty, and {@link #map}
+   * answers. The nodes are not read: a node found this way may still be left out when it is.
+   */
+  public Optional<List<String>> idsWithPrefix(String hexPrefix) throws IOException {
+    return index.idsWithPrefix(hexPrefix);
+  }
+
   // The reads below read node files or the index file on first use; they kept the signatures they
   // had when everything was read at open, so their I/O failures come unchecked.
   private Node nodeOrNull(String hex) {

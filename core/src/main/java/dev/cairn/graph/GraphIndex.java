@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -150,6 +151,21 @@ final class GraphIndex {
       return NodeFiles.readEntry(dir.resolve(id), id).facts();
     } catch (CairnException e) {
       return null;
+    }
+  }
+
+  /**
+   * The IDs starting with {@code prefix} (lowercase hex), from the index file's sorted IDs without
+   * loading the whole graph; empty when the file cannot say (absent, behind {@code graph/}) or when
+   * every node is in memory already, where the caller asks the whole graph instead.
+   */
+  Optional<List<String>> idsWithPrefix(String prefix) throws IOException {
+    if (complete) {
+      return Optional.empty();
+    }
+    try (RootLock.Held c = lock.lockCommit()) {
+      return Optional.ofNullable(
+          IndexFile.withPrefix(file, prefix, lock.changes(), IndexFile.Stamp.of(dir)));
     }
   }
 

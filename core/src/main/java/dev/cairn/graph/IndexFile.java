@@ -29,11 +29,16 @@ import java.util.zip.CRC32C;
  *
  * <p>Header: the magic {@code cairnidx}, the format version (int), a CRC-32C of bytes 16 to 47, the
  * change counter the file reflects (long), {@code graph/}'s modification time in nanoseconds (long)
- * and link count (int) when the file was last brought in line, 4 reserved bytes, and the end of the
- * valid records (long). Each record: its payload's length and CRC-32C (ints), then the payload: a
- * node (kind 1: everything a {@link Node} holds, its unfinished mark and its {@link NodeFacts}), a
- * node gone (kind 2: its ID), or a directory left out (kind 3: its name and why). A later record of
- * an ID replaces an earlier one.
+ * and link count (int) when the file was last brought in line, the offset of the sorted IDs record
+ * (int, 0 for none), and the end of the valid records (long). Each record: its payload's length and
+ * CRC-32C (ints), then the payload: a node (kind 1: everything a {@link Node} holds, its unfinished
+ * mark and its {@link NodeFacts}), a node gone (kind 2: its ID), a directory left out (kind 3: its
+ * name and why), or the IDs of every node the records before it hold, sorted (kind 4: their count
+ * and the IDs as 32 bytes each), which a whole write puts after its nodes. A later record of an ID
+ * replaces an earlier one.
+ *
+ * <p>The sorted IDs answer an ID prefix ({@link #withPrefix}) without decoding a node: a binary
+ * search, then the records appended since.
  *
  * <p>Whatever does not read back (a torn header or record, another version, records past the end
  * the header gives) makes the file unusable, never an error: the graph rebuilds it from {@code
@@ -41,7 +46,7 @@ import java.util.zip.CRC32C;
  */
 final class IndexFile {
   static final String NAME = ".index";
-  static final int VERSION = 1;
+  static final int VERSION = 2;
   private static final byte[] MAGIC = "cairnidx".getBytes(StandardCharsets.US_ASCII);
   private static final int HEADER = 48;
   private static final HexFormat HEX = HexFormat.of();
@@ -50,6 +55,7 @@ final class IndexFile {
   private static final byte NODE = 1;
   private static final byte GONE = 2;
   private static final byte SKIPPED = 3;
+  private static final byte IDS = 4;
 
   private static final int PARENT = 1;
   private static final int CREATED = 1 << 1;
@@ -86,8 +92,8 @@ final class IndexFile {
     }
   }
 
-  /** A header that reads back. */
-  record Header(long counter, Stamp stamp, long end) {}
+  /** A header that reads back; {@code ids} is the sorted IDs record's offset, 0 for none. */
+  record Header(long counter, Stamp stamp, int ids, long end) {}
 
   /** The whole file: the nodes by ID (in record order) and the directories left out. */
   record Contents(
@@ -116,11 +122,12 @@ final class IndexFile {
     if (h.getInt(8) != VERSION || h.getInt(12) != crc(b, 16, HEADER - 16)) {
       return null;
     }
+    int ids = h.getInt(36);
     long end = h.getLong(40);
-    if (end < HEADER || end > fileSize) {
+    if (end < HEADER || end > fileSize || ids != 0 && (ids < HEADER || ids >= end)) {
       return null;
     }
-    return new Header(h.getLong(16), new Stamp(h.getLong(24), h.getInt(32)), end);
+    return new Header(h.getLong(16), new Stamp(h.getLong(24), h.getInt(32)), ids, end);
   }
 
   /** Every record up to the header's end, or null when any of it does not read back. */
@@ -169,6 +176,9 @@ final class IndexFile {
             String name = string(r);
             skipped.put(name, string(r));
           }
+          case IDS -> {
+            // derived from the nodes before it: only for prefixes
+          }
           default -> {
             return null;
           }
@@ -178,6 +188,91 @@ final class IndexFile {
       return null;
     }
     return new Contents(h, entries, skipped, records);
+  }
+
+  /**
+   * The IDs of the nodes the file holds that start with {@code prefix} (lowercase hex), found
+   * without decoding any node; null when the file cannot say: absent, not in line with {@code
+   * counter} and {@code stamp}, without sorted IDs, or not reading back.
+   */
+  static List<String> withPrefix(Path file, String prefix, long counter, Stamp stamp)
+      throws IOException {
+    byte[] b;
+    try {
+      b = Files.readAllBytes(file); // a few MB at 50,000 nodes; decoding them is what costs
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+    Header h = b.length < HEADER ? null : header(b, b.length);
+    if (h == null || h.ids() == 0 || h.counter() != counter || !h.stamp().equals(stamp)) {
+      return null;
+    }
+    ByteBuffer in = ByteBuffer.wrap(b, 0, (int) h.end());
+    in.position(h.ids());
+    List<String> out = new ArrayList<>();
+    try {
+      ByteBuffer ids = next(b, in);
+      if (ids == null || ids.get() != IDS) {
+        return null;
+      }
+      int count = ids.getInt();
+      if (count < 0 || count > ids.remaining() / 32) {
+        return null;
+      }
+      int base = ids.position();
+      int lo = 0;
+      int hi = count;
+      while (lo < hi) { // the first ID not below the prefix
+        int mid = (lo + hi) >>> 1;
+        if (hexAt(b, ids.arrayOffset() + base + 32 * mid).compareTo(prefix) < 0) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      for (int i = lo; i < count; i++) {
+        String id = hexAt(b, ids.arrayOffset() + base + 32 * i);
+        if (!id.startsWith(prefix)) {
+          break;
+        }
+        out.add(id);
+      }
+      while (in.hasRemaining()) { // what changed since the IDs were sorted
+        ByteBuffer r = next(b, in);
+        if (r == null) {
+          return null;
+        }
+        byte kind = r.get();
+        if (kind == NODE || kind == GONE) {
+          String id = hex(r);
+          if (id.startsWith(prefix)) {
+            out.remove(id);
+            if (kind == NODE) {
+              out.add(id);
+            }
+          }
+        }
+      }
+    } catch (RuntimeException e) { // a record shorter than its contents say
+      return null;
+    }
+    return out;
+  }
+
+  // The next record's payload, its CRC checked; null when it does not read back.
+  private static ByteBuffer next(byte[] b, ByteBuffer in) {
+    int len = in.getInt();
+    int crc = in.getInt();
+    if (len < 1 || len > in.remaining() || crc(b, in.position(), len) != crc) {
+      return null;
+    }
+    ByteBuffer r = in.slice(in.position(), len);
+    in.position(in.position() + len);
+    return r;
+  }
+
+  private static String hexAt(byte[] b, int offset) {
+    return hex(ByteBuffer.wrap(b, offset, 32));
   }
 
   /**
@@ -201,11 +296,13 @@ final class IndexFile {
       for (Map.Entry<String, String> s : skipped.entrySet()) {
         record(out, skipped(s.getKey(), s.getValue()));
       }
+      int ids = out.size();
+      record(out, sortedIds(entries));
       byte[] b = out.toByteArray();
       Files.write(temp, b, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       Path file = graphDir.resolve(NAME);
       Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-      stamp(file, counter, Stamp.of(graphDir), b.length);
+      stamp(file, counter, Stamp.of(graphDir), ids, b.length);
     } finally {
       Files.deleteIfExists(temp);
     }
@@ -225,14 +322,28 @@ final class IndexFile {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
       writeFully(ch, ByteBuffer.wrap(b), h.end());
     }
-    stamp(file, counter, stamp, h.end() + b.length);
+    stamp(file, counter, stamp, h.ids(), h.end() + b.length);
   }
 
-  private static void stamp(Path file, long counter, Stamp stamp, long end) throws IOException {
+  private static byte[] sortedIds(Collection<Entry> entries) {
+    List<String> ids = new ArrayList<>(entries.size());
+    for (Entry e : entries) {
+      ids.add(e.node().id());
+    }
+    ids.sort(null);
+    ByteBuffer b = ByteBuffer.allocate(5 + 32 * ids.size()).put(IDS).putInt(ids.size());
+    for (String id : ids) {
+      b.put(HEX.parseHex(id));
+    }
+    return b.array();
+  }
+
+  private static void stamp(Path file, long counter, Stamp stamp, int ids, long end)
+      throws IOException {
     byte[] b = new byte[HEADER];
     ByteBuffer h = ByteBuffer.wrap(b);
     h.put(MAGIC).putInt(VERSION).putInt(0);
-    h.putLong(counter).putLong(stamp.mtimeNanos()).putInt(stamp.links()).putInt(0).putLong(end);
+    h.putLong(counter).putLong(stamp.mtimeNanos()).putInt(stamp.links()).putInt(ids).putLong(end);
     h.putInt(12, crc(b, 16, HEADER - 16));
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
       writeFully(ch, ByteBuffer.wrap(b), 0);

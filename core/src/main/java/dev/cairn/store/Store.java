@@ -185,6 +185,13 @@ public final class Store implements Closeable {
       if (hex.length() == 64 && !tags.references(hex).isEmpty() && graph.exists(hex)) {
         return image(graph.get(hex)); // a named node is an image: no need to ask the whole graph
       }
+      if (hex.length() < 64) {
+        // One node with this prefix, and named: an image, found without reading the whole graph.
+        List<String> ids = graph.idsWithPrefix(hex).orElse(List.of());
+        if (ids.size() == 1 && !tags.references(ids.get(0)).isEmpty() && graph.exists(ids.get(0))) {
+          return image(graph.get(ids.get(0)));
+        }
+      }
       Optional<String> id = ImageNodes.of(graph, tags).byId(hex);
       if (id.isPresent()) {
         return image(graph.get(id.get()));

@@ -197,6 +197,34 @@ class GraphIndexTest {
   }
 
   @Test
+  void anIdPrefixIsAnsweredFromTheSortedIdsAndTheRecordsAppendedSince() throws IOException {
+    reopen();
+    assertThat(graph.idsWithPrefix(chain.get(1).substring(0, 12))).hasValue(List.of(chain.get(1)));
+    assertThat(graph.idsWithPrefix("").orElseThrow()).containsExactlyInAnyOrderElementsOf(chain);
+
+    String added = id(random);
+    graph.register(
+        NodeSpec.of(added, chain.getLast(), json(added, chain.getLast())),
+        new ByteArrayInputStream(tar("g", "y")));
+    reopen();
+    assertThat(graph.idsWithPrefix(added.substring(0, 5))).hasValue(List.of(added));
+    graph.delete(added);
+    reopen();
+    assertThat(graph.idsWithPrefix(added.substring(0, 5))).hasValue(List.of());
+    assertThat(graph.idsWithPrefix("").orElseThrow()).containsExactlyInAnyOrderElementsOf(chain);
+  }
+
+  @Test
+  void anIndexBehindItsDirectoriesLeavesAPrefixToTheWholeGraph() throws IOException {
+    graph.close();
+    String added = handWritten(chain.getLast());
+    graph = Graph.open(root, driver);
+    assertThat(graph.idsWithPrefix(added.substring(0, 12))).isEmpty();
+    assertThat(graph.map()).containsKey(added); // the listing brings the index in line
+    assertThat(reopen().idsWithPrefix(added.substring(0, 12))).hasValue(List.of(added));
+  }
+
+  @Test
   void aNodeAskedForByItsIdReadsItsChainAndNoOtherNode() throws IOException {
     graph.close();
     String other = handWritten(null);
