@@ -6,8 +6,8 @@ import dev.cairn.graph.Node;
 import dev.cairn.graph.TagStore;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,8 +64,12 @@ final class ImageNodes {
    * (docker's dangling images), leaving out the images below others.
    */
   List<String> listed(boolean all) {
-    Set<String> candidates = new LinkedHashSet<>(named);
-    candidates.addAll(all ? nodes.keySet() : graph.heads().keySet());
+    Collection<String> candidates = nodes.keySet(); // a named node the graph lacks is no image
+    if (!all) {
+      Set<String> some = new HashSet<>(graph.heads().keySet());
+      some.addAll(named);
+      candidates = some;
+    }
     List<String> out = new ArrayList<>();
     for (String id : candidates) {
       if (isImage(id)) {
