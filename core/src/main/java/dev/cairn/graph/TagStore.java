@@ -143,7 +143,22 @@ public final class TagStore {
 
   /** Every reference that points to node {@code id}, in file order. */
   public synchronized List<Reference> references(String id) throws IOException {
-    return views().byNode().getOrDefault(NodeFiles.stripSha256(id), List.of());
+    reloadIfChanged();
+    String hex = NodeFiles.stripSha256(id);
+    if (views != null) {
+      return views.byNode().getOrDefault(hex, List.of());
+    }
+    // One image's names: the file's entries are looked through, no reference made for the others.
+    List<Reference> out = new ArrayList<>(1);
+    repositories.forEach(
+        (name, refs) ->
+            refs.forEach(
+                (key, node) -> {
+                  if (node.equals(hex)) {
+                    out.add(made(name, key));
+                  }
+                }));
+    return List.copyOf(out);
   }
 
   /**
@@ -175,10 +190,7 @@ public final class TagStore {
           (name, refs) ->
               refs.forEach(
                   (key, id) -> {
-                    Reference ref = checked.get(name + " " + key);
-                    if (ref == null) { // written since the last read
-                      ref = reference(Reference.parse(name), key);
-                    }
+                    Reference ref = made(name, key);
                     all.put(ref, id);
                     byNode.computeIfAbsent(id, k -> new ArrayList<>(1)).add(ref);
                   }));
@@ -232,6 +244,13 @@ public final class TagStore {
     }
     String name = new Reference(ref.domain(), ref.path(), null, null).familiar();
     return new Key(name, ref.digest() != null ? name + "@" + ref.digest() : ref.tag());
+  }
+
+  // The reference the check of the file made for an entry, or one made now for an entry written
+  // since the file was read.
+  private Reference made(String name, String key) {
+    Reference ref = checked.get(name + " " + key);
+    return ref != null ? ref : reference(Reference.parse(name), key);
   }
 
   private static Reference reference(Reference base, String key) {
