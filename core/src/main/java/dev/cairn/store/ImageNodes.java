@@ -66,8 +66,20 @@ final class ImageNodes {
   List<String> listed(boolean all) {
     Collection<String> candidates = nodes.keySet(); // a named node the graph lacks is no image
     if (!all) {
-      Set<String> some = new HashSet<>(graph.heads().keySet());
-      some.addAll(named);
+      // The nodes no other node stands on, from a set of parents: cheaper than the graph's
+      // children, which a listing does not need.
+      Set<String> parents = HashSet.newHashSet(nodes.size());
+      for (Node n : nodes.values()) {
+        if (n.parent() != null) {
+          parents.add(n.parent());
+        }
+      }
+      Set<String> some = new HashSet<>(named);
+      for (String id : nodes.keySet()) {
+        if (!parents.contains(id)) {
+          some.add(id);
+        }
+      }
       candidates = some;
     }
     List<String> out = new ArrayList<>();
