@@ -156,6 +156,10 @@ final class ImagesCommand implements Callable<Integer> {
     if (img.repoTags().isEmpty() && img.repoDigests().isEmpty()) {
       return List.of(new Row("<none>", "<none>", "<none>", img));
     }
+    if (img.repoTags().size() == 1 && img.repoDigests().isEmpty()) { // most images: one tag
+      Reference t = img.repoTags().getFirst();
+      return List.of(new Row(t.familiarName(), t.tag(), "<none>", img));
+    }
     Map<String, List<String>> tagsByRepo = new LinkedHashMap<>();
     for (Reference t : img.repoTags()) {
       tagsByRepo.computeIfAbsent(t.familiarName(), k -> new ArrayList<>()).add(t.tag());

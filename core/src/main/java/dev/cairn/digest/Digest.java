@@ -85,11 +85,12 @@ public record Digest(Algorithm algorithm, String hex) implements Comparable<Dige
               + "\" (sha256 or sha512)");
     }
     String hex = text.substring(colon + 1);
-    String problem = hexProblem(algorithm, hex);
-    if (problem != null) {
-      throw CairnException.invalid("invalid digest \"" + printable(text) + "\": " + problem);
+    try {
+      return new Digest(algorithm, hex); // checks the digits once: the index parses thousands
+    } catch (CairnException e) {
+      throw CairnException.invalid(
+          "invalid digest \"" + printable(text) + "\": " + hexProblem(algorithm, hex));
     }
-    return new Digest(algorithm, hex);
   }
 
   /** True when {@link #parse} would accept the text. */

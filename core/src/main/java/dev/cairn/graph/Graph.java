@@ -256,6 +256,14 @@ public final class Graph implements Closeable {
    * What a listing shows of the node's JSON, from the graph index; empty when the JSON does not
    * decode as docker decodes an image (a listing then reads it, and fails as docker does).
    */
+  /**
+   * Every node as a {@link NodeTable}, for what goes through the whole graph at once (a listing):
+   * read from the index without an object per node when the index is in line with {@code graph/}.
+   */
+  public NodeTable table() throws IOException {
+    return index.table();
+  }
+
   public Optional<NodeFacts> facts(String id) throws IOException {
     return Optional.ofNullable(index.facts(NodeFiles.stripSha256(id)));
   }

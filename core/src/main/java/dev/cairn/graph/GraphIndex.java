@@ -171,6 +171,27 @@ final class GraphIndex {
 
   // ---------------------------------------------------------------- the whole graph
 
+  /**
+   * Every node as a {@link NodeTable}: decoded from the index file when it reflects {@code graph/},
+   * reporting the directories it left out as a load would; else from memory, once brought in line.
+   */
+  NodeTable table() throws IOException {
+    try (RootLock.Held c = lock.lockCommit()) {
+      Map<String, String> bad = new LinkedHashMap<>();
+      NodeTable t = IndexFile.table(file, lock.changes(), IndexFile.Stamp.of(dir), bad);
+      if (t != null) {
+        report(bad);
+        return t;
+      }
+    }
+    ensureComplete();
+    List<IndexFile.Entry> all = new ArrayList<>();
+    for (Node n : nodes.map().values()) {
+      all.add(new IndexFile.Entry(n, unfinished.contains(n.id()), facts.get(n.id())));
+    }
+    return NodeTable.of(all);
+  }
+
   /** Makes every node known: loads the index file, or brings it in line with {@code graph/}. */
   void ensureComplete() throws IOException {
     if (complete) {

@@ -46,7 +46,7 @@ import java.util.zip.CRC32C;
  */
 final class IndexFile {
   static final String NAME = ".index";
-  static final int VERSION = 2;
+  static final int VERSION = 3;
   private static final byte[] MAGIC = "cairnidx".getBytes(StandardCharsets.US_ASCII);
   private static final int HEADER = 48;
   private static final HexFormat HEX = HexFormat.of();
@@ -188,6 +188,113 @@ final class IndexFile {
       return null;
     }
     return new Contents(h, entries, skipped, records);
+  }
+
+  /**
+   * The nodes as a {@link NodeTable}, decoded without an object per node, and the directories left
+   * out into {@code skipped}; null when the file cannot say (absent, not in line with {@code
+   * counter} and {@code stamp}, or not reading back).
+   */
+  static NodeTable table(Path file, long counter, Stamp stamp, Map<String, String> skipped)
+      throws IOException {
+    byte[] b;
+    try {
+      b = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+    Header h = b.length < HEADER ? null : header(b, b.length);
+    if (h == null || h.counter() != counter || !h.stamp().equals(stamp)) {
+      return null;
+    }
+    NodeTable t = new NodeTable();
+    ByteBuffer in = ByteBuffer.wrap(b, 0, (int) h.end());
+    in.position(HEADER);
+    try {
+      while (in.hasRemaining()) {
+        ByteBuffer r = next(b, in);
+        if (r == null) {
+          return null;
+        }
+        int at = r.arrayOffset(); // where the record starts in b
+        switch (r.get()) {
+          case NODE -> {
+            tableNode(t, b, r, at + 1);
+            if (!skipped.isEmpty()) {
+              skipped.remove(hexAt(b, at + 1));
+            }
+          }
+          case GONE -> {
+            t.remove(b, at + 1);
+            if (!skipped.isEmpty()) {
+              skipped.remove(hexAt(b, at + 1));
+            }
+          }
+          case SKIPPED -> {
+            String name = string(r);
+            skipped.put(name, string(r));
+          }
+          case IDS -> {}
+          default -> {
+            return null;
+          }
+        }
+      }
+    } catch (RuntimeException e) { // a record shorter than its contents say
+      return null;
+    }
+    t.resolve();
+    return t;
+  }
+
+  private static void tableNode(NodeTable t, byte[] b, ByteBuffer r, int idAt) {
+    r.position(r.position() + 32);
+    int flags = r.getShort() & 0xffff;
+    int parentAt = -1;
+    if ((flags & PARENT) != 0) {
+      parentAt = r.arrayOffset() + r.position();
+      r.position(r.position() + 32);
+    }
+    long createdSeconds = 0;
+    int createdNanos = 0;
+    if ((flags & CREATED) != 0) {
+      createdSeconds = r.getLong();
+      createdNanos = r.getInt();
+    }
+    long size = r.getLong();
+    for (int digest : new int[] {DIFF_ID, LAYER_DIGEST}) {
+      if ((flags & digest) != 0) {
+        Digest.Algorithm a = Digest.Algorithm.values()[r.get()];
+        r.position(r.position() + a.hexLength() / 2);
+      }
+    }
+    long shownSeconds = 0;
+    int shownNanos = 0;
+    Object labels = null;
+    if ((flags & FACTS) != 0) {
+      shownSeconds = r.getLong();
+      shownNanos = r.getInt();
+      if ((flags & LABELS) != 0) {
+        labels = r.slice(); // decoded when asked for: most listings show no labels
+      }
+    }
+    t.put(
+        b,
+        idAt,
+        parentAt < 0 ? null : b,
+        parentAt,
+        NodeTable.flags(
+            (flags & IMAGE_CONFIG) != 0,
+            (flags & UNFINISHED) != 0,
+            (flags & CREATED) != 0,
+            (flags & FACTS) != 0,
+            (flags & THROWAWAY) != 0),
+        size,
+        createdSeconds,
+        createdNanos,
+        shownSeconds,
+        shownNanos,
+        labels);
   }
 
   /**
@@ -407,10 +514,10 @@ final class IndexFile {
       }
       out.writeLong(n.size());
       if (n.diffId() != null) {
-        string(out, n.diffId().toString());
+        digest(out, n.diffId());
       }
       if (n.layerDigest() != null) {
-        string(out, n.layerDigest().toString());
+        digest(out, n.layerDigest());
       }
       if (f != null) {
         instant(out, f.created());
@@ -434,23 +541,44 @@ final class IndexFile {
     String parent = (flags & PARENT) != 0 ? hex(r) : null;
     Instant created = (flags & CREATED) != 0 ? instant(r) : null;
     long size = r.getLong();
-    Digest diffId = (flags & DIFF_ID) != 0 ? Digest.parse(string(r)) : null;
-    Digest layerDigest = (flags & LAYER_DIGEST) != 0 ? Digest.parse(string(r)) : null;
+    Digest diffId = (flags & DIFF_ID) != 0 ? digest(r) : null;
+    Digest layerDigest = (flags & LAYER_DIGEST) != 0 ? digest(r) : null;
     NodeFacts facts = null;
     if ((flags & FACTS) != 0) {
       Instant factCreated = instant(r);
       Map<String, String> labels = null;
       if ((flags & LABELS) != 0) {
-        int count = r.getInt();
-        labels = new LinkedHashMap<>();
-        for (int i = 0; i < count; i++) {
-          labels.put(string(r), string(r));
-        }
+        labels = labels(r);
       }
       facts = new NodeFacts(factCreated, (flags & THROWAWAY) != 0, labels);
     }
     Node n = new Node(id, parent, created, size, diffId, layerDigest, (flags & IMAGE_CONFIG) != 0);
     return new Entry(n, (flags & UNFINISHED) != 0, facts);
+  }
+
+  /** A node record's labels, from where {@code r} stands (they end the record). */
+  static Map<String, String> labels(ByteBuffer r) {
+    int count = r.getInt();
+    if (count == 0) {
+      return Map.of();
+    }
+    Map<String, String> labels = new LinkedHashMap<>();
+    for (int i = 0; i < count; i++) {
+      labels.put(string(r), string(r));
+    }
+    return labels;
+  }
+
+  // A digest as its algorithm's ordinal and its bytes: half the size of its text, and no text to
+  // parse back.
+  private static void digest(DataOutputStream out, Digest d) throws IOException {
+    out.writeByte(d.algorithm().ordinal());
+    out.write(HEX.parseHex(d.hex()));
+  }
+
+  private static Digest digest(ByteBuffer r) {
+    Digest.Algorithm a = Digest.Algorithm.values()[r.get()];
+    return new Digest(a, hex(r, a.hexLength() / 2));
   }
 
   private static void instant(DataOutputStream out, Instant t) throws IOException {
@@ -480,8 +608,12 @@ final class IndexFile {
   }
 
   private static String hex(ByteBuffer r) {
-    byte[] out = new byte[64]; // Latin-1 digits straight into the string: 50,000 IDs at each load
-    for (int i = 0; i < 32; i++) {
+    return hex(r, 32);
+  }
+
+  private static String hex(ByteBuffer r, int bytes) {
+    byte[] out = new byte[2 * bytes]; // Latin-1 digits straight into the string: 50,000 IDs a load
+    for (int i = 0; i < bytes; i++) {
       int v = r.get() & 0xff;
       out[2 * i] = DIGITS[v >>> 4];
       out[2 * i + 1] = DIGITS[v & 0xf];

@@ -20,8 +20,8 @@ public record NodeFacts(Instant created, boolean throwaway, Map<String, String> 
 
   public NodeFacts {
     labels =
-        labels == null
-            ? null
+        labels == null || labels.isEmpty()
+            ? labels == null ? null : Map.of()
             : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(labels));
   }
 

@@ -25,7 +25,8 @@ final class NodeIndex {
   private TreeSet<String> ids; // null until a prefix is looked up
   private Map<String, List<String>> children; // with headIds: null until first asked for
   private Set<String> headIds;
-  private volatile Map<String, Node> mapView;
+  private volatile Map<String, Node> mapView; // nodes itself, unmodifiable: see changed()
+  private boolean shared; // whether mapView is out
   private volatile Map<String, Node> headsView;
   private volatile Map<String, List<Node>> byParentView;
 
@@ -87,12 +88,12 @@ final class NodeIndex {
     if (view != null) {
       return view;
     }
-    lock.readLock().lock();
+    lock.writeLock().lock();
     try {
-      return mapView =
-          Collections.unmodifiableMap(new HashMap<>(nodes)); // faster to ask than copyOf
+      shared = true; // the next change copies the map first, so the view never moves
+      return mapView = Collections.unmodifiableMap(nodes);
     } finally {
-      lock.readLock().unlock();
+      lock.writeLock().unlock();
     }
   }
 
@@ -183,11 +184,12 @@ final class NodeIndex {
   void reset(Collection<Node> all) {
     lock.writeLock().lock();
     try {
+      shared = false; // replaced, not changed: nothing to copy
+      changed();
       nodes = HashMap.newHashMap(all.size());
       ids = null;
       children = null;
       headIds = null;
-      changed();
       for (Node n : all) {
         nodes.put(n.id(), n);
       }
@@ -205,15 +207,20 @@ final class NodeIndex {
         throw CairnException.notFound("no such image: " + id);
       }
       Node changed = change.apply(n);
-      nodes.put(id, changed);
       changed();
+      nodes.put(id, changed);
       return changed;
     } finally {
       lock.writeLock().unlock();
     }
   }
 
+  // Called before every change of the nodes.
   private void changed() {
+    if (shared) {
+      nodes = new HashMap<>(nodes);
+      shared = false;
+    }
     mapView = null;
     headsView = null;
     byParentView = null;

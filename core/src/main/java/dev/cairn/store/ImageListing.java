@@ -2,54 +2,100 @@ package dev.cairn.store;
 
 import dev.cairn.digest.Digest;
 import dev.cairn.graph.Graph;
-import dev.cairn.graph.Node;
-import dev.cairn.graph.NodeFacts;
+import dev.cairn.graph.NodeTable;
 import dev.cairn.graph.TagStore;
 import dev.cairn.image.Reference;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The images listing (docker images), made from the graph index and the tags alone: no node's files
- * are read, and each cost is paid once (the references by image, a chain's size summed once per
- * node and shared by every image above it). An image whose JSON the index could not decode is made
- * the long way ({@link ImageViews#summary}), which reports it as docker would.
+ * The images listing (docker images), made from the graph's {@link NodeTable} and the tags alone:
+ * no node's files are read, no map is made of the nodes, and each cost is paid once (a chain's size
+ * is summed once per node and shared by every image above it). Which nodes are images follows
+ * {@link ImageNodes}'s rule, over node numbers. An image whose JSON the index could not decode is
+ * made the long way ({@link ImageViews#summary}), which reports it as docker would.
  */
 final class ImageListing {
   private final Store store;
   private final Graph graph;
-  private final Map<String, Node> nodes;
-  private final ImageNodes images;
+  private final NodeTable table;
   private final Map<String, List<Reference>> references;
-  private final Map<String, Long> allSizes = new HashMap<>(); // every layer, base to node
-  private final Map<String, Long> keptSizes = new HashMap<>(); // throwaway layers left out
+  private final boolean[] named;
+  private final boolean[] layer; // below an image config
+  private long[] allSizes; // every layer, base to node; -1 until summed
+  private long[] keptSizes; // throwaway layers left out
 
   ImageListing(Store store, Graph graph, TagStore tags) throws IOException {
     this.store = store;
     this.graph = graph;
     this.references = tags.byNode(); // read before the graph: a node commits before its name
-    this.images = ImageNodes.of(graph, references.keySet());
-    this.nodes = graph.map();
-  }
-
-  /** The tops of the images to list ({@link ImageNodes#listed}), newest first. */
-  List<Node> listed(boolean all) {
-    List<Node> out = new ArrayList<>();
-    for (String id : images.listed(all)) {
-      Node n = nodes.get(id);
-      if (n != null) {
-        out.add(n);
+    this.table = graph.table();
+    int n = table.size();
+    named = new boolean[n];
+    for (String id : references.keySet()) {
+      int i = table.find(id);
+      if (i >= 0) {
+        named[i] = true;
       }
     }
-    out.sort(
+    layer = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      if (table.exists(i) && table.imageConfig(i)) {
+        // Walk down until a node already marked: shared bases are walked once.
+        for (int p = table.parent(i); p >= 0 && !layer[p]; p = table.parent(p)) {
+          layer[p] = true;
+        }
+      }
+    }
+  }
+
+  /** The IDs of the images to list ({@link ImageNodes#listed}), newest first. */
+  List<String> listed(boolean all) {
+    int[] out = numbers(all);
+    List<String> ids = new ArrayList<>(out.length);
+    for (int i : out) {
+      ids.add(table.id(i));
+    }
+    return ids;
+  }
+
+  private int[] numbers(boolean all) {
+    int n = table.size();
+    boolean[] parent = new boolean[n];
+    if (!all) { // the nodes no other node stands on
+      for (int i = 0; i < n; i++) {
+        if (table.exists(i) && table.parent(i) >= 0) {
+          parent[table.parent(i)] = true;
+        }
+      }
+    }
+    Integer[] picked = new Integer[table.nodes()];
+    int count = 0;
+    for (int i = 0; i < n; i++) {
+      if (table.exists(i) && (all || named[i] || !parent[i]) && isImage(i)) {
+        picked[count++] = i;
+      }
+    }
+    Arrays.sort(
+        picked,
+        0,
+        count,
         (a, b) -> {
-          int byTime = compareNullable(b.created(), a.created());
-          return byTime != 0 ? byTime : a.id().compareTo(b.id());
+          int byTime = table.compareCreated(a, b);
+          return byTime != 0 ? byTime : table.id(a).compareTo(table.id(b));
         });
+    int[] out = new int[count];
+    for (int k = 0; k < count; k++) {
+      out[k] = picked[k];
+    }
     return out;
+  }
+
+  private boolean isImage(int i) {
+    return named[i] || !layer[i] && !table.unfinished(i);
   }
 
   /** The references that name the node, in the tags file's order. */
@@ -60,74 +106,82 @@ final class ImageListing {
   List<ImageSummary> summaries(boolean all) throws IOException {
     List<ImageSummary> out = new ArrayList<>();
     ImageViews views = null;
-    for (Node top : listed(all)) {
-      NodeFacts facts = graph.facts(top.id()).orElse(null);
-      Long size = facts == null ? null : size(top);
-      if (size == null) {
+    for (int top : numbers(all)) {
+      String id = table.id(top);
+      long size = table.hasFacts(top) ? size(top) : -1;
+      if (size < 0) {
         views = views == null ? store.views() : views;
-        out.add(views.summary(store.image(top)));
+        out.add(views.summary(store.image(id)));
         continue;
       }
-      List<Reference> refs = references(top.id());
+      List<Reference> refs = references(id);
       List<Reference> repoTags = List.of();
       List<Reference> repoDigests = List.of();
-      if (!refs.isEmpty()) { // most images of a big store have no name: no streams for them
+      if (refs.size() == 1) { // the common case, cheaply: one tag or one digest
+        repoTags = refs.getFirst().digest() == null ? refs : List.of();
+        repoDigests = refs.getFirst().digest() == null ? List.of() : refs;
+      } else if (!refs.isEmpty()) {
         repoTags = ImageViews.sorted(refs.stream().filter(r -> r.digest() == null).toList());
         repoDigests = ImageViews.sorted(refs.stream().filter(r -> r.digest() != null).toList());
       }
+      int parent = table.parent(top);
       out.add(
           new ImageSummary(
-              Digest.sha256Hex(top.id()),
-              top.imageConfig() || top.parent() == null ? null : Digest.sha256Hex(top.parent()),
+              Digest.sha256Hex(id),
+              table.imageConfig(top) || parent < 0 ? null : Digest.sha256Hex(table.id(parent)),
               repoTags,
               repoDigests,
-              facts.created(),
+              table.shownCreated(top),
               size,
-              facts.labels()));
+              table.labels(top)));
     }
     return out;
   }
 
   /**
    * The image's size as docker counts it: every layer below an image config; in a Docker 1.9-style
-   * chain, every layer but those of throwaway images. Null when a node's facts are unknown.
+   * chain, every layer but those of throwaway images. -1 when a node's facts are unknown.
    */
-  private Long size(Node top) throws IOException {
-    return top.imageConfig() ? sum(top, allSizes, false) : sum(top, keptSizes, true);
+  private long size(int top) throws IOException {
+    if (table.imageConfig(top)) {
+      allSizes = allSizes == null ? unsummed() : allSizes;
+      return sum(top, allSizes, false);
+    }
+    keptSizes = keptSizes == null ? unsummed() : keptSizes;
+    return sum(top, keptSizes, true);
+  }
+
+  private long[] unsummed() {
+    long[] sums = new long[table.size()];
+    Arrays.fill(sums, -1);
+    return sums;
   }
 
   // Walks down to the first node already summed, then sums back up, remembering each node's total.
-  private Long sum(Node top, Map<String, Long> memo, boolean leaveOutThrowaway) throws IOException {
-    List<Node> path = new ArrayList<>();
+  private long sum(int top, long[] memo, boolean leaveOutThrowaway) throws IOException {
+    List<Integer> path = new ArrayList<>();
     long below = 0;
-    for (Node n = top; n != null; ) {
-      Long known = memo.get(n.id());
-      if (known != null) {
-        below = known;
+    for (int n = top; n >= 0; n = table.parent(n)) {
+      if (memo[n] >= 0) {
+        below = memo[n];
         break;
       }
       path.add(n);
-      n = n.parent() == null ? null : nodes.get(n.parent());
     }
-    for (Node n : path.reversed()) {
-      long own = n.size() < 0 ? graph.get(n.id()).size() : n.size(); // computed once, then kept
+    for (int n : path.reversed()) {
+      long own = table.layerSize(n);
+      if (own < 0) {
+        own = graph.get(table.id(n)).size(); // computed once, then kept
+      }
       if (leaveOutThrowaway) {
-        NodeFacts f = graph.facts(n.id()).orElse(null);
-        if (f == null) {
-          return null;
+        if (!table.hasFacts(n)) {
+          return -1;
         }
-        own = f.throwaway() ? 0 : own;
+        own = table.throwaway(n) ? 0 : own;
       }
       below += Math.max(0, own);
-      memo.put(n.id(), below);
+      memo[n] = below;
     }
     return below;
-  }
-
-  private static <T extends Comparable<T>> int compareNullable(T a, T b) {
-    if (a == null || b == null) {
-      return a == null ? (b == null ? 0 : -1) : 1;
-    }
-    return a.compareTo(b);
   }
 }

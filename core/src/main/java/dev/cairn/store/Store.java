@@ -236,8 +236,8 @@ public final class Store implements Closeable {
   public List<Image> images(boolean all) throws IOException {
     ImageListing listing = new ImageListing(this, graph, tags);
     List<Image> out = new ArrayList<>();
-    for (Node top : listing.listed(all)) {
-      out.add(image(top, listing.references(top.id())));
+    for (String id : listing.listed(all)) {
+      out.add(image(graph.get(id), listing.references(id)));
     }
     return out;
   }
@@ -249,8 +249,8 @@ public final class Store implements Closeable {
   public List<ListedImage> listedImages(boolean all) throws IOException {
     ImageListing listing = new ImageListing(this, graph, tags);
     List<ListedImage> out = new ArrayList<>();
-    for (Node top : listing.listed(all)) {
-      out.add(new ListedImage(Digest.sha256Hex(top.id()), listing.references(top.id())));
+    for (String id : listing.listed(all)) {
+      out.add(new ListedImage(Digest.sha256Hex(id), listing.references(id)));
     }
     return out;
   }

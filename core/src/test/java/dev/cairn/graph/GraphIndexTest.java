@@ -4,6 +4,7 @@ import static dev.cairn.graph.Fixtures.id;
 import static dev.cairn.graph.Fixtures.json;
 import static dev.cairn.graph.Fixtures.tar;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import dev.cairn.driver.Driver;
 import dev.cairn.driver.DriverOptions;
@@ -87,6 +88,47 @@ class GraphIndexTest {
     assertThat(IndexChecks.differences(root)).isEmpty();
     assertThat(reopen().map().keySet()).containsExactlyInAnyOrderElementsOf(chain);
     assertThat(graph.heads()).containsOnlyKeys(chain.getLast());
+  }
+
+  @Test
+  void theTableReadFromTheIndexHoldsWhatTheGraphHoldsAfterRecordsWereAppended() throws IOException {
+    String labelled = id(random);
+    byte[] json =
+        ("{\"id\":\"%s\",\"parent\":\"%s\",\"created\":\"2016-01-02T03:04:05.5Z\","
+                + "\"config\":{\"Labels\":{\"b\":\"2\",\"a\":\"1\"}}}")
+            .formatted(labelled, chain.getLast())
+            .getBytes(StandardCharsets.UTF_8);
+    graph.register(
+        NodeSpec.of(labelled, chain.getLast(), json).asUnfinished(),
+        new ByteArrayInputStream(tar("l", "z")));
+    String gone = id(random);
+    graph.register(
+        NodeSpec.of(gone, labelled, json(gone, labelled)), new ByteArrayInputStream(tar("g", "")));
+    graph.delete(gone);
+    graph.finish(labelled);
+    assertThat(IndexChecks.differences(root)).isEmpty(); // the table included
+    NodeTable t = reopen().table();
+    assertThat(t.nodes()).isEqualTo(4);
+    assertThat(t.find(gone))
+        .satisfiesAnyOf(i -> assertThat(i).isNegative(), i -> assertThat(t.exists(i)).isFalse());
+    for (String id : graph.map().keySet()) {
+      IndexFile.Entry e =
+          new IndexFile.Entry(graph.get(id), graph.isUnfinished(id), graph.facts(id).orElse(null));
+      assertThat(IndexChecks.difference(t, e)).as(id).isNull();
+    }
+    assertThat(t.labels(t.find(labelled))).containsExactly(entry("b", "2"), entry("a", "1"));
+    assertThat(t.parent(t.find(chain.getFirst()))).isEqualTo(NodeTable.NONE);
+  }
+
+  @Test
+  void aTableAskedOfAnIndexBehindItsDirectoriesComesFromTheGraphBroughtInLine() throws IOException {
+    graph.close();
+    String added = handWritten(chain.getLast());
+    graph = Graph.open(root, driver);
+    NodeTable t = graph.table();
+    assertThat(t.nodes()).isEqualTo(4);
+    assertThat(t.id(t.parent(t.find(added)))).isEqualTo(chain.getLast());
+    assertThat(IndexChecks.claimsFresh(root)).isTrue();
   }
 
   @Test

@@ -7,6 +7,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -76,6 +77,55 @@ final class IndexChecks {
         out.add(e.getKey() + ": indexed, but gone from graph/");
       }
     }
+    out.addAll(tableDifferences(dir, c));
     return out;
+  }
+
+  /** What the file's {@link NodeTable} says that its records, decoded one by one, do not. */
+  private static List<String> tableDifferences(Path dir, IndexFile.Contents c) throws IOException {
+    IndexFile.Header h = c.header();
+    NodeTable t =
+        IndexFile.table(dir.resolve(IndexFile.NAME), h.counter(), h.stamp(), new LinkedHashMap<>());
+    if (t == null) {
+      return List.of("the index reads back, but not as a table");
+    }
+    List<String> out = new ArrayList<>();
+    if (t.nodes() != c.entries().size()) {
+      out.add("the table holds " + t.nodes() + " nodes, the records " + c.entries().size());
+    }
+    for (IndexFile.Entry e : c.entries().values()) {
+      String difference = difference(t, e);
+      if (difference != null) {
+        out.add(e.node().id() + ": the table has " + difference);
+      }
+    }
+    return out;
+  }
+
+  static String difference(NodeTable t, IndexFile.Entry e) {
+    Node n = e.node();
+    int i = t.find(n.id());
+    if (i < 0 || !t.exists(i)) {
+      return "no such node";
+    }
+    int p = t.parent(i);
+    String parent = p >= 0 ? t.id(p) : null;
+    if (!java.util.Objects.equals(parent, n.parent())) {
+      return "parent " + parent;
+    }
+    NodeFacts f = e.facts();
+    if (t.imageConfig(i) != n.imageConfig()
+        || t.unfinished(i) != e.unfinished()
+        || t.layerSize(i) != n.size()
+        || t.hasFacts(i) != (f != null)) {
+      return "other flags or size";
+    }
+    if (f != null
+        && (!t.shownCreated(i).equals(f.created())
+            || t.throwaway(i) != f.throwaway()
+            || !java.util.Objects.equals(t.labels(i), f.labels()))) {
+      return "other facts";
+    }
+    return null;
   }
 }

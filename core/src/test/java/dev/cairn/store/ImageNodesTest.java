@@ -42,6 +42,13 @@ class ImageNodesTest {
 
   @AfterEach
   void close() throws IOException {
+    // The listing applies the rule over node numbers, ImageNodes over the graph's map: they agree.
+    for (boolean all : new boolean[] {true, false}) {
+      assertThat(store.images(all))
+          .extracting(i -> i.top().id())
+          .containsExactlyInAnyOrderElementsOf(
+              ImageNodes.of(StoreFixtures.graph(store), store.tags()).listed(all));
+    }
     store.close();
   }
 
