@@ -90,7 +90,7 @@ final class ImagesCommand implements Callable<Integer> {
           }
         }
       }
-      seen.forEach(out::println);
+      print(out, seen);
       return 0;
     }
     List<Row> rows = new ArrayList<>();
@@ -105,6 +105,7 @@ final class ImagesCommand implements Callable<Integer> {
     }
     Instant now = Instant.now();
     if (format.equals("json")) {
+      List<String> lines = new ArrayList<>(rows.size());
       GoLocalTime local = GoLocalTime.of(main.environment().variables());
       for (Row r : rows) {
         // docker's command line gets whole seconds from the engine, and prints them in local time
@@ -121,8 +122,9 @@ final class ImagesCommand implements Callable<Integer> {
         m.put("Tag", r.tag());
         m.put("UniqueSize", "N/A");
         m.put("VirtualSize", Format.humanSize(r.image().size()));
-        out.println(EngineJson.strings(m));
+        lines.add(EngineJson.strings(m));
       }
+      print(out, lines);
       return 0;
     }
     List<String[]> table = new ArrayList<>();
@@ -143,8 +145,20 @@ final class ImagesCommand implements Callable<Integer> {
               Format.size(r.image().size())));
       table.add(cells.toArray(String[]::new));
     }
-    Format.table(table).forEach(out::println);
+    print(out, Format.table(table));
     return 0;
+  }
+
+  // One write for the whole listing: the writer flushes at every line, which for tens of thousands
+  // of images is as many system calls.
+  private static void print(PrintWriter out, Iterable<String> lines) {
+    StringBuilder b = new StringBuilder();
+    String newline = System.lineSeparator();
+    for (String line : lines) {
+      b.append(line).append(newline);
+    }
+    out.print(b);
+    out.flush();
   }
 
   /**

@@ -31,24 +31,39 @@ public record Reference(String domain, String path, String tag, Digest digest) {
   private static final int TAG_MAX_LENGTH = 128;
 
   public Reference {
-    String problem = domain == null ? "missing domain" : domainProblem(domain);
-    if (problem == null) {
-      problem = path == null ? "missing repository path" : pathProblem(path);
+    Name checked = lastName;
+    boolean known = checked != null && checked.domain() == domain && checked.path() == path;
+    String problem = null;
+    if (!known) {
+      problem = domain == null ? "missing domain" : domainProblem(domain);
+      if (problem == null) {
+        problem = path == null ? "missing repository path" : pathProblem(path);
+      }
     }
     if (problem == null && tag != null) {
       problem = tagProblem(tag);
     }
-    if (problem == null && domain.length() + 1 + path.length() > NAME_MAX_LENGTH) {
+    if (!known && problem == null && domain.length() + 1 + path.length() > NAME_MAX_LENGTH) {
       problem = "repository name must not be more than " + NAME_MAX_LENGTH + " characters";
     }
-    if (problem == null) {
+    if (!known && problem == null) {
       problem = ambiguityProblem(domain, path);
     }
     if (problem != null) {
       throw CairnException.invalid(
           "invalid reference \"" + printable(domain + "/" + path) + "\": " + problem);
     }
+    lastName = new Name(domain, path);
   }
+
+  /**
+   * The name the last reference made was checked with. A reference derived from another ({@link
+   * #withTag}, {@link #withDigest}) passes on the very same strings, which need no second check:
+   * the tags file makes thousands of references from one name each.
+   */
+  private static volatile Name lastName;
+
+  private record Name(String domain, String path) {}
 
   /**
    * Parses and normalises a reference as {@code docker pull} does: {@code alpine} becomes {@code
