@@ -107,10 +107,24 @@ public final class NodeTable {
 
   /** The number of the node with this full ID, or -1. */
   public int find(String id) {
-    if (id.length() != 64 || !Graph.isId(id)) {
+    if (id.length() != 64) {
       return -1;
     }
-    return find(HEX.parseHex(id), 0);
+    byte[] b = new byte[32];
+    for (int k = 0; k < 32; k++) {
+      int hi = digit(id.charAt(2 * k));
+      int lo = digit(id.charAt(2 * k + 1));
+      if ((hi | lo) < 0) {
+        return -1;
+      }
+      b[k] = (byte) (hi << 4 | lo);
+    }
+    return find(b, 0);
+  }
+
+  // A lowercase hex digit's value, -1 for anything else (IDs are lowercase).
+  private static int digit(char c) {
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
   }
 
   /** Node {@code i}'s ID, 64 lowercase hex. */
