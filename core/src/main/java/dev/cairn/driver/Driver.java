@@ -34,6 +34,15 @@ public interface Driver extends Closeable {
   List<String> layers() throws IOException;
 
   /**
+   * The names of the staging trees in the layer directory ({@code .tmp-…}): while no one else has
+   * the store open, each is what a layer create or remove cut short left.
+   */
+  List<String> stagingLeftovers() throws IOException;
+
+  /** Removes a staging tree {@link #stagingLeftovers} named, and what it made outside itself. */
+  void removeStagingLeftover(String name) throws IOException;
+
+  /**
    * The directory that shows the layer's whole filesystem (its parents' merged in). Each call is
    * matched by one {@link #put}; the driver may mount on the first and unmount on the last.
    */

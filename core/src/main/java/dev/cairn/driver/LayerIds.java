@@ -6,6 +6,16 @@ import dev.cairn.CairnException;
 final class LayerIds {
   private LayerIds() {}
 
+  /** Whether {@link #check} would accept {@code id}. */
+  static boolean isId(String id) {
+    try {
+      check(id);
+      return true;
+    } catch (CairnException e) {
+      return false;
+    }
+  }
+
   static String check(String id) {
     if (id == null || id.length() != 64) {
       throw CairnException.invalid(

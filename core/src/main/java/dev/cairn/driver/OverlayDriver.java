@@ -328,6 +328,16 @@ final class OverlayDriver implements Driver {
     return Drivers.layerIds(home); // l/ and staging names are no IDs
   }
 
+  @Override
+  public List<String> stagingLeftovers() throws IOException {
+    return staging.leftovers();
+  }
+
+  @Override
+  public void removeStagingLeftover(String name) throws IOException {
+    staging.remove(name, this::removeStagedLink);
+  }
+
   /**
    * Mounts the layer on its first hold; a base layer has nothing below it and is its own {@code
    * diff} directory, unmounted.

@@ -33,6 +33,33 @@ final class Staging {
   }
 
   /**
+   * The staging trees in the layer directory: {@code .tmp-<id>}, and {@code .tmp-<id>-<random>} as
+   * older stores named them. Each was left by a create or remove cut short when no one else has the
+   * store open.
+   */
+  java.util.List<String> leftovers() throws IOException {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    try (java.nio.file.DirectoryStream<Path> s = Files.newDirectoryStream(layers, PREFIX + "*")) {
+      s.forEach(p -> out.add(p.getFileName().toString()));
+    }
+    out.sort(null);
+    return out;
+  }
+
+  /** Removes the staging tree {@code name} ({@link #leftovers}), undoing what it did outside. */
+  void remove(String name, Undo undo) throws IOException {
+    if (!name.startsWith(PREFIX) || name.contains("/") || name.length() == PREFIX.length()) {
+      throw new IllegalArgumentException("not a staging tree: " + name);
+    }
+    Path tree = layers.resolve(name);
+    String id = name.substring(PREFIX.length(), Math.min(name.length(), PREFIX.length() + 64));
+    if (LayerIds.isId(id) && Files.isDirectory(tree, LinkOption.NOFOLLOW_LINKS)) {
+      undo.undo(id, tree);
+    }
+    Trees.remove(tree);
+  }
+
+  /**
    * The staging path of layer {@code id}, cleared of whatever a cut-short create or remove left.
    */
   Path clear(String id, Undo undo) throws IOException {

@@ -121,6 +121,16 @@ final class VfsDriver implements Driver {
   }
 
   @Override
+  public List<String> stagingLeftovers() throws IOException {
+    return staging.leftovers();
+  }
+
+  @Override
+  public void removeStagingLeftover(String name) throws IOException {
+    staging.remove(name, NOTHING_OUTSIDE);
+  }
+
+  @Override
   public Path get(String id) {
     Path p = existing(id);
     holds.acquire(id);

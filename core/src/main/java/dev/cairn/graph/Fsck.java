@@ -204,6 +204,17 @@ public final class Fsck {
             "left behind by an interrupted pull, load or delete",
             () -> removeLeftover(name));
       }
+      for (String name : driver.stagingLeftovers()) {
+        String what = driver.name() + " staging " + name;
+        problem(
+            what,
+            "left behind by an interrupted layer create or remove",
+            () -> {
+              driver.removeStagingLeftover(name);
+              out.repaired("Removed", what);
+              return true;
+            });
+      }
       if (repair) {
         driver.cleanUp(); // what an open that is alone does
       }

@@ -392,6 +392,35 @@ class StoreCheckTest {
   }
 
   @Test
+  void stagingTreesOfCutShortLayerCreatesOldAndNewAreFoundAndRemoved() throws IOException {
+    Path root = pulledStore("vfs");
+    String healthy = healthyId(root, "vfs");
+    Path current = root.resolve("vfs/dir/.tmp-" + "ab".repeat(32));
+    Path older = root.resolve("vfs/dir/.tmp-" + "cd".repeat(32) + "-5f3a9c0e1b2d4f67");
+    for (Path tree : List.of(current, older)) {
+      Files.createDirectories(tree.resolve("etc"));
+      Files.writeString(tree.resolve("etc/half"), "half a layer");
+    }
+    Run run = check(root, "vfs", false);
+    assertThat(run.lines())
+        .containsExactly(
+            "vfs staging "
+                + current.getFileName()
+                + ": left behind by an interrupted layer create or remove",
+            "vfs staging "
+                + older.getFileName()
+                + ": left behind by an interrupted layer create or remove");
+    Run repaired = check(root, "vfs", true);
+    assertThat(repaired.lines())
+        .contains(
+            "Removed: vfs staging " + current.getFileName(),
+            "Removed: vfs staging " + older.getFileName());
+    assertThat(current).doesNotExist();
+    assertThat(older).doesNotExist();
+    repairLeavesASoundStore(root, "vfs", healthy);
+  }
+
+  @Test
   void aTempDirectoryIsNoLeftoverWhileAnotherOpenerMayBeWritingIt() throws IOException {
     Path root = pulledStore("vfs");
     Path busy = root.resolve("graph/_tmp").resolve("ef".repeat(32) + ".0123456789abcdef");
