@@ -142,7 +142,8 @@ final class Authenticator {
       }
       Set<String> scopes = new LinkedHashSet<>();
       if (scope != null) {
-        scopes.add(scope);
+        // A push asks for several at once: "repository:A:pull,push repository:B:pull".
+        scopes.addAll(List.of(scope.split(" ")));
       }
       scopes.addAll(extraScopes);
       Token t = requestToken(c, scopes);
