@@ -276,6 +276,11 @@ final class Authenticator {
             + " must use https (plain http only for an insecure registry)");
   }
 
+  /** Drops every cached token, for tests (as if each had run out). */
+  void forgetTokens() {
+    tokens.clear();
+  }
+
   /** The number of cached tokens, for tests. */
   int cachedTokens() {
     return tokens.size();
