@@ -21,4 +21,11 @@ public interface LayerCandidates {
   record Candidate(Digest digest, long size, String repository) {}
 
   List<Candidate> of(Node node, String host) throws IOException;
+
+  /**
+   * The layer is in {@code repository} of {@code host} now under {@code digest} (found, mounted or
+   * uploaded): where a store records it, so that the next push finds it.
+   */
+  default void pushed(Node node, String host, String repository, Digest digest, long size)
+      throws IOException {}
 }

@@ -68,6 +68,7 @@ public final class Pusher {
     }
     listener.on(new PushStarted(ref));
     try (Registry registry = registries.open(ref.domain())) {
+      String host = registry.host();
       String repo = ref.path();
       List<Node> layers = image.layers();
       List<String> ids = new ArrayList<>(layers.size());
@@ -104,6 +105,9 @@ public final class Pusher {
         for (Future<?> f : tasks) {
           await(f);
         }
+      }
+      for (int i = 0; i < layers.size(); i++) {
+        options.candidates().pushed(layers.get(i), host, repo, blobs[i].digest(), blobs[i].size());
       }
       UploadedBlob config = blob(registry, repo, image.config());
       byte[] manifest = PushManifest.of(oci, config, List.of(blobs));
@@ -185,7 +189,10 @@ public final class Pusher {
           return new UploadedBlob(c.digest(), c.size());
         }
       }
-      slots.acquire();
+      if (!slots.tryAcquire()) {
+        listener.on(new Waiting(id)); // behind the uploads already running, as docker says
+        slots.acquire();
+      }
       try {
         long total = graph.tarLayerSize(node.id());
         AtomicInteger attempt = new AtomicInteger(1);
