@@ -115,6 +115,9 @@ final class BlobUpload {
     expect(r, 202, what);
     URI session = location(r, what);
 
+    // The transport opens the bytes again when it answers a 401; each stream opened is closed
+    // here, so that a source producing them on a thread of its own stops.
+    List<DigestingInputStream> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
     AtomicReference<DigestingInputStream> streamed = new AtomicReference<>();
     HttpRequest.BodyPublisher body =
         HttpRequest.BodyPublishers.ofInputStream(
@@ -123,13 +126,24 @@ final class BlobUpload {
                 DigestingInputStream in =
                     new DigestingInputStream(
                         counting(source.open(), listener), Digest.Algorithm.SHA256);
+                opened.add(in);
                 streamed.set(in);
                 return in;
               } catch (IOException e) {
                 throw new UncheckedIOException(e);
               }
             });
-    r = send("PATCH", session, scope, what, Map.of("Content-Type", OCTETS), body);
+    try {
+      r = send("PATCH", session, scope, what, Map.of("Content-Type", OCTETS), body);
+    } finally {
+      for (DigestingInputStream in : opened) {
+        try {
+          in.close();
+        } catch (IOException ignored) {
+          // closing only stops the producer; the upload's outcome is decided above
+        }
+      }
+    }
     expect(r, 202, what);
     session = location(r, what);
     DigestingInputStream in = streamed.get();
