@@ -39,6 +39,7 @@ public final class Main {
       List.of(
           CommandLine.HelpCommand.class,
           PullCommand.class,
+          PushCommand.class,
           ImagesCommand.class,
           InspectCommand.class,
           HistoryCommand.class,
@@ -405,6 +406,7 @@ public final class Main {
   private static Class<?> named(String name) {
     return switch (name) {
       case "pull" -> PullCommand.class;
+      case "push" -> PushCommand.class;
       case "images" -> ImagesCommand.class;
       case "inspect" -> InspectCommand.class;
       case "history" -> HistoryCommand.class;

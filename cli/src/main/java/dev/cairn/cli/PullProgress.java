@@ -73,6 +73,7 @@ final class PullProgress implements ProgressListener {
       case Resuming r ->
           layer(r.layer(), "Resuming at " + size(r.offset()) + " (" + r.reason() + ")", -1, -1);
       case Finished f -> finished(f.result());
+      case ProgressEvent.PushEvent p -> {} // a pull sends none
     }
     out.flush();
   }
@@ -95,7 +96,7 @@ final class PullProgress implements ProgressListener {
   }
 
   /** A line that is not about one layer. */
-  private void message(String id, String status) {
+  void message(String id, String status) {
     switch (mode) {
       case QUIET -> {}
       case JSON -> json(id, status, -1, -1);
@@ -107,7 +108,7 @@ final class PullProgress implements ProgressListener {
     }
   }
 
-  private void layer(String id, String status, long current, long total) {
+  void layer(String id, String status, long current, long total) {
     switch (mode) {
       case QUIET -> {}
       case JSON -> json(id, status, current, total);

@@ -43,6 +43,8 @@ class ArchitectureTest {
     IdMap.class, // StoreOptions.withIdMaps
     PullOptions.class,
     PullResult.class,
+    dev.cairn.distribution.PushOptions.class,
+    dev.cairn.distribution.PushResult.class,
     ProgressListener.class,
     ProgressEvent.class, // with its event records
     RegistryOptions.class, // StoreOptions.withRegistry

@@ -89,6 +89,7 @@ class SubcommandsTest {
         .containsExactly(
             "help",
             "pull",
+            "push",
             "images",
             "inspect",
             "history",

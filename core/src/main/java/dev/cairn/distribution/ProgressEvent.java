@@ -49,4 +49,25 @@ public sealed interface ProgressEvent {
 
   /** The pull ended; the result names what was pulled. */
   record Finished(PullResult result) implements ProgressEvent {}
+
+  /** A push's events; a pull sends none of them. */
+  sealed interface PushEvent extends ProgressEvent {}
+
+  /** The push of {@code reference} begins ("The push refers to repository [...]"). */
+  record PushStarted(Reference reference) implements PushEvent {}
+
+  /** The layer is being looked for in the registry. */
+  record Preparing(String layer) implements PushEvent {}
+
+  /** {@code current} of {@code total} bytes of the layer's tar compressed and sent. */
+  record Pushing(String layer, long current, long total) implements PushEvent {}
+
+  /** The layer's blob is in the repository now, sent by this push. */
+  record Pushed(String layer) implements PushEvent {}
+
+  /** The layer's blob was mounted from {@code repository} of the same registry. */
+  record Mounted(String layer, String repository) implements PushEvent {}
+
+  /** The push ended; the result names the manifest written. */
+  record PushFinished(PushResult result) implements PushEvent {}
 }

@@ -142,7 +142,8 @@ final class Authenticator {
       }
       Set<String> scopes = new LinkedHashSet<>();
       if (scope != null) {
-        scopes.add(scope);
+        // A push asks for several at once: "repository:A:pull,push repository:B:pull".
+        scopes.addAll(List.of(scope.split(" ")));
       }
       scopes.addAll(extraScopes);
       Token t = requestToken(c, scopes);
@@ -273,6 +274,11 @@ final class Authenticator {
             + ": token realm "
             + RegistryErrors.printable(realm)
             + " must use https (plain http only for an insecure registry)");
+  }
+
+  /** Drops every cached token, for tests (as if each had run out). */
+  void forgetTokens() {
+    tokens.clear();
   }
 
   /** The number of cached tokens, for tests. */

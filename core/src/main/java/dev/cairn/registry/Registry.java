@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -36,6 +37,7 @@ public final class Registry implements AutoCloseable {
   private final RegistryOptions options;
   private final Transport transport;
   private final ManifestVerifier verifier;
+  private final BlobUpload upload;
 
   private Registry(String host, RegistryOptions options, ManifestVerifier verifier)
       throws IOException {
@@ -43,6 +45,7 @@ public final class Registry implements AutoCloseable {
     this.options = options;
     this.verifier = verifier;
     this.transport = new Transport(host, host.equals(DOCKER_HUB) ? DOCKER_HUB_API : host, options);
+    this.upload = new BlobUpload(transport, host, options.retry());
   }
 
   /**
@@ -147,6 +150,52 @@ public final class Registry implements AutoCloseable {
       page = p.next();
     }
     return List.copyOf(all);
+  }
+
+  /** The size of a blob the repository holds, or empty when it holds none of that digest. */
+  public OptionalLong blobSize(String repository, Digest digest) throws IOException {
+    checkRepository(repository);
+    return upload.size(repository, digest);
+  }
+
+  /**
+   * Mounts a blob that {@code fromRepository} of this registry holds into {@code repository}: true
+   * when the registry did; false when it opened an upload session instead (the source lacks the
+   * blob, or the registry does not mount), which is cancelled so that the caller uploads.
+   */
+  public boolean mountBlob(String repository, Digest digest, String fromRepository)
+      throws IOException {
+    checkRepository(repository);
+    checkRepository(fromRepository);
+    return upload.mount(repository, digest, fromRepository);
+  }
+
+  /**
+   * Uploads a blob into {@code repository}: a session, the bytes in one streamed PATCH, then the
+   * PUT with their digest (computed while they stream unless the source knows it). An attempt that
+   * fails for want of the registry starts over with a new session, as the retry policy allows.
+   */
+  public UploadedBlob uploadBlob(String repository, BlobSource source, UploadListener listener)
+      throws IOException {
+    checkRepository(repository);
+    return upload.upload(repository, source, listener);
+  }
+
+  /**
+   * PUTs a manifest under a tag or digest with {@code mediaType} as its Content-Type; returns its
+   * digest (schema1: of the payload without signatures), which the registry's answer must match.
+   * Push every blob it names first: the registry refuses a manifest naming a blob it lacks.
+   */
+  public Digest putManifest(String repository, String reference, String mediaType, byte[] body)
+      throws IOException {
+    checkRepository(repository);
+    if (!Digest.isValid(reference) && !isTag(reference)) {
+      throw CairnException.invalid(
+          "invalid tag or digest \"" + RegistryErrors.printable(String.valueOf(reference)) + "\"");
+    }
+    Digest expected = verifier.verify(body, mediaType).digest();
+    return ManifestPut.put(
+        upload, transport.base(), host, repository, reference, mediaType, body, expected);
   }
 
   /** Authorization state, for tests. */

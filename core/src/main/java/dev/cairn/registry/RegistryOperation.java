@@ -39,4 +39,12 @@ interface RegistryOperation<T> {
   static String pullScope(String repository) {
     return "repository:" + repository + ":pull";
   }
+
+  /** Push scope on {@code repository}, with pull on a mount source when there is one. */
+  static String pushScope(String repository, String mountFrom) {
+    String push = "repository:" + repository + ":pull,push";
+    return mountFrom == null || mountFrom.equals(repository)
+        ? push
+        : push + " " + pullScope(mountFrom);
+  }
 }

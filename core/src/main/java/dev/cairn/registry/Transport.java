@@ -40,14 +40,33 @@ import javax.net.ssl.X509TrustManager;
  */
 final class Transport implements AutoCloseable {
 
-  /** One request as a registry operation describes it. */
+  /**
+   * One request as a registry operation describes it. A call with a body is sent once: an upload
+   * that fails is started again by its caller with a new session, never re-sent into a session that
+   * may hold part of it.
+   */
   record Call(
       String method,
       URI uri,
       List<String> accept,
       Map<String, String> headers,
       String scope,
-      String what) {}
+      String what,
+      HttpRequest.BodyPublisher body) {
+    Call(
+        String method,
+        URI uri,
+        List<String> accept,
+        Map<String, String> headers,
+        String scope,
+        String what) {
+      this(method, uri, accept, headers, scope, what, null);
+    }
+
+    boolean retryable() {
+      return body == null;
+    }
+  }
 
   private final String host;
   private final URI base;
@@ -181,7 +200,9 @@ final class Transport implements AutoCloseable {
         throw e;
       } catch (IOException e) {
         Duration wait = retry.backoff(attempt);
-        if (!NetworkErrors.retryable(e) || !retry.allowsAnother(attempt, start, wait)) {
+        if (!call.retryable()
+            || !NetworkErrors.retryable(e)
+            || !retry.allowsAnother(attempt, start, wait)) {
           throw NetworkErrors.unavailable(
               call.what(),
               host,
@@ -211,7 +232,7 @@ final class Transport implements AutoCloseable {
         continue;
       }
       Duration wait = retryAfter(r, retry).orElse(retry.backoff(attempt));
-      if (isRetryable(status) && retry.allowsAnother(attempt, start, wait)) {
+      if (call.retryable() && isRetryable(status) && retry.allowsAnother(attempt, start, wait)) {
         discard(r);
         pause(wait);
         attempt++;
@@ -240,7 +261,11 @@ final class Transport implements AutoCloseable {
           HttpRequest.newBuilder(uri)
               .timeout(options.responseTimeout())
               .header("User-Agent", options.userAgent())
-              .method(method, HttpRequest.BodyPublishers.noBody());
+              .method(
+                  method,
+                  call.body() != null && method.equals(call.method())
+                      ? call.body()
+                      : HttpRequest.BodyPublishers.noBody());
       if (uri.getScheme().equals("http")) {
         b.version(HttpClient.Version.HTTP_1_1); // no h2c upgrade dance on plain HTTP
       }

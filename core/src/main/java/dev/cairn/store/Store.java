@@ -6,6 +6,10 @@ import dev.cairn.distribution.ProgressListener;
 import dev.cairn.distribution.PullOptions;
 import dev.cairn.distribution.PullResult;
 import dev.cairn.distribution.Puller;
+import dev.cairn.distribution.PushImage;
+import dev.cairn.distribution.PushOptions;
+import dev.cairn.distribution.PushResult;
+import dev.cairn.distribution.Pusher;
 import dev.cairn.driver.Driver;
 import dev.cairn.driver.DriverOptions;
 import dev.cairn.driver.Drivers;
@@ -269,6 +273,53 @@ public final class Store implements Closeable {
     try (Puller puller = puller()) {
       return puller.pullAllTags(repository, pullOptions, listener);
     }
+  }
+
+  /**
+   * Pushes the image {@code ref} names to its registry under the same name: each layer found in the
+   * repository, mounted, or compressed again while it is sent; then its config, then its manifest
+   * (schema2), as {@code save} would write the config.
+   *
+   * @throws CairnException NOT_FOUND when no image has that name
+   */
+  public PushResult push(Reference ref, PushOptions pushOptions, ProgressListener listener)
+      throws IOException {
+    String id =
+        tags.resolve(ref)
+            .orElseThrow(
+                () ->
+                    CairnException.notFound(
+                        "An image does not exist locally with the tag: " + ref.familiarName()));
+    try (Graph.Hold hold = graph.retain(List.of(id))) {
+      Saver.Content c = new Saver(graph, tags).content(id);
+      PushImage image =
+          new PushImage(id, c.layers(), c.config(), dev.cairn.image.MediaType.DOCKER_MANIFEST);
+      return pusher().push(ref, image, pushOptions, listener);
+    }
+  }
+
+  private Pusher pusher;
+
+  /** One for the store, so that its pushes share their uploads and per-layer locks. */
+  private synchronized Pusher pusher() {
+    if (pusher == null) {
+      pusher = new Pusher(graph, host -> Registry.open(host, options.registry()));
+    }
+    return pusher;
+  }
+
+  /** The tags of the repository {@code ref} names, for {@code push --all-tags}. */
+  public List<Reference> tagsOf(Reference repository) throws IOException {
+    List<Reference> out = new ArrayList<>();
+    for (List<Reference> refs : tags.byNode().values()) {
+      for (Reference r : refs) {
+        if (r.tag() != null && r.name().equals(repository.name())) {
+          out.add(r);
+        }
+      }
+    }
+    out.sort(java.util.Comparator.comparing(Reference::tag));
+    return out;
   }
 
   private Puller puller() throws IOException {

@@ -90,6 +90,18 @@ public final class Saver {
     }
   }
 
+  /**
+   * What {@code save} writes of the image {@code id} (a node ID): its layer nodes base first (a
+   * schema1 image's throwaway ones left out) and its config, the stored bytes of a config-typed
+   * image or the config built from its v1 chain. A push sends the same.
+   */
+  public record Content(List<Node> layers, byte[] config, boolean configTyped) {}
+
+  public Content content(String id) throws IOException {
+    Image img = image(id, List.of());
+    return new Content(img.layers(), img.config(), V1Forms.isConfig(id, graph.rawJSON(id)));
+  }
+
   private record Named(String id, Reference tag) {}
 
   private Named resolve(String name) throws IOException {

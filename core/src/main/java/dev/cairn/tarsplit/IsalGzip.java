@@ -30,7 +30,7 @@ import java.util.zip.GZIPOutputStream;
  * <p>ISA-L's stream is a C struct used through the fixed offsets of its 2.x layout (soname {@code
  * libisal.so.2}); a self-test at load compresses a sample that the JDK must read back intact.
  */
-final class IsalGzip extends OutputStream {
+public final class IsalGzip extends OutputStream {
   // struct isal_zstream of ISA-L 2.x: the fields used, and room to spare for the whole of it.
   private static final long STREAM_BYTES = 96 << 10;
   private static final long NEXT_IN = 0;
@@ -83,7 +83,7 @@ final class IsalGzip extends OutputStream {
    * A gzip stream into {@code out}; {@link #finish}-like behaviour on close, which leaves {@code
    * out} open.
    */
-  static OutputStream open(OutputStream out) throws IOException {
+  public static OutputStream open(OutputStream out) throws IOException {
     if (LIBRARY != null) {
       return new IsalGzip(LIBRARY, out);
     }

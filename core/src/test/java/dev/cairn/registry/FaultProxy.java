@@ -50,7 +50,9 @@ public final class FaultProxy implements AutoCloseable {
     /** Redirects (307) to the same path on host name localhost, under /redirected. */
     REDIRECT_OTHER_HOST,
     /** Redirects (307) to the very same URL. */
-    REDIRECT_SELF
+    REDIRECT_SELF,
+    /** Reads part of the request body, then drops the connection without an answer. */
+    RESET_IN_BODY
   }
 
   /** One request as the proxy saw it. */
@@ -83,7 +85,10 @@ public final class FaultProxy implements AutoCloseable {
     return "127.0.0.1:" + server.getAddress().getPort();
   }
 
-  /** Spends {@code faults}, in order, on the next requests whose path contains {@code fragment}. */
+  /**
+   * Spends {@code faults}, in order, on the next requests whose path, or method, space and path,
+   * contains {@code fragment} ({@code "PATCH /v2/a/blobs/uploads/"}).
+   */
   public synchronized void plan(String fragment, Fault... faults) {
     for (Fault f : faults) {
       plan.add(new Object[] {fragment, f});
@@ -115,9 +120,9 @@ public final class FaultProxy implements AutoCloseable {
     requireBasic = false;
   }
 
-  private synchronized Fault next(String path) {
+  private synchronized Fault next(String method, String path) {
     for (Object[] p : plan) {
-      if (path.contains((String) p[0])) {
+      if ((method + " " + path).contains((String) p[0])) {
         plan.remove(p);
         return (Fault) p[1];
       }
@@ -146,7 +151,7 @@ public final class FaultProxy implements AutoCloseable {
         send(ex, 401, "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"log in\"}]}");
         return;
       }
-      Fault fault = redirected ? null : next(path);
+      Fault fault = redirected ? null : next(ex.getRequestMethod(), path);
       String full = path + (query == null ? "" : "?" + query);
       if (fault == Fault.STATUS_500) {
         send(ex, 500, "<html>upstream exploded</html>");
@@ -155,6 +160,11 @@ public final class FaultProxy implements AutoCloseable {
       if (fault == Fault.STATUS_429) {
         ex.getResponseHeaders().set("Retry-After", "0");
         send(ex, 429, "{\"errors\":[{\"code\":\"TOOMANYREQUESTS\",\"message\":\"slow down\"}]}");
+        return;
+      }
+      if (fault == Fault.RESET_IN_BODY) {
+        ex.getRequestBody().readNBytes(16);
+        // No answer: closing the exchange without one drops the connection.
         return;
       }
       if (fault == Fault.NO_ANSWER) {
@@ -173,7 +183,13 @@ public final class FaultProxy implements AutoCloseable {
       HttpRequest.Builder b =
           HttpRequest.newBuilder(URI.create("http://" + target + full))
               .version(HttpClient.Version.HTTP_1_1)
-              .method(ex.getRequestMethod(), HttpRequest.BodyPublishers.noBody());
+              .method(ex.getRequestMethod(), requestBody(ex));
+      for (String h : List.of("Content-Type", "Content-Range")) {
+        String v = ex.getRequestHeaders().getFirst(h);
+        if (v != null) {
+          b.header(h, v);
+        }
+      }
       String accept = ex.getRequestHeaders().getFirst("Accept");
       if (accept != null) {
         b.header("Accept", accept);
@@ -188,9 +204,26 @@ public final class FaultProxy implements AutoCloseable {
         Thread.currentThread().interrupt();
         throw new IOException(e);
       }
-      for (String h : List.of("Content-Type", "Docker-Content-Digest", "Content-Range", "Link")) {
+      for (String h :
+          List.of(
+              "Content-Type",
+              "Docker-Content-Digest",
+              "Content-Range",
+              "Link",
+              "Range",
+              "Docker-Upload-UUID",
+              "OCI-Chunk-Min-Length")) {
         r.headers().firstValue(h).ifPresent(v -> ex.getResponseHeaders().set(h, v));
       }
+      // The registry's upload Locations are absolute: keep the client talking to the proxy.
+      r.headers()
+          .firstValue("Location")
+          .ifPresent(
+              v ->
+                  ex.getResponseHeaders()
+                      .set(
+                          "Location",
+                          v.replace("http://" + target + "/", "http://" + host() + "/")));
       byte[] body = r.body();
       int half = body.length / 2;
       if (fault == Fault.CORRUPT_BYTE) {
@@ -261,6 +294,13 @@ public final class FaultProxy implements AutoCloseable {
       ex.sendResponseHeaders(r.statusCode(), body.length == 0 ? -1 : body.length);
       ex.getResponseBody().write(body);
     }
+  }
+
+  private static HttpRequest.BodyPublisher requestBody(HttpExchange ex) throws IOException {
+    byte[] body = ex.getRequestBody().readAllBytes();
+    return body.length == 0
+        ? HttpRequest.BodyPublishers.noBody()
+        : HttpRequest.BodyPublishers.ofByteArray(body);
   }
 
   private void awaitRelease() {

@@ -1,0 +1,133 @@
+package dev.cairn.cli;
+
+import dev.cairn.CairnException;
+import dev.cairn.distribution.PushOptions;
+import dev.cairn.image.Reference;
+import dev.cairn.registry.DockerConfigCredentials;
+import dev.cairn.registry.RegistryOptions;
+import dev.cairn.store.Store;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code cairn push}: publish an image (or every tag of a repository) to its registry. */
+@Command(
+    name = "push",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Push an image from the store to the registry its name names.",
+      "",
+      "Layers the repository holds are not sent again; the others are compressed again from the"
+          + " store while they are sent. The manifest is written once all its blobs are in.",
+      ""
+    },
+    exitCodeListHeading = ExitStatus.HEADING,
+    exitCodeList = {
+      "0:pushed",
+      "1:invalid input (a usage error, a bad name), or an answer of the registry that does not"
+          + " hold together",
+      "2:no image of that name in the store",
+      ExitStatus.UNAUTHORIZED,
+      "5:unavailable: the registry's name does not resolve, it refuses or resets connections,"
+          + " does not answer in time, fails TLS, or answers 5xx or 429 (after retries)"
+    })
+final class PushCommand implements Callable<Integer> {
+  @ParentCommand Main main;
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = {"-a", "--all-tags"},
+      description = "Push every tag of the repository.")
+  boolean allTags;
+
+  @Option(
+      names = {"-q", "--quiet"},
+      description = "Print only the references pushed.")
+  boolean quiet;
+
+  @Option(
+      names = "--progress",
+      paramLabel = "MODE",
+      description =
+          "auto (bars on a terminal, else lines), plain (one line per change) or json"
+              + " (Docker's message stream). Default: auto.")
+  String progress = "auto";
+
+  @Option(
+      names = "--insecure-registry",
+      paramLabel = "HOST[:PORT]",
+      description = "Talk plain HTTP to this registry (repeatable); loopback hosts always may.")
+  List<String> insecure = new java.util.ArrayList<>();
+
+  @Option(
+      names = "--ca-cert",
+      paramLabel = "FILE",
+      description = "Also trust the CA certificates in this PEM file (repeatable).")
+  List<java.nio.file.Path> caCerts = new java.util.ArrayList<>();
+
+  @Parameters(paramLabel = "NAME[:TAG]", description = "The image to push.")
+  String reference;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    PullProgress.Mode mode = mode();
+    Reference ref = Reference.parse(reference);
+    if (ref.digest() != null) {
+      throw CairnException.invalid("cannot push a digest reference"); // docker's words
+    }
+    if (allTags && !PullCommand.nameOnly(reference)) {
+      throw CairnException.invalid("tag can't be used with --all-tags/-a");
+    }
+    RegistryOptions registry =
+        RegistryOptions.defaults()
+            .withCredentials(DockerConfigCredentials.loadDefault(main.environment().variables()))
+            .withInsecureRegistries(java.util.Set.copyOf(insecure))
+            .withCaCertificates(caCerts);
+    PushProgress listener = new PushProgress(mode, out);
+    try (Store store = main.openStore(registry)) {
+      if (allTags) {
+        List<Reference> tags = store.tagsOf(ref);
+        if (tags.isEmpty()) {
+          throw CairnException.notFound(
+              "An image does not exist locally with the tag: " + ref.familiarName());
+        }
+        for (Reference tag : tags) {
+          store.push(tag, PushOptions.defaults(), listener);
+        }
+      } else {
+        store.push(ref, PushOptions.defaults(), listener);
+      }
+    } catch (CairnException e) {
+      if (mode == PullProgress.Mode.JSON) {
+        out.println(PullProgress.jsonError(e.getMessage()));
+        out.flush();
+      }
+      throw e;
+    }
+    return 0;
+  }
+
+  private PullProgress.Mode mode() {
+    if (quiet) {
+      return PullProgress.Mode.QUIET;
+    }
+    return switch (progress) {
+      case "auto" -> main.stdoutIsTerminal() ? PullProgress.Mode.TERMINAL : PullProgress.Mode.PLAIN;
+      case "plain" -> PullProgress.Mode.PLAIN;
+      case "json" -> PullProgress.Mode.JSON;
+      case "tty" -> PullProgress.Mode.TERMINAL;
+      default ->
+          throw CairnException.invalid(
+              "--progress must be auto, plain or json, not " + CairnException.quote(progress));
+    };
+  }
+}

@@ -1,0 +1,35 @@
+package dev.cairn.registry;
+
+import dev.cairn.digest.Digest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
+
+/**
+ * The bytes of a blob to upload, opened again for each attempt so that an upload broken off can
+ * start over with a new session.
+ */
+public interface BlobSource {
+  /** A fresh stream over the whole blob. */
+  InputStream open() throws IOException;
+
+  /** The digest when known before the bytes are read; else it is computed while they stream. */
+  default Optional<Digest> digest() {
+    return Optional.empty();
+  }
+
+  static BlobSource of(byte[] bytes) {
+    Digest d = Digest.sha256(bytes);
+    return new BlobSource() {
+      @Override
+      public InputStream open() {
+        return new java.io.ByteArrayInputStream(bytes);
+      }
+
+      @Override
+      public Optional<Digest> digest() {
+        return Optional.of(d);
+      }
+    };
+  }
+}
