@@ -62,6 +62,7 @@ public final class Graph implements Closeable {
   private final Mounts mounts;
   private final LayerExport layers = new LayerExport(this);
   private final GraphIndex index;
+  private final KeptBlobs blobs;
   private final Map<String, Integer> retained = new ConcurrentHashMap<>();
   private boolean closed;
 
@@ -73,6 +74,7 @@ public final class Graph implements Closeable {
     this.lock = lock;
     this.mounts = new Mounts(this);
     this.index = new GraphIndex(dir, tmp, driver, lock);
+    this.blobs = new KeptBlobs(this);
   }
 
   /**
@@ -118,6 +120,11 @@ public final class Graph implements Closeable {
 
   public Driver driver() {
     return driver;
+  }
+
+  /** The original layer blobs pulls kept ({@code pull --keep-blobs}). */
+  public KeptBlobs blobs() {
+    return blobs;
   }
 
   /** The mounts users made of nodes ({@code cairn mount}), counted across processes. */
@@ -171,7 +178,7 @@ public final class Graph implements Closeable {
     }
   }
 
-  private void syncIfChanged() throws IOException {
+  void syncIfChanged() throws IOException {
     index.syncIfChanged();
   }
 
@@ -445,12 +452,14 @@ public final class Graph implements Closeable {
           throw new CairnException(
               CairnException.Kind.CONFLICT, "image " + id + " cannot be deleted: it is mounted");
         }
+        Digest layer = node(id).map(Node::layerDigest).orElse(null);
         IndexFile.Header h = index.fresh();
         index.bump();
         Files.move(dir.resolve(id), away, StandardCopyOption.ATOMIC_MOVE);
         NodeFiles.syncDir(dir);
         NodeFiles.syncDir(tmp);
         index.deleted(h, id);
+        blobs.dropUnused(layer); // the last node with it took the kept blob along
       }
       driver.remove(id);
       NodeFiles.deleteTree(away);
@@ -461,11 +470,13 @@ public final class Graph implements Closeable {
   void removeCorrupt(String id) throws IOException {
     Path away = tmp.resolve(id + "." + random() + DELETED);
     try (RootLock.Held c = lock.lockCommit()) {
+      Digest layer = node(id).map(Node::layerDigest).orElse(null);
       IndexFile.Header h = index.fresh();
       index.bump();
       Files.move(dir.resolve(id), away, StandardCopyOption.ATOMIC_MOVE);
       NodeFiles.syncDir(dir);
       index.deleted(h, id);
+      blobs.dropUnused(layer);
     }
     driver.remove(id);
     NodeFiles.deleteTree(away);
@@ -658,6 +669,90 @@ public final class Graph implements Closeable {
     try (RootLock.Held idLock = lock.lockId(id)) {
       requireOnDisk(id);
       NodeFiles.replace(dir.resolve(id), NodeFiles.V1_COMPATIBILITY, v1Compatibility.clone(), tmp);
+    }
+  }
+
+  /**
+   * The compressed blobs node {@code id}'s layer is known under, newest first (its {@code
+   * v2metadata} file); none when it has none, or when the file is unreadable ({@code fsck} reports
+   * that).
+   */
+  public List<KnownBlob> knownBlobs(String id) throws IOException {
+    checkId(id, "node");
+    try {
+      return KnownBlobs.read(dir.resolve(id));
+    } catch (CairnException e) {
+      return List.of();
+    }
+  }
+
+  /**
+   * Records that node {@code id}'s layer is known as {@code blob}: it goes first, an older entry
+   * for the same digest, host and repository is dropped, and the oldest beyond the cap go. The file
+   * is replaced atomically under the node's lock. An unreadable file is started anew.
+   *
+   * @return a warning when an unreadable file was replaced, else empty
+   * @throws CairnException NOT_FOUND when the node does not exist
+   */
+  public Optional<String> recordKnownBlob(String id, KnownBlob blob) throws IOException {
+    checkId(id, "node");
+    try (RootLock.Held idLock = lock.lockId(id)) {
+      requireOnDisk(id);
+      Path node = dir.resolve(id);
+      List<KnownBlob> old;
+      String warning = null;
+      try {
+        old = KnownBlobs.read(node);
+      } catch (CairnException e) {
+        old = List.of();
+        warning = "node " + id + ": ignoring its " + KnownBlobs.FILE + ": " + e.getMessage();
+      }
+      List<KnownBlob> next = KnownBlobs.with(old, blob);
+      if (!next.equals(old)) {
+        NodeFiles.replace(node, KnownBlobs.FILE, KnownBlobs.encode(next), tmp);
+      }
+      return Optional.ofNullable(warning);
+    }
+  }
+
+  /**
+   * The manifests the image whose top node is {@code id} was pulled with, one per registry and
+   * repository, newest first (its {@code v2manifests} file); none when unreadable.
+   */
+  public List<PulledManifest> pulledManifests(String id) throws IOException {
+    checkId(id, "node");
+    try {
+      return PulledManifests.read(dir.resolve(id));
+    } catch (CairnException e) {
+      return List.of();
+    }
+  }
+
+  /**
+   * Records that the image whose top node is {@code id} was pulled with {@code manifest}, replacing
+   * the file atomically under the node's lock; an unreadable file is started anew.
+   *
+   * @return a warning when an unreadable file was replaced, else empty
+   */
+  public Optional<String> recordPulledManifest(String id, PulledManifest manifest)
+      throws IOException {
+    checkId(id, "node");
+    try (RootLock.Held idLock = lock.lockId(id)) {
+      requireOnDisk(id);
+      Path node = dir.resolve(id);
+      List<PulledManifest> old;
+      String warning = null;
+      try {
+        old = PulledManifests.read(node);
+      } catch (CairnException e) {
+        old = List.of();
+        warning = "node " + id + ": ignoring its " + PulledManifests.FILE + ": " + e.getMessage();
+      }
+      List<PulledManifest> next = PulledManifests.with(old, manifest);
+      if (!next.equals(old)) {
+        NodeFiles.replace(node, PulledManifests.FILE, PulledManifests.encode(next), tmp);
+      }
+      return Optional.ofNullable(warning);
     }
   }
 
