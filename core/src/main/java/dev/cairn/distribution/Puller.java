@@ -647,7 +647,7 @@ public final class Puller implements AutoCloseable {
               p.blobSize(),
               (offset, reason) ->
                   job.listener.on(new ProgressEvent.Resuming(label, offset, reason)));
-      job.downloaded.set(true);
+      // The image was up to date: only its blob is fetched, which the status does not count.
       long total = p.blobSize();
       try (BlobTee tee =
           new BlobTee(

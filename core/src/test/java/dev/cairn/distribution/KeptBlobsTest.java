@@ -272,6 +272,25 @@ class KeptBlobsTest {
   }
 
   @Test
+  void concurrentKeepingPullsSharingABaseDownloadAndKeepEachBlobOnce() throws Exception {
+    try (PullFixture f = new PullFixture(store);
+        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<PullResult>> results = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        Reference r = ref("test/app", "app" + (i % 2 + 1));
+        results.add(pool.submit(() -> f.puller.pull(r, keep(), ProgressListener.NONE)));
+      }
+      for (Future<PullResult> r : results) {
+        r.get();
+      }
+      assertThat(kept(store)).isEqualTo(layerDigests(0, 1));
+      for (Digest d : layerDigests(0, 1)) {
+        assertThat(PullFixture.blobGets(proxy, d.hex())).as("GETs of %s", d).isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
   void withoutKeepBlobsNoBlobIsKept() throws Exception {
     try (PullFixture f = new PullFixture(store)) {
       f.puller.pull(ref("test/app", "app1"), amd64(), ProgressListener.NONE);
@@ -285,7 +304,8 @@ class KeptBlobsTest {
       f.puller.pull(ref("test/app", "app1"), keep(), ProgressListener.NONE);
       f.puller.pull(ref("test/app", "app2"), amd64(), ProgressListener.NONE);
       proxy.reset();
-      f.puller.pull(ref("test/app", "app2"), keep(), ProgressListener.NONE);
+      PullResult r = f.puller.pull(ref("test/app", "app2"), keep(), ProgressListener.NONE);
+      assertThat(r.upToDate()).as("the image itself was up to date").isTrue();
       assertThat(kept(store)).isEqualTo(layerDigests(0, 1));
       OciLayouts.Image app2 = images.get(1);
       assertThat(PullFixture.blobGets(proxy, app2.layers().get(0).digest().hex())).isZero();
@@ -430,6 +450,20 @@ class KeptBlobsTest {
     assertThat(check(store, false).result().clean()).isTrue();
   }
 
+  private void awaitBlobLeftover() throws Exception {
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      try (Stream<Path> left = Files.list(store.resolve("graph/_tmp"))) {
+        if (left.anyMatch(p -> p.getFileName().toString().startsWith("blob-"))) {
+          return;
+        }
+      } catch (java.nio.file.NoSuchFileException e) {
+        // the child has not made the store yet
+      }
+      Thread.sleep(20);
+    }
+  }
+
   @Test
   void aPullKilledMidDownloadLeavesNoHalfBlobUnderBlobs() throws Exception {
     OciLayouts.Blob base = images.get(0).layers().getFirst();
@@ -442,6 +476,7 @@ class KeptBlobsTest {
             .start();
     try {
       assertThat(proxy.awaitStall(java.time.Duration.ofSeconds(60))).isTrue();
+      awaitBlobLeftover(); // the child has begun to copy the blob
     } finally {
       child.destroyForcibly(); // SIGKILL, with the base blob half written
       child.waitFor();
