@@ -674,86 +674,39 @@ public final class Graph implements Closeable {
 
   /**
    * The compressed blobs node {@code id}'s layer is known under, newest first (its {@code
-   * v2metadata} file); none when it has none, or when the file is unreadable ({@code fsck} reports
-   * that).
+   * v2metadata} file); none when it has none or the file does not parse ({@code fsck} reports it).
    */
   public List<KnownBlob> knownBlobs(String id) throws IOException {
-    checkId(id, "node");
-    try {
-      return KnownBlobs.read(dir.resolve(id));
-    } catch (CairnException e) {
-      return List.of();
-    }
+    return KnownBlobs.RECORDS.get(this, id);
   }
 
   /**
-   * Records that node {@code id}'s layer is known as {@code blob}: it goes first, an older entry
-   * for the same digest, host and repository is dropped, and the oldest beyond the cap go. The file
-   * is replaced atomically under the node's lock. An unreadable file is started anew.
+   * Records that node {@code id}'s layer is known as {@code blob}: first, an older entry of the
+   * same digest, host and repository dropped, the oldest beyond the cap gone; replaced atomically
+   * under the node's lock, a file that does not parse started anew.
    *
-   * @return a warning when an unreadable file was replaced, else empty
+   * @return a warning when a file that did not parse was replaced, else empty
    * @throws CairnException NOT_FOUND when the node does not exist
    */
   public Optional<String> recordKnownBlob(String id, KnownBlob blob) throws IOException {
-    checkId(id, "node");
-    try (RootLock.Held idLock = lock.lockId(id)) {
-      requireOnDisk(id);
-      Path node = dir.resolve(id);
-      List<KnownBlob> old;
-      String warning = null;
-      try {
-        old = KnownBlobs.read(node);
-      } catch (CairnException e) {
-        old = List.of();
-        warning = "node " + id + ": ignoring its " + KnownBlobs.FILE + ": " + e.getMessage();
-      }
-      List<KnownBlob> next = KnownBlobs.with(old, blob);
-      if (!next.equals(old)) {
-        NodeFiles.replace(node, KnownBlobs.FILE, KnownBlobs.encode(next), tmp);
-      }
-      return Optional.ofNullable(warning);
-    }
+    return KnownBlobs.RECORDS.update(this, id, old -> KnownBlobs.with(old, blob));
   }
 
   /**
    * The manifests the image whose top node is {@code id} was pulled with, one per registry and
-   * repository, newest first (its {@code v2manifests} file); none when unreadable.
+   * repository, newest first (its {@code v2manifests} file); none when it does not parse.
    */
   public List<PulledManifest> pulledManifests(String id) throws IOException {
-    checkId(id, "node");
-    try {
-      return PulledManifests.read(dir.resolve(id));
-    } catch (CairnException e) {
-      return List.of();
-    }
+    return PulledManifests.RECORDS.get(this, id);
   }
 
   /**
-   * Records that the image whose top node is {@code id} was pulled with {@code manifest}, replacing
-   * the file atomically under the node's lock; an unreadable file is started anew.
-   *
-   * @return a warning when an unreadable file was replaced, else empty
+   * Records that the image whose top node is {@code id} was pulled with {@code manifest}, as {@link
+   * #recordKnownBlob} records a blob.
    */
   public Optional<String> recordPulledManifest(String id, PulledManifest manifest)
       throws IOException {
-    checkId(id, "node");
-    try (RootLock.Held idLock = lock.lockId(id)) {
-      requireOnDisk(id);
-      Path node = dir.resolve(id);
-      List<PulledManifest> old;
-      String warning = null;
-      try {
-        old = PulledManifests.read(node);
-      } catch (CairnException e) {
-        old = List.of();
-        warning = "node " + id + ": ignoring its " + PulledManifests.FILE + ": " + e.getMessage();
-      }
-      List<PulledManifest> next = PulledManifests.with(old, manifest);
-      if (!next.equals(old)) {
-        NodeFiles.replace(node, PulledManifests.FILE, PulledManifests.encode(next), tmp);
-      }
-      return Optional.ofNullable(warning);
-    }
+    return PulledManifests.RECORDS.update(this, id, old -> PulledManifests.with(old, manifest));
   }
 
   // ---------------------------------------------------------------- helpers

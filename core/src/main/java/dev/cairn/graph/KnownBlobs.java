@@ -26,6 +26,9 @@ final class KnownBlobs {
 
   private KnownBlobs() {}
 
+  static final NodeRecords<KnownBlob> RECORDS =
+      new NodeRecords<>(FILE, KnownBlobs::read, KnownBlobs::encode);
+
   /** The entries of the file in {@code dir}: none when absent. */
   static List<KnownBlob> read(Path dir) throws IOException {
     byte[] b = NodeFiles.readCapped(dir.resolve(FILE), MAX_BYTES, FILE);

@@ -28,6 +28,9 @@ final class PulledManifests {
 
   private PulledManifests() {}
 
+  static final NodeRecords<PulledManifest> RECORDS =
+      new NodeRecords<>(FILE, PulledManifests::read, PulledManifests::encode);
+
   static List<PulledManifest> read(Path dir) throws IOException {
     byte[] b = NodeFiles.readCapped(dir.resolve(FILE), MAX_BYTES, FILE);
     return b == null ? List.of() : parse(b);
