@@ -370,6 +370,21 @@ class KeptBlobsTest {
   }
 
   @Test
+  void pruneTakesTheKeptBlobsOfTheImagesItRemoves() throws Exception {
+    try (Store s = open(store)) {
+      s.pull(ref("test/app", "app1"), keep(), ProgressListener.NONE);
+      s.pull(ref("test/app", "app2"), keep(), ProgressListener.NONE);
+      s.remove(ref("test/app", "app2").toString(), false);
+      assertThat(kept(store)).isEqualTo(layerDigests(0));
+      s.prune(
+          dev.cairn.store.PruneOptions.of(
+              true, List.of(), java.time.Instant.now(), java.time.ZoneOffset.UTC));
+      assertThat(s.images(true)).isEmpty();
+      assertThat(kept(store)).isEmpty();
+    }
+  }
+
+  @Test
   void diskUsageCountsTheKeptBlobsWithTheImages() throws Exception {
     try (Store s = open(store)) {
       s.pull(ref("test/app", "app1"), amd64(), ProgressListener.NONE);
