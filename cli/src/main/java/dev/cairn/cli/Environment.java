@@ -35,6 +35,24 @@ record Environment(Map<String, String> variables) {
     return home().resolve(Path.of(".local", "share", "cairn"));
   }
 
+  /**
+   * Whether every pull keeps the original layer blobs: {@code CAIRN_KEEP_BLOBS} set to {@code 1} or
+   * {@code true} ({@code 0}, {@code false} or unset: no).
+   *
+   * @throws dev.cairn.CairnException INVALID for any other value
+   */
+  boolean keepBlobs() {
+    String v = get("CAIRN_KEEP_BLOBS");
+    if (v == null || v.equals("0") || v.equals("false")) {
+      return false;
+    }
+    if (v.equals("1") || v.equals("true")) {
+      return true;
+    }
+    throw dev.cairn.CairnException.invalid(
+        "CAIRN_KEEP_BLOBS must be 1, true, 0 or false, not " + dev.cairn.CairnException.quote(v));
+  }
+
   /** {@code $HOME}, else the account's home directory (the JVM reads it from the passwd entry). */
   Path home() {
     String home = get("HOME");

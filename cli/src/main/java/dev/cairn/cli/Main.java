@@ -111,7 +111,10 @@ public final class Main {
   /** The store options the global options give. */
   dev.cairn.store.StoreOptions storeOptions(dev.cairn.registry.RegistryOptions registry) {
     dev.cairn.store.StoreOptions options =
-        dev.cairn.store.StoreOptions.defaults().withDriver(driver).withRegistry(registry);
+        dev.cairn.store.StoreOptions.defaults()
+            .withDriver(driver)
+            .withRegistry(registry)
+            .withKeepBlobs(environment().keepBlobs());
     if (!uidmap.isEmpty() || !gidmap.isEmpty()) {
       options =
           options.withIdMaps(

@@ -78,6 +78,14 @@ final class PullCommand implements Callable<Integer> {
   String progress = "auto";
 
   @Option(
+      names = "--keep-blobs",
+      description =
+          "Keep the original compressed layer blobs (digest-verified, shared between images,"
+              + " removed with the last image using them), so that a push can send them unchanged;"
+              + " layers already in the store are fetched for it. Also set by CAIRN_KEEP_BLOBS=1.")
+  boolean keepBlobs;
+
+  @Option(
       names = "--insecure-registry",
       paramLabel = "HOST[:PORT]",
       description = "Talk plain HTTP to this registry (repeatable); loopback hosts always may.")
@@ -123,6 +131,9 @@ final class PullCommand implements Callable<Integer> {
     PullOptions options = PullOptions.defaults();
     if (platform != null) {
       options = options.withPlatform(Platform.parse(platform));
+    }
+    if (keepBlobs) {
+      options = options.withKeepBlobs(true);
     }
     CredentialSource credentials =
         DockerConfigCredentials.loadDefault(main.environment().variables());

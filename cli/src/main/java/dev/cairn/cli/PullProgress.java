@@ -72,6 +72,7 @@ final class PullProgress implements ProgressListener {
       case Retrying r -> layer(r.layer(), "Retrying (attempt " + r.attempt() + ")", -1, -1);
       case Resuming r ->
           layer(r.layer(), "Resuming at " + size(r.offset()) + " (" + r.reason() + ")", -1, -1);
+      case ProgressEvent.Warning w -> message(null, "Warning: " + w.message());
       case Finished f -> finished(f.result());
       case ProgressEvent.PushEvent p -> {} // a pull sends none
     }

@@ -42,7 +42,8 @@ final class SystemCommand {
             + " counts an image a container uses, and RECLAIMABLE is SIZE less what only the"
             + " active images use. cairn keeps no containers, volumes or build cache: those rows"
             + " are always zero. Layers have no row of their own, as in docker; the library's"
-            + " DiskUsage record counts them."
+            + " DiskUsage record counts them. Layer blobs kept by pull --keep-blobs count in the"
+            + " Images row (docker keeps none), and -v lists their number and size."
       },
       exitCodeListHeading = ExitStatus.HEADING,
       exitCodeList = {
@@ -93,7 +94,7 @@ final class SystemCommand {
 
     /** The summary rows: TYPE, TOTAL, ACTIVE, SIZE, RECLAIMABLE. */
     private static List<String[]> rows(DiskUsage usage) {
-      long total = usage.layersSize();
+      long total = usage.totalSize();
       long reclaimable = usage.reclaimable();
       String images =
           Format.humanSize(reclaimable)
@@ -169,6 +170,14 @@ final class SystemCommand {
       out.println();
       Format.table(table).forEach(out::println);
       out.println();
+      if (usage.keptBlobs() > 0) {
+        out.println(
+            "Kept layer blobs (pull --keep-blobs): "
+                + usage.keptBlobs()
+                + ", "
+                + Format.humanSize(usage.keptBlobsSize()));
+        out.println();
+      }
       out.println("Containers space usage:");
       out.println();
       header(

@@ -113,6 +113,48 @@ class PullCommandTest {
     assertThat(r.lines()).filteredOn(l -> l.endsWith(": Pull complete")).hasSize(2);
   }
 
+  private List<String> keptBlobs() throws java.io.IOException {
+    Path blobs = dir.resolve("store/blobs/sha256");
+    if (!Files.isDirectory(blobs)) {
+      return List.of();
+    }
+    try (var s = Files.list(blobs)) {
+      return s.map(p -> "sha256:" + p.getFileName()).sorted().toList();
+    }
+  }
+
+  private static List<String> layerDigests() {
+    return image.layers().stream().map(l -> l.digest().toString()).sorted().toList();
+  }
+
+  @Test
+  void keepBlobsKeepsTheLayerBlobsWhichDfCountsAndRmiRemoves() throws Exception {
+    CliResult r = cairn.run("pull", "-q", "--keep-blobs", ref("1"));
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(keptBlobs()).isEqualTo(layerDigests());
+    long bytes = image.layers().stream().mapToLong(OciLayouts.Blob::size).sum();
+    CliResult df = cairn.run("system", "df", "-v");
+    assertThat(df.lines())
+        .contains("Kept layer blobs (pull --keep-blobs): 2, " + Format.humanSize(bytes));
+    assertThat(cairn.run("rmi", ref("1")).exit()).isZero();
+    assertThat(keptBlobs()).isEmpty();
+    assertThat(cairn.run("system", "df", "-v").out()).doesNotContain("Kept layer blobs");
+  }
+
+  @Test
+  void cairnKeepBlobsInTheEnvironmentKeepsTheBlobsOfEveryPull() throws Exception {
+    Cli withEnv = cairn.withEnv(Map.of("CAIRN_KEEP_BLOBS", "1", "HOME", dir.toString()));
+    CliResult r = withEnv.run("pull", "-q", ref("1"));
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(keptBlobs()).isEqualTo(layerDigests());
+    CliResult bad =
+        cairn
+            .withEnv(Map.of("CAIRN_KEEP_BLOBS", "yes", "HOME", dir.toString()))
+            .run("pull", "-q", ref("1"));
+    assertThat(bad.exit()).isEqualTo(1);
+    assertThat(bad.err()).contains("CAIRN_KEEP_BLOBS must be 1, true, 0 or false");
+  }
+
   @Test
   void quietPrintsOnlyTheReference() {
     CliResult r = cairn.run("pull", "-q", ref("1"));

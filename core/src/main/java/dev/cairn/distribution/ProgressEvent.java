@@ -47,6 +47,12 @@ public sealed interface ProgressEvent {
    */
   record Resuming(String layer, long offset, String reason) implements ProgressEvent {}
 
+  /**
+   * Something the pull could not use and went on without, in one line (a node's unreadable record
+   * of known blobs, started anew).
+   */
+  record Warning(String message) implements ProgressEvent {}
+
   /** The pull ended; the result names what was pulled. */
   record Finished(PullResult result) implements ProgressEvent {}
 

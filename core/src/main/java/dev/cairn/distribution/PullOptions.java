@@ -12,8 +12,11 @@ import dev.cairn.image.Platform;
  *     pulled whatever it is
  * @param concurrency how many layers of one pull download at once
  * @param blobAttempts how often a layer whose bytes fail verification is fetched afresh, in all
+ * @param keepBlobs whether to keep the original compressed layer blobs ({@code ROOT/blobs/}), so
+ *     that a push can send them unchanged; a layer already in the store whose blob is not kept is
+ *     downloaded for it
  */
-public record PullOptions(Platform platform, int concurrency, int blobAttempts) {
+public record PullOptions(Platform platform, int concurrency, int blobAttempts, boolean keepBlobs) {
 
   public PullOptions {
     if (concurrency < 1 || concurrency > 64) {
@@ -26,16 +29,21 @@ public record PullOptions(Platform platform, int concurrency, int blobAttempts) 
 
   /** No platform asked for (the host's), 3 downloads at once, 3 attempts per layer. */
   public static PullOptions defaults() {
-    return new PullOptions(null, 3, 3);
+    return new PullOptions(null, 3, 3, false);
   }
 
   /** Asks for platform {@code p}: picked from an index, and required of the image. */
   public PullOptions withPlatform(Platform p) {
-    return new PullOptions(p, concurrency, blobAttempts);
+    return new PullOptions(p, concurrency, blobAttempts, keepBlobs);
   }
 
   public PullOptions withConcurrency(int n) {
-    return new PullOptions(platform, n, blobAttempts);
+    return new PullOptions(platform, n, blobAttempts, keepBlobs);
+  }
+
+  /** Keeps (or not) the original compressed layer blobs. */
+  public PullOptions withKeepBlobs(boolean keep) {
+    return new PullOptions(platform, concurrency, blobAttempts, keep);
   }
 
   /** The platform to pick from a manifest list or index: the one asked for, else the host's. */

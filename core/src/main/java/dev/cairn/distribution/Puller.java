@@ -13,7 +13,9 @@ import dev.cairn.distribution.ProgressEvent.Retrying;
 import dev.cairn.distribution.ProgressEvent.Verifying;
 import dev.cairn.distribution.ProgressEvent.Waiting;
 import dev.cairn.graph.Graph;
+import dev.cairn.graph.KnownBlob;
 import dev.cairn.graph.NodeSpec;
+import dev.cairn.graph.PulledManifest;
 import dev.cairn.image.Descriptor;
 import dev.cairn.image.ImageConfigFile;
 import dev.cairn.image.ImageIndex;
@@ -134,7 +136,8 @@ public final class Puller implements AutoCloseable {
   // ---------------------------------------------------------------- one image
 
   /** The manifest a reference resolves to, with the digest the reference named. */
-  private record Resolved(Digest digest, Schema1Manifest schema1, ImageManifest manifest) {}
+  private record Resolved(
+      Digest digest, Schema1Manifest schema1, ImageManifest manifest, FetchedManifest fetched) {}
 
   private PullResult pullOne(
       Registry registry, Reference ref, PullOptions options, ProgressListener listener)
@@ -162,6 +165,7 @@ public final class Puller implements AutoCloseable {
       boolean downloaded = fetchAll(registry, repo, plan, options, listener, holds);
       List<String> ids = Plans.ids(plan.nodes());
       String top = ids.getLast();
+      remember(ref, resolved, plan, listener);
       Reference recorded =
           ref.digest() != null ? new Reference(ref.domain(), ref.path(), null, ref.digest()) : ref;
       if (ref.digest() == null) {
@@ -190,6 +194,33 @@ public final class Puller implements AutoCloseable {
     }
   }
 
+  /**
+   * Records, before the image is named, the blobs its nodes are known under on this registry and
+   * repository, and the manifest it was pulled with (Docker 1.10's v2metadata): a push reuses them.
+   */
+  private void remember(
+      Reference ref, Resolved resolved, Plans.Plan plan, ProgressListener listener)
+      throws IOException {
+    for (NodePlan p : plan.nodes()) {
+      String type = MediaType.DOCKER_LAYER; // schema1 layers are gzipped tars
+      long size = p.blobSize();
+      if (resolved.manifest != null && p.index() < resolved.manifest.layers().size()) {
+        Descriptor d = resolved.manifest.layers().get(p.index());
+        type = d.mediaType();
+        size = d.size();
+      }
+      graph
+          .recordKnownBlob(p.id(), new KnownBlob(p.blob(), size, type, ref.domain(), ref.path()))
+          .ifPresent(w -> listener.on(new ProgressEvent.Warning(w)));
+    }
+    FetchedManifest m = resolved.fetched;
+    graph
+        .recordPulledManifest(
+            plan.nodes().getLast().id(),
+            new PulledManifest(m.digest(), m.mediaType(), m.bytes(), ref.domain(), ref.path()))
+        .ifPresent(w -> listener.on(new ProgressEvent.Warning(w)));
+  }
+
   private Resolved resolve(
       Registry registry, String repo, Reference ref, PullOptions options, ProgressListener listener)
       throws IOException {
@@ -215,9 +246,11 @@ public final class Puller implements AutoCloseable {
       }
     }
     if (MediaType.isSchema1(fetched.mediaType())) {
-      return new Resolved(named, Schema1Manifest.parse(fetched.bytes(), fetched.digest()), null);
+      return new Resolved(
+          named, Schema1Manifest.parse(fetched.bytes(), fetched.digest()), null, fetched);
     }
-    return new Resolved(named, null, ImageManifest.parse(fetched.bytes(), fetched.mediaType()));
+    return new Resolved(
+        named, null, ImageManifest.parse(fetched.bytes(), fetched.mediaType()), fetched);
   }
 
   /**
@@ -342,7 +375,20 @@ public final class Puller implements AutoCloseable {
           if (rows.add(p.label())) {
             listener.on(new AlreadyExists(p.label()));
           }
-          mine.complete(null);
+          if (options.keepBlobs() && fetches.putIfAbsent(p.blob(), new Fetch(p, mine)) == null) {
+            executor.execute(
+                () -> {
+                  try {
+                    keepOnly(job, p);
+                    mine.complete(null);
+                  } catch (Throwable t) {
+                    mine.completeExceptionally(t);
+                    failed.completeExceptionally(t);
+                  }
+                });
+          } else {
+            mine.complete(null);
+          }
         } else {
           Fetch source = fetches.putIfAbsent(p.blob(), new Fetch(p, mine));
           if (source == null) {
@@ -439,6 +485,9 @@ public final class Puller implements AutoCloseable {
           }
           job.holds.add(graph.retain(List.of(p.id())));
           rows.on(new AlreadyExists(p.label()));
+          if (job.options.keepBlobs() && source == null) {
+            keepOnly(job, p);
+          }
           return;
         }
         if (source == null) {
@@ -462,6 +511,8 @@ public final class Puller implements AutoCloseable {
       acquire(job.slots);
       boolean slot = true;
       Path temp = null;
+      Path kept = null;
+      BlobTee tee = null;
       CountingInputStream counted = null;
       try {
         InputStream blob =
@@ -471,6 +522,10 @@ public final class Puller implements AutoCloseable {
                 p.blobSize(),
                 (offset, reason) -> out.on(new ProgressEvent.Resuming(label, offset, reason)));
         job.downloaded.set(true);
+        if (job.options.keepBlobs()) {
+          kept = graph.blobs().temp();
+          blob = tee = new BlobTee(blob, kept);
+        }
         long total = p.blobSize();
         counted = new CountingInputStream(blob, n -> out.on(new Downloading(label, n, total)));
         try (InputStream closing = counted) {
@@ -517,6 +572,9 @@ public final class Puller implements AutoCloseable {
               register(job, p, local);
             }
           }
+          if (tee != null) {
+            keep(p, tee, kept);
+          }
         }
         out.on(new Done(label));
         return;
@@ -548,7 +606,59 @@ public final class Puller implements AutoCloseable {
         if (temp != null) {
           Files.deleteIfExists(temp);
         }
+        if (tee != null) {
+          tee.closeFile();
+        }
+        if (kept != null) {
+          Files.deleteIfExists(kept); // moved away when kept
+        }
       }
+    }
+  }
+
+  /** Moves the blob {@code tee} copied in as node {@code p}'s kept blob, once it is whole. */
+  private void keep(NodePlan p, BlobTee tee, Path file) throws IOException {
+    Digest got = tee.finish();
+    if (!got.equals(p.blob())) {
+      throw CairnException.invalid("blob " + p.blob() + " was kept with digest " + got);
+    }
+    graph.blobs().keep(p.id(), p.blob(), file);
+  }
+
+  /**
+   * Downloads the blob of node {@code p}, already in the store, only to keep it ({@code
+   * --keep-blobs} for an image pulled before without): verified, written beside, renamed in. A node
+   * whose layer digest is another blob (it was pulled from elsewhere first) keeps none.
+   */
+  private void keepOnly(Job job, NodePlan p) throws IOException {
+    if (p.blob() == null
+        || graph.blobs().path(p.blob()).isPresent()
+        || !graph.node(p.id()).map(n -> p.blob().equals(n.layerDigest())).orElse(false)) {
+      return;
+    }
+    String label = p.label();
+    acquire(job.slots);
+    Path file = graph.blobs().temp();
+    try {
+      InputStream blob =
+          job.registry.blob(
+              job.repo,
+              p.blob(),
+              p.blobSize(),
+              (offset, reason) ->
+                  job.listener.on(new ProgressEvent.Resuming(label, offset, reason)));
+      // The image was up to date: only its blob is fetched, which the status does not count.
+      long total = p.blobSize();
+      try (BlobTee tee =
+          new BlobTee(
+              new CountingInputStream(blob, n -> job.listener.on(new Downloading(label, n, total))),
+              file)) {
+        keep(p, tee, file);
+      }
+      job.listener.on(new Downloaded(label));
+    } finally {
+      job.slots.release();
+      Files.deleteIfExists(file);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.cairn.graph;
 
+import dev.cairn.digest.Digest;
 import dev.cairn.driver.DirectoryModes;
 import dev.cairn.driver.Driver;
 import dev.cairn.image.Reference;
@@ -160,11 +161,13 @@ public final class Fsck {
       }
     }
     orphans(reports.keySet());
+    pushRecords(ids);
     if (repair) {
       NodeRemoval removal = new NodeRemoval(graph, tags, out, new HashSet<>(ids), seenChanges);
       removal.fix(relations, doomed);
       unrepaired += removal.remove(relations, doomed, tagged);
     }
+    keptBlobs(); // after a repair's removals: the blobs of nodes it removed are orphans now
     return new Summary(ids.size(), tagged.size(), problems, unrepaired);
   }
 
@@ -321,6 +324,122 @@ public final class Fsck {
             });
       }
     }
+  }
+
+  /**
+   * The records a push reads ({@code v2metadata}, {@code v2manifests}): a malformed one is reported
+   * and, with a repair, removed (pulls ignore it and start it anew); the node itself is fine.
+   */
+  private void pushRecords(List<String> ids) throws IOException {
+    for (String id : ids) {
+      Path node = dir.resolve(id);
+      for (String file : List.of(KnownBlobs.FILE, PulledManifests.FILE)) {
+        try {
+          if (file.equals(KnownBlobs.FILE)) {
+            KnownBlobs.read(node);
+          } else {
+            PulledManifests.read(node);
+          }
+        } catch (dev.cairn.CairnException e) {
+          problem(
+              "node " + id,
+              "its " + file + " is malformed: " + e.getMessage(),
+              () -> {
+                try (RootLock.Held idLock = lock.lockId(id)) {
+                  Files.deleteIfExists(node.resolve(file));
+                }
+                out.repaired("Removed", "graph/" + id + "/" + file);
+                return true;
+              });
+        }
+      }
+    }
+  }
+
+  /**
+   * The kept layer blobs ({@code blobs/sha256/}): each must hash to its name and be some node's
+   * layer digest; a repair removes the others and files that are no digest.
+   */
+  private void keptBlobs() throws IOException {
+    KeptBlobs blobs = graph.blobs();
+    List<Digest> kept = new ArrayList<>(blobs.list());
+    for (Path stray : blobs.strays()) {
+      problem(
+          "blobs/sha256/" + stray.getFileName(),
+          "not a digest",
+          () -> {
+            NodeFiles.deleteTree(stray);
+            out.repaired("Removed", "blobs/sha256/" + stray.getFileName());
+            return true;
+          });
+    }
+    if (kept.isEmpty()) {
+      return;
+    }
+    kept.sort(null);
+    Set<Digest> used = layerDigests();
+    for (Digest d : kept) {
+      String subject = "blobs/sha256/" + d.hex();
+      Path file = blobs.path(d).orElse(null);
+      if (file == null) {
+        continue; // removed meanwhile
+      }
+      if (!used.contains(d)) {
+        problem(
+            subject,
+            "no node has it as its layer digest",
+            () -> {
+              try (RootLock.Held c = lock.lockCommit()) {
+                if (layerDigests().contains(d)) {
+                  return true; // a pull kept it for a node committed since: no longer a problem
+                }
+                blobs.remove(d);
+              }
+              out.repaired("Removed", subject);
+              return true;
+            });
+        continue;
+      }
+      Digest actual;
+      try (java.io.InputStream in = Files.newInputStream(file)) {
+        dev.cairn.digest.Digester h = dev.cairn.digest.Digester.sha256();
+        byte[] buf = new byte[1 << 16];
+        for (int n; (n = in.read(buf)) >= 0; ) {
+          h.update(buf, 0, n);
+        }
+        actual = h.digest();
+      } catch (java.nio.file.NoSuchFileException e) {
+        continue;
+      }
+      if (!actual.equals(d)) {
+        problem(
+            subject,
+            "its bytes hash to " + actual,
+            () -> {
+              blobs.remove(d);
+              out.repaired("Removed", subject);
+              return true;
+            });
+      }
+    }
+  }
+
+  /** Every node's layer digest ({@code checksum}), read from {@code graph/} as it is now. */
+  private Set<Digest> layerDigests() throws IOException {
+    Set<Digest> out = new HashSet<>();
+    List<String> now = new ArrayList<>();
+    listGraph(now);
+    for (String id : now) {
+      try {
+        String c = NodeFiles.small(dir.resolve(id), NodeFiles.CHECKSUM);
+        if (c != null && Digest.isValid(c)) {
+          out.add(Digest.parse(c));
+        }
+      } catch (dev.cairn.CairnException | IOException e) {
+        // an unreadable checksum uses no blob
+      }
+    }
+    return out;
   }
 
   private boolean staged(String id) throws IOException {

@@ -62,6 +62,7 @@ public final class Graph implements Closeable {
   private final Mounts mounts;
   private final LayerExport layers = new LayerExport(this);
   private final GraphIndex index;
+  private final KeptBlobs blobs;
   private final Map<String, Integer> retained = new ConcurrentHashMap<>();
   private boolean closed;
 
@@ -73,6 +74,7 @@ public final class Graph implements Closeable {
     this.lock = lock;
     this.mounts = new Mounts(this);
     this.index = new GraphIndex(dir, tmp, driver, lock);
+    this.blobs = new KeptBlobs(this);
   }
 
   /**
@@ -118,6 +120,11 @@ public final class Graph implements Closeable {
 
   public Driver driver() {
     return driver;
+  }
+
+  /** The original layer blobs pulls kept ({@code pull --keep-blobs}). */
+  public KeptBlobs blobs() {
+    return blobs;
   }
 
   /** The mounts users made of nodes ({@code cairn mount}), counted across processes. */
@@ -171,7 +178,7 @@ public final class Graph implements Closeable {
     }
   }
 
-  private void syncIfChanged() throws IOException {
+  void syncIfChanged() throws IOException {
     index.syncIfChanged();
   }
 
@@ -453,12 +460,14 @@ public final class Graph implements Closeable {
           throw new CairnException(
               CairnException.Kind.CONFLICT, "image " + id + " cannot be deleted: it is mounted");
         }
+        Digest layer = node(id).map(Node::layerDigest).orElse(null);
         IndexFile.Header h = index.fresh();
         index.bump();
         Files.move(dir.resolve(id), away, StandardCopyOption.ATOMIC_MOVE);
         NodeFiles.syncDir(dir);
         NodeFiles.syncDir(tmp);
         index.deleted(h, id);
+        blobs.dropUnused(layer); // the last node with it took the kept blob along
       }
       driver.remove(id);
       NodeFiles.deleteTree(away);
@@ -469,11 +478,13 @@ public final class Graph implements Closeable {
   void removeCorrupt(String id) throws IOException {
     Path away = tmp.resolve(id + "." + random() + DELETED);
     try (RootLock.Held c = lock.lockCommit()) {
+      Digest layer = node(id).map(Node::layerDigest).orElse(null);
       IndexFile.Header h = index.fresh();
       index.bump();
       Files.move(dir.resolve(id), away, StandardCopyOption.ATOMIC_MOVE);
       NodeFiles.syncDir(dir);
       index.deleted(h, id);
+      blobs.dropUnused(layer);
     }
     driver.remove(id);
     NodeFiles.deleteTree(away);
@@ -667,6 +678,43 @@ public final class Graph implements Closeable {
       requireOnDisk(id);
       NodeFiles.replace(dir.resolve(id), NodeFiles.V1_COMPATIBILITY, v1Compatibility.clone(), tmp);
     }
+  }
+
+  /**
+   * The compressed blobs node {@code id}'s layer is known under, newest first (its {@code
+   * v2metadata} file); none when it has none or the file does not parse ({@code fsck} reports it).
+   */
+  public List<KnownBlob> knownBlobs(String id) throws IOException {
+    return KnownBlobs.RECORDS.get(this, id);
+  }
+
+  /**
+   * Records that node {@code id}'s layer is known as {@code blob}: first, an older entry of the
+   * same digest, host and repository dropped, the oldest beyond the cap gone; replaced atomically
+   * under the node's lock, a file that does not parse started anew.
+   *
+   * @return a warning when a file that did not parse was replaced, else empty
+   * @throws CairnException NOT_FOUND when the node does not exist
+   */
+  public Optional<String> recordKnownBlob(String id, KnownBlob blob) throws IOException {
+    return KnownBlobs.RECORDS.update(this, id, old -> KnownBlobs.with(old, blob));
+  }
+
+  /**
+   * The manifests the image whose top node is {@code id} was pulled with, one per registry and
+   * repository, newest first (its {@code v2manifests} file); none when it does not parse.
+   */
+  public List<PulledManifest> pulledManifests(String id) throws IOException {
+    return PulledManifests.RECORDS.get(this, id);
+  }
+
+  /**
+   * Records that the image whose top node is {@code id} was pulled with {@code manifest}, as {@link
+   * #recordKnownBlob} records a blob.
+   */
+  public Optional<String> recordPulledManifest(String id, PulledManifest manifest)
+      throws IOException {
+    return PulledManifests.RECORDS.update(this, id, old -> PulledManifests.with(old, manifest));
   }
 
   // ---------------------------------------------------------------- helpers

@@ -13,8 +13,17 @@ import java.util.List;
  *     LayersSize}, the SIZE of the Images row)
  * @param layers how many layers that is (docker shows no count of layers; cairn's command line
  *     prints it nowhere either)
+ * @param keptBlobs how many original layer blobs {@code pull --keep-blobs} kept (docker keeps none)
+ * @param keptBlobsSize the bytes they take
+ * @param keptBlobsInUse the bytes of those a mounted (active) image's layers use: not reclaimable
  */
-public record DiskUsage(List<ImageUsage> images, long layersSize, int layers) {
+public record DiskUsage(
+    List<ImageUsage> images,
+    long layersSize,
+    int layers,
+    int keptBlobs,
+    long keptBlobsSize,
+    long keptBlobsInUse) {
 
   public DiskUsage {
     images = List.copyOf(images);
@@ -26,8 +35,17 @@ public record DiskUsage(List<ImageUsage> images, long layersSize, int layers) {
   }
 
   /**
-   * docker's RECLAIMABLE: {@link #layersSize} less the unique size of every active image. A layer
-   * an active image shares with another image counts as reclaimable, as docker counts it.
+   * The Images row's SIZE: {@link #layersSize} and the kept blobs, which go with the images that
+   * use them.
+   */
+  public long totalSize() {
+    return layersSize + keptBlobsSize;
+  }
+
+  /**
+   * docker's RECLAIMABLE: {@link #totalSize} less the unique size of every active image and the
+   * kept blobs active images use. A layer an active image shares with another image counts as
+   * reclaimable, as docker counts it.
    */
   public long reclaimable() {
     long used = 0;
@@ -36,6 +54,6 @@ public record DiskUsage(List<ImageUsage> images, long layersSize, int layers) {
         used += i.uniqueSize();
       }
     }
-    return layersSize - used;
+    return totalSize() - used - keptBlobsInUse;
   }
 }

@@ -46,7 +46,33 @@ final class SpaceUsage {
       out.add(new ImageUsage(views.summary(img), shared, graph.mounts().count(img.top().id())));
     }
     long total = sizes.values().stream().mapToLong(Long::longValue).sum();
-    return new DiskUsage(out, total, sizes.size());
+    // Kept blobs count with the images: SIZE holds them, and they are reclaimable unless an
+    // active image's layer is theirs.
+    List<Digest> kept = graph.blobs().list();
+    long keptSize = 0;
+    long inUse = 0;
+    if (!kept.isEmpty()) {
+      java.util.Set<Digest> active = new java.util.HashSet<>();
+      for (int i = 0; i < images.size(); i++) {
+        if (out.get(i).mounts() > 0) {
+          images.get(i).chain().forEach(n -> active.add(n.layerDigest()));
+        }
+      }
+      for (Digest d : kept) {
+        long size = graph.blobs().path(d).map(SpaceUsage::size).orElse(0L);
+        keptSize += size;
+        inUse += active.contains(d) ? size : 0;
+      }
+    }
+    return new DiskUsage(out, total, sizes.size(), kept.size(), keptSize, inUse);
+  }
+
+  private static long size(java.nio.file.Path p) {
+    try {
+      return java.nio.file.Files.size(p);
+    } catch (IOException e) {
+      return 0; // removed meanwhile
+    }
   }
 
   /**

@@ -14,7 +14,9 @@ import dev.cairn.driver.Driver;
 import dev.cairn.driver.DriverOptions;
 import dev.cairn.driver.Drivers;
 import dev.cairn.graph.Graph;
+import dev.cairn.graph.KnownBlob;
 import dev.cairn.graph.Node;
+import dev.cairn.graph.PulledManifest;
 import dev.cairn.graph.SkippedNode;
 import dev.cairn.graph.SkippedTag;
 import dev.cairn.graph.TagStore;
@@ -27,6 +29,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -263,15 +266,19 @@ public final class Store implements Closeable {
   public PullResult pull(Reference ref, PullOptions pullOptions, ProgressListener listener)
       throws IOException {
     try (Puller puller = puller()) {
-      return puller.pull(ref, pullOptions, listener);
+      return puller.pull(ref, withStoreOptions(pullOptions), listener);
     }
+  }
+
+  private PullOptions withStoreOptions(PullOptions pullOptions) {
+    return options.keepBlobs() ? pullOptions.withKeepBlobs(true) : pullOptions;
   }
 
   /** Pulls every tag of {@code repository}. */
   public List<PullResult> pullAllTags(
       Reference repository, PullOptions pullOptions, ProgressListener listener) throws IOException {
     try (Puller puller = puller()) {
-      return puller.pullAllTags(repository, pullOptions, listener);
+      return puller.pullAllTags(repository, withStoreOptions(pullOptions), listener);
     }
   }
 
@@ -463,6 +470,77 @@ public final class Store implements Closeable {
       out.add(n.diffId() != null ? n.diffId() : graph.diffId(n.id()));
     }
     return out;
+  }
+
+  // ---------------------------------------------------------------- what a push can reuse
+
+  /**
+   * The compressed blobs node {@code nodeId}'s layer is known under (registry, repository, digest,
+   * size), newest first: filled by every pull and by {@link #recordKnownBlob}. Empty when none is
+   * known or the record is unreadable.
+   */
+  public List<KnownBlob> knownBlobs(String nodeId) throws IOException {
+    return graph.knownBlobs(nodeId);
+  }
+
+  /**
+   * Records that node {@code nodeId}'s layer is known as {@code blob} (a push calls it after each
+   * blob it pushed or found on the target): newest first, at most 50 per node. The node's {@code
+   * checksum} never changes.
+   *
+   * @return a warning when the node's unreadable record was started anew
+   * @throws CairnException NOT_FOUND when the node does not exist
+   */
+  public Optional<String> recordKnownBlob(String nodeId, KnownBlob blob) throws IOException {
+    return graph.recordKnownBlob(nodeId, blob);
+  }
+
+  /**
+   * The blob with this digest, when the store holds it byte for byte: a layer blob kept by {@code
+   * pull --keep-blobs}, or an image config (the top node whose ID it is).
+   */
+  public Optional<KeptBlob> keptBlob(Digest digest) throws IOException {
+    Optional<Path> layer = graph.blobs().path(digest);
+    if (layer.isPresent()) {
+      return Optional.of(new KeptBlob(digest, Files.size(layer.get()), layer.get()));
+    }
+    if (digest.algorithm() == Digest.Algorithm.SHA256) {
+      if (!graph.exists(digest.hex())) {
+        graph.refresh();
+      }
+      if (graph.exists(digest.hex())) {
+        byte[] json = graph.rawJSON(digest.hex());
+        if (Digest.sha256(json).equals(digest)) {
+          return Optional.of(
+              new KeptBlob(
+                  digest,
+                  json.length,
+                  graph.root().resolve("graph").resolve(digest.hex()).resolve("json")));
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The manifests the image {@code refOrId} was pulled with, byte for byte, one per registry and
+   * repository, newest first.
+   */
+  public List<PulledManifest> pulledManifests(String refOrId) throws IOException {
+    return graph.pulledManifests(image(refOrId).top().id());
+  }
+
+  /**
+   * The manifest the image {@code refOrId} was pulled with from {@code host}/{@code repository},
+   * else the newest it was pulled with from anywhere (its blobs are the same).
+   */
+  public Optional<PulledManifest> pulledManifest(String refOrId, String host, String repository)
+      throws IOException {
+    List<PulledManifest> all = pulledManifests(refOrId);
+    return all.stream()
+        .filter(m -> m.host().equals(host) && m.repository().equals(repository))
+        .findFirst()
+        .or(() -> all.stream().findFirst());
   }
 
   /** Counts of what the store holds, for {@code cairn info}. */

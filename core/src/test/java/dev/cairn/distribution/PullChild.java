@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * A second process pulling into a store, for the tests of pulls across processes: {@code ROOT REF
- * [READ_TIMEOUT_SECONDS]} pulls one image (vfs store, linux/amd64) and prints {@code TOP
- * NODE,NODE,...} (base first).
+ * [READ_TIMEOUT_SECONDS [keep]]} pulls one image (vfs store, linux/amd64; with {@code keep},
+ * keeping its blobs) and prints {@code TOP NODE,NODE,...} (base first).
  */
 final class PullChild {
   private PullChild() {}
@@ -25,7 +25,9 @@ final class PullChild {
       PullResult r =
           f.puller.pull(
               Reference.parse(args[1]),
-              PullOptions.defaults().withPlatform(Platform.parse("linux/amd64")),
+              PullOptions.defaults()
+                  .withPlatform(Platform.parse("linux/amd64"))
+                  .withKeepBlobs(args.length > 3 && args[3].equals("keep")),
               ProgressListener.NONE);
       System.out.println(r.topNodeId() + " " + String.join(",", r.nodeIds()));
     }
