@@ -39,6 +39,8 @@ public final class Main {
       List.of(
           CommandLine.HelpCommand.class,
           PullCommand.class,
+          LoginCommand.class,
+          LogoutCommand.class,
           ImagesCommand.class,
           InspectCommand.class,
           HistoryCommand.class,
@@ -405,6 +407,8 @@ public final class Main {
   private static Class<?> named(String name) {
     return switch (name) {
       case "pull" -> PullCommand.class;
+      case "login" -> LoginCommand.class;
+      case "logout" -> LogoutCommand.class;
       case "images" -> ImagesCommand.class;
       case "inspect" -> InspectCommand.class;
       case "history" -> HistoryCommand.class;
