@@ -7,6 +7,7 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -51,10 +52,30 @@ final class CredentialHelper {
 
   /** Runs {@code program verb} (from {@code dir}, else the PATH) with {@code input} on stdin. */
   static Answer run(Path dir, String program, String verb, byte[] input) throws IOException {
+    return run(dir, program, verb, input, null);
+  }
+
+  /**
+   * As {@link #run(Path, String, String, byte[])}, in the environment {@code env} (this process's
+   * when null), the program looked up on that environment's PATH.
+   */
+  static Answer run(String program, String verb, byte[] input, Map<String, String> env)
+      throws IOException {
+    return run(find(program, env.get("PATH")), program, verb, input, env);
+  }
+
+  private static Answer run(
+      Path dir, String program, String verb, byte[] input, Map<String, String> env)
+      throws IOException {
     Process p;
     try {
       String command = dir == null ? program : dir.resolve(program).toString();
-      p = new ProcessBuilder(command, verb).redirectErrorStream(true).start();
+      ProcessBuilder builder = new ProcessBuilder(command, verb).redirectErrorStream(true);
+      if (env != null) {
+        builder.environment().clear();
+        builder.environment().putAll(env);
+      }
+      p = builder.start();
     } catch (IOException e) {
       throw new IOException("credential helper " + program + " could not be started", e);
     }

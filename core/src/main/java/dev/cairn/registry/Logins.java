@@ -96,13 +96,9 @@ public final class Logins {
       var store = new dev.cairn.json.GoJsonWriter();
       store.punct('{').name("ServerURL").string(key).punct(',');
       store.name("Username").string(credentials.username()).punct(',');
-      store.name("Secret").string(credentials.password()).punct('}');
+      store.name("Secret").string(credentials.password()).punct('}').punct('\n');
       CredentialHelper.Answer answer =
-          CredentialHelper.run(
-              CredentialHelper.find(program, env.get("PATH")),
-              program,
-              "store",
-              store.toByteArray());
+          CredentialHelper.run(program, "store", store.toByteArray(), env);
       if (answer.status() != 0) {
         throw CredentialHelper.failed(program, "store", answer);
       }
@@ -123,20 +119,25 @@ public final class Logins {
   public static String logout(String server, Map<String, String> env) throws IOException {
     String key = serverKey(server);
     DockerConfigFile config = DockerConfigFile.read(DockerConfigCredentials.configFile(env));
-    String helper = config.helperFor(key);
-    if (helper != null) {
-      String program = CredentialHelper.program(helper, config.path());
-      CredentialHelper.Answer answer =
-          CredentialHelper.run(
-              CredentialHelper.find(program, env.get("PATH")),
-              program,
-              "erase",
-              key.getBytes(StandardCharsets.UTF_8));
-      if (answer.status() != 0 && !answer.output().contains("credentials not found")) {
-        throw CredentialHelper.failed(program, "erase", answer);
+    // as docker: the key, and for a registry other than Docker Hub its URL spellings too
+    List<String> names =
+        key.equals(DockerConfigCredentials.DOCKER_HUB_KEY)
+            ? List.of(key)
+            : List.of(key, "http://" + key, "https://" + key);
+    boolean changed = false;
+    for (String name : names) {
+      String helper = config.helperFor(name);
+      if (helper != null) {
+        String program = CredentialHelper.program(helper, config.path());
+        CredentialHelper.Answer answer =
+            CredentialHelper.run(program, "erase", name.getBytes(StandardCharsets.UTF_8), env);
+        if (answer.status() != 0 && !answer.output().contains("credentials not found")) {
+          throw CredentialHelper.failed(program, "erase", answer);
+        }
       }
+      changed |= config.removeAuth(name);
     }
-    if (config.removeAuth(key)) {
+    if (changed) {
       config.write();
     }
     return key;
