@@ -89,6 +89,8 @@ class SubcommandsTest {
         .containsExactly(
             "help",
             "pull",
+            "login",
+            "logout",
             "images",
             "inspect",
             "history",
