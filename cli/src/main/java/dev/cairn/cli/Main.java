@@ -40,6 +40,8 @@ public final class Main {
           CommandLine.HelpCommand.class,
           PullCommand.class,
           PushCommand.class,
+          LoginCommand.class,
+          LogoutCommand.class,
           ImagesCommand.class,
           InspectCommand.class,
           HistoryCommand.class,
@@ -410,6 +412,8 @@ public final class Main {
     return switch (name) {
       case "pull" -> PullCommand.class;
       case "push" -> PushCommand.class;
+      case "login" -> LoginCommand.class;
+      case "logout" -> LogoutCommand.class;
       case "images" -> ImagesCommand.class;
       case "inspect" -> InspectCommand.class;
       case "history" -> HistoryCommand.class;

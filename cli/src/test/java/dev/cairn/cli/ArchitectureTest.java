@@ -22,6 +22,7 @@ import dev.cairn.posix.Posix;
 import dev.cairn.registry.CredentialSource;
 import dev.cairn.registry.Credentials;
 import dev.cairn.registry.DockerConfigCredentials;
+import dev.cairn.registry.Logins;
 import dev.cairn.registry.RegistryOptions;
 import dev.cairn.tarexport.LoadResult;
 import org.junit.jupiter.api.Test;
@@ -51,6 +52,8 @@ class ArchitectureTest {
     CredentialSource.class,
     Credentials.class,
     DockerConfigCredentials.class, // docker's own credential store, as a CredentialSource
+    Logins.class, // docker login/logout: they touch no store
+    Logins.Login.class,
     LoadResult.class,
     Schema1Manifest.class, // cairn manifest ids: a parsed manifest and its images are values
     Schema1Image.class,

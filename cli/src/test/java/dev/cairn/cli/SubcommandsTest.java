@@ -90,6 +90,8 @@ class SubcommandsTest {
             "help",
             "pull",
             "push",
+            "login",
+            "logout",
             "images",
             "inspect",
             "history",

@@ -2,8 +2,6 @@ package dev.cairn.registry;
 
 import dev.cairn.CairnException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -12,7 +10,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Credentials as the docker CLI stores them in {@code config.json}: per-host {@code credHelpers},
@@ -160,47 +157,15 @@ public final class DockerConfigCredentials implements CredentialSource {
 
   /** Runs {@code docker-credential-NAME get}; "not found" from the helper means anonymous. */
   private Optional<Credentials> fromHelper(String name, String serverUrl) throws IOException {
-    if (!name.chars()
-            .allMatch(c -> Character.isLetterOrDigit(c) || c == '-' || c == '_' || c == '.')
-        || name.startsWith(".")) {
-      throw CairnException.invalid(file + ": bad credential helper name \"" + name + "\"");
-    }
-    String program = "docker-credential-" + name;
-    Process p;
-    try {
-      String command = helperDir == null ? program : helperDir.resolve(program).toString();
-      p = new ProcessBuilder(command, "get").redirectErrorStream(true).start();
-    } catch (IOException e) {
-      throw new IOException("credential helper " + program + " could not be started", e);
-    }
-    try (OutputStream in = p.getOutputStream()) {
-      in.write(serverUrl.getBytes(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      // A helper that exits without reading (failing early) closes the pipe; its exit status and
-      // output below say why.
-    }
-    byte[] out;
-    try (InputStream o = p.getInputStream()) {
-      out = o.readNBytes(RegistryErrors.MAX_ERROR_BODY);
-    }
-    try {
-      if (!p.waitFor(HELPER_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new IOException("credential helper " + program + " did not finish in 30 s");
-      }
-    } catch (InterruptedException e) {
-      p.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while running " + program);
-    }
-    String text = new String(out, StandardCharsets.UTF_8);
-    if (p.exitValue() != 0) {
+    String program = CredentialHelper.program(name, file);
+    CredentialHelper.Answer answer =
+        CredentialHelper.run(helperDir, program, "get", serverUrl.getBytes(StandardCharsets.UTF_8));
+    String text = answer.output();
+    if (answer.status() != 0) {
       if (text.contains("credentials not found")) {
         return Optional.empty();
       }
-      // the helper's own message; helpers do not echo secrets on failure
-      throw new IOException(
-          "credential helper " + program + " failed: " + RegistryErrors.printable(text.strip()));
+      throw CredentialHelper.failed(program, "get", answer);
     }
     Object json;
     try {

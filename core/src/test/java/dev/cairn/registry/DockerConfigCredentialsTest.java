@@ -78,7 +78,7 @@ class DockerConfigCredentialsTest {
     assertThat(creds.credentials("nobody.example")).isEmpty();
     assertThatThrownBy(() -> creds.credentials("broken.example"))
         .isInstanceOf(IOException.class)
-        .hasMessage("credential helper docker-credential-broken failed: keychain locked");
+        .hasMessage("credential helper docker-credential-broken get failed: keychain locked");
   }
 
   @Test
