@@ -20,6 +20,7 @@ class PushCommandTest {
   @TempDir static Path temp;
   @TempDir Path dir;
   static RegistryServer server;
+  static RegistryServer far;
   static final Map<String, String> BASE = Map.of("etc/os", "push base\n");
   static final Map<String, String> APP = Map.of("bin/app", "pushed app\n");
   Cli cairn;
@@ -27,6 +28,7 @@ class PushCommandTest {
   @BeforeAll
   static void start() throws Exception {
     server = RegistryServer.start(temp.resolve("storage"), temp, "");
+    far = RegistryServer.start(temp.resolve("far"), temp, "");
     OciLayouts layout = new OciLayouts(temp.resolve("layout"));
     layout.tag("1", layout.image("amd64", List.of(BASE, APP)).manifest());
     Tools.push(layout.dir(), "1", server.host(), "src/cli", "--format", "v2s2");
@@ -34,8 +36,10 @@ class PushCommandTest {
 
   @AfterAll
   static void stop() throws Exception {
-    if (server != null) {
-      server.close();
+    for (RegistryServer r : new RegistryServer[] {server, far}) {
+      if (r != null) {
+        r.close();
+      }
     }
   }
 
@@ -57,13 +61,14 @@ class PushCommandTest {
 
   @Test
   void plainProgressSaysWhatDockerPushSaysLayerByLayerThenTheDigest() {
-    String target = tagged("dst/plain");
+    String target = far.host() + "/dst/plain:1";
+    assertThat(cairn.run("tag", server.host() + "/src/cli:1", target).exit()).isZero();
     CliResult r = cairn.run("push", "--progress=plain", target);
 
     assertThat(r.exit()).as(r.err()).isZero();
     List<String> lines = r.lines();
     assertThat(lines.getFirst())
-        .isEqualTo("The push refers to repository [" + server.host() + "/dst/plain]");
+        .isEqualTo("The push refers to repository [" + far.host() + "/dst/plain]");
     // top layer first, as docker lists them
     assertThat(lines.subList(1, 3))
         .containsExactly(shortDiffId(APP) + ": Preparing", shortDiffId(BASE) + ": Preparing");
@@ -74,6 +79,20 @@ class PushCommandTest {
     CliResult again = cairn.run("push", "--progress=plain", target);
     assertThat(again.exit()).as(again.err()).isZero();
     assertThat(again.lines().getLast()).isEqualTo(lines.getLast());
+  }
+
+  @Test
+  void layersAnotherRepositoryOfTheRegistryHoldsAreMountedAndTheDigestIsTheSources() {
+    String target = tagged("dst/mount");
+    CliResult r = cairn.run("push", "--progress=plain", target);
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.lines())
+        .contains(
+            shortDiffId(APP) + ": Mounted from src/cli",
+            shortDiffId(BASE) + ": Mounted from src/cli");
+    CliResult inspect = cairn.run("images", "--digests", "--format", "json");
+    assertThat(inspect.out()).contains(r.lines().getLast().split(" ")[2]);
   }
 
   @Test

@@ -1,7 +1,6 @@
 package dev.cairn.distribution;
 
-import dev.cairn.image.MediaType;
-import dev.cairn.registry.UploadedBlob;
+import dev.cairn.digest.Digest;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -12,29 +11,31 @@ import java.util.List;
 final class PushManifest {
   private PushManifest() {}
 
-  static byte[] of(boolean oci, UploadedBlob config, List<UploadedBlob> layers) {
-    String configType = oci ? MediaType.OCI_CONFIG : MediaType.DOCKER_CONFIG;
-    String layerType = oci ? MediaType.OCI_LAYER_GZIP : MediaType.DOCKER_LAYER;
+  /** A blob as the manifest names it. */
+  record Blob(Digest digest, long size, String mediaType) {}
+
+  /** The manifest of type {@code type} ({@code DOCKER_MANIFEST} or {@code OCI_MANIFEST}). */
+  static byte[] of(String type, Blob config, List<Blob> layers) {
     StringBuilder b = new StringBuilder();
     b.append("{\n   \"schemaVersion\": 2,\n   \"mediaType\": \"")
-        .append(oci ? MediaType.OCI_MANIFEST : MediaType.DOCKER_MANIFEST)
+        .append(type)
         .append("\",\n   \"config\": ");
-    descriptor(b, configType, config, "   ");
+    descriptor(b, config, "   ");
     b.append(",\n   \"layers\": [");
     for (int i = 0; i < layers.size(); i++) {
       b.append(i == 0 ? "\n      " : ",\n      ");
-      descriptor(b, layerType, layers.get(i), "      ");
+      descriptor(b, layers.get(i), "      ");
     }
     b.append(layers.isEmpty() ? "]\n}" : "\n   ]\n}");
     return b.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  private static void descriptor(StringBuilder b, String type, UploadedBlob blob, String indent) {
+  private static void descriptor(StringBuilder b, Blob blob, String indent) {
     String in = indent + "   ";
     b.append("{\n")
         .append(in)
         .append("\"mediaType\": \"")
-        .append(type)
+        .append(blob.mediaType())
         .append("\",\n")
         .append(in)
         .append("\"size\": ")

@@ -2,61 +2,44 @@ package dev.cairn.distribution;
 
 import dev.cairn.CairnException;
 import dev.cairn.digest.Digest;
-import dev.cairn.distribution.ProgressEvent.AlreadyExists;
-import dev.cairn.distribution.ProgressEvent.Mounted;
-import dev.cairn.distribution.ProgressEvent.Preparing;
 import dev.cairn.distribution.ProgressEvent.PushFinished;
 import dev.cairn.distribution.ProgressEvent.PushStarted;
-import dev.cairn.distribution.ProgressEvent.Pushed;
-import dev.cairn.distribution.ProgressEvent.Pushing;
-import dev.cairn.distribution.ProgressEvent.Retrying;
-import dev.cairn.distribution.ProgressEvent.Waiting;
 import dev.cairn.graph.Graph;
 import dev.cairn.graph.Node;
+import dev.cairn.image.ImageManifest;
 import dev.cairn.image.MediaType;
 import dev.cairn.image.Reference;
 import dev.cairn.registry.BlobSource;
 import dev.cairn.registry.Registry;
 import dev.cairn.registry.UploadListener;
-import dev.cairn.registry.UploadedBlob;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.OptionalLong;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Pushes an image from the graph: for each layer, its blob is found in the repository, mounted from
- * another repository of the registry, or its tar compressed again while hashing and streamed into
- * an upload; then the config, then the manifest, never before all its blobs are in.
+ * Pushes an image from the graph: each layer's blob is found in the repository, mounted from
+ * another repository of the registry, sent as the original bytes a pull kept, or compressed again
+ * from its tar while it streams ({@link LayerPush}); then the config; then the manifest, never
+ * before all its blobs are in. When every layer went out as the blob the image was pulled with, the
+ * manifest is the one pulled, byte for byte, so its digest is the source's.
  */
 public final class Pusher {
-  /**
-   * Layers this pusher has pushed, by registry and node: the digest and size they were compressed
-   * to and the repository that got them, so that another push of the same layer finds or mounts
-   * that blob rather than making a new one.
-   */
-  private final Map<String, LayerCandidates.Candidate> pushed = new ConcurrentHashMap<>();
-
-  /** One lock per registry and node: two pushes of one layer upload it once. */
-  private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
-
   private final Graph graph;
   private final RegistryFactory registries;
+  private final PullLocks locks;
 
-  /** A pusher for a graph; share one between pushes, so that they share their uploads. */
-  public Pusher(Graph graph, RegistryFactory registries) {
+  /** A pusher for a graph; the store shares one between its pushes. */
+  public Pusher(Graph graph, RegistryFactory registries) throws IOException {
     this.graph = graph;
     this.registries = registries;
+    this.locks = PullLocks.of(graph.root());
   }
 
   /** Pushes {@code image} under {@code ref} (a tag), telling {@code listener} how it goes. */
@@ -68,37 +51,43 @@ public final class Pusher {
     }
     listener.on(new PushStarted(ref));
     try (Registry registry = registries.open(ref.domain())) {
-      String host = registry.host();
       String repo = ref.path();
+      ImageManifest pulled = Originals.manifest(graph, image, ref.domain(), repo);
+      String type = pulled != null ? pulled.mediaType() : image.manifestType();
       List<Node> layers = image.layers();
-      List<String> ids = new ArrayList<>(layers.size());
-      for (Node n : layers) {
-        ids.add(graph.diffId(n.id()).hex().substring(0, 12));
+      LayerPush.Job job =
+          new LayerPush.Job(
+              graph,
+              locks,
+              registry,
+              ref.domain(),
+              repo,
+              MediaType.OCI_MANIFEST.equals(type),
+              new Semaphore(options.concurrency()),
+              listener,
+              new AtomicInteger());
+      List<LayerPush> pushes = new ArrayList<>(layers.size());
+      for (int i = 0; i < layers.size(); i++) {
+        Node n = layers.get(i);
+        pushes.add(
+            new LayerPush(
+                job,
+                n,
+                graph.diffId(n.id()).hex().substring(0, 12),
+                pulled == null ? null : pulled.layers().get(i)));
       }
-      for (int i = layers.size() - 1; i >= 0; i--) {
-        listener.on(new Preparing(ids.get(i)));
+      for (int i = pushes.size() - 1; i >= 0; i--) {
+        listener.on(new ProgressEvent.Preparing(pushes.get(i).shortId()));
       }
-      boolean oci = MediaType.OCI_MANIFEST.equals(image.manifestType());
-      UploadedBlob[] blobs = new UploadedBlob[layers.size()];
-      AtomicInteger uploaded = new AtomicInteger();
-      Semaphore slots = new Semaphore(options.concurrency());
+      PushManifest.Blob[] blobs = new PushManifest.Blob[layers.size()];
       try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
         List<Future<?>> tasks = new ArrayList<>();
-        for (int i = layers.size() - 1; i >= 0; i--) {
+        for (int i = pushes.size() - 1; i >= 0; i--) {
           int at = i;
           tasks.add(
               pool.submit(
                   () -> {
-                    blobs[at] =
-                        layer(
-                            registry,
-                            repo,
-                            layers.get(at),
-                            ids.get(at),
-                            options,
-                            slots,
-                            listener,
-                            uploaded);
+                    blobs[at] = pushes.get(at).push();
                     return null;
                   }));
         }
@@ -106,14 +95,15 @@ public final class Pusher {
           await(f);
         }
       }
-      for (int i = 0; i < layers.size(); i++) {
-        options.candidates().pushed(layers.get(i), host, repo, blobs[i].digest(), blobs[i].size());
+      PushManifest.Blob config = config(registry, repo, image.config(), type);
+      byte[] manifest;
+      if (pulled != null && Originals.allOriginal(pulled, blobs)) {
+        manifest = pulled.bytes();
+      } else {
+        manifest = PushManifest.of(type, config, List.of(blobs));
       }
-      UploadedBlob config = blob(registry, repo, image.config());
-      byte[] manifest = PushManifest.of(oci, config, List.of(blobs));
-      String type = oci ? MediaType.OCI_MANIFEST : MediaType.DOCKER_MANIFEST;
       Digest digest = registry.putManifest(repo, ref.tag(), type, manifest);
-      PushResult result = new PushResult(ref, digest, manifest.length, uploaded.get());
+      PushResult result = new PushResult(ref, digest, manifest.length, job.uploaded().get());
       listener.on(new PushFinished(result));
       return result;
     }
@@ -135,88 +125,17 @@ public final class Pusher {
     }
   }
 
-  private UploadedBlob blob(Registry registry, String repo, byte[] bytes) throws IOException {
+  private static PushManifest.Blob config(
+      Registry registry, String repo, byte[] bytes, String manifestType) throws IOException {
     BlobSource source = BlobSource.of(bytes);
     Digest d = source.digest().orElseThrow();
-    if (registry.blobSize(repo, d).isPresent()) {
-      return new UploadedBlob(d, bytes.length);
+    String type =
+        MediaType.OCI_MANIFEST.equals(manifestType)
+            ? MediaType.OCI_CONFIG
+            : MediaType.DOCKER_CONFIG;
+    if (registry.blobSize(repo, d).isEmpty()) {
+      registry.uploadBlob(repo, source, UploadListener.NONE);
     }
-    return registry.uploadBlob(repo, source, UploadListener.NONE);
-  }
-
-  private UploadedBlob layer(
-      Registry registry,
-      String repo,
-      Node node,
-      String id,
-      PushOptions options,
-      Semaphore slots,
-      ProgressListener listener,
-      AtomicInteger uploaded)
-      throws IOException, InterruptedException {
-    String key = registry.host() + "\0" + node.id();
-    ReentrantLock lock = locks.computeIfAbsent(key, k -> new ReentrantLock());
-    if (!lock.tryLock()) {
-      listener.on(new Waiting(id));
-      lock.lockInterruptibly();
-    }
-    try {
-      // Where the layer may already be: its own checksum, what this process pushed, what the
-      // caller knows.
-      List<LayerCandidates.Candidate> candidates = new ArrayList<>();
-      if (node.layerDigest() != null) {
-        candidates.add(new LayerCandidates.Candidate(node.layerDigest(), -1, null));
-      }
-      LayerCandidates.Candidate mine = pushed.get(key);
-      if (mine != null) {
-        candidates.add(mine);
-      }
-      candidates.addAll(options.candidates().of(node, registry.host()));
-      for (LayerCandidates.Candidate c : candidates) {
-        OptionalLong size = registry.blobSize(repo, c.digest());
-        if (size.isPresent()) {
-          listener.on(new AlreadyExists(id));
-          return new UploadedBlob(c.digest(), size.getAsLong() >= 0 ? size.getAsLong() : c.size());
-        }
-      }
-      for (LayerCandidates.Candidate c : candidates) {
-        if (c.repository() != null
-            && !c.repository().equals(repo)
-            && c.size() >= 0
-            && registry.blobSize(c.repository(), c.digest()).isPresent()
-            && registry.mountBlob(repo, c.digest(), c.repository())) {
-          listener.on(new Mounted(id, c.repository()));
-          return new UploadedBlob(c.digest(), c.size());
-        }
-      }
-      if (!slots.tryAcquire()) {
-        listener.on(new Waiting(id)); // behind the uploads already running, as docker says
-        slots.acquire();
-      }
-      try {
-        long total = graph.tarLayerSize(node.id());
-        AtomicInteger attempt = new AtomicInteger(1);
-        LayerSource source =
-            new LayerSource(graph, node.id(), n -> listener.on(new Pushing(id, n, total)));
-        UploadedBlob up =
-            registry.uploadBlob(
-                repo,
-                source,
-                new UploadListener() {
-                  @Override
-                  public void restarting(String reason) {
-                    listener.on(new Retrying(id, attempt.incrementAndGet(), reason));
-                  }
-                });
-        pushed.put(key, new LayerCandidates.Candidate(up.digest(), up.size(), repo));
-        uploaded.incrementAndGet();
-        listener.on(new Pushed(id));
-        return up;
-      } finally {
-        slots.release();
-      }
-    } finally {
-      lock.unlock();
-    }
+    return new PushManifest.Blob(d, bytes.length, type);
   }
 }

@@ -25,6 +25,13 @@ public final class ChannelLocks {
    */
   public static FileLock lock(FileChannel channel, long position, long size, boolean shared)
       throws IOException {
+    return lock(channel, position, size, shared, () -> {});
+  }
+
+  /** As {@link #lock(FileChannel, long, long, boolean)}; {@code waiting} runs before a wait. */
+  public static FileLock lock(
+      FileChannel channel, long position, long size, boolean shared, Runnable waiting)
+      throws IOException {
     boolean interrupted = Thread.interrupted();
     try {
       long sleep = 1;
@@ -35,6 +42,9 @@ public final class ChannelLocks {
         }
         if (interrupted) {
           throw new InterruptedIOException("interrupted while waiting for a file lock");
+        }
+        if (sleep == 1) {
+          waiting.run();
         }
         try {
           Thread.sleep(sleep);

@@ -284,8 +284,10 @@ public final class Store implements Closeable {
 
   /**
    * Pushes the image {@code ref} names to its registry under the same name: each layer found in the
-   * repository, mounted, or compressed again while it is sent; then its config, then its manifest
-   * (schema2), as {@code save} would write the config.
+   * repository, mounted from where it is known to be, sent as the blob a pull kept, or compressed
+   * again while it is sent; then its config (as {@code save} writes it), then its manifest: the one
+   * it was pulled with when every blob is the original, else schema2 (OCI for an image pulled as
+   * OCI).
    *
    * @throws CairnException NOT_FOUND when no image has that name
    */
@@ -308,7 +310,7 @@ public final class Store implements Closeable {
   private Pusher pusher;
 
   /** One for the store, so that its pushes share their uploads and per-layer locks. */
-  private synchronized Pusher pusher() {
+  private synchronized Pusher pusher() throws IOException {
     if (pusher == null) {
       pusher = new Pusher(graph, host -> Registry.open(host, options.registry()));
     }

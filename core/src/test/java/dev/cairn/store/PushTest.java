@@ -6,10 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cairn.CairnException;
 import dev.cairn.distribution.ProgressEvent;
 import dev.cairn.distribution.PullOptions;
+import dev.cairn.distribution.PullResult;
 import dev.cairn.distribution.PushOptions;
 import dev.cairn.distribution.PushResult;
+import dev.cairn.image.Descriptor;
+import dev.cairn.image.ImageManifest;
+import dev.cairn.image.MediaType;
 import dev.cairn.image.Reference;
+import dev.cairn.registry.FetchedManifest;
 import dev.cairn.registry.OciLayouts;
+import dev.cairn.registry.Registry;
+import dev.cairn.registry.RegistryOptions;
 import dev.cairn.registry.RegistryServer;
 import dev.cairn.registry.Tools;
 import java.io.IOException;
@@ -25,11 +32,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Pushing what the store holds to a real registry, and pulling it back. */
+/**
+ * Pushing what the store holds to a real registry, and pulling it back. Images come from a source
+ * registry; pushes go to that registry (where the blobs can be found or mounted) or to a target
+ * registry (where they cannot).
+ */
 class PushTest {
   @TempDir static Path temp;
   @TempDir Path dir;
-  static RegistryServer registry;
+  static RegistryServer source;
+  static RegistryServer target;
   static String host;
 
   static final Map<String, String> A = Map.of("etc/base", "base layer\n");
@@ -37,18 +49,22 @@ class PushTest {
 
   @BeforeAll
   static void start() throws Exception {
-    registry = RegistryServer.start(temp.resolve("storage"), temp, "");
-    host = registry.host();
+    source = RegistryServer.start(temp.resolve("source"), temp, "");
+    target = RegistryServer.start(temp.resolve("target"), temp, "");
+    host = source.host();
     OciLayouts layout = new OciLayouts(temp.resolve("layout"));
     layout.tag("1", layout.image("amd64", List.of(A, B)).manifest());
     Tools.push(layout.dir(), "1", host, "src/v2s2", "--format", "v2s2");
     Tools.push(layout.dir(), "1", host, "src/v2s1", "--format", "v2s1");
+    Tools.push(layout.dir(), "1", host, "src/oci", "--format", "oci");
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (registry != null) {
-      registry.close();
+    for (RegistryServer r : new RegistryServer[] {source, target}) {
+      if (r != null) {
+        r.close();
+      }
     }
   }
 
@@ -56,34 +72,44 @@ class PushTest {
     return Store.open(dir.resolve(name), StoreOptions.defaults().withDriver("vfs"));
   }
 
+  /** {@code s} on the source registry. */
   static Reference ref(String s) {
     return Reference.parse(host + "/" + s);
   }
 
-  /** Pushes {@code from} (pulled first) as {@code to}, collecting the events. */
-  static PushResult push(Store store, String to, List<ProgressEvent> events) throws IOException {
-    return store.push(ref(to), PushOptions.defaults(), events::add);
+  /** {@code s} on the target registry. */
+  static Reference far(String s) {
+    return Reference.parse(target.host() + "/" + s);
   }
 
-  private Store pulledAndTagged(String name, String source, String target) throws IOException {
+  static PushResult push(Store store, Reference to, List<ProgressEvent> events) throws IOException {
+    return store.push(to, PushOptions.defaults(), events::add);
+  }
+
+  private Store pulledAndTagged(String name, String from, Reference to) throws IOException {
     Store store = store(name);
-    store.pull(ref(source), PullOptions.defaults(), e -> {});
-    store.tag(ref(source).toString(), ref(target));
+    store.pull(ref(from), PullOptions.defaults(), e -> {});
+    store.tag(ref(from).toString(), to);
     return store;
   }
 
+  private static List<ProgressEvent> events() {
+    return new CopyOnWriteArrayList<>();
+  }
+
   @Test
-  void aPushedImagePullsBackWithTheSameImageIdAndDiffIds() throws IOException {
-    try (Store store = pulledAndTagged("a", "src/v2s2:1", "dst/a:1");
+  void aLayerNoRegistryHoldsIsCompressedAgainAndTheImagePullsBackWithTheSameIds()
+      throws IOException {
+    try (Store store = pulledAndTagged("a", "src/v2s2:1", far("dst/a:1"));
         Store back = store("back")) {
-      List<ProgressEvent> events = new CopyOnWriteArrayList<>();
-      PushResult r = push(store, "dst/a:1", events);
+      List<ProgressEvent> events = events();
+      PushResult r = push(store, far("dst/a:1"), events);
 
       assertThat(r.uploaded()).isEqualTo(2);
       assertThat(events).filteredOn(e -> e instanceof ProgressEvent.Pushed).hasSize(2);
-      back.pull(ref("dst/a:1"), PullOptions.defaults(), e -> {});
-      Image mine = store.image(ref("dst/a:1").toString());
-      Image theirs = back.image(ref("dst/a:1").toString());
+      back.pull(far("dst/a:1"), PullOptions.defaults(), e -> {});
+      Image mine = store.image(far("dst/a:1").toString());
+      Image theirs = back.image(far("dst/a:1").toString());
       assertThat(theirs.id()).isEqualTo(mine.id());
       assertThat(back.diffIds(theirs)).isEqualTo(store.diffIds(mine));
       // skopeo reads it too, and sees the digest the push reported
@@ -92,7 +118,7 @@ class PushTest {
               Tools.require("skopeo").toString(),
               "inspect",
               "--tls-verify=false",
-              "docker://" + host + "/dst/a:1");
+              "docker://" + far("dst/a:1"));
       assertThat(inspected).contains(r.manifestDigest().toString());
     } catch (InterruptedException e) {
       throw new AssertionError(e);
@@ -100,11 +126,68 @@ class PushTest {
   }
 
   @Test
-  void aSecondPushUploadsNoBlobAndSaysTheLayersExist() throws IOException {
-    try (Store store = pulledAndTagged("b", "src/v2s2:1", "dst/b:1")) {
-      PushResult first = push(store, "dst/b:1", new CopyOnWriteArrayList<>());
-      List<ProgressEvent> events = new CopyOnWriteArrayList<>();
-      PushResult second = push(store, "dst/b:1", events);
+  void aPushToTheRegistryAnImageCameFromMountsItsBlobsAndKeepsItsManifestDigest()
+      throws IOException {
+    try (Store store = store("m")) {
+      PullResult pulled = store.pull(ref("src/v2s2:1"), PullOptions.defaults(), e -> {});
+      store.tag(ref("src/v2s2:1").toString(), ref("dst/m:1"));
+      List<ProgressEvent> events = events();
+      PushResult r = push(store, ref("dst/m:1"), events);
+
+      assertThat(r.uploaded()).isZero();
+      assertThat(events)
+          .filteredOn(e -> e instanceof ProgressEvent.Mounted)
+          .extracting(e -> ((ProgressEvent.Mounted) e).repository())
+          .containsExactly("src/v2s2", "src/v2s2");
+      assertThat(r.manifestDigest()).isEqualTo(pulled.manifestDigest());
+    }
+  }
+
+  @Test
+  void anOciImageIsPushedAsOciTheSameDigestWhereItsBlobsAreAndANewOciManifestElsewhere()
+      throws IOException {
+    try (Store store = store("o");
+        Registry far = Registry.open(target.host(), RegistryOptions.defaults())) {
+      PullResult pulled = store.pull(ref("src/oci:1"), PullOptions.defaults(), e -> {});
+      store.tag(ref("src/oci:1").toString(), ref("dst/o:1"));
+      store.tag(ref("src/oci:1").toString(), far("dst/o:1"));
+
+      assertThat(push(store, ref("dst/o:1"), events()).manifestDigest())
+          .isEqualTo(pulled.manifestDigest());
+      PushResult elsewhere = push(store, far("dst/o:1"), events());
+      assertThat(elsewhere.manifestDigest()).isNotEqualTo(pulled.manifestDigest());
+      FetchedManifest m = far.manifest("dst/o", "1");
+      assertThat(m.mediaType()).isEqualTo(MediaType.OCI_MANIFEST);
+      assertThat(ImageManifest.parse(m.bytes(), m.mediaType()).layers())
+          .extracting(Descriptor::mediaType)
+          .containsOnly(MediaType.OCI_LAYER_GZIP);
+    }
+  }
+
+  @Test
+  void keptBlobsAreSentUnchangedSoTheManifestDigestIsTheSourcesOnAnotherRegistry()
+      throws IOException {
+    try (Store store = store("k")) {
+      PullResult pulled =
+          store.pull(ref("src/v2s2:1"), PullOptions.defaults().withKeepBlobs(true), e -> {});
+      store.tag(ref("src/v2s2:1").toString(), far("dst/k:1"));
+      List<ProgressEvent> events = events();
+      PushResult r = push(store, far("dst/k:1"), events);
+
+      assertThat(r.uploaded()).isEqualTo(2);
+      assertThat(r.manifestDigest()).isEqualTo(pulled.manifestDigest());
+    }
+  }
+
+  @Test
+  void aSecondPushFromAFreshlyOpenedStoreUploadsNothingAndSaysTheLayersExist() throws IOException {
+    PushResult first;
+    try (Store store = pulledAndTagged("b", "src/v2s2:1", far("dst/b:1"))) {
+      first = push(store, far("dst/b:1"), events());
+    }
+    try (Store store = store("b")) {
+      List<ProgressEvent> events = events();
+      PushResult second = push(store, far("dst/b:1"), events);
 
       assertThat(second.uploaded()).isZero();
       assertThat(second.manifestDigest()).isEqualTo(first.manifestDigest());
@@ -113,13 +196,21 @@ class PushTest {
   }
 
   @Test
-  void aPushToAnotherRepositoryOfTheRegistryMountsWhatThisProcessPushed() throws IOException {
-    try (Store store = pulledAndTagged("c", "src/v2s2:1", "dst/c1:1")) {
-      store.tag(ref("dst/c1:1").toString(), ref("dst/c2:1"));
-      push(store, "dst/c1:1", new CopyOnWriteArrayList<>());
-      List<ProgressEvent> events = new CopyOnWriteArrayList<>();
-      PushResult r = push(store, "dst/c2:1", events);
+  void aPushRecordsWhereEachLayerWentAndAPushToAnotherRepositoryMountsFromThere()
+      throws IOException {
+    try (Store store = pulledAndTagged("c", "src/v2s2:1", far("dst/c1:1"))) {
+      store.tag(far("dst/c1:1").toString(), far("dst/c2:1"));
+      push(store, far("dst/c1:1"), events());
+      Image image = store.image(far("dst/c1:1").toString());
+      assertThat(store.knownBlobs(image.top().id()))
+          .anySatisfy(
+              k -> {
+                assertThat(k.host()).isEqualTo(target.host());
+                assertThat(k.repository()).isEqualTo("dst/c1");
+              });
 
+      List<ProgressEvent> events = events();
+      PushResult r = push(store, far("dst/c2:1"), events);
       assertThat(r.uploaded()).isZero();
       assertThat(events)
           .filteredOn(e -> e instanceof ProgressEvent.Mounted)
@@ -130,17 +221,17 @@ class PushTest {
 
   @Test
   void aSchema1PulledImageIsPushedWithTheConfigSaveWritesAndPullsBack() throws IOException {
-    try (Store store = pulledAndTagged("d", "src/v2s1:1", "dst/d:1");
+    try (Store store = pulledAndTagged("d", "src/v2s1:1", far("dst/d:1"));
         Store back = store("back-d")) {
-      push(store, "dst/d:1", new CopyOnWriteArrayList<>());
+      push(store, far("dst/d:1"), events());
 
-      back.pull(ref("dst/d:1"), PullOptions.defaults(), e -> {});
-      Image theirs = back.image(ref("dst/d:1").toString());
-      Image mine = store.image(ref("dst/d:1").toString());
+      back.pull(far("dst/d:1"), PullOptions.defaults(), e -> {});
+      Image theirs = back.image(far("dst/d:1").toString());
+      Image mine = store.image(far("dst/d:1").toString());
       assertThat(back.diffIds(theirs)).isEqualTo(store.diffIds(mine));
       // The config pushed is the one save writes, whose digest is the ID docker gives the image.
       java.io.ByteArrayOutputStream saved = new java.io.ByteArrayOutputStream();
-      store.save(List.of(ref("dst/d:1").toString()), saved);
+      store.save(List.of(far("dst/d:1").toString()), saved);
       assertThat(new String(saved.toByteArray(), java.nio.charset.StandardCharsets.ISO_8859_1))
           .contains(theirs.id().hex() + ".json");
     }
@@ -148,22 +239,46 @@ class PushTest {
 
   @Test
   void twoConcurrentPushesOfSharedLayersUploadEachBlobOnce() throws Exception {
-    try (Store store = pulledAndTagged("e", "src/v2s2:1", "dst/e:1")) {
-      store.tag(ref("dst/e:1").toString(), ref("dst/e:2"));
+    try (Store store = pulledAndTagged("e", "src/v2s2:1", far("dst/e:1"))) {
+      store.tag(far("dst/e:1").toString(), far("dst/e:2"));
       try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-        Future<PushResult> one =
-            pool.submit(() -> push(store, "dst/e:1", new CopyOnWriteArrayList<>()));
-        Future<PushResult> two =
-            pool.submit(() -> push(store, "dst/e:2", new CopyOnWriteArrayList<>()));
+        Future<PushResult> one = pool.submit(() -> push(store, far("dst/e:1"), events()));
+        Future<PushResult> two = pool.submit(() -> push(store, far("dst/e:2"), events()));
         assertThat(one.get().uploaded() + two.get().uploaded()).isEqualTo(2);
       }
     }
   }
 
   @Test
+  void twoProcessesPushingImagesThatShareLayersUploadEachBlobOnce() throws Exception {
+    try (Store store = pulledAndTagged("p", "src/v2s2:1", far("dst/p1:1"))) {
+      store.tag(far("dst/p1:1").toString(), far("dst/p2:1"));
+    }
+    Path root = dir.resolve("p");
+    Process one =
+        new ProcessBuilder(
+                StoreChild.command("push", root.toString(), "vfs", far("dst/p1:1").toString()))
+            .start();
+    Process two =
+        new ProcessBuilder(
+                StoreChild.command("push", root.toString(), "vfs", far("dst/p2:1").toString()))
+            .start();
+    int uploaded = 0;
+    for (Process p : List.of(one, two)) {
+      String out =
+          new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      String err =
+          new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(p.waitFor()).as(err).isZero();
+      uploaded += Integer.parseInt(out.strip());
+    }
+    assertThat(uploaded).isEqualTo(2);
+  }
+
+  @Test
   void anImageThatDoesNotExistIsRefusedAsDockerSaysIt() throws IOException {
     try (Store store = store("f")) {
-      assertThatThrownBy(() -> push(store, "nothing/here:1", new CopyOnWriteArrayList<>()))
+      assertThatThrownBy(() -> push(store, ref("nothing/here:1"), events()))
           .isInstanceOfSatisfying(
               CairnException.class,
               e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.NOT_FOUND))

@@ -12,7 +12,8 @@ import java.util.List;
  * ROOT DRIVER NAME} saves the image and, holding it, prints {@code holding} at its first byte and
  * waits for its stdin to close before it goes on; {@code mount}/{@code unmount ROOT DRIVER NAME} do
  * what the commands do; {@code import ROOT DRIVER NAME} imports a one-file layer under NAME and
- * prints the image ID.
+ * prints the image ID; {@code push ROOT DRIVER NAME} pushes it and prints how many layers it
+ * uploaded.
  */
 final class StoreChild {
   private StoreChild() {}
@@ -24,6 +25,14 @@ final class StoreChild {
         case "save" -> store.save(List.of(name), new Held());
         case "mount" -> System.out.println(store.mount(name));
         case "unmount" -> store.unmount(name);
+        case "push" ->
+            System.out.println(
+                store
+                    .push(
+                        Reference.parse(name),
+                        dev.cairn.distribution.PushOptions.defaults(),
+                        e -> {})
+                    .uploaded());
         case "import" ->
             System.out.println(
                 store
