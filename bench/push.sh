@@ -8,7 +8,9 @@
 #   each tool: cairn push of big (pulled once into a store, so its layers are compressed again
 #   while they are sent), docker push of it from a dockerd of its own (pulled once; another
 #   registry host, so dockerd compresses again too) and skopeo copy of the same image from the
-#   source registry (which sends the original compressed blobs). Medians and ratios are printed.
+#   source registry (which sends the original compressed blobs), and cairn push of big pulled with
+#   --keep-blobs into a second store (which sends the original blobs too, as skopeo does). Medians
+#   and ratios are printed.
 # Times are wall clock around the command (JVM start included for cairn); RSS is /usr/bin/time's
 # maximum resident set. Env: OUT_DIR (a tmpfs, default /dev/shm).
 set -euo pipefail
@@ -90,6 +92,8 @@ YAML
 "$here/cairn" --help >/dev/null # builds the CLI and warms the launcher's cache
 store=$work/store
 "$here/cairn" --root "$store" pull -q "$REG/big:latest" >/dev/null
+kept=$work/kept
+"$here/cairn" --root "$kept" pull -q --keep-blobs "$REG/big:latest" >/dev/null
 
 # time_run NAME CMD... : appends "seconds rss_kib" to $work/NAME.times
 time_run() {
@@ -105,6 +109,11 @@ for r in $(seq "$runs"); do
   "$here/cairn" --root "$store" tag "$REG/big:latest" "127.0.0.1:$port/big:1"
   time_run cairn "$here/cairn" --root "$store" push -q "127.0.0.1:$port/big:1"
   "$here/cairn" --root "$store" rmi "127.0.0.1:$port/big:1" >/dev/null
+  stop_target
+  start_target "kept.$r"
+  "$here/cairn" --root "$kept" tag "$REG/big:latest" "127.0.0.1:$port/big:1"
+  time_run kept "$here/cairn" --root "$kept" push -q "127.0.0.1:$port/big:1"
+  "$here/cairn" --root "$kept" rmi "127.0.0.1:$port/big:1" >/dev/null
   stop_target
   start_target "docker.$r"
   docker tag "$REG/big:latest" "127.0.0.1:$port/big:1"
@@ -122,12 +131,15 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 c=$(cut -d' ' -f1 "$work/cairn.times" | median)
 s=$(cut -d' ' -f1 "$work/skopeo.times" | median)
 d=$(cut -d' ' -f1 "$work/docker.times" | median)
+k=$(cut -d' ' -f1 "$work/kept.times" | median)
 crss=$(cut -d' ' -f2 "$work/cairn.times" | sort -n | tail -1)
+krss=$(cut -d' ' -f2 "$work/kept.times" | sort -n | tail -1)
 srss=$(cut -d' ' -f2 "$work/skopeo.times" | sort -n | tail -1)
 printf 'push big (4 x 64 MiB), %d runs, medians\n' "$runs"
 printf '  cairn push (compressed again)   %6.2f s   peak RSS %4d MiB\n' "$c" $((crss / 1024))
+printf '  cairn push (kept blobs)         %6.2f s   peak RSS %4d MiB\n' "$k" $((krss / 1024))
 printf '  docker push (compressed again)  %6.2f s\n' "$d"
 printf '  skopeo copy (original blobs)    %6.2f s   peak RSS %4d MiB\n' "$s" $((srss / 1024))
-awk -v c="$c" -v d="$d" -v s="$s" 'BEGIN {
+awk -v c="$c" -v d="$d" -v s="$s" -v k="$k" 'BEGIN {
   printf "  ratio cairn / docker            %6.2f\n", c / d
-  printf "  ratio cairn / skopeo            %6.2f\n", c / s }'
+  printf "  ratio cairn kept / skopeo       %6.2f\n", k / s }'
