@@ -43,6 +43,7 @@ class PushTest {
   static RegistryServer source;
   static RegistryServer target;
   static String host;
+  static dev.cairn.digest.Digest amd64Manifest;
 
   static final Map<String, String> A = Map.of("etc/base", "base layer\n");
   static final Map<String, String> B = Map.of("app/run", "echo hi\n", "etc/base", "changed\n");
@@ -57,6 +58,11 @@ class PushTest {
     Tools.push(layout.dir(), "1", host, "src/v2s2", "--format", "v2s2");
     Tools.push(layout.dir(), "1", host, "src/v2s1", "--format", "v2s1");
     Tools.push(layout.dir(), "1", host, "src/oci", "--format", "oci");
+    OciLayouts.Image amd64 = layout.image("amd64", List.of(A, B));
+    OciLayouts.Image arm64 = layout.image("arm64", List.of(B));
+    layout.tag("multi", layout.index(List.of(amd64, arm64), List.of("amd64", "arm64")));
+    Tools.push(layout.dir(), "multi", host, "src/multi", "--multi-arch", "all");
+    amd64Manifest = amd64.manifest().digest();
   }
 
   @AfterAll
@@ -161,6 +167,22 @@ class PushTest {
       assertThat(ImageManifest.parse(m.bytes(), m.mediaType()).layers())
           .extracting(Descriptor::mediaType)
           .containsOnly(MediaType.OCI_LAYER_GZIP);
+    }
+  }
+
+  @Test
+  void anImagePulledThroughAnIndexIsPushedAsTheOnePlatformImageTheStoreHolds() throws IOException {
+    try (Store store = store("x");
+        Registry registry = Registry.open(host, RegistryOptions.defaults())) {
+      store.pull(
+          ref("src/multi:multi"),
+          PullOptions.defaults().withPlatform(dev.cairn.image.Platform.parse("linux/amd64")),
+          e -> {});
+      store.tag(ref("src/multi:multi").toString(), ref("dst/x:1"));
+      PushResult r = push(store, ref("dst/x:1"), events());
+
+      assertThat(r.manifestDigest()).isEqualTo(amd64Manifest);
+      assertThat(registry.manifest("dst/x", "1").mediaType()).isEqualTo(MediaType.OCI_MANIFEST);
     }
   }
 
