@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# cairn push beside docker push (dockerd 20.10) and skopeo copy, same image, same run, each into
-# a fresh registry.
+# cairn push beside docker push (dockerd 20.10) and skopeo copy from an OCI layout, same image,
+# same run, each into a fresh registry.
 # Usage: bench/push.sh PEERS_DIR [RUNS]
 #   PEERS_DIR: the peer-baseline scripts (registry.sh, make-images.sh, lib.sh); their registry
 #   serves big (4 x 64 MiB gzip layers) on 127.0.0.1:5000.
 #   RUNS (default 3): rounds; each round starts a fresh target registry (storage on a tmpfs) for
 #   each tool: cairn push of big (pulled once into a store, so its layers are compressed again
 #   while they are sent), docker push of it from a dockerd of its own (pulled once; another
-#   registry host, so dockerd compresses again too) and skopeo copy of the same image from the
-#   source registry (which sends the original compressed blobs), and cairn push of big pulled with
+#   registry host, so dockerd compresses again too) and skopeo copy of the same image from an OCI
+#   layout on disk (the original compressed blobs), and cairn push of big pulled with
 #   --keep-blobs into a second store (which sends the original blobs too, as skopeo does). Medians
 #   and ratios are printed.
 # Times are wall clock around the command (JVM start included for cairn); RSS is /usr/bin/time's
@@ -94,6 +94,8 @@ store=$work/store
 "$here/cairn" --root "$store" pull -q "$REG/big:latest" >/dev/null
 kept=$work/kept
 "$here/cairn" --root "$kept" pull -q --keep-blobs "$REG/big:latest" >/dev/null
+# The same blobs in an OCI layout, for skopeo to push from disk as cairn does from its kept blobs.
+/usr/bin/skopeo copy -q --src-tls-verify=false "docker://$REG/big:latest" "oci:$work/layout:big"
 
 # time_run NAME CMD... : appends "seconds rss_kib" to $work/NAME.times
 time_run() {
@@ -122,8 +124,8 @@ for r in $(seq "$runs"); do
   stop_target
   start_target "skopeo.$r"
   clean_tool_caches
-  time_run skopeo /usr/bin/skopeo copy -q --src-tls-verify=false --dest-tls-verify=false \
-    "docker://$REG/big:latest" "docker://127.0.0.1:$port/big:1"
+  time_run skopeo /usr/bin/skopeo copy -q --dest-tls-verify=false \
+    "oci:$work/layout:big" "docker://127.0.0.1:$port/big:1"
   stop_target
 done
 
@@ -139,7 +141,7 @@ printf 'push big (4 x 64 MiB), %d runs, medians\n' "$runs"
 printf '  cairn push (compressed again)   %6.2f s   peak RSS %4d MiB\n' "$c" $((crss / 1024))
 printf '  cairn push (kept blobs)         %6.2f s   peak RSS %4d MiB\n' "$k" $((krss / 1024))
 printf '  docker push (compressed again)  %6.2f s\n' "$d"
-printf '  skopeo copy (original blobs)    %6.2f s   peak RSS %4d MiB\n' "$s" $((srss / 1024))
+printf '  skopeo copy oci: (same blobs)   %6.2f s   peak RSS %4d MiB\n' "$s" $((srss / 1024))
 awk -v c="$c" -v d="$d" -v s="$s" -v k="$k" 'BEGIN {
   printf "  ratio cairn / docker            %6.2f\n", c / d
   printf "  ratio cairn kept / skopeo       %6.2f\n", k / s }'

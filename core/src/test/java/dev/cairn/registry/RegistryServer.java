@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -74,7 +75,7 @@ public final class RegistryServer implements AutoCloseable {
         log:
           level: warn
           accesslog:
-            disabled: true
+            disabled: false
         storage:
           filesystem:
             rootdirectory: %s
@@ -109,6 +110,34 @@ public final class RegistryServer implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /** One request the registry served, from its access log: {@code target} is path and query. */
+  public record Request(String method, String target, int status) {}
+
+  private static final java.util.regex.Pattern ACCESS =
+      java.util.regex.Pattern.compile("\"([A-Z]+) (\\S+) HTTP/[0-9.]+\" ([0-9]{3}) ");
+
+  /**
+   * The requests served so far, oldest first, once {@code done} holds of them (the registry logs a
+   * request after it has answered, so a client may be ahead of the log).
+   */
+  public List<Request> requestsUntil(java.util.function.Predicate<List<Request>> done)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (true) {
+      List<Request> all = new java.util.ArrayList<>();
+      for (String line : Files.readAllLines(log)) {
+        java.util.regex.Matcher m = ACCESS.matcher(line);
+        if (m.find()) {
+          all.add(new Request(m.group(1), m.group(2), Integer.parseInt(m.group(3))));
+        }
+      }
+      if (done.test(all) || System.nanoTime() > deadline) {
+        return all;
+      }
+      Thread.sleep(20);
+    }
   }
 
   private void awaitReady() throws IOException, InterruptedException {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.CairnException;
+import dev.cairn.digest.Digest;
 import dev.cairn.distribution.ProgressEvent;
 import dev.cairn.distribution.PullOptions;
 import dev.cairn.distribution.PullResult;
@@ -97,6 +98,36 @@ class PushTest {
     store.pull(ref(from), PullOptions.defaults(), e -> {});
     store.tag(ref(from).toString(), to);
     return store;
+  }
+
+  /** The target's requests once it has logged {@code n} manifest PUTs to {@code ref}. */
+  static List<RegistryServer.Request> logged(Reference ref, int n) throws Exception {
+    String put = "/v2/" + ref.path() + "/manifests/" + ref.tag();
+    return target.requestsUntil(
+        all ->
+            all.stream().filter(q -> q.method().equals("PUT") && q.target().equals(put)).count()
+                >= n);
+  }
+
+  /**
+   * The digests of the blobs whose upload into one of {@code repos} {@code requests} finished, but
+   * {@code config}.
+   */
+  static List<String> layerUploads(
+      List<RegistryServer.Request> requests, Digest config, String... repos) {
+    return requests.stream()
+        .filter(
+            q ->
+                q.method().equals("PUT")
+                    && java.util.Arrays.stream(repos)
+                        .anyMatch(r -> q.target().startsWith("/v2/" + r + "/blobs/uploads/")))
+        .map(
+            q ->
+                java.net.URLDecoder.decode(
+                    q.target().replaceFirst(".*[?&]digest=([^&]+).*", "$1"),
+                    java.nio.charset.StandardCharsets.UTF_8))
+        .filter(d -> !d.equals(config.toString()))
+        .toList();
   }
 
   private static List<ProgressEvent> events() {
@@ -218,8 +249,7 @@ class PushTest {
   }
 
   @Test
-  void aPushRecordsWhereEachLayerWentAndAPushToAnotherRepositoryMountsFromThere()
-      throws IOException {
+  void aPushRecordsWhereEachLayerWentAndAPushToAnotherRepositoryMountsFromThere() throws Exception {
     try (Store store = pulledAndTagged("c", "src/v2s2:1", far("dst/c1:1"))) {
       store.tag(far("dst/c1:1").toString(), far("dst/c2:1"));
       push(store, far("dst/c1:1"), events());
@@ -238,6 +268,21 @@ class PushTest {
           .filteredOn(e -> e instanceof ProgressEvent.Mounted)
           .extracting(e -> ((ProgressEvent.Mounted) e).repository())
           .containsOnly("dst/c1");
+      List<RegistryServer.Request> log = logged(far("dst/c2:1"), 1);
+      assertThat(log)
+          .filteredOn(
+              q ->
+                  q.method().equals("POST")
+                      && q.target().startsWith("/v2/dst/c2/")
+                      && q.target().contains("mount="))
+          .hasSize(2)
+          .allSatisfy(
+              q -> {
+                assertThat(q.target()).contains("from=dst%2Fc1");
+                assertThat(q.status()).isEqualTo(201);
+              });
+      assertThat(layerUploads(log, image.id(), "dst/c1")).hasSize(2);
+      assertThat(layerUploads(log, image.id(), "dst/c2")).isEmpty();
     }
   }
 
@@ -268,6 +313,12 @@ class PushTest {
         Future<PushResult> two = pool.submit(() -> push(store, far("dst/e:2"), events()));
         assertThat(one.get().uploaded() + two.get().uploaded()).isEqualTo(2);
       }
+      assertThat(
+              layerUploads(
+                  logged(far("dst/e:2"), 1), store.image(far("dst/e:1").toString()).id(), "dst/e"))
+          .as("each layer uploaded once")
+          .doesNotHaveDuplicates()
+          .hasSize(2);
     }
   }
 
@@ -275,6 +326,10 @@ class PushTest {
   void twoProcessesPushingImagesThatShareLayersUploadEachBlobOnce() throws Exception {
     try (Store store = pulledAndTagged("p", "src/v2s2:1", far("dst/p1:1"))) {
       store.tag(far("dst/p1:1").toString(), far("dst/p2:1"));
+    }
+    Digest config;
+    try (Store store = store("p")) {
+      config = store.image(far("dst/p1:1").toString()).id();
     }
     Path root = dir.resolve("p");
     Process one =
@@ -295,6 +350,17 @@ class PushTest {
       uploaded += Integer.parseInt(out.strip());
     }
     assertThat(uploaded).isEqualTo(2);
+    List<RegistryServer.Request> log =
+        target.requestsUntil(
+            all ->
+                all.stream()
+                        .filter(
+                            q ->
+                                q.method().equals("PUT")
+                                    && q.target().matches("/v2/dst/p[12]/manifests/1"))
+                        .count()
+                    == 2);
+    assertThat(layerUploads(log, config, "dst/p1", "dst/p2")).doesNotHaveDuplicates().hasSize(2);
   }
 
   @Test
