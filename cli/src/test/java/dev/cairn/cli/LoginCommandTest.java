@@ -213,4 +213,26 @@ class LoginCommandTest {
     all.addAll(List.of(tail));
     return all;
   }
+
+  @Test
+  void aPushAfterLoginUsesTheStoredCredentialsAndIsRefusedAfterLogout() {
+    Cli cairn = cli(dir.resolve("config"));
+    String image = locked.host() + "/test/login:1";
+    String target = locked.host() + "/pushed/login:1";
+    assertThat(cairn.run("login", "-u", "alice", "-p", "secret", locked.host()).exit()).isZero();
+    assertThat(cairn.run("pull", "-q", image).exit()).isZero();
+    assertThat(cairn.run("tag", image, target).exit()).isZero();
+
+    CliResult pushed = cairn.run("push", "--progress=plain", target);
+    assertThat(pushed.exit()).as(pushed.err()).isZero();
+    assertThat(pushed.lines().getLast()).matches("1: digest: sha256:[0-9a-f]{64} size: [0-9]+");
+
+    assertThat(cairn.run("logout", locked.host()).exit()).isZero();
+    CliResult refused = cairn.run("push", "--progress=plain", target);
+    assertThat(refused.exit()).isNotZero();
+    assertThat(refused.err().lines().toList())
+        .singleElement()
+        .asString()
+        .contains("requires a user name and password");
+  }
 }

@@ -152,4 +152,28 @@ class RegistryPushFaultTest {
       }
     }
   }
+
+  @Test
+  void aMountOnATokenRegistryAsksPushOnTheTargetAndPullOnTheSource() throws Exception {
+    Path dir = Files.createTempDirectory(temp, "mount");
+    try (TokenServer tokens = new TokenServer("alice", "secret");
+        RegistryServer reg =
+            RegistryServer.start(dir.resolve("storage"), dir, tokens.registryAuth(dir))) {
+      Path ca = Files.writeString(dir.resolve("ca.pem"), tokens.certificatePem());
+      RegistryOptions options =
+          RegistryOptions.defaults()
+              .withCaCertificates(List.of(ca))
+              .withCredentials(
+                  CredentialSource.of(reg.host(), Credentials.basic("alice", "secret")));
+      try (Registry r = Registry.open(reg.host(), options)) {
+        byte[] b = noise(6);
+        Digest d = r.uploadBlob("auth/from", BlobSource.of(b), UploadListener.NONE).digest();
+
+        assertThat(r.mountBlob("auth/to", d, "auth/from")).isTrue();
+        assertThat(r.blobSize("auth/to", d)).isEqualTo(OptionalLong.of(b.length));
+        assertThat(tokens.scopesAsked)
+            .contains("repository:auth/to:pull,push", "repository:auth/from:pull");
+      }
+    }
+  }
 }
