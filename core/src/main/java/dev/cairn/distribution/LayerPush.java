@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -52,7 +51,7 @@ final class LayerPush {
       String domain,
       String repo,
       boolean oci,
-      Semaphore slots,
+      Slots slots,
       ProgressListener listener,
       AtomicInteger uploaded) {}
 
@@ -78,7 +77,7 @@ final class LayerPush {
     return shortId;
   }
 
-  PushManifest.Blob push() throws IOException, InterruptedException {
+  PushManifest.Blob push() throws IOException {
     try (PullLocks.Held held =
         job.locks().push(job.domain(), node.id(), () -> event(new Waiting(shortId)))) {
       PushManifest.Blob blob = place();
@@ -91,7 +90,7 @@ final class LayerPush {
     }
   }
 
-  private PushManifest.Blob place() throws IOException, InterruptedException {
+  private PushManifest.Blob place() throws IOException {
     List<Candidate> candidates = candidates();
     Set<Digest> asked = new HashSet<>();
     for (Candidate c : candidates) {
@@ -118,11 +117,8 @@ final class LayerPush {
         return blob(c, c.size());
       }
     }
-    if (!job.slots().tryAcquire()) {
-      event(new Waiting(shortId)); // behind the uploads already running, as docker says
-      job.slots().acquire();
-    }
-    try {
+    // behind the uploads already running, as docker says
+    try (Slots.Slot slot = job.slots().take(() -> event(new Waiting(shortId)))) {
       for (Candidate c : candidates) {
         Optional<Path> kept = job.graph().blobs().path(c.digest());
         if (kept.isPresent()) {
@@ -137,8 +133,6 @@ final class LayerPush {
               -1);
       return new PushManifest.Blob(
           up.digest(), up.size(), job.oci() ? MediaType.OCI_LAYER_GZIP : MediaType.DOCKER_LAYER);
-    } finally {
-      job.slots().release();
     }
   }
 

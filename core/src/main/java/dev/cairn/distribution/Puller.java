@@ -42,7 +42,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -331,7 +330,7 @@ public final class Puller implements AutoCloseable {
       Plans.Plan plan,
       PullOptions options,
       ProgressListener listener,
-      Semaphore slots,
+      Slots slots,
       List<Graph.Hold> holds,
       AtomicBoolean downloaded) {}
 
@@ -357,7 +356,7 @@ public final class Puller implements AutoCloseable {
             plan,
             options,
             listener,
-            new Semaphore(options.concurrency(), true),
+            new Slots(options.concurrency()),
             java.util.Collections.synchronizedList(holds),
             new AtomicBoolean());
     List<CompletableFuture<Void>> done = new ArrayList<>();
@@ -508,13 +507,11 @@ public final class Puller implements AutoCloseable {
     ProgressListener out = job.listener;
     boolean ahead = graph.stagesAhead(); // cleared when the layer links into the layers below
     for (int attempt = 1; ; attempt++) {
-      acquire(job.slots);
-      boolean slot = true;
       Path temp = null;
       Path kept = null;
       BlobTee tee = null;
       CountingInputStream counted = null;
-      try {
+      try (Slots.Slot slot = job.slots.take()) {
         InputStream blob =
             job.registry.blob(
                 job.repo,
@@ -527,7 +524,10 @@ public final class Puller implements AutoCloseable {
           blob = tee = new BlobTee(blob, kept);
         }
         long total = p.blobSize();
-        counted = new CountingInputStream(blob, n -> out.on(new Downloading(label, n, total)));
+        // Closing it gives the slot back: once the blob is read, another layer may download
+        // while this one waits for the layer below.
+        counted =
+            new CountingInputStream(slot.tie(blob), n -> out.on(new Downloading(label, n, total)));
         try (InputStream closing = counted) {
           if (parent.isDone() || ahead) {
             // Applied as it arrives; ahead of the layer below when the driver allows it (the
@@ -546,11 +546,11 @@ public final class Puller implements AutoCloseable {
               throw e;
             }
             try (staged) {
+              finishKept(p, tee);
+              closing.close();
               if (!parent.isDone()) {
                 out.on(new Verifying(label)); // verified and applied; waits for the layer below
                 out.on(new Downloaded(label));
-                job.slots.release(); // another layer may download meanwhile
-                slot = false;
                 await(parent);
               }
               commit(job, p, staged);
@@ -560,10 +560,10 @@ public final class Puller implements AutoCloseable {
             try (OutputStream file = Files.newOutputStream(temp)) {
               counted.transferTo(file); // the digest and size are checked at the end
             }
+            finishKept(p, tee);
+            closing.close();
             out.on(new Verifying(label));
             out.on(new Downloaded(label));
-            job.slots.release();
-            slot = false;
             await(parent);
             long size = Files.size(temp);
             try (InputStream local =
@@ -573,7 +573,7 @@ public final class Puller implements AutoCloseable {
             }
           }
           if (tee != null) {
-            keep(p, tee, kept);
+            graph.blobs().keep(p.id(), p.blob(), kept);
           }
         }
         out.on(new Done(label));
@@ -600,9 +600,6 @@ public final class Puller implements AutoCloseable {
         }
         out.on(new Retrying(label, attempt + 1, blobError.getMessage()));
       } finally {
-        if (slot) {
-          job.slots.release();
-        }
         if (temp != null) {
           Files.deleteIfExists(temp);
         }
@@ -616,13 +613,18 @@ public final class Puller implements AutoCloseable {
     }
   }
 
-  /** Moves the blob {@code tee} copied in as node {@code p}'s kept blob, once it is whole. */
-  private void keep(NodePlan p, BlobTee tee, Path file) throws IOException {
+  /**
+   * Reads the rest of the blob {@code tee} copies (none when null) into its file and checks that
+   * what was kept is node {@code p}'s blob, before the blob's stream closes.
+   */
+  private static void finishKept(NodePlan p, BlobTee tee) throws IOException {
+    if (tee == null) {
+      return;
+    }
     Digest got = tee.finish();
     if (!got.equals(p.blob())) {
       throw CairnException.invalid("blob " + p.blob() + " was kept with digest " + got);
     }
-    graph.blobs().keep(p.id(), p.blob(), file);
   }
 
   /**
@@ -637,9 +639,8 @@ public final class Puller implements AutoCloseable {
       return;
     }
     String label = p.label();
-    acquire(job.slots);
     Path file = graph.blobs().temp();
-    try {
+    try (Slots.Slot slot = job.slots.take()) {
       InputStream blob =
           job.registry.blob(
               job.repo,
@@ -651,13 +652,14 @@ public final class Puller implements AutoCloseable {
       long total = p.blobSize();
       try (BlobTee tee =
           new BlobTee(
-              new CountingInputStream(blob, n -> job.listener.on(new Downloading(label, n, total))),
+              new CountingInputStream(
+                  slot.tie(blob), n -> job.listener.on(new Downloading(label, n, total))),
               file)) {
-        keep(p, tee, file);
+        finishKept(p, tee);
+        graph.blobs().keep(p.id(), p.blob(), file);
       }
       job.listener.on(new Downloaded(label));
     } finally {
-      job.slots.release();
       Files.deleteIfExists(file);
     }
   }
@@ -722,15 +724,6 @@ public final class Puller implements AutoCloseable {
       throw e.in("layer " + p.blob());
     }
     job.holds.add(graph.retain(List.of(p.id())));
-  }
-
-  private static void acquire(Semaphore s) throws InterruptedIOException {
-    try {
-      s.acquire();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("pull interrupted");
-    }
   }
 
   private static void await(CompletableFuture<Void> parent) throws IOException {

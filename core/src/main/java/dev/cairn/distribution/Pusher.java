@@ -20,7 +20,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -63,7 +62,7 @@ public final class Pusher {
               ref.domain(),
               repo,
               MediaType.OCI_MANIFEST.equals(type),
-              new Semaphore(options.concurrency()),
+              new Slots(options.concurrency()),
               listener,
               new AtomicInteger());
       List<LayerPush> pushes = new ArrayList<>(layers.size());
