@@ -1,5 +1,6 @@
 package dev.cairn.distribution;
 
+import dev.cairn.CairnException;
 import dev.cairn.digest.Digest;
 import dev.cairn.distribution.ProgressEvent.AlreadyExists;
 import dev.cairn.distribution.ProgressEvent.Mounted;
@@ -80,7 +81,12 @@ final class LayerPush {
   PushManifest.Blob push() throws IOException {
     try (PullLocks.Held held =
         job.locks().push(job.domain(), node.id(), () -> event(new Waiting(shortId)))) {
-      PushManifest.Blob blob = place();
+      PushManifest.Blob blob;
+      try {
+        blob = place();
+      } catch (CairnException e) {
+        throw e.in("layer " + job.graph().diffId(node.id()));
+      }
       job.graph()
           .recordKnownBlob(
               node.id(),

@@ -14,11 +14,13 @@ import dev.cairn.image.Descriptor;
 import dev.cairn.image.ImageManifest;
 import dev.cairn.image.MediaType;
 import dev.cairn.image.Reference;
+import dev.cairn.registry.FaultProxy;
 import dev.cairn.registry.FetchedManifest;
 import dev.cairn.registry.OciLayouts;
 import dev.cairn.registry.Registry;
 import dev.cairn.registry.RegistryOptions;
 import dev.cairn.registry.RegistryServer;
+import dev.cairn.registry.RetryPolicy;
 import dev.cairn.registry.Tools;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -361,6 +363,42 @@ class PushTest {
                         .count()
                     == 2);
     assertThat(layerUploads(log, config, "dst/p1", "dst/p2")).doesNotHaveDuplicates().hasSize(2);
+  }
+
+  @Test
+  void aLayerThatCannotBeUploadedFailsThePushInOneLineAndNoManifestIsWritten() throws Exception {
+    try (FaultProxy proxy = new FaultProxy(target.host());
+        Store store =
+            Store.open(
+                dir.resolve("fault"),
+                StoreOptions.defaults()
+                    .withDriver("vfs")
+                    .withRegistry(
+                        RegistryOptions.defaults()
+                            .withRetry(
+                                new RetryPolicy(
+                                    2,
+                                    java.time.Duration.ofMillis(1),
+                                    java.time.Duration.ofMillis(1),
+                                    java.time.Duration.ofSeconds(5)))))) {
+      Reference to = Reference.parse(proxy.host() + "/dst/fault:1");
+      store.pull(ref("src/v2s2:1"), PullOptions.defaults(), e -> {});
+      store.tag(ref("src/v2s2:1").toString(), to);
+      // every PUT that would close an upload of the layer or the config answers 500
+      FaultProxy.Fault[] failures = new FaultProxy.Fault[20];
+      java.util.Arrays.fill(failures, FaultProxy.Fault.STATUS_500);
+      proxy.plan("PUT /v2/dst/fault/blobs/uploads/", failures);
+
+      assertThatThrownBy(() -> push(store, to, events()))
+          .isInstanceOf(CairnException.class)
+          .satisfies(
+              e ->
+                  assertThat(e.getMessage())
+                      .doesNotContain("\n")
+                      .startsWith("layer sha256:")
+                      .contains("dst/fault"));
+      assertThat(proxy.seen).noneMatch(q -> q.path().contains("/manifests/"));
+    }
   }
 
   @Test
