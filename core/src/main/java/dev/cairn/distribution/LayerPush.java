@@ -19,7 +19,6 @@ import dev.cairn.registry.Registry;
 import dev.cairn.registry.UploadListener;
 import dev.cairn.registry.UploadedBlob;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -128,7 +127,7 @@ final class LayerPush {
       for (Candidate c : candidates) {
         Optional<Path> kept = job.graph().blobs().path(c.digest());
         if (kept.isPresent()) {
-          UploadedBlob up = upload(new KeptSource(kept.get(), c.digest()), Files.size(kept.get()));
+          UploadedBlob up = upload(BlobSource.of(kept.get(), c.digest()), Files.size(kept.get()));
           return blob(c, up.size());
         }
       }
@@ -211,18 +210,5 @@ final class LayerPush {
 
   private void event(ProgressEvent e) {
     job.listener().on(e);
-  }
-
-  /** A blob a pull kept, sent as it is; the upload checks its bytes against the digest. */
-  private record KeptSource(Path file, Digest known) implements BlobSource {
-    @Override
-    public InputStream open() throws IOException {
-      return Files.newInputStream(file);
-    }
-
-    @Override
-    public Optional<Digest> digest() {
-      return Optional.of(known);
-    }
   }
 }

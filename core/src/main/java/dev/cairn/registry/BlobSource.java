@@ -3,6 +3,8 @@ package dev.cairn.registry;
 import dev.cairn.digest.Digest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -16,6 +18,21 @@ public interface BlobSource {
   /** The digest when known before the bytes are read; else it is computed while they stream. */
   default Optional<Digest> digest() {
     return Optional.empty();
+  }
+
+  /** A file whose bytes are known to have {@code digest}, such as a blob a pull kept. */
+  static BlobSource of(Path file, Digest digest) {
+    return new BlobSource() {
+      @Override
+      public InputStream open() throws IOException {
+        return Files.newInputStream(file);
+      }
+
+      @Override
+      public Optional<Digest> digest() {
+        return Optional.of(digest);
+      }
+    };
   }
 
   static BlobSource of(byte[] bytes) {
