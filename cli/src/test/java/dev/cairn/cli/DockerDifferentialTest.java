@@ -41,6 +41,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class DockerDifferentialTest {
   @TempDir static Path temp;
   static RegistryServer registry;
+  static RegistryServer second;
   static DockerEngine docker;
   static List<DockerCorpus.Sample> corpus;
   static Cli cairn;
@@ -93,8 +94,10 @@ class DockerDifferentialTest {
         docker.close();
       }
     } finally {
-      if (registry != null) {
-        registry.close();
+      for (RegistryServer r : new RegistryServer[] {registry, second}) {
+        if (r != null) {
+          r.close();
+        }
       }
     }
     Differences.SEEN.forEach(
@@ -468,6 +471,39 @@ class DockerDifferentialTest {
       docker.docker(pull(s).toArray(String[]::new));
     }
     Differences.assertOnlyAllowed(List.of(diffs, inspect));
+  }
+
+  /** A second registry, for pushes: nothing there can be found or mounted from the first. */
+  private static synchronized RegistryServer second() throws Exception {
+    if (second == null) {
+      second = RegistryServer.start(temp.resolve("second"), temp, "");
+    }
+    return second;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("corpus")
+  @Order(6)
+  void whatCairnPushesToAnotherRegistryDockerPullsAsTheImageItPulled(DockerCorpus.Sample s)
+      throws Exception {
+    DockerPushChecks.roundTrip(docker, cairn, second(), s, "pushed/" + s.name());
+  }
+
+  @Test
+  @Order(6)
+  void withKeptBlobsAPushKeepsTheManifestDigestAndDockerPullsTheSameImage(@TempDir Path dir)
+      throws Exception {
+    List<DockerCorpus.Sample> samples = corpus.stream().filter(s -> !s.schema1()).toList();
+    Cli keeping = DockerPushChecks.keeping(dir.resolve("kept"), samples);
+    for (DockerCorpus.Sample s : samples) {
+      String digest = DockerPushChecks.roundTrip(docker, keeping, second(), s, "kept/" + s.name());
+      // One pulled through an index is pushed as its platform's manifest, not the index.
+      if (!s.name().startsWith("index-")) {
+        assertThat(digest)
+            .as("%s: digest of the push", s)
+            .isEqualTo(DockerPushChecks.pulledDigest(keeping, s));
+      }
+    }
   }
 
   @Test

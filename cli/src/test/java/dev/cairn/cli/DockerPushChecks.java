@@ -1,0 +1,100 @@
+package dev.cairn.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.json.JsonValue.JsonObject;
+import dev.cairn.registry.RegistryServer;
+import dev.cairn.testing.DockerEngine;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The round trips of {@code cairn push} on the corpus ({@link DockerDifferentialTest}): what cairn
+ * pulled and pushes to a second registry, dockerd pulls as the very image it pulled from the first:
+ * the same ID (the config's digest, for a schema1 image the config docker made of it), the same
+ * layers, and a RepoDigest that is the digest cairn printed.
+ */
+final class DockerPushChecks {
+  private DockerPushChecks() {}
+
+  /**
+   * Pushes sample {@code s} from {@code cairn} to {@code second}, pulls it with docker, compares,
+   * and removes the pushed name from both again.
+   *
+   * @return the digest cairn printed for the push
+   */
+  static String roundTrip(
+      DockerEngine docker, Cli cairn, RegistryServer second, DockerCorpus.Sample s, String repo)
+      throws Exception {
+    String target = second.host() + "/" + repo + ":1";
+    assertThat(cairn.run("tag", s.reference(), target).exit()).isZero();
+    try {
+      CliResult push = cairn.run("push", "--progress=plain", target);
+      assertThat(push.exit()).as("cairn push of %s: %s", s, push.err()).isZero();
+      String last = push.lines().getLast();
+      assertThat(last).matches("1: digest: sha256:[0-9a-f]{64} size: [0-9]+");
+      String digest = last.split(" ")[2];
+
+      docker.docker(pull(s, target));
+      JsonObject mine = DockerDifferentialTest.dockerInspect(target);
+      JsonObject pulled = DockerDifferentialTest.dockerInspect(s.reference());
+      assertThat(Differences.plain(mine.get("Id")))
+          .as("%s: docker's ID of cairn's push", s)
+          .isEqualTo(Differences.plain(pulled.get("Id")));
+      assertThat(Differences.plain(mine.get("RootFS")))
+          .as("%s: docker's layers of cairn's push", s)
+          .isEqualTo(Differences.plain(pulled.get("RootFS")));
+      assertThat(Differences.plain(mine.get("RepoDigests")).toString())
+          .contains(second.host() + "/" + repo + "@" + digest);
+      if (!s.schema1()) {
+        // A schema1 image's ID in cairn is its strong ID (Docker 1.9's); the others are docker's.
+        assertThat(Differences.plain(DockerDifferentialTest.cairnInspect(cairn, target).get("Id")))
+            .isEqualTo(Differences.plain(mine.get("Id")));
+      }
+      return digest;
+    } finally {
+      docker.run("rmi", target);
+      cairn.run("rmi", target);
+    }
+  }
+
+  /** The digest the registry serves {@code s} under, as cairn recorded it when pulling. */
+  static String pulledDigest(Cli cairn, DockerCorpus.Sample s) {
+    Object digests =
+        Differences.plain(
+            DockerDifferentialTest.cairnInspect(cairn, s.reference()).get("RepoDigests"));
+    assertThat(digests).isInstanceOf(List.class);
+    String name = s.reference().substring(0, s.reference().lastIndexOf(':'));
+    for (Object d : (List<?>) digests) {
+      if (d.toString().startsWith(name + "@")) {
+        return d.toString().substring(name.length() + 1);
+      }
+    }
+    throw new AssertionError(s + ": no RepoDigest for " + name + " in " + digests);
+  }
+
+  /** A second cairn store that pulls the non-schema1 samples keeping their original blobs. */
+  static Cli keeping(Path root, List<DockerCorpus.Sample> corpus) {
+    Cli kept = new Cli(root, "overlay");
+    for (DockerCorpus.Sample s : corpus) {
+      List<String> args = new ArrayList<>(List.of("pull", "-q", "--keep-blobs"));
+      if (s.platform() != null) {
+        args.add("--platform=" + s.platform());
+      }
+      args.add(s.reference());
+      CliResult r = kept.run(args.toArray(String[]::new));
+      assertThat(r.exit()).as("cairn pull --keep-blobs %s: %s", s, r.err()).isZero();
+    }
+    return kept;
+  }
+
+  private static String[] pull(DockerCorpus.Sample s, String reference) {
+    List<String> args = new ArrayList<>(List.of("pull", "-q"));
+    if (s.platform() != null) {
+      args.add("--platform=" + s.platform());
+    }
+    args.add(reference);
+    return args.toArray(String[]::new);
+  }
+}
