@@ -24,8 +24,11 @@ import picocli.CommandLine.Spec;
     description = {
       "Push an image from the store to the registry its name names.",
       "",
-      "Layers the repository holds are not sent again; the others are compressed again from the"
-          + " store while they are sent. The manifest is written once all its blobs are in.",
+      "Layers the repository holds are not sent again, those another repository of the registry"
+          + " holds are mounted, the original blobs a pull kept are sent as they are, and the"
+          + " others are compressed again from the store while they are sent. The manifest is"
+          + " written once all its blobs are in: the one the image was pulled with when every blob"
+          + " is the original, else schema2 (OCI for an image pulled as OCI), or as --format says.",
       ""
     },
     exitCodeListHeading = ExitStatus.HEADING,
@@ -73,6 +76,15 @@ final class PushCommand implements Callable<Integer> {
       description = "Also trust the CA certificates in this PEM file (repeatable).")
   List<java.nio.file.Path> caCerts = new java.util.ArrayList<>();
 
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      description =
+          "The manifest to write: v2s2 (Docker schema2), oci, or v2s1 (Docker schema1, signed with"
+              + " the store's key, trust/key.json, made on first use). Default: as pulled, else"
+              + " v2s2.")
+  String format;
+
   @Parameters(paramLabel = "NAME[:TAG]", description = "The image to push.")
   String reference;
 
@@ -87,6 +99,10 @@ final class PushCommand implements Callable<Integer> {
     if (allTags && !PullCommand.nameOnly(reference)) {
       throw CairnException.invalid("tag can't be used with --all-tags/-a");
     }
+    PushOptions options =
+        format == null
+            ? PushOptions.defaults()
+            : PushOptions.defaults().withFormat(PushOptions.Format.parse(format));
     RegistryOptions registry =
         RegistryOptions.defaults()
             .withCredentials(DockerConfigCredentials.loadDefault(main.environment().variables()))
@@ -101,10 +117,10 @@ final class PushCommand implements Callable<Integer> {
               "An image does not exist locally with the tag: " + ref.familiarName());
         }
         for (Reference tag : tags) {
-          store.push(tag, PushOptions.defaults(), listener);
+          store.push(tag, options, listener);
         }
       } else {
-        store.push(ref, PushOptions.defaults(), listener);
+        store.push(ref, options, listener);
       }
     } catch (CairnException e) {
       if (mode == PullProgress.Mode.JSON) {

@@ -489,6 +489,13 @@ class DockerDifferentialTest {
     DockerPushChecks.roundTrip(docker, cairn, second(), s, "pushed/" + s.name());
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("corpus")
+  @Order(6)
+  void aSignedSchema1PushDockerPullsWithTheLayersItPulled(DockerCorpus.Sample s) throws Exception {
+    DockerPushChecks.schema1RoundTrip(docker, cairn, second(), s, "v2s1/" + s.name());
+  }
+
   @Test
   @Order(6)
   void withKeptBlobsAPushKeepsTheManifestDigestAndDockerPullsTheSameImage(@TempDir Path dir)

@@ -59,6 +59,33 @@ final class DockerPushChecks {
     }
   }
 
+  /**
+   * Pushes sample {@code s} to {@code second} as a signed schema1 manifest; docker pulls it with
+   * the layers it pulled from the first registry (its ID is another: docker makes a config of
+   * schema1).
+   */
+  static void schema1RoundTrip(
+      DockerEngine docker, Cli cairn, RegistryServer second, DockerCorpus.Sample s, String repo)
+      throws Exception {
+    String target = second.host() + "/" + repo + ":1";
+    assertThat(cairn.run("tag", s.reference(), target).exit()).isZero();
+    try {
+      CliResult push = cairn.run("push", "-q", "--format", "v2s1", target);
+      assertThat(push.exit()).as("cairn push --format v2s1 of %s: %s", s, push.err()).isZero();
+      docker.docker(pull(s, target));
+      JsonObject mine = DockerDifferentialTest.dockerInspect(target);
+      JsonObject pulled = DockerDifferentialTest.dockerInspect(s.reference());
+      for (String field : List.of("RootFS", "Architecture", "Os")) {
+        assertThat(Differences.plain(mine.get(field)))
+            .as("%s: docker's %s of cairn's schema1 push", s, field)
+            .isEqualTo(Differences.plain(pulled.get(field)));
+      }
+    } finally {
+      docker.run("rmi", target);
+      cairn.run("rmi", target);
+    }
+  }
+
   /** The digest the registry serves {@code s} under, as cairn recorded it when pulling. */
   static String pulledDigest(Cli cairn, DockerCorpus.Sample s) {
     Object digests =

@@ -134,4 +134,19 @@ class PushCommandTest {
                 + server.host()
                 + "/nothing/here\n");
   }
+
+  @Test
+  void formatV2s1PushesASignedSchema1ManifestAndAnUnknownFormatIsAUsageError() {
+    String target = far.host() + "/dst/v2s1:1";
+    assertThat(cairn.run("tag", server.host() + "/src/cli:1", target).exit()).isZero();
+
+    CliResult r = cairn.run("push", "--progress=plain", "--format", "v2s1", target);
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.lines().getLast()).matches("1: digest: sha256:[0-9a-f]{64} size: [0-9]+");
+    assertThat(dir.resolve("store").resolve("trust").resolve("key.json")).isRegularFile();
+
+    CliResult bad = cairn.run("push", "--format", "v3", target);
+    assertThat(bad.exit()).isEqualTo(1);
+    assertThat(bad.err()).isEqualTo("cairn: unknown manifest format \"v3\": v2s1, v2s2 or oci\n");
+  }
 }

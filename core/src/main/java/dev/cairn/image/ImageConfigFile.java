@@ -37,15 +37,20 @@ public record ImageConfigFile(
    *
    * @param created when, or null
    * @param createdBy the command, or the empty string
+   * @param author who, or the empty string
+   * @param comment a note, or the empty string
    * @param emptyLayer true when the step left no layer
    */
-  public record History(GoTime created, String createdBy, boolean emptyLayer) {}
+  public record History(
+      GoTime created, String createdBy, String author, String comment, boolean emptyLayer) {}
 
   private static final String[] FIELDS = {
     "os", "architecture", "variant", "created", "rootfs", "history"
   };
   private static final String[] ROOTFS_FIELDS = {"type", "diff_ids"};
-  private static final String[] HISTORY_FIELDS = {"created", "created_by", "empty_layer"};
+  private static final String[] HISTORY_FIELDS = {
+    "created", "created_by", "empty_layer", "author", "comment"
+  };
 
   public ImageConfigFile {
     diffIds = List.copyOf(diffIds);
@@ -99,6 +104,8 @@ public record ImageConfigFile(
           new History(
               time(h.value(0), "image config history " + i + ": created"),
               by == null ? "" : by,
+              nonNull(h.string(3, "author")),
+              nonNull(h.string(4, "comment")),
               h.bool(2, "empty_layer")));
     }
     return new ImageConfigFile(

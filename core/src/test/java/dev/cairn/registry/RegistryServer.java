@@ -62,6 +62,12 @@ public final class RegistryServer implements AutoCloseable {
    */
   public static RegistryServer start(Path storage, Path workDir, String authYaml)
       throws IOException, InterruptedException {
+    return start(storage, workDir, authYaml, true);
+  }
+
+  /** As {@link #start(Path, Path, String)}, with schema1 manifests accepted or refused. */
+  public static RegistryServer start(Path storage, Path workDir, String authYaml, boolean schema1)
+      throws IOException, InterruptedException {
     Path binary = Tools.require("docker-registry");
     Files.createDirectories(storage);
     Files.createDirectories(workDir);
@@ -89,10 +95,10 @@ public final class RegistryServer implements AutoCloseable {
           secret: test-only-secret
         compatibility:
           schema1:
-            enabled: true
+            enabled: %s
         %s
         """
-            .formatted(storage, port, authYaml));
+            .formatted(storage, port, schema1, authYaml));
     Process p =
         new ProcessBuilder(binary.toString(), "serve", config.toString())
             .redirectErrorStream(true)

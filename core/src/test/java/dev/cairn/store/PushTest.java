@@ -23,6 +23,7 @@ import dev.cairn.registry.RegistryServer;
 import dev.cairn.registry.RetryPolicy;
 import dev.cairn.registry.Tools;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -398,6 +399,60 @@ class PushTest {
                       .startsWith("layer sha256:")
                       .contains("dst/fault"));
       assertThat(proxy.seen).noneMatch(q -> q.path().contains("/manifests/"));
+    }
+  }
+
+  @Test
+  void v2s1PushesASchema1ManifestSignedWithTheStoresKeyThatPullsBackWithTheSameLayers()
+      throws Exception {
+    PushOptions v2s1 = PushOptions.defaults().withFormat(PushOptions.Format.V2S1);
+    try (Store store = pulledAndTagged("s1", "src/v2s2:1", far("dst/s1:1"));
+        Store back = store("back-s1");
+        Registry registry = Registry.open(target.host(), RegistryOptions.defaults())) {
+      PushResult r = store.push(far("dst/s1:1"), v2s1, events()::add);
+
+      FetchedManifest served = registry.manifest("dst/s1", "1");
+      assertThat(served.mediaType())
+          .isIn(MediaType.DOCKER_SCHEMA1_SIGNED, MediaType.DOCKER_SCHEMA1);
+      // the registry keeps the payload and signs it anew: the digest is the payload's, ours
+      assertThat(served.digest()).isEqualTo(r.manifestDigest());
+      back.pull(far("dst/s1:1"), PullOptions.defaults(), e -> {});
+      assertThat(back.diffIds(back.image(far("dst/s1:1").toString())))
+          .isEqualTo(store.diffIds(store.image(far("dst/s1:1").toString())));
+
+      Path key = dir.resolve("s1").resolve("trust").resolve("key.json");
+      assertThat(
+              java.nio.file.attribute.PosixFilePermissions.toString(
+                  Files.getPosixFilePermissions(key)))
+          .isEqualTo("rw-------");
+      assertThat(
+              java.nio.file.attribute.PosixFilePermissions.toString(
+                  Files.getPosixFilePermissions(key.getParent())))
+          .isEqualTo("rwx------");
+      String made = Files.readString(key);
+      assertThat(made).startsWith("{\n    \"crv\": \"P-256\",\n    \"d\": ");
+      store.tag(far("dst/s1:1").toString(), far("dst/s1:2"));
+      store.push(far("dst/s1:2"), v2s1, events()::add);
+      assertThat(Files.readString(key)).as("made once").isEqualTo(made);
+    }
+  }
+
+  @Test
+  void aRegistryThatRefusesSchema1FailsAV2s1PushInOneLine() throws Exception {
+    try (RegistryServer modern = RegistryServer.start(temp.resolve("modern"), temp, "", false);
+        Store store = store("modern")) {
+      Reference to = Reference.parse(modern.host() + "/dst/modern:1");
+      store.pull(ref("src/v2s2:1"), PullOptions.defaults(), e -> {});
+      store.tag(ref("src/v2s2:1").toString(), to);
+
+      assertThatThrownBy(
+              () ->
+                  store.push(
+                      to,
+                      PushOptions.defaults().withFormat(PushOptions.Format.V2S1),
+                      events()::add))
+          .isInstanceOf(CairnException.class)
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").contains("schema1"));
     }
   }
 

@@ -1,0 +1,219 @@
+package dev.cairn.image;
+
+import dev.cairn.CairnException;
+import dev.cairn.json.GoJsonWriter;
+import dev.cairn.json.Json;
+import dev.cairn.json.JsonValue;
+import dev.cairn.json.JsonValue.JsonObject;
+import dev.cairn.json.JsonValue.JsonString;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECPrivateKeySpec;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The key a store signs schema1 manifests with: an EC P-256 key kept as Docker keeps its daemon's
+ * ({@code key.json}, libtrust's private JWK, mode 0600), made once on first use. {@link #sign}
+ * writes libtrust's pretty JWS: the payload up to its closing brace, then the signature, which
+ * covers a protected header saying where the payload was cut.
+ */
+public final class TrustKey {
+  private static final DateTimeFormatter RFC3339 =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
+
+  private final PrivateKey privateKey;
+  private final ECPublicKey publicKey;
+  private final String keyId;
+
+  private TrustKey(PrivateKey privateKey, ECPublicKey publicKey) {
+    this.privateKey = privateKey;
+    this.publicKey = publicKey;
+    this.keyId = JwsKeys.keyId(publicKey);
+  }
+
+  /** libtrust's ID of the key, as its JWK {@code kid} says it. */
+  public String keyId() {
+    return keyId;
+  }
+
+  /**
+   * The key in {@code file}, made there first when there is none (the directory with mode 0700, the
+   * file 0600; of two processes making one at once, both end with the first one's).
+   *
+   * @throws CairnException INVALID when the file is not such a key; it is never replaced
+   */
+  public static TrustKey loadOrCreate(Path file) throws IOException {
+    try {
+      return load(file);
+    } catch (NoSuchFileException absent) {
+      Path dir = file.toAbsolutePath().getParent();
+      Files.createDirectories(
+          dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      KeyPair pair;
+      try {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"));
+        pair = g.generateKeyPair();
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("EC P-256 is part of every JDK", e);
+      }
+      TrustKey made = new TrustKey(pair.getPrivate(), (ECPublicKey) pair.getPublic());
+      Path temp =
+          Files.createTempFile(
+              dir,
+              ".key-",
+              ".json",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      try {
+        Files.write(temp, made.json((ECPrivateKey) pair.getPrivate()));
+        try {
+          Files.createLink(file, temp); // never over a key another process made meanwhile
+        } catch (FileAlreadyExistsException lost) {
+          return load(file);
+        }
+      } finally {
+        Files.deleteIfExists(temp);
+      }
+      return made;
+    }
+  }
+
+  /** The key in {@code file} (libtrust's private JWK of an EC P-256 key). */
+  public static TrustKey load(Path file) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    String where = "trust key " + file;
+    Map<String, String> jwk = new HashMap<>();
+    JsonValue parsed;
+    try {
+      parsed = Json.parse(bytes);
+    } catch (CairnException e) {
+      throw e.in(where);
+    }
+    if (!(parsed instanceof JsonObject o)) {
+      throw CairnException.invalid(where + ": not a JSON object");
+    }
+    for (JsonValue.Member m : o.members()) {
+      if (m.value() instanceof JsonString s) {
+        jwk.put(m.key(), s.value());
+      }
+    }
+    if (!"EC".equals(jwk.get("kty")) || !"P-256".equals(jwk.get("crv")) || !jwk.containsKey("d")) {
+      throw CairnException.invalid(where + ": not an EC P-256 private key (kty EC, crv P-256, d)");
+    }
+    ECPublicKey pub;
+    PrivateKey priv;
+    try {
+      pub = (ECPublicKey) JwsKeys.fromJwk(jwk);
+      BigInteger d = new BigInteger(1, JwsKeys.base64Url(where + ": d", jwk.get("d")));
+      priv =
+          KeyFactory.getInstance("EC")
+              .generatePrivate(new ECPrivateKeySpec(d, JwsKeys.Curve.P256.spec));
+    } catch (CairnException e) {
+      throw e.in(where);
+    } catch (GeneralSecurityException e) {
+      throw CairnException.invalid(where + ": " + e.getMessage());
+    }
+    TrustKey key = new TrustKey(priv, pub);
+    if (jwk.containsKey("kid") && !jwk.get("kid").equals(key.keyId)) {
+      throw CairnException.invalid(where + ": its kid is not the ID of its key");
+    }
+    return key;
+  }
+
+  /** libtrust's SaveKey: the JWK's members sorted, indented with four spaces. */
+  private byte[] json(ECPrivateKey priv) {
+    GoJsonWriter w = new GoJsonWriter();
+    w.punct('{').name("crv").string("P-256").punct(',');
+    w.name("d").string(JwsKeys.base64Url(fixed(priv.getS()))).punct(',');
+    w.name("kid").string(keyId).punct(',');
+    w.name("kty").string("EC").punct(',');
+    w.name("x").string(JwsKeys.base64Url(fixed(publicKey.getW().getAffineX()))).punct(',');
+    w.name("y").string(JwsKeys.base64Url(fixed(publicKey.getW().getAffineY()))).punct('}');
+    return GoJsonWriter.indent(w.toByteArray(), "    ");
+  }
+
+  /**
+   * Signs {@code payload} (an indented JSON object) at {@code time}: the pretty JWS libtrust
+   * writes, whose payload without the signatures hashes to the manifest's digest.
+   */
+  public byte[] sign(byte[] payload, Instant time) {
+    int close = lastNonSpace(payload, payload.length);
+    if (close < 0 || payload[close] != '}') {
+      throw new IllegalArgumentException("the payload is not a JSON object");
+    }
+    int cut = lastNonSpace(payload, close) + 1;
+    byte[] tail = java.util.Arrays.copyOfRange(payload, cut, payload.length);
+    GoJsonWriter header = new GoJsonWriter();
+    header.punct('{').name("formatLength").number(cut).punct(',');
+    header.name("formatTail").string(JwsKeys.base64Url(tail)).punct(',');
+    header.name("time").string(RFC3339.format(time.truncatedTo(ChronoUnit.SECONDS))).punct('}');
+    String protectedHeader = JwsKeys.base64Url(header.toByteArray());
+    byte[] input =
+        (protectedHeader + "." + JwsKeys.base64Url(payload)).getBytes(StandardCharsets.US_ASCII);
+    byte[] signature;
+    try {
+      Signature s = Signature.getInstance("SHA256withECDSAinP1363Format");
+      s.initSign(privateKey);
+      s.update(input);
+      signature = s.sign();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("ES256 is part of every JDK", e);
+    }
+    GoJsonWriter sigs = new GoJsonWriter();
+    sigs.punct('[').punct('{').name("header").punct('{').name("jwk").punct('{');
+    sigs.name("crv").string("P-256").punct(',');
+    sigs.name("kid").string(keyId).punct(',');
+    sigs.name("kty").string("EC").punct(',');
+    sigs.name("x").string(JwsKeys.base64Url(fixed(publicKey.getW().getAffineX()))).punct(',');
+    sigs.name("y").string(JwsKeys.base64Url(fixed(publicKey.getW().getAffineY()))).punct('}');
+    sigs.punct(',').name("alg").string("ES256").punct('}').punct(',');
+    sigs.name("signature").string(JwsKeys.base64Url(signature)).punct(',');
+    sigs.name("protected").string(protectedHeader).punct('}').punct(']');
+    // MarshalIndent with a prefix: every line after the first starts with it.
+    String indented =
+        new String(GoJsonWriter.indent(sigs.toByteArray(), "   "), StandardCharsets.UTF_8)
+            .replace("\n", "\n   ");
+    String out =
+        new String(payload, 0, cut, StandardCharsets.UTF_8)
+            + ",\n   \"signatures\": "
+            + indented
+            + "\n}";
+    return out.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] fixed(BigInteger n) {
+    byte[] b = n.toByteArray();
+    byte[] out = new byte[32];
+    int len = Math.min(b.length, 32);
+    System.arraycopy(b, b.length - len, out, 32 - len, len);
+    return out;
+  }
+
+  private static int lastNonSpace(byte[] b, int end) {
+    int i = end - 1;
+    while (i >= 0 && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')) {
+      i--;
+    }
+    return i;
+  }
+}
