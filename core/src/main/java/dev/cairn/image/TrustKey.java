@@ -32,10 +32,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The key a store signs schema1 manifests with: an EC P-256 key kept as Docker keeps its daemon's
- * ({@code key.json}, libtrust's private JWK, mode 0600), made once on first use. {@link #sign}
- * writes libtrust's pretty JWS: the payload up to its closing brace, then the signature, which
- * covers a protected header saying where the payload was cut.
+ * The key a store signs schema1 manifests with: an EC P-256 key kept as dockerd keeps its own
+ * ({@code key.json}: libtrust's private JWK, compact, mode 0600), made once on first use. {@link
+ * #sign} writes libtrust's pretty JWS: the payload up to its closing brace, then the signature,
+ * which covers a protected header saying where the payload was cut.
  */
 public final class TrustKey {
   private static final DateTimeFormatter RFC3339 =
@@ -140,7 +140,7 @@ public final class TrustKey {
     return key;
   }
 
-  /** libtrust's SaveKey: the JWK's members sorted, indented with four spaces. */
+  /** As dockerd writes its key.json: the JWK's members sorted, compact. */
   private byte[] json(ECPrivateKey priv) {
     GoJsonWriter w = new GoJsonWriter();
     w.punct('{').name("crv").string("P-256").punct(',');
@@ -149,7 +149,7 @@ public final class TrustKey {
     w.name("kty").string("EC").punct(',');
     w.name("x").string(JwsKeys.base64Url(fixed(publicKey.getW().getAffineX()))).punct(',');
     w.name("y").string(JwsKeys.base64Url(fixed(publicKey.getW().getAffineY()))).punct('}');
-    return GoJsonWriter.indent(w.toByteArray(), "    ");
+    return w.toByteArray();
   }
 
   /**

@@ -42,11 +42,9 @@ class TrustKeyTest {
     String json = Files.readString(file);
     assertThat(json)
         .matches(
-            "\\{\\n    \"crv\": \"P-256\",\\n    \"d\": \"[A-Za-z0-9_-]{43}\",\\n"
-                + "    \"kid\": \""
+            "\\{\"crv\":\"P-256\",\"d\":\"[A-Za-z0-9_-]{43}\",\"kid\":\""
                 + made.keyId()
-                + "\",\\n    \"kty\": \"EC\",\\n    \"x\": \"[A-Za-z0-9_-]{43}\",\\n"
-                + "    \"y\": \"[A-Za-z0-9_-]{43}\"\\n}");
+                + "\",\"kty\":\"EC\",\"x\":\"[A-Za-z0-9_-]{43}\",\"y\":\"[A-Za-z0-9_-]{43}\"}");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
         .isEqualTo("rw-------");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())))

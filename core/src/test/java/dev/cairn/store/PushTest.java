@@ -430,7 +430,7 @@ class PushTest {
                   Files.getPosixFilePermissions(key.getParent())))
           .isEqualTo("rwx------");
       String made = Files.readString(key);
-      assertThat(made).startsWith("{\n    \"crv\": \"P-256\",\n    \"d\": ");
+      assertThat(made).startsWith("{\"crv\":\"P-256\",\"d\":");
       store.tag(far("dst/s1:1").toString(), far("dst/s1:2"));
       store.push(far("dst/s1:2"), v2s1, events()::add);
       assertThat(Files.readString(key)).as("made once").isEqualTo(made);

@@ -24,4 +24,22 @@ class DockerEngineTest {
     assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(dir.toString());
     assertThat(dir).doesNotExist();
   }
+
+  @Test
+  void itsTrustKeyIsOneCairnReadsAndWritesTheSameWay() throws Exception {
+    try (DockerEngine docker = DockerEngine.start()) {
+      Path theirs = docker.dir().resolve("key.json");
+      dev.cairn.image.TrustKey key = dev.cairn.image.TrustKey.load(theirs);
+      Path ours = docker.dir().resolve("cairn").resolve("key.json");
+      dev.cairn.image.TrustKey.loadOrCreate(ours);
+
+      assertThat(Files.readString(theirs)).contains("\"kid\":\"" + key.keyId() + "\"");
+      // the same layout, values aside
+      String shape = "\"[A-Za-z0-9_:-]+\"";
+      assertThat(Files.readString(ours).replaceAll(shape, "V"))
+          .isEqualTo(Files.readString(theirs).replaceAll(shape, "V"));
+      assertThat(Files.getPosixFilePermissions(ours))
+          .isEqualTo(Files.getPosixFilePermissions(theirs));
+    }
+  }
 }
