@@ -20,11 +20,12 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The push side of the blob API: HEAD to find a blob, a cross-repository mount, and the upload
- * itself (POST for a session, one streamed PATCH, then PUT with the digest). A failed upload starts
- * again with a new session, as the retry policy allows.
+ * itself (POST for a session, one streamed PATCH, or chunks when the registry asks for them ({@link
+ * ChunkedUpload}), then PUT with the digest). A failed upload starts again with a new session, as
+ * the retry policy allows.
  */
 final class BlobUpload {
-  private static final String OCTETS = "application/octet-stream";
+  static final String OCTETS = "application/octet-stream";
 
   private final Transport transport;
   private final String host;
@@ -114,6 +115,12 @@ final class BlobUpload {
         send("POST", blobs(repository).resolve("uploads/"), scope, what, Map.of(), null);
     expect(r, 202, what);
     URI session = location(r, what);
+    int chunk = ChunkedUpload.chunkSize(r);
+    if (chunk > 0) {
+      ChunkedUpload.Sent sent =
+          ChunkedUpload.send(this, session, scope, what, source, listener, chunk);
+      return finish(sent.session(), scope, what, sent.digest(), sent.size());
+    }
 
     // The transport opens the bytes again when it answers a 401; each stream opened is closed
     // here, so that a source producing them on a thread of its own stops.
@@ -156,9 +163,16 @@ final class BlobUpload {
       throw CairnException.invalid(
           what + ": the bytes have digest " + digest + ", not " + source.digest().get());
     }
+    return finish(session, scope, what, digest, size);
+  }
+
+  /** Closes the session with the blob's digest (appended to a Location that has a query). */
+  private UploadedBlob finish(URI session, String scope, String what, Digest digest, long size)
+      throws IOException {
     String sep = session.getRawQuery() == null ? "?" : "&";
     URI put = URI.create(session + sep + "digest=" + encode(digest.toString()));
-    r = send("PUT", put, scope, what, Map.of("Content-Type", OCTETS), null);
+    HttpResponse<InputStream> r =
+        send("PUT", put, scope, what, Map.of("Content-Type", OCTETS), null);
     expect(r, 201, what);
     return new UploadedBlob(digest, size);
   }
@@ -176,7 +190,7 @@ final class BlobUpload {
     };
   }
 
-  private void expect(HttpResponse<InputStream> r, int status, String what) throws IOException {
+  void expect(HttpResponse<InputStream> r, int status, String what) throws IOException {
     if (r.statusCode() != status) {
       if (r.statusCode() / 100 == 2) {
         Transport.discard(r);
@@ -188,7 +202,7 @@ final class BlobUpload {
     Transport.discard(r);
   }
 
-  private static URI location(HttpResponse<InputStream> r, String what) {
+  static URI location(HttpResponse<InputStream> r, String what) {
     String loc =
         r.headers()
             .firstValue("Location")

@@ -52,12 +52,22 @@ public final class FaultProxy implements AutoCloseable {
     /** Redirects (307) to the very same URL. */
     REDIRECT_SELF,
     /** Reads part of the request body, then drops the connection without an answer. */
-    RESET_IN_BODY
+    RESET_IN_BODY,
+    /** Answers 416 Range Not Satisfiable, forwarding nothing. */
+    STATUS_416,
+    /** Passes the request through (to aim the faults after it at later requests). */
+    NONE
   }
 
   /** One request as the proxy saw it. */
   public record Seen(
-      String method, String host, String path, String range, boolean authorization) {}
+      String method,
+      String host,
+      String path,
+      String range,
+      boolean authorization,
+      String contentRange,
+      long length) {}
 
   private final HttpServer server;
   private final HttpClient upstream = HttpClient.newHttpClient();
@@ -112,7 +122,18 @@ public final class FaultProxy implements AutoCloseable {
     old.countDown();
   }
 
+  /**
+   * Adds {@code OCI-Chunk-Min-Length: value} to the answers that open upload sessions (a registry
+   * asking for chunks); null adds none.
+   */
+  public void chunkMinLength(String value) {
+    chunkMinLength = value;
+  }
+
+  private volatile String chunkMinLength;
+
   public synchronized void reset() {
+    chunkMinLength = null;
     release();
     stalls.drainPermits();
     plan.clear();
@@ -136,22 +157,30 @@ public final class FaultProxy implements AutoCloseable {
       String query = ex.getRequestURI().getRawQuery();
       String range = ex.getRequestHeaders().getFirst("Range");
       String auth = ex.getRequestHeaders().getFirst("Authorization");
+      boolean redirected = path.startsWith("/redirected/");
+      boolean refused = !redirected && requireBasic && (auth == null || !auth.startsWith("Basic "));
+      Fault fault = redirected || refused ? null : next(ex.getRequestMethod(), path);
+      // Read whole, but for a connection to reset partway through its body.
+      byte[] requestBody =
+          fault == Fault.RESET_IN_BODY
+              ? ex.getRequestBody().readNBytes(16)
+              : ex.getRequestBody().readAllBytes();
       seen.add(
           new Seen(
               ex.getRequestMethod(),
               ex.getRequestHeaders().getFirst("Host"),
               path,
               range,
-              auth != null));
-      boolean redirected = path.startsWith("/redirected/");
+              auth != null,
+              ex.getRequestHeaders().getFirst("Content-Range"),
+              requestBody.length));
       if (redirected) {
         path = path.substring("/redirected".length());
-      } else if (requireBasic && (auth == null || !auth.startsWith("Basic "))) {
+      } else if (refused) {
         ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"proxy\"");
         send(ex, 401, "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"log in\"}]}");
         return;
       }
-      Fault fault = redirected ? null : next(ex.getRequestMethod(), path);
       String full = path + (query == null ? "" : "?" + query);
       if (fault == Fault.STATUS_500) {
         send(ex, 500, "<html>upstream exploded</html>");
@@ -163,8 +192,11 @@ public final class FaultProxy implements AutoCloseable {
         return;
       }
       if (fault == Fault.RESET_IN_BODY) {
-        ex.getRequestBody().readNBytes(16);
         // No answer: closing the exchange without one drops the connection.
+        return;
+      }
+      if (fault == Fault.STATUS_416) {
+        send(ex, 416, "{\"errors\":[{\"code\":\"BLOB_UPLOAD_INVALID\",\"message\":\"range\"}]}");
         return;
       }
       if (fault == Fault.NO_ANSWER) {
@@ -183,7 +215,11 @@ public final class FaultProxy implements AutoCloseable {
       HttpRequest.Builder b =
           HttpRequest.newBuilder(URI.create("http://" + target + full))
               .version(HttpClient.Version.HTTP_1_1)
-              .method(ex.getRequestMethod(), requestBody(ex));
+              .method(
+                  ex.getRequestMethod(),
+                  requestBody.length == 0
+                      ? HttpRequest.BodyPublishers.noBody()
+                      : HttpRequest.BodyPublishers.ofByteArray(requestBody));
       for (String h : List.of("Content-Type", "Content-Range")) {
         String v = ex.getRequestHeaders().getFirst(h);
         if (v != null) {
@@ -214,6 +250,13 @@ public final class FaultProxy implements AutoCloseable {
               "Docker-Upload-UUID",
               "OCI-Chunk-Min-Length")) {
         r.headers().firstValue(h).ifPresent(v -> ex.getResponseHeaders().set(h, v));
+      }
+      String asked = chunkMinLength;
+      if (asked != null
+          && ex.getRequestMethod().equals("POST")
+          && path.endsWith("/blobs/uploads/")
+          && r.statusCode() == 202) {
+        ex.getResponseHeaders().set("OCI-Chunk-Min-Length", asked);
       }
       // The registry's upload Locations are absolute: keep the client talking to the proxy.
       r.headers()
@@ -294,13 +337,6 @@ public final class FaultProxy implements AutoCloseable {
       ex.sendResponseHeaders(r.statusCode(), body.length == 0 ? -1 : body.length);
       ex.getResponseBody().write(body);
     }
-  }
-
-  private static HttpRequest.BodyPublisher requestBody(HttpExchange ex) throws IOException {
-    byte[] body = ex.getRequestBody().readAllBytes();
-    return body.length == 0
-        ? HttpRequest.BodyPublishers.noBody()
-        : HttpRequest.BodyPublishers.ofByteArray(body);
   }
 
   private void awaitRelease() {

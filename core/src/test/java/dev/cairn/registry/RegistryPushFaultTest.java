@@ -176,4 +176,82 @@ class RegistryPushFaultTest {
       }
     }
   }
+
+  /** Bytes that do not compress, {@code mib} MiB of them. */
+  static byte[] noiseMiB(int seed, int mib) {
+    byte[] b = new byte[mib << 20];
+    new java.util.Random(seed).nextBytes(b);
+    return b;
+  }
+
+  List<FaultProxy.Seen> patches(String repository) {
+    return proxy.seen.stream()
+        .filter(
+            s ->
+                s.method().equals("PATCH")
+                    && s.path().startsWith("/v2/" + repository + "/blobs/uploads/"))
+        .toList();
+  }
+
+  @Test
+  void aRegistryThatAsksForChunksGetsContiguousOnesOfAtLeastItsMinimum() throws IOException {
+    byte[] b = noiseMiB(7, 20);
+    proxy.chunkMinLength("1048576");
+
+    UploadedBlob up = registry.uploadBlob("chunks/ok", BlobSource.of(b), UploadListener.NONE);
+
+    assertThat(up).isEqualTo(new UploadedBlob(Digest.sha256(b), b.length));
+    // 8 MiB at least, whatever smaller minimum is asked; the last may be shorter
+    assertThat(patches("chunks/ok"))
+        .extracting(FaultProxy.Seen::contentRange, FaultProxy.Seen::length)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("0-8388607", 8388608L),
+            org.assertj.core.groups.Tuple.tuple("8388608-16777215", 8388608L),
+            org.assertj.core.groups.Tuple.tuple("16777216-20971519", 4194304L));
+    try (InputStream in = registry.blob("chunks/ok", up.digest(), b.length)) {
+      assertThat(in.readAllBytes()).isEqualTo(b);
+    }
+  }
+
+  @Test
+  void aMinimumThatIsNoSizeOrTooLargeToHoldGetsOneStreamedPatch() throws IOException {
+    for (String asked : List.of("lots", "-5", Long.toString(1L << 40))) {
+      proxy.reset();
+      proxy.chunkMinLength(asked);
+      byte[] b = noise(8);
+      String repo = "chunks/whole" + Math.abs(asked.hashCode());
+
+      registry.uploadBlob(repo, BlobSource.of(b), UploadListener.NONE);
+
+      assertThat(patches(repo))
+          .as(asked)
+          .singleElement()
+          .satisfies(
+              s -> {
+                assertThat(s.contentRange()).isNull();
+                assertThat(s.length()).isEqualTo(b.length);
+              });
+    }
+  }
+
+  @Test
+  void aChunkTheRegistryRefusedWith416IsSentAgainFromWhereTheSessionStands() throws IOException {
+    byte[] b = noiseMiB(9, 12);
+    proxy.chunkMinLength("8388608");
+    proxy.plan(
+        "PATCH /v2/chunks/again/blobs/uploads/",
+        FaultProxy.Fault.NONE,
+        FaultProxy.Fault.STATUS_416);
+
+    UploadedBlob up = registry.uploadBlob("chunks/again", BlobSource.of(b), UploadListener.NONE);
+
+    assertThat(up.digest()).isEqualTo(Digest.sha256(b));
+    assertThat(patches("chunks/again"))
+        .extracting(FaultProxy.Seen::contentRange)
+        .containsExactly("0-8388607", "8388608-12582911", "8388608-12582911");
+    assertThat(requests("POST", "/v2/chunks/again/blobs/uploads/")).isEqualTo(1);
+    try (InputStream in = registry.blob("chunks/again", up.digest(), b.length)) {
+      assertThat(in.readAllBytes()).isEqualTo(b);
+    }
+  }
 }
