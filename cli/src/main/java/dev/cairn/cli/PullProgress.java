@@ -109,6 +109,14 @@ final class PullProgress implements ProgressListener {
     }
   }
 
+  /** As {@link #layer}, but a plain line is printed even when the layer's status is unchanged. */
+  void layerAgain(String id, String status) {
+    if (mode == Mode.PLAIN) {
+      lastStatus.remove(id);
+    }
+    layer(id, status, -1, -1);
+  }
+
   void layer(String id, String status, long current, long total) {
     switch (mode) {
       case QUIET -> {}

@@ -33,10 +33,15 @@ final class PushProgress implements ProgressListener {
     switch (event) {
       case PushStarted s ->
           render.message(null, "The push refers to repository [" + s.reference().name() + "]");
-      case Preparing p -> render.layer(p.layer(), "Preparing", -1, -1);
+      case Preparing p -> render.layerAgain(p.layer(), "Preparing"); // once per place, as docker
+
       case Waiting w -> render.layer(w.layer(), "Waiting", -1, -1);
       case AlreadyExists a -> render.layer(a.layer(), "Layer already exists", -1, -1);
-      case Pushing p -> render.layer(p.layer(), "Pushing", p.current(), p.total());
+      case Pushing p -> {
+        if (mode != PullProgress.Mode.PLAIN) { // docker prints no progress off a terminal
+          render.layer(p.layer(), "Pushing", p.current(), p.total());
+        }
+      }
       case Pushed p -> render.layer(p.layer(), "Pushed", -1, -1);
       case Mounted m -> render.layer(m.layer(), "Mounted from " + m.repository(), -1, -1);
       case Retrying r -> render.layer(r.layer(), "Retrying (attempt " + r.attempt() + ")", -1, -1);

@@ -496,6 +496,15 @@ class DockerDifferentialTest {
     DockerPushChecks.schema1RoundTrip(docker, cairn, second(), s, "v2s1/" + s.name());
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("corpus")
+  @Order(6)
+  void pushPrintsWhatDockerPushPrints(DockerCorpus.Sample s, @TempDir Path dir) throws Exception {
+    try (RegistryServer fresh = RegistryServer.start(dir.resolve("storage"), dir, "")) {
+      DockerPushChecks.outputLikeDocker(docker, cairn, fresh, s);
+    }
+  }
+
   @Test
   @Order(6)
   void withKeptBlobsAPushKeepsTheManifestDigestAndDockerPullsTheSameImage(@TempDir Path dir)

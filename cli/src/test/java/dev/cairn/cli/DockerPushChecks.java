@@ -86,6 +86,64 @@ final class DockerPushChecks {
     }
   }
 
+  /**
+   * What {@code cairn push} prints off a terminal against what {@code docker push} prints, for one
+   * image pushed the same three ways by each into {@code fresh}, a registry neither has pushed to
+   * (into a new repository, again, and into another repository, which mounts): the same lines, but
+   * for the repository names, the manifest digest and size (each compresses its own way), and the
+   * order the layers finish in.
+   */
+  static void outputLikeDocker(
+      DockerEngine docker, Cli cairn, RegistryServer fresh, DockerCorpus.Sample s)
+      throws Exception {
+    List<String> theirs = new ArrayList<>();
+    List<String> ours = new ArrayList<>();
+    for (String[] way :
+        List.of(new String[] {"a", "a"}, new String[] {"a", "a"}, new String[] {"b", "a"})) {
+      String dockerRepo = fresh.host() + "/docker-" + way[0] + "/" + s.name();
+      String cairnRepo = fresh.host() + "/cairn-" + way[0] + "/" + s.name();
+      docker.docker("tag", s.reference(), dockerRepo + ":1");
+      assertThat(cairn.run("tag", s.reference(), cairnRepo + ":1").exit()).isZero();
+      theirs.addAll(normal(docker.docker("push", dockerRepo + ":1").lines().toList(), "docker"));
+      CliResult r = cairn.run("push", "--progress=plain", cairnRepo + ":1");
+      assertThat(r.exit()).as("cairn push: %s", r.err()).isZero();
+      ours.addAll(normal(r.lines(), "cairn"));
+    }
+    try {
+      assertThat(ours).as("%s: cairn push against docker push", s).isEqualTo(theirs);
+    } finally {
+      for (String repo : List.of("a", "b")) {
+        docker.run("rmi", fresh.host() + "/docker-" + repo + "/" + s.name() + ":1");
+        cairn.run("rmi", fresh.host() + "/cairn-" + repo + "/" + s.name() + ":1");
+      }
+    }
+  }
+
+  /**
+   * A push's lines with {@code tool}'s repository names made neutral, the digest line's values
+   * blanked, and each run of final layer lines sorted (layers finish in any order).
+   */
+  private static List<String> normal(List<String> lines, String tool) {
+    List<String> out = new ArrayList<>();
+    List<String> finished = new ArrayList<>();
+    for (String line : lines) {
+      String l = line.replace("/" + tool + "-", "/TOOL-").replace(" " + tool + "-", " TOOL-");
+      if (l.matches("[0-9a-f]{12}: (Pushed|Layer already exists|Mounted from .*)")) {
+        finished.add(l);
+        continue;
+      }
+      finished.sort(null);
+      out.addAll(finished);
+      finished.clear();
+      out.add(
+          l.replaceFirst(
+              "^(.*): digest: sha256:[0-9a-f]{64} size: [0-9]+$", "$1: digest: D size: N"));
+    }
+    finished.sort(null);
+    out.addAll(finished);
+    return out;
+  }
+
   /** The digest the registry serves {@code s} under, as cairn recorded it when pulling. */
   static String pulledDigest(Cli cairn, DockerCorpus.Sample s) {
     Object digests =

@@ -51,7 +51,6 @@ final class LayerPush {
       String domain,
       String repo,
       boolean oci,
-      Slots slots,
       ProgressListener listener,
       AtomicInteger uploaded) {}
 
@@ -122,23 +121,20 @@ final class LayerPush {
         return blob(c, c.size());
       }
     }
-    // behind the uploads already running, as docker says
-    try (Slots.Slot slot = job.slots().take(() -> event(new Waiting(shortId)))) {
-      for (Candidate c : candidates) {
-        Optional<Path> kept = job.graph().blobs().path(c.digest());
-        if (kept.isPresent()) {
-          UploadedBlob up = upload(BlobSource.of(kept.get(), c.digest()), Files.size(kept.get()));
-          return blob(c, up.size());
-        }
+    for (Candidate c : candidates) {
+      Optional<Path> kept = job.graph().blobs().path(c.digest());
+      if (kept.isPresent()) {
+        UploadedBlob up = upload(BlobSource.of(kept.get(), c.digest()), Files.size(kept.get()));
+        return blob(c, up.size());
       }
-      long total = job.graph().tarLayerSize(node.id());
-      UploadedBlob up =
-          upload(
-              new LayerSource(job.graph(), node.id(), n -> event(new Pushing(shortId, n, total))),
-              -1);
-      return new PushManifest.Blob(
-          up.digest(), up.size(), job.oci() ? MediaType.OCI_LAYER_GZIP : MediaType.DOCKER_LAYER);
     }
+    long total = job.graph().tarLayerSize(node.id());
+    UploadedBlob up =
+        upload(
+            new LayerSource(job.graph(), node.id(), n -> event(new Pushing(shortId, n, total))),
+            -1);
+    return new PushManifest.Blob(
+        up.digest(), up.size(), job.oci() ? MediaType.OCI_LAYER_GZIP : MediaType.DOCKER_LAYER);
   }
 
   /**

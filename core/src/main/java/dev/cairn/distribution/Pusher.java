@@ -19,7 +19,9 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -77,37 +79,55 @@ public final class Pusher {
               ref.domain(),
               repo,
               MediaType.OCI_MANIFEST.equals(type),
-              new Slots(options.concurrency()),
               listener,
               new AtomicInteger());
       List<LayerPush> pushes = new ArrayList<>(layers.size());
+      List<Digest> diffIds = new ArrayList<>(layers.size());
       for (int i = 0; i < layers.size(); i++) {
         Node n = layers.get(i);
+        Digest diffId = graph.diffId(n.id());
+        diffIds.add(diffId);
         pushes.add(
             new LayerPush(
                 job,
                 n,
-                graph.diffId(n.id()).hex().substring(0, 12),
+                diffId.hex().substring(0, 12),
                 pulled == null ? null : pulled.layers().get(i)));
       }
       for (int i = pushes.size() - 1; i >= 0; i--) {
         listener.on(new ProgressEvent.Preparing(pushes.get(i).shortId()));
       }
       PushManifest.Blob[] blobs = new PushManifest.Blob[layers.size()];
+      // A layer the image has twice is pushed once, at its topmost place.
+      Map<Digest, Integer> first = new HashMap<>();
+      Slots slots = new Slots(options.concurrency());
       try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
         List<Future<?>> tasks = new ArrayList<>();
         for (int i = pushes.size() - 1; i >= 0; i--) {
+          if (first.putIfAbsent(diffIds.get(i), i) != null) {
+            continue;
+          }
           int at = i;
+          // Queued behind the transfers running, as docker says, in the order it lists them.
+          Slots.Slot free = slots.tryTake();
+          if (free == null) {
+            listener.on(new ProgressEvent.Waiting(pushes.get(i).shortId()));
+          }
           tasks.add(
               pool.submit(
                   () -> {
-                    blobs[at] = pushes.get(at).push();
+                    try (Slots.Slot slot = free != null ? free : slots.take()) {
+                      blobs[at] = pushes.get(at).push();
+                    }
                     return null;
                   }));
         }
         for (Future<?> f : tasks) {
           await(f);
         }
+      }
+      for (int i = 0; i < blobs.length; i++) {
+        blobs[i] = blobs[first.get(diffIds.get(i))];
       }
       byte[] manifest;
       if (options.format() == PushOptions.Format.V2S1) {

@@ -37,6 +37,11 @@ final class Slots {
     return take(() -> {});
   }
 
+  /** A slot when one is free now, else null. */
+  Slot tryTake() {
+    return permits.tryAcquire() ? new Slot() : null;
+  }
+
   /** One transfer's slot. */
   final class Slot implements AutoCloseable {
     private final AtomicBoolean held = new AtomicBoolean(true);
