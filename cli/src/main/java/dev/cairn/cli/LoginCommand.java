@@ -76,7 +76,14 @@ final class LoginCommand implements Callable<Integer> {
         throw CairnException.invalid("cannot perform an interactive login from a non TTY device");
       }
       if (username == null) {
-        username = console.readLine("Username: ").strip();
+        // As docker: the user name stored for the server is offered, and an empty answer takes it.
+        String stored = Logins.storedUsername(server, main.environment().variables());
+        String typed =
+            console.readLine(stored == null ? "Username: " : "Username (" + stored + "): ");
+        username = typed == null ? "" : typed.strip();
+        if (username.isEmpty() && stored != null) {
+          username = stored;
+        }
       }
       if (password == null) {
         char[] typed = console.readPassword("Password: ");

@@ -235,4 +235,35 @@ class LoginCommandTest {
         .asString()
         .contains("requires a user name and password");
   }
+
+  @Test
+  void atATerminalTheStoredUserNameIsOfferedAndAnEmptyAnswerTakesIt() throws Exception {
+    Path config = dir.resolve("prompted");
+    assertThat(cli(config).run("login", "-u", "alice", "-p", "secret", locked.host()).exit())
+        .isZero();
+    List<String> child =
+        dev.cairn.testing.Tools.childJvm(
+            Main.class, "--root", dir.resolve("store").toString(), "login", locked.host());
+    StringBuilder line = new StringBuilder();
+    for (String arg : child) {
+      line.append(" '").append(arg.replace("'", "'\\''")).append('\'');
+    }
+    // script gives the child a terminal; what it reads there comes from this test
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                Tools.require("script").toString(), "-qec", line.toString().strip(), "/dev/null")
+            .redirectErrorStream(true);
+    pb.environment().put("DOCKER_CONFIG", config.toString());
+    Process p = pb.start();
+    try {
+      p.getOutputStream().write("\nsecret\n".getBytes(StandardCharsets.UTF_8));
+      p.getOutputStream().flush();
+      assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.exitValue()).as(output).isZero();
+      assertThat(output).contains("Username (alice): ").contains("Login Succeeded");
+    } finally {
+      p.destroyForcibly();
+    }
+  }
 }

@@ -45,6 +45,22 @@ public final class Logins {
     return host.equals("docker.io") ? DockerConfigCredentials.DOCKER_HUB_KEY : host;
   }
 
+  /**
+   * The user name stored for {@code server} in the docker config of {@code env} (or its credential
+   * helper), which docker's login prompt offers; null when none is.
+   */
+  public static String storedUsername(String server, Map<String, String> env) {
+    try {
+      return DockerConfigCredentials.loadDefault(env)
+          .credentials(host(server))
+          .map(Credentials::username)
+          .filter(u -> !u.isEmpty())
+          .orElse(null);
+    } catch (IOException | CairnException unreadable) {
+      return null; // the prompt then offers none, as docker's does
+    }
+  }
+
   /** The registry host a server name points to ({@code docker.io} for Docker Hub). */
   static String host(String server) {
     if (server == null || server.isEmpty()) {

@@ -1,0 +1,85 @@
+package dev.cairn.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cairn.CairnException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Logging in to a registry that hands out tokens: the credentials are checked by the token flow.
+ */
+class LoginsTest {
+  @TempDir static Path temp;
+  @TempDir Path dir;
+  static TokenServer tokens;
+  static RegistryServer registry;
+  static RegistryOptions options;
+
+  @BeforeAll
+  static void start() throws Exception {
+    tokens = new TokenServer("alice", "secret");
+    registry = RegistryServer.start(temp.resolve("storage"), temp, tokens.registryAuth(temp));
+    Path ca = Files.writeString(temp.resolve("ca.pem"), tokens.certificatePem());
+    options = RegistryOptions.defaults().withCaCertificates(List.of(ca));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (registry != null) {
+      registry.close();
+    }
+    if (tokens != null) {
+      tokens.close();
+    }
+  }
+
+  private Map<String, String> env() {
+    return Map.of("DOCKER_CONFIG", dir.toString(), "HOME", dir.toString());
+  }
+
+  @Test
+  void rightCredentialsAreCheckedThroughTheTokenServerAndStoredAsDockerStoresThem()
+      throws Exception {
+    int before = tokens.issued();
+
+    Logins.Login login =
+        Logins.login(registry.host(), Credentials.basic("alice", "secret"), options, env());
+
+    assertThat(tokens.issued()).isGreaterThan(before);
+    assertThat(login.server()).isEqualTo(registry.host());
+    String auth =
+        Base64.getEncoder().encodeToString("alice:secret".getBytes(StandardCharsets.UTF_8));
+    assertThat(Files.readString(dir.resolve("config.json")))
+        .isEqualTo(
+            "{\n\t\"auths\": {\n\t\t\""
+                + registry.host()
+                + "\": {\n\t\t\t\"auth\": \""
+                + auth
+                + "\"\n\t\t}\n\t}\n}");
+
+    Logins.logout(registry.host(), env());
+    assertThat(Files.readString(dir.resolve("config.json"))).isEqualTo("{\n\t\"auths\": {}\n}");
+  }
+
+  @Test
+  void aWrongPasswordTheTokenServerRefusesIsUnauthorizedAndWritesNothing() {
+    assertThatThrownBy(
+            () ->
+                Logins.login(registry.host(), Credentials.basic("alice", "wrong"), options, env()))
+        .isInstanceOfSatisfying(
+            CairnException.class,
+            e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.UNAUTHORIZED))
+        .hasMessageStartingWith("login to " + registry.host() + " failed: ");
+    assertThat(dir.resolve("config.json")).doesNotExist();
+  }
+}
