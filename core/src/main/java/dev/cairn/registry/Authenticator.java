@@ -38,7 +38,7 @@ final class Authenticator {
   private final String host;
   private final boolean plainHttp;
   private final RegistryOptions options;
-  private final Transport.Clients clients;
+  private final Endpoint.Clients clients;
   private final Clock clock;
   private final ConcurrentHashMap<String, Token> tokens = new ConcurrentHashMap<>();
   private final ReentrantLock fetchLock = new ReentrantLock();
@@ -56,7 +56,7 @@ final class Authenticator {
       String host,
       boolean plainHttp,
       RegistryOptions options,
-      Transport.Clients clients,
+      Endpoint.Clients clients,
       Clock clock) {
     this.host = host;
     this.plainHttp = plainHttp;

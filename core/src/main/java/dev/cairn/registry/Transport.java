@@ -5,38 +5,19 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.SecureRandom;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLContextSpi;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLServerSocketFactory;
-import javax.net.ssl.SSLSessionContext;
-import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
 
 /**
- * The HTTP side of one registry: picks http or https, authenticates, follows redirects itself
- * (never carrying Authorization to another host) and retries what is worth retrying.
+ * The HTTP side of one registry, every request of every operation (blob fetches and uploads
+ * included) going through {@link #send}: the endpoint ({@link Endpoint}), authorization answered to
+ * a 401 ({@link Authenticator}), redirects ({@link Redirects}), and retries of what is worth
+ * retrying.
  */
 final class Transport implements AutoCloseable {
 
@@ -69,112 +50,27 @@ final class Transport implements AutoCloseable {
   }
 
   private final String host;
-  private final URI base;
-  private final boolean plainHttp;
   private final RegistryOptions options;
-
-  /** The client for plain HTTP URLs, without TLS; null when the registry is reached over TLS. */
-  private final HttpClient plain;
-
-  /**
-   * The client for https URLs. Made at once for a registry reached over TLS, or when CA files are
-   * given (a bad one is reported at once); else on first use, as only a redirect or a token realm
-   * can need it and loading the system's trust store costs tens of milliseconds.
-   */
-  private volatile HttpClient tls;
-
+  private final Endpoint endpoint;
   private final Authenticator auth;
-
-  /** Picks the client for a URL by its scheme. */
-  @FunctionalInterface
-  interface Clients {
-    HttpClient forUri(URI uri) throws IOException;
-  }
+  private final Redirects redirects;
 
   Transport(String host, String endpoint, RegistryOptions options) throws IOException {
     this.host = host;
-    this.plainHttp = usesPlainHttp(endpoint, options);
-    this.base = HttpTargets.baseUri(host, endpoint, plainHttp);
     this.options = options;
-    // Parameters given, or the client would ask the context for its defaults at once.
-    this.plain =
-        plainHttp
-            ? builder(options).sslContext(NoTls.CONTEXT).sslParameters(new SSLParameters()).build()
-            : null;
-    this.tls = plainHttp && options.caCertificates().isEmpty() ? null : tlsClient(options);
-    this.auth = new Authenticator(host, plainHttp, options, this::client, Clock.systemUTC());
-  }
-
-  private static HttpClient.Builder builder(RegistryOptions options) {
-    return HttpClient.newBuilder()
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .connectTimeout(options.connectTimeout());
-  }
-
-  private static HttpClient tlsClient(RegistryOptions options) throws IOException {
-    return builder(options).sslContext(sslContext(options.caCertificates())).build();
-  }
-
-  /** The client for {@code uri}: the plain one for http when there is one, else the TLS one. */
-  HttpClient client(URI uri) throws IOException {
-    if (plain != null && uri.getScheme().equals("http")) {
-      return plain;
-    }
-    HttpClient c = tls;
-    if (c == null) {
-      synchronized (this) {
-        c = tls;
-        if (c == null) {
-          tls = c = tlsClient(options);
-        }
-      }
-    }
-    return c;
+    this.endpoint = new Endpoint(host, endpoint, options);
+    this.auth =
+        new Authenticator(
+            host, this.endpoint.plainHttp(), options, this.endpoint::client, Clock.systemUTC());
+    this.redirects = new Redirects(this.endpoint, auth, options);
   }
 
   URI base() {
-    return base;
+    return endpoint.base();
   }
 
   Authenticator authenticator() {
     return auth;
-  }
-
-  /** Loopback registries and those listed as insecure are spoken to in plain HTTP. */
-  static boolean usesPlainHttp(String endpoint, RegistryOptions options) {
-    String hostOnly = hostWithoutPort(endpoint);
-    return options.insecureRegistries().contains(endpoint)
-        || options.insecureRegistries().contains(hostOnly)
-        || isLoopback(hostOnly);
-  }
-
-  static boolean isLoopback(String host) {
-    String h = host.toLowerCase(Locale.ROOT);
-    if (h.equals("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")) {
-      return true;
-    }
-    String[] parts = h.split("\\.", -1);
-    if (parts.length != 4 || !parts[0].equals("127")) {
-      return false;
-    }
-    for (String p : parts) {
-      if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit)) {
-        return false;
-      }
-      if (Integer.parseInt(p) > 255) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  static String hostWithoutPort(String endpoint) {
-    if (endpoint.startsWith("[")) {
-      int close = endpoint.indexOf(']');
-      return close < 0 ? endpoint : endpoint.substring(1, close);
-    }
-    int colon = endpoint.lastIndexOf(':');
-    return colon < 0 ? endpoint : endpoint.substring(0, colon);
   }
 
   /**
@@ -195,7 +91,7 @@ final class Transport implements AutoCloseable {
       boolean[] sentAuth = new boolean[1];
       URI[] at = {call.uri()}; // where the last hop went, for the message
       try {
-        r = followRedirects(call, sentAuth, at);
+        r = redirects.send(call, sentAuth, at);
       } catch (InterruptedIOException e) {
         throw e;
       } catch (IOException e) {
@@ -240,115 +136,6 @@ final class Transport implements AutoCloseable {
       }
       return r;
     }
-  }
-
-  private HttpResponse<InputStream> followRedirects(Call call, boolean[] sentAuth, URI[] at)
-      throws IOException {
-    URI uri = call.uri();
-    String method = call.method();
-    for (int hop = 0; ; hop++) {
-      at[0] = uri;
-      String problem = HttpTargets.problem(uri);
-      if (problem != null) {
-        throw CairnException.invalid(
-            call.what()
-                + ": cannot send a request to "
-                + HttpTargets.printable(uri)
-                + ": "
-                + problem);
-      }
-      HttpRequest.Builder b =
-          HttpRequest.newBuilder(uri)
-              .timeout(options.responseTimeout())
-              .header("User-Agent", options.userAgent())
-              .method(
-                  method,
-                  call.body() != null && method.equals(call.method())
-                      ? call.body()
-                      : HttpRequest.BodyPublishers.noBody());
-      if (uri.getScheme().equals("http")) {
-        b.version(HttpClient.Version.HTTP_1_1); // no h2c upgrade dance on plain HTTP
-      }
-      if (!call.accept().isEmpty()) {
-        b.header("Accept", String.join(", ", call.accept()));
-      }
-      call.headers().forEach(b::header);
-      if (sameOrigin(uri, base)) {
-        try {
-          Optional<String> authorization = auth.authorization(call.scope());
-          authorization.ifPresent(v -> b.header("Authorization", v));
-          sentAuth[0] |= hop == 0 && authorization.isPresent();
-        } catch (CairnException e) {
-          throw e.in(call.what());
-        }
-      }
-      HttpResponse<InputStream> r;
-      try {
-        r = client(uri).send(b.build(), StallGuardedBody.handler(options.readTimeout()));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException(call.what() + ": interrupted");
-      } catch (IllegalArgumentException e) {
-        // What the checks above missed: still the server's or the user's input, never a crash.
-        throw CairnException.invalid(
-            call.what()
-                + ": cannot send a request to "
-                + HttpTargets.printable(uri)
-                + ": "
-                + RegistryErrors.printable(String.valueOf(e.getMessage())));
-      }
-      if (!isRedirect(r.statusCode())) {
-        return r;
-      }
-      Optional<String> location = r.headers().firstValue("Location");
-      int status = r.statusCode();
-      discard(r);
-      if (location.isEmpty()) {
-        throw CairnException.invalid(call.what() + ": redirect " + status + " without a Location");
-      }
-      if (hop >= options.maxRedirects()) {
-        throw CairnException.invalid(
-            call.what() + ": more than " + options.maxRedirects() + " redirects");
-      }
-      URI next;
-      try {
-        next = uri.resolve(location.get());
-      } catch (IllegalArgumentException e) {
-        throw CairnException.invalid(call.what() + ": redirect to a malformed URL");
-      }
-      String scheme = next.getScheme() == null ? "" : next.getScheme();
-      if (!scheme.equals("https")
-          && !(scheme.equals("http") && (plainHttp || uri.getScheme().equals("http")))) {
-        throw CairnException.invalid(
-            call.what()
-                + ": refusing a redirect from "
-                + uri.getScheme()
-                + " to "
-                + RegistryErrors.printable(scheme.isEmpty() ? "no scheme" : scheme));
-      }
-      if (status == 303 && !method.equals("HEAD")) {
-        method = "GET";
-      }
-      uri = next;
-    }
-  }
-
-  private static boolean sameOrigin(URI a, URI b) {
-    return a.getScheme().equalsIgnoreCase(b.getScheme())
-        && Objects.equals(lower(a.getHost()), lower(b.getHost()))
-        && port(a) == port(b);
-  }
-
-  private static String lower(String s) {
-    return s == null ? null : s.toLowerCase(Locale.ROOT);
-  }
-
-  private static int port(URI u) {
-    return u.getPort() >= 0 ? u.getPort() : u.getScheme().equals("https") ? 443 : 80;
-  }
-
-  static boolean isRedirect(int status) {
-    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
   }
 
   static boolean isRetryable(int status) {
@@ -396,107 +183,8 @@ final class Transport implements AutoCloseable {
     return NetworkErrors.reason(e, uri, null, NetworkErrors.Limits.of(options));
   }
 
-  private static SSLContext sslContext(List<Path> caFiles) throws IOException {
-    try {
-      if (caFiles.isEmpty()) {
-        return SSLContext.getDefault();
-      }
-      KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-      store.load(null, null);
-      TrustManagerFactory system =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      system.init((KeyStore) null);
-      int n = 0;
-      for (var tm : system.getTrustManagers()) {
-        if (tm instanceof X509TrustManager x) {
-          for (X509Certificate c : x.getAcceptedIssuers()) {
-            store.setCertificateEntry("system-" + n++, c);
-          }
-        }
-      }
-      CertificateFactory cf = CertificateFactory.getInstance("X.509");
-      for (Path file : caFiles) {
-        try (InputStream in = Files.newInputStream(file)) {
-          var certs = cf.generateCertificates(in);
-          if (certs.isEmpty()) {
-            throw CairnException.invalid("CA certificate file " + file + " holds no certificate");
-          }
-          for (var c : certs) {
-            store.setCertificateEntry("extra-" + n++, c);
-          }
-        } catch (java.security.cert.CertificateException e) {
-          throw CairnException.invalid(
-              "CA certificate file " + file + ": not a PEM certificate: " + e.getMessage());
-        }
-      }
-      TrustManagerFactory tmf =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(store);
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, tmf.getTrustManagers(), null);
-      return ctx;
-    } catch (GeneralSecurityException e) {
-      throw new IOException("setting up TLS trust: " + e.getMessage(), e);
-    }
-  }
-
   @Override
   public void close() {
-    // Not close(): it waits for every exchange to finish, and a failed pull can leave a response
-    // nobody will read. Whoever closes the registry is done with all of them.
-    if (plain != null) {
-      plain.shutdownNow();
-    }
-    HttpClient c = tls;
-    if (c != null) {
-      c.shutdownNow();
-    }
-  }
-
-  /**
-   * The TLS side of a client that only ever speaks plain HTTP: it refuses every use, where a real
-   * context would load the system's trust store for nothing.
-   */
-  private static final class NoTls extends SSLContextSpi {
-    static final SSLContext CONTEXT = new SSLContext(new NoTls(), null, "none") {};
-
-    private static UnsupportedOperationException refused() {
-      return new UnsupportedOperationException("this client speaks plain HTTP only");
-    }
-
-    @Override
-    protected void engineInit(KeyManager[] km, TrustManager[] tm, SecureRandom random) {
-      throw refused();
-    }
-
-    @Override
-    protected SSLSocketFactory engineGetSocketFactory() {
-      throw refused();
-    }
-
-    @Override
-    protected SSLServerSocketFactory engineGetServerSocketFactory() {
-      throw refused();
-    }
-
-    @Override
-    protected SSLEngine engineCreateSSLEngine() {
-      throw refused();
-    }
-
-    @Override
-    protected SSLEngine engineCreateSSLEngine(String host, int port) {
-      throw refused();
-    }
-
-    @Override
-    protected SSLSessionContext engineGetServerSessionContext() {
-      throw refused();
-    }
-
-    @Override
-    protected SSLSessionContext engineGetClientSessionContext() {
-      throw refused();
-    }
+    endpoint.close();
   }
 }

@@ -77,15 +77,15 @@ class RegistryPartsTest {
   @Test
   void loopbackHostsUsePlainHttpOthersNeedInsecure() {
     RegistryOptions d = RegistryOptions.defaults();
-    assertThat(Transport.usesPlainHttp("127.0.0.1:5000", d)).isTrue();
-    assertThat(Transport.usesPlainHttp("127.1.2.3", d)).isTrue();
-    assertThat(Transport.usesPlainHttp("localhost:5000", d)).isTrue();
-    assertThat(Transport.usesPlainHttp("[::1]:5000", d)).isTrue();
-    assertThat(Transport.usesPlainHttp("128.0.0.1:5000", d)).isFalse();
-    assertThat(Transport.usesPlainHttp("127.0.0.1.example:5000", d)).isFalse();
-    assertThat(Transport.usesPlainHttp("reg.example:5000", d)).isFalse();
+    assertThat(Endpoint.usesPlainHttp("127.0.0.1:5000", d)).isTrue();
+    assertThat(Endpoint.usesPlainHttp("127.1.2.3", d)).isTrue();
+    assertThat(Endpoint.usesPlainHttp("localhost:5000", d)).isTrue();
+    assertThat(Endpoint.usesPlainHttp("[::1]:5000", d)).isTrue();
+    assertThat(Endpoint.usesPlainHttp("128.0.0.1:5000", d)).isFalse();
+    assertThat(Endpoint.usesPlainHttp("127.0.0.1.example:5000", d)).isFalse();
+    assertThat(Endpoint.usesPlainHttp("reg.example:5000", d)).isFalse();
     RegistryOptions insecure = d.withInsecureRegistries(java.util.Set.of("reg.example"));
-    assertThat(Transport.usesPlainHttp("reg.example:5000", insecure)).isTrue();
+    assertThat(Endpoint.usesPlainHttp("reg.example:5000", insecure)).isTrue();
   }
 
   @Test

@@ -133,7 +133,7 @@ class RegistryTlsRedirectTest {
 
   @Test
   void onlyHttpsUrlsGetTheTlsClient() throws IOException {
-    try (Transport t = new Transport(host(), host(), RegistryOptions.defaults())) {
+    try (Endpoint t = new Endpoint(host(), host(), RegistryOptions.defaults())) {
       HttpClient plain = t.client(URI.create("http://" + host() + "/v2/"));
       assertThatThrownBy(() -> plain.sslContext().createSSLEngine())
           .isInstanceOf(UnsupportedOperationException.class);
