@@ -3,9 +3,6 @@ package dev.cairn.graph;
 import dev.cairn.CairnException;
 import dev.cairn.digest.Digest;
 import dev.cairn.json.GoJsonWriter;
-import dev.cairn.json.Json;
-import dev.cairn.json.JsonValue;
-import dev.cairn.json.JsonValue.JsonArray;
 import dev.cairn.json.JsonValue.JsonNumber;
 import dev.cairn.json.JsonValue.JsonObject;
 import dev.cairn.json.JsonValue.JsonString;
@@ -31,8 +28,7 @@ final class KnownBlobs {
 
   /** The entries of the file in {@code dir}: none when absent. */
   static List<KnownBlob> read(Path dir) throws IOException {
-    byte[] b = NodeFiles.readCapped(dir.resolve(FILE), MAX_BYTES, FILE);
-    return b == null ? List.of() : parse(b);
+    return NodeRecords.readArray(dir, FILE, MAX_BYTES, KnownBlobs::entry);
   }
 
   /**
@@ -41,41 +37,31 @@ final class KnownBlobs {
    * @throws CairnException INVALID saying what is wrong
    */
   static List<KnownBlob> parse(byte[] bytes) {
-    JsonValue v;
+    return NodeRecords.parseArray(bytes, FILE, KnownBlobs::entry);
+  }
+
+  private static KnownBlob entry(JsonObject o) {
+    if (!(o.get("Digest") instanceof JsonString d)
+        || !(o.get("Size") instanceof JsonNumber size)
+        || !(o.get("MediaType") instanceof JsonString type)
+        || !(o.get("Host") instanceof JsonString host)
+        || !(o.get("Repository") instanceof JsonString repo)) {
+      throw CairnException.invalid(
+          FILE + ": an entry lacks Digest, Size, MediaType, Host or Repository");
+    }
+    long n;
     try {
-      v = Json.parse(bytes);
+      n = Long.parseLong(size.text());
+    } catch (NumberFormatException e) {
+      throw CairnException.invalid(FILE + ": Size " + size.text() + " is not an integer");
+    }
+    Digest digest;
+    try {
+      digest = Digest.parse(d.value());
     } catch (CairnException e) {
       throw e.in(FILE);
     }
-    if (!(v instanceof JsonArray a)) {
-      throw CairnException.invalid(FILE + " is not a JSON array");
-    }
-    List<KnownBlob> out = new ArrayList<>();
-    for (JsonValue item : a.items()) {
-      if (!(item instanceof JsonObject o)
-          || !(o.get("Digest") instanceof JsonString d)
-          || !(o.get("Size") instanceof JsonNumber size)
-          || !(o.get("MediaType") instanceof JsonString type)
-          || !(o.get("Host") instanceof JsonString host)
-          || !(o.get("Repository") instanceof JsonString repo)) {
-        throw CairnException.invalid(
-            FILE + ": an entry lacks Digest, Size, MediaType, Host or Repository");
-      }
-      long n;
-      try {
-        n = Long.parseLong(size.text());
-      } catch (NumberFormatException e) {
-        throw CairnException.invalid(FILE + ": Size " + size.text() + " is not an integer");
-      }
-      Digest digest;
-      try {
-        digest = Digest.parse(d.value());
-      } catch (CairnException e) {
-        throw e.in(FILE);
-      }
-      out.add(new KnownBlob(digest, n, type.value(), host.value(), repo.value()));
-    }
-    return List.copyOf(out);
+    return new KnownBlob(digest, n, type.value(), host.value(), repo.value());
   }
 
   /** The list with {@code entry} first, its older copy dropped, cut to {@link #CAP}. */

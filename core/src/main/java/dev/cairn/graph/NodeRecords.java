@@ -1,10 +1,15 @@
 package dev.cairn.graph;
 
 import dev.cairn.CairnException;
+import dev.cairn.json.Json;
+import dev.cairn.json.JsonValue;
+import dev.cairn.json.JsonValue.JsonArray;
+import dev.cairn.json.JsonValue.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -23,6 +28,39 @@ record NodeRecords<T>(String file, Reader<T> read, Function<List<T>, byte[]> enc
   @FunctionalInterface
   interface Reader<T> {
     List<T> read(Path nodeDir) throws IOException;
+  }
+
+  /**
+   * The entries of {@code file} in a node directory, a JSON array of at most {@code maxBytes} whose
+   * objects {@code entry} turns into entries; none when the file is absent.
+   *
+   * @throws CairnException INVALID saying what is wrong
+   */
+  static <T> List<T> readArray(Path dir, String file, int maxBytes, Function<JsonObject, T> entry)
+      throws IOException {
+    byte[] b = NodeFiles.readCapped(dir.resolve(file), maxBytes, file);
+    return b == null ? List.of() : parseArray(b, file, entry);
+  }
+
+  /** {@link #readArray}'s parse of the file's bytes. */
+  static <T> List<T> parseArray(byte[] bytes, String file, Function<JsonObject, T> entry) {
+    JsonValue v;
+    try {
+      v = Json.parse(bytes);
+    } catch (CairnException e) {
+      throw e.in(file);
+    }
+    if (!(v instanceof JsonArray a)) {
+      throw CairnException.invalid(file + " is not a JSON array");
+    }
+    List<T> out = new ArrayList<>(a.items().size());
+    for (JsonValue item : a.items()) {
+      if (!(item instanceof JsonObject o)) {
+        throw CairnException.invalid(file + ": an entry is not a JSON object");
+      }
+      out.add(entry.apply(o));
+    }
+    return List.copyOf(out);
   }
 
   /** The node's entries; none when the file is absent or does not parse ({@code fsck} says so). */

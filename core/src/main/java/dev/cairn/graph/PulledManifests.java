@@ -5,9 +5,6 @@ import dev.cairn.digest.Digest;
 import dev.cairn.image.MediaType;
 import dev.cairn.image.Schema1Manifest;
 import dev.cairn.json.GoJsonWriter;
-import dev.cairn.json.Json;
-import dev.cairn.json.JsonValue;
-import dev.cairn.json.JsonValue.JsonArray;
 import dev.cairn.json.JsonValue.JsonObject;
 import dev.cairn.json.JsonValue.JsonString;
 import java.io.IOException;
@@ -32,8 +29,7 @@ final class PulledManifests {
       new NodeRecords<>(FILE, PulledManifests::read, PulledManifests::encode);
 
   static List<PulledManifest> read(Path dir) throws IOException {
-    byte[] b = NodeFiles.readCapped(dir.resolve(FILE), MAX_BYTES, FILE);
-    return b == null ? List.of() : parse(b);
+    return NodeRecords.readArray(dir, FILE, MAX_BYTES, PulledManifests::entry);
   }
 
   /**
@@ -43,53 +39,43 @@ final class PulledManifests {
    * @throws CairnException INVALID saying what is wrong
    */
   static List<PulledManifest> parse(byte[] bytes) {
-    JsonValue v;
+    return NodeRecords.parseArray(bytes, FILE, PulledManifests::entry);
+  }
+
+  private static PulledManifest entry(JsonObject o) {
+    if (!(o.get("Digest") instanceof JsonString d)
+        || !(o.get("MediaType") instanceof JsonString type)
+        || !(o.get("Host") instanceof JsonString host)
+        || !(o.get("Repository") instanceof JsonString repo)
+        || !(o.get("Manifest") instanceof JsonString body)) {
+      throw CairnException.invalid(
+          FILE + ": an entry lacks Digest, MediaType, Host, Repository or Manifest");
+    }
+    Digest digest;
+    byte[] manifest;
     try {
-      v = Json.parse(bytes);
+      digest = Digest.parse(d.value());
+      manifest = Base64.getDecoder().decode(body.value());
+    } catch (IllegalArgumentException e) {
+      throw CairnException.invalid(FILE + ": a Manifest is not base64");
     } catch (CairnException e) {
       throw e.in(FILE);
     }
-    if (!(v instanceof JsonArray a)) {
-      throw CairnException.invalid(FILE + " is not a JSON array");
+    Digest actual;
+    try {
+      // schema1's digest is over its payload, the signatures left out
+      actual =
+          MediaType.isSchema1(type.value())
+              ? Schema1Manifest.parse(manifest).digest()
+              : Digest.sha256(manifest);
+    } catch (CairnException e) {
+      throw e.in(FILE + ": the manifest kept as " + digest);
     }
-    List<PulledManifest> out = new ArrayList<>();
-    for (JsonValue item : a.items()) {
-      if (!(item instanceof JsonObject o)
-          || !(o.get("Digest") instanceof JsonString d)
-          || !(o.get("MediaType") instanceof JsonString type)
-          || !(o.get("Host") instanceof JsonString host)
-          || !(o.get("Repository") instanceof JsonString repo)
-          || !(o.get("Manifest") instanceof JsonString body)) {
-        throw CairnException.invalid(
-            FILE + ": an entry lacks Digest, MediaType, Host, Repository or Manifest");
-      }
-      Digest digest;
-      byte[] manifest;
-      try {
-        digest = Digest.parse(d.value());
-        manifest = Base64.getDecoder().decode(body.value());
-      } catch (IllegalArgumentException e) {
-        throw CairnException.invalid(FILE + ": a Manifest is not base64");
-      } catch (CairnException e) {
-        throw e.in(FILE);
-      }
-      Digest actual;
-      try {
-        // schema1's digest is over its payload, the signatures left out
-        actual =
-            MediaType.isSchema1(type.value())
-                ? Schema1Manifest.parse(manifest).digest()
-                : Digest.sha256(manifest);
-      } catch (CairnException e) {
-        throw e.in(FILE + ": the manifest kept as " + digest);
-      }
-      if (!actual.equals(digest)) {
-        throw CairnException.invalid(
-            FILE + ": the manifest kept as " + digest + " hashes to " + actual);
-      }
-      out.add(new PulledManifest(digest, type.value(), manifest, host.value(), repo.value()));
+    if (!actual.equals(digest)) {
+      throw CairnException.invalid(
+          FILE + ": the manifest kept as " + digest + " hashes to " + actual);
     }
-    return List.copyOf(out);
+    return new PulledManifest(digest, type.value(), manifest, host.value(), repo.value());
   }
 
   /** The list with {@code entry} first, the older one of its registry and repository dropped. */

@@ -122,9 +122,15 @@ class RegistryPushFaultTest {
         .satisfies(s -> assertThat(s.path()).contains("/blobs/uploads/"));
   }
 
-  @Test
-  void anExpiredTokenMidPushIsRefreshedOnceWithPushScope() throws Exception {
-    Path dir = Files.createTempDirectory(temp, "token");
+  /** What runs against a registry behind a token server, as alice. */
+  @FunctionalInterface
+  interface WithTokens {
+    void run(TokenServer tokens, Registry registry) throws Exception;
+  }
+
+  /** Starts a registry that asks a token server (which knows alice) and runs {@code test} on it. */
+  static void withTokens(String name, WithTokens test) throws Exception {
+    Path dir = Files.createTempDirectory(temp, name);
     try (TokenServer tokens = new TokenServer("alice", "secret");
         RegistryServer reg =
             RegistryServer.start(dir.resolve("storage"), dir, tokens.registryAuth(dir))) {
@@ -135,46 +141,46 @@ class RegistryPushFaultTest {
               .withCredentials(
                   CredentialSource.of(reg.host(), Credentials.basic("alice", "secret")));
       try (Registry r = Registry.open(reg.host(), options)) {
-        byte[] b = noise(4);
-        Digest first = r.uploadBlob("auth/app", BlobSource.of(b), UploadListener.NONE).digest();
-        int before = tokens.issued();
-        tokens.issueExpired(1);
-        // the cached push token is still good, so force a new one that comes back expired
-        r.authenticator().forgetTokens();
-        byte[] c = noise(5);
-        UploadedBlob up = r.uploadBlob("auth/app", BlobSource.of(c), UploadListener.NONE);
-
-        assertThat(up.digest()).isEqualTo(Digest.sha256(c));
-        // the expired token the registry refused, and its one replacement
-        assertThat(tokens.issued() - before).isEqualTo(2);
-        assertThat(r.blobSize("auth/app", first)).isEqualTo(OptionalLong.of(b.length));
-        assertThat(tokens.scopesAsked).contains("repository:auth/app:pull,push");
+        test.run(tokens, r);
       }
     }
   }
 
   @Test
-  void aMountOnATokenRegistryAsksPushOnTheTargetAndPullOnTheSource() throws Exception {
-    Path dir = Files.createTempDirectory(temp, "mount");
-    try (TokenServer tokens = new TokenServer("alice", "secret");
-        RegistryServer reg =
-            RegistryServer.start(dir.resolve("storage"), dir, tokens.registryAuth(dir))) {
-      Path ca = Files.writeString(dir.resolve("ca.pem"), tokens.certificatePem());
-      RegistryOptions options =
-          RegistryOptions.defaults()
-              .withCaCertificates(List.of(ca))
-              .withCredentials(
-                  CredentialSource.of(reg.host(), Credentials.basic("alice", "secret")));
-      try (Registry r = Registry.open(reg.host(), options)) {
-        byte[] b = noise(6);
-        Digest d = r.uploadBlob("auth/from", BlobSource.of(b), UploadListener.NONE).digest();
+  void anExpiredTokenMidPushIsRefreshedOnceWithPushScope() throws Exception {
+    withTokens(
+        "token",
+        (tokens, r) -> {
+          byte[] b = noise(4);
+          Digest first = r.uploadBlob("auth/app", BlobSource.of(b), UploadListener.NONE).digest();
+          int before = tokens.issued();
+          tokens.issueExpired(1);
+          // the cached push token is still good, so force a new one that comes back expired
+          r.authenticator().forgetTokens();
+          byte[] c = noise(5);
+          UploadedBlob up = r.uploadBlob("auth/app", BlobSource.of(c), UploadListener.NONE);
 
-        assertThat(r.mountBlob("auth/to", d, "auth/from")).isTrue();
-        assertThat(r.blobSize("auth/to", d)).isEqualTo(OptionalLong.of(b.length));
-        assertThat(tokens.scopesAsked)
-            .contains("repository:auth/to:pull,push", "repository:auth/from:pull");
-      }
-    }
+          assertThat(up.digest()).isEqualTo(Digest.sha256(c));
+          // the expired token the registry refused, and its one replacement
+          assertThat(tokens.issued() - before).isEqualTo(2);
+          assertThat(r.blobSize("auth/app", first)).isEqualTo(OptionalLong.of(b.length));
+          assertThat(tokens.scopesAsked).contains("repository:auth/app:pull,push");
+        });
+  }
+
+  @Test
+  void aMountOnATokenRegistryAsksPushOnTheTargetAndPullOnTheSource() throws Exception {
+    withTokens(
+        "mount",
+        (tokens, r) -> {
+          byte[] b = noise(6);
+          Digest d = r.uploadBlob("auth/from", BlobSource.of(b), UploadListener.NONE).digest();
+
+          assertThat(r.mountBlob("auth/to", d, "auth/from")).isTrue();
+          assertThat(r.blobSize("auth/to", d)).isEqualTo(OptionalLong.of(b.length));
+          assertThat(tokens.scopesAsked)
+              .contains("repository:auth/to:pull,push", "repository:auth/from:pull");
+        });
   }
 
   /** Bytes that do not compress, {@code mib} MiB of them. */
