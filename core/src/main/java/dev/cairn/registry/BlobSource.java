@@ -20,9 +20,19 @@ public interface BlobSource {
     return Optional.empty();
   }
 
+  /** The file the bytes are, when they are one (an upload may then hand it to the kernel). */
+  default Optional<Path> file() {
+    return Optional.empty();
+  }
+
   /** A file whose bytes are known to have {@code digest}, such as a blob a pull kept. */
   static BlobSource of(Path file, Digest digest) {
     return new BlobSource() {
+      @Override
+      public Optional<Path> file() {
+        return Optional.of(file);
+      }
+
       @Override
       public InputStream open() throws IOException {
         return Files.newInputStream(file);

@@ -13,6 +13,8 @@ import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -30,6 +32,9 @@ final class BlobUpload {
   private final Transport transport;
   private final String host;
   private final RetryPolicy retry;
+
+  /** Whether files may still be sent by {@link FilePatch}: off after its first failure. */
+  private volatile boolean filePatches = true;
 
   BlobUpload(Transport transport, String host, RetryPolicy retry) {
     this.transport = transport;
@@ -120,6 +125,36 @@ final class BlobUpload {
       ChunkedUpload.Sent sent =
           ChunkedUpload.send(this, session, scope, what, source, listener, chunk);
       return finish(sent.session(), scope, what, sent.digest(), sent.size());
+    }
+    if (filePatches
+        && source.file().isPresent()
+        && source.digest().isPresent()
+        && FilePatch.applies(session, transport.base())) {
+      // A file of known digest to a plain-HTTP registry: the kernel sends it (the registry
+      // checks the digest on the PUT). Any trouble, and this upload and the next take the
+      // ordinary path.
+      Path file = source.file().get();
+      long size = Files.size(file);
+      URI next;
+      try {
+        next =
+            FilePatch.send(
+                session,
+                file,
+                size,
+                transport.authenticator().authorization(scope),
+                transport.options(),
+                listener,
+                what);
+      } catch (IOException e) {
+        filePatches = false;
+        throw new CairnException(
+            CairnException.Kind.UNAVAILABLE, what + ": " + transport.reason(session, e));
+      } catch (CairnException e) {
+        filePatches = false;
+        throw new CairnException(CairnException.Kind.UNAVAILABLE, e.getMessage());
+      }
+      return finish(next, scope, what, source.digest().get(), size);
     }
 
     // The transport opens the bytes again when it answers a 401; each stream opened is closed

@@ -69,6 +69,10 @@ final class Transport implements AutoCloseable {
     return endpoint.base();
   }
 
+  RegistryOptions options() {
+    return options;
+  }
+
   Authenticator authenticator() {
     return auth;
   }

@@ -260,4 +260,37 @@ class RegistryPushFaultTest {
       assertThat(in.readAllBytes()).isEqualTo(b);
     }
   }
+
+  @Test
+  void aKeptFileGoesByTheKernelAndAFailureThereStartsOverOnTheOrdinaryPath(@TempDir Path dir)
+      throws IOException {
+    byte[] b = noise(10);
+    Path file = Files.write(dir.resolve("blob"), b);
+    Digest d = Digest.sha256(b);
+
+    UploadedBlob up = registry.uploadBlob("file/ok", BlobSource.of(file, d), UploadListener.NONE);
+    assertThat(up).isEqualTo(new UploadedBlob(d, b.length));
+    assertThat(patches("file/ok"))
+        .singleElement()
+        .satisfies(s -> assertThat(s.length()).isEqualTo(b.length));
+
+    proxy.plan("PATCH /v2/file/again/blobs/uploads/", FaultProxy.Fault.STATUS_500);
+    List<String> restarts = new java.util.concurrent.CopyOnWriteArrayList<>();
+    UploadedBlob again =
+        registry.uploadBlob(
+            "file/again",
+            BlobSource.of(file, d),
+            new UploadListener() {
+              @Override
+              public void restarting(String reason) {
+                restarts.add(reason);
+              }
+            });
+    assertThat(again.digest()).isEqualTo(d);
+    assertThat(restarts).hasSize(1);
+    assertThat(requests("POST", "/v2/file/again/blobs/uploads/")).isEqualTo(2);
+    try (InputStream in = registry.blob("file/again", d, b.length)) {
+      assertThat(in.readAllBytes()).isEqualTo(b);
+    }
+  }
 }
