@@ -56,7 +56,8 @@ public final class Main {
           SaveCommand.class,
           LoadCommand.class,
           ManifestCommand.class,
-          FsckCommand.class);
+          FsckCommand.class,
+          ServeCommand.class);
 
   @Option(
       names = "--root",
@@ -429,6 +430,7 @@ public final class Main {
       case "load" -> LoadCommand.class;
       case "manifest" -> ManifestCommand.class;
       case "fsck" -> FsckCommand.class;
+      case "serve" -> ServeCommand.class;
       default -> null;
     };
   }

@@ -71,7 +71,12 @@ class ArchitectureTest {
         .resideInAPackage("dev.cairn.cli..")
         .should()
         .onlyDependOnClassesThat(
-            resideInAnyPackage("dev.cairn.cli..", "dev.cairn.store..", "picocli..", "java..")
+            resideInAnyPackage(
+                    "dev.cairn.cli..",
+                    "dev.cairn.store..",
+                    "dev.cairn.serve",
+                    "picocli..",
+                    "java..")
                 .or(belongToAnyOf(VALUES)))
         .check(cli);
   }

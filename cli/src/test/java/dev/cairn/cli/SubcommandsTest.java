@@ -106,7 +106,8 @@ class SubcommandsTest {
             "save",
             "load",
             "manifest",
-            "fsck");
+            "fsck",
+            "serve");
   }
 
   @Test

@@ -140,6 +140,80 @@ public final class EngineJson {
     return GoJsonWriter.indent(json, indent);
   }
 
+  /**
+   * {@code GET /images/json}: an array of image summaries as dockerd 20.10 writes them (Created in
+   * Unix seconds, no containers known, tags and digests in their familiar form).
+   */
+  public static byte[] summaries(List<ImageSummary> images) {
+    GoJsonWriter w = new GoJsonWriter();
+    w.punct('[');
+    for (int i = 0; i < images.size(); i++) {
+      ImageSummary s = images.get(i);
+      if (i > 0) {
+        w.punct(',');
+      }
+      w.punct('{').name("Containers").number(-1).punct(',');
+      w.name("Created").number(s.created().getEpochSecond()).punct(',');
+      w.name("Id").string(s.id().toString()).punct(',');
+      w.name("Labels");
+      labels(w, s.labels());
+      w.punct(',').name("ParentId").string(digest(s.parent())).punct(',');
+      w.name("RepoDigests");
+      references(w, s.repoDigests());
+      w.punct(',').name("RepoTags");
+      references(w, s.repoTags());
+      w.punct(',').name("SharedSize").number(-1).punct(',');
+      w.name("Size").number(s.size()).punct(',');
+      w.name("VirtualSize").number(s.size()).punct('}');
+    }
+    return w.punct(']').toByteArray();
+  }
+
+  /**
+   * {@code GET /images/{name}/history}: newest step first; a step that is no image has the ID
+   * {@code <missing>}, a step without tags {@code null}.
+   */
+  public static byte[] history(List<HistoryEntry> steps) {
+    GoJsonWriter w = new GoJsonWriter();
+    w.punct('[');
+    for (int i = 0; i < steps.size(); i++) {
+      HistoryEntry h = steps.get(i);
+      if (i > 0) {
+        w.punct(',');
+      }
+      w.punct('{').name("Comment").string(h.comment()).punct(',');
+      w.name("Created").number(h.created().getEpochSecond()).punct(',');
+      w.name("CreatedBy").string(h.createdBy()).punct(',');
+      w.name("Id").string(h.id() == null ? "<missing>" : h.id().toString()).punct(',');
+      w.name("Size").number(h.size()).punct(',');
+      w.name("Tags");
+      if (h.tags().isEmpty()) {
+        w.ascii("null");
+      } else {
+        references(w, h.tags());
+      }
+      w.punct('}');
+    }
+    return w.punct(']').toByteArray();
+  }
+
+  private static void labels(GoJsonWriter w, Map<String, String> labels) {
+    if (labels == null || labels.isEmpty()) {
+      w.ascii("null");
+      return;
+    }
+    List<String> keys = new java.util.ArrayList<>(labels.keySet());
+    keys.sort(GoJsonWriter.KEY_ORDER);
+    w.punct('{');
+    for (int i = 0; i < keys.size(); i++) {
+      if (i > 0) {
+        w.punct(',');
+      }
+      w.name(keys.get(i)).string(labels.get(keys.get(i)));
+    }
+    w.punct('}');
+  }
+
   private static String digest(Digest d) {
     return d == null ? "" : d.toString();
   }
