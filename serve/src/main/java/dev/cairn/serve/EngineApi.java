@@ -1,6 +1,7 @@
 package dev.cairn.serve;
 
 import dev.cairn.CairnException;
+import dev.cairn.image.Reference;
 import dev.cairn.json.GoJsonWriter;
 import dev.cairn.store.EngineJson;
 import dev.cairn.store.Store;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -91,6 +93,28 @@ final class EngineApi extends Handler.Abstract {
     } else if (get && path.startsWith("/images/") && path.endsWith("/history")) {
       String name = path.substring("/images/".length(), path.length() - "/history".length());
       json(response, callback, 200, EngineJson.history(image(name, store::history)));
+    } else if (method.equals("POST") && path.startsWith("/images/") && path.endsWith("/tag")) {
+      String name = path.substring("/images/".length(), path.length() - "/tag".length());
+      String repo = query.getValue("repo");
+      String tag = query.getValue("tag");
+      if (repo == null || repo.isEmpty()) {
+        throw CairnException.invalid("repository name (repo) cannot be empty");
+      }
+      Reference target =
+          Reference.parse(repo + ":" + (tag == null || tag.isEmpty() ? "latest" : tag));
+      image(name, n -> store.tag(n, target));
+      response.setStatus(201);
+      response.write(true, ByteBuffer.allocate(0), callback);
+    } else if (method.equals("DELETE") && path.startsWith("/images/")) {
+      String name = path.substring("/images/".length());
+      boolean force = truthy(query.getValue("force"));
+      json(response, callback, 200, removals(image(name, n -> store.remove(n, force))));
+    } else if (get && path.equals("/images/get")) {
+      List<String> names = query.getValues("names");
+      if (names == null || names.isEmpty()) {
+        throw CairnException.invalid("no image names were given");
+      }
+      save(names, response, callback);
     } else if (OTHER_FAMILIES.contains(family(path))) {
       error(
           response,
@@ -100,6 +124,39 @@ final class EngineApi extends Handler.Abstract {
     } else {
       error(response, callback, 404, "page not found");
     }
+  }
+
+  /** dockerd's answer to a delete: one object per untagging and per deletion. */
+  private static byte[] removals(List<Store.Removal> done) {
+    GoJsonWriter w = new GoJsonWriter();
+    w.punct('[');
+    for (int i = 0; i < done.size(); i++) {
+      if (i > 0) {
+        w.punct(',');
+      }
+      w.punct('{').name(done.get(i).action()).string(done.get(i).what()).punct('}');
+    }
+    return w.punct(']').toByteArray();
+  }
+
+  /**
+   * The images as one archive, streamed as it is written; a failure before the first byte is an
+   * error answer, one after it cuts the archive short (the client sees a broken tar, as with
+   * dockerd).
+   */
+  private void save(List<String> names, Response response, Callback callback) throws IOException {
+    for (String n : names) {
+      image(n, store::image); // a name the store lacks is a 404 before anything is sent
+    }
+    response.setStatus(200);
+    response.getHeaders().put("Content-Type", "application/x-tar");
+    try (java.io.OutputStream out = Content.Sink.asOutputStream(response)) {
+      store.save(names, out);
+    } catch (IOException | RuntimeException e) {
+      callback.failed(e);
+      return;
+    }
+    callback.succeeded();
   }
 
   /** The API's other families of endpoints, which dockerd serves and cairn does not. */

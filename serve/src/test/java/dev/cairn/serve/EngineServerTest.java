@@ -145,4 +145,25 @@ class EngineServerTest {
     s.close();
     assertThat(other).doesNotExist();
   }
+
+  @Test
+  void tagRmiAndSaveGoThroughTheStore() throws Exception {
+    Run tag = docker("tag", image, "mine/app:2");
+    assertThat(tag.exit()).as(tag.err()).isZero();
+    assertThat(store.image("mine/app:2").id()).isEqualTo(store.image(image).id());
+
+    Path archive = temp.resolve("saved.tar");
+    Run save = docker("save", "-o", archive.toString(), "mine/app:2");
+    assertThat(save.exit()).as(save.err()).isZero();
+    assertThat(new String(Files.readAllBytes(archive), StandardCharsets.ISO_8859_1))
+        .contains("manifest.json")
+        .contains(store.image(image).id().hex() + ".json");
+
+    Run rmi = docker("rmi", "mine/app:2");
+    assertThat(rmi.exit()).as(rmi.err()).isZero();
+    assertThat(rmi.out()).isEqualTo("Untagged: mine/app:2\n");
+    Run again = docker("rmi", "mine/app:2");
+    assertThat(again.exit()).isEqualTo(1);
+    assertThat(again.err()).isEqualTo("Error response from daemon: No such image: mine/app:2\n");
+  }
 }
