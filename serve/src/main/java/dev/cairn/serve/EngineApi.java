@@ -3,11 +3,20 @@ package dev.cairn.serve;
 import dev.cairn.CairnException;
 import dev.cairn.image.Reference;
 import dev.cairn.json.GoJsonWriter;
+import dev.cairn.json.Json;
+import dev.cairn.json.JsonValue;
 import dev.cairn.store.EngineJson;
+import dev.cairn.store.PruneOptions;
+import dev.cairn.store.PruneReport;
 import dev.cairn.store.Store;
+import dev.cairn.tarexport.LoadResult;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -60,7 +69,13 @@ final class EngineApi extends Handler.Abstract {
         }
         path = m.group(3);
       }
-      route(request.getMethod(), path, Request.extractQueryParameters(request), response, callback);
+      route(
+          request,
+          request.getMethod(),
+          path,
+          Request.extractQueryParameters(request),
+          response,
+          callback);
     } catch (CairnException e) {
       int status =
           switch (e.kind()) {
@@ -77,7 +92,13 @@ final class EngineApi extends Handler.Abstract {
     return true;
   }
 
-  private void route(String method, String path, Fields query, Response response, Callback callback)
+  private void route(
+      Request request,
+      String method,
+      String path,
+      Fields query,
+      Response response,
+      Callback callback)
       throws IOException {
     boolean get = method.equals("GET");
     if (path.equals("/_ping") && (get || method.equals("HEAD"))) {
@@ -115,6 +136,22 @@ final class EngineApi extends Handler.Abstract {
         throw CairnException.invalid("no image names were given");
       }
       save(names, response, callback);
+    } else if (method.equals("POST") && path.equals("/images/load")) {
+      load(request, response, callback);
+    } else if (method.equals("POST") && path.equals("/images/prune")) {
+      PruneReport report =
+          store.prune(
+              PruneOptions.of(
+                  false,
+                  filters(query.getValue("filters")),
+                  Instant.now(),
+                  ZoneId.systemDefault()));
+      if (report.failure() != null && report.removals().isEmpty()) {
+        throw report.failure() instanceof IOException io
+            ? io
+            : new IOException(report.failure().getMessage(), report.failure());
+      }
+      json(response, callback, 200, pruned(report));
     } else if (OTHER_FAMILIES.contains(family(path))) {
       error(
           response,
@@ -157,6 +194,83 @@ final class EngineApi extends Handler.Abstract {
       return;
     }
     callback.succeeded();
+  }
+
+  /**
+   * {@code POST /images/load}: the archive is the request's body, read as it arrives; the answer is
+   * dockerd's message stream, one {@code stream} line per image loaded.
+   */
+  private void load(Request request, Response response, Callback callback) throws IOException {
+    LoadResult result;
+    try (InputStream in = Content.Source.asInputStream(request)) {
+      result = store.load(new java.io.BufferedInputStream(in, 1 << 16));
+    }
+    StringBuilder lines = new StringBuilder();
+    for (LoadResult.MovedTag m : result.moved()) {
+      lines.append(
+          stream("Tag " + m.tag().familiar() + " moved from image " + m.from() + " to " + m.to()));
+    }
+    for (LoadResult.LoadedImage image : result.images()) {
+      if (image.tags().isEmpty()) {
+        lines.append(stream("Loaded image ID: " + image.id()));
+      }
+      for (Reference tag : image.tags()) {
+        lines.append(stream("Loaded image: " + tag.familiar()));
+      }
+    }
+    response.setStatus(200);
+    response.getHeaders().put("Content-Type", JSON);
+    response.write(
+        true, ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8)), callback);
+  }
+
+  /** One message of dockerd's stream that the client prints as it is: a line of text. */
+  private static String stream(String text) {
+    GoJsonWriter w = new GoJsonWriter();
+    w.punct('{').name("stream").string(text + "\n").punct('}');
+    return new String(w.toByteArray(), StandardCharsets.UTF_8) + "\r\n";
+  }
+
+  /** dockerd's prune answer: what went (null for nothing) and the space it freed. */
+  private static byte[] pruned(PruneReport report) {
+    GoJsonWriter w = new GoJsonWriter();
+    w.punct('{').name("ImagesDeleted");
+    if (report.removals().isEmpty()) {
+      w.ascii("null");
+    } else {
+      w.raw(Json.parse(removals(report.removals())));
+    }
+    w.punct(',').name("SpaceReclaimed").number(report.spaceReclaimed()).punct('}');
+    return w.toByteArray();
+  }
+
+  /**
+   * The API's {@code filters} parameter, {@code {"key":{"value":true},…}}, as the {@code key=value}
+   * filters the store takes; none when absent.
+   */
+  static List<String> filters(String json) {
+    List<String> out = new ArrayList<>();
+    if (json == null || json.isBlank()) {
+      return out;
+    }
+    JsonValue v;
+    try {
+      v = Json.parse(json.getBytes(StandardCharsets.UTF_8));
+    } catch (CairnException e) {
+      throw CairnException.invalid("invalid filters: " + e.getMessage());
+    }
+    if (!(v instanceof JsonValue.JsonObject o)) {
+      throw CairnException.invalid("invalid filters: not a JSON object");
+    }
+    for (JsonValue.Member key : o.members()) {
+      if (!(key.value() instanceof JsonValue.JsonObject values)) {
+        throw CairnException.invalid("invalid filters: " + key.key() + " is not a set of values");
+      }
+      for (JsonValue.Member value : values.members()) {
+        out.add(key.key() + "=" + value.key());
+      }
+    }
+    return out;
   }
 
   /** The API's other families of endpoints, which dockerd serves and cairn does not. */

@@ -166,4 +166,37 @@ class EngineServerTest {
     assertThat(again.exit()).isEqualTo(1);
     assertThat(again.err()).isEqualTo("Error response from daemon: No such image: mine/app:2\n");
   }
+
+  @Test
+  void loadReadsTheArchiveFromTheRequestAndPruneRemovesWhatNoTagNames() throws Exception {
+    Path archive = temp.resolve("for-load.tar");
+    Run save = docker("save", "-o", archive.toString(), image);
+    assertThat(save.exit()).as(save.err()).isZero();
+    try (Store other =
+            Store.open(temp.resolve("other-store"), StoreOptions.defaults().withDriver("vfs"));
+        EngineServer s =
+            EngineServer.start(other, List.of("unix://" + temp.resolve("load.sock")))) {
+      List<String> cmd =
+          List.of(
+              "docker",
+              "-H",
+              "unix://" + temp.resolve("load.sock"),
+              "load",
+              "-i",
+              archive.toString());
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+      pb.environment().put("DOCKER_CONFIG", temp.resolve("docker-config").toString());
+      Process p = pb.start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor()).as(out).isZero();
+      assertThat(out).isEqualTo("Loaded image: " + image + "\n");
+      assertThat(other.image(image).id()).isEqualTo(store.image(image).id());
+
+      other.remove(image, false); // the image is gone; its layers went with it
+      assertThat(other.imageSummaries(true)).isEmpty();
+    }
+    Run prune = docker("image", "prune", "-f");
+    assertThat(prune.exit()).as(prune.err()).isZero();
+    assertThat(prune.out()).isEqualTo("Total reclaimed space: 0B\n");
+  }
 }
