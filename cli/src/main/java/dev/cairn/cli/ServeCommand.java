@@ -19,8 +19,9 @@ import picocli.CommandLine.Spec;
     name = "serve",
     mixinStandardHelpOptions = true,
     description = {
-      "Answer the image endpoints of the Docker Engine API, so that the docker CLI (-H or"
-          + " DOCKER_HOST) and Docker clients use the store. Runs until SIGTERM or SIGINT.",
+      "Answer the Docker Engine API's image endpoints, for the docker CLI and Docker clients.",
+      "",
+      "Point the docker CLI at it with -H or DOCKER_HOST. Runs until SIGTERM or SIGINT.",
       ""
     },
     exitCodeListHeading = ExitStatus.HEADING,
