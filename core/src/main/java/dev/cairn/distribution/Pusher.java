@@ -141,13 +141,15 @@ public final class Pusher {
       try {
         digest = registry.putManifest(repo, ref.tag(), type, manifest);
       } catch (CairnException e) {
-        if (options.format() != PushOptions.Format.V2S1) {
+        if (options.format() != PushOptions.Format.V2S1
+            || e.kind() != CairnException.Kind.UNAVAILABLE) {
           throw e;
         }
-        // Distribution 2.8 answers a bare 500 when schema1 is off, its default.
+        // Distribution 2.8 answers a bare 500 UNKNOWN when schema1 is off, its default.
         throw e.in(
-            "a schema1 manifest was refused (registries refuse schema1 unless configured to"
-                + " accept it; push without --format v2s1)");
+            ref.domain()
+                + " refused the schema1 manifest: schema1 is disabled there (Distribution's"
+                + " default since 2.8); push without --format v2s1");
       }
       PushResult result = new PushResult(ref, digest, manifest.length, job.uploaded().get());
       listener.on(new PushFinished(result));

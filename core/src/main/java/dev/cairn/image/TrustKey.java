@@ -9,6 +9,7 @@ import dev.cairn.json.JsonValue.JsonString;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -98,10 +99,24 @@ public final class TrustKey {
     }
   }
 
-  /** The key in {@code file} (libtrust's private JWK of an EC P-256 key). */
+  /**
+   * The key in {@code file} (libtrust's private JWK of an EC P-256 key, as dockerd's key.json).
+   *
+   * @throws NoSuchFileException when there is no such file
+   * @throws IOException naming the file when it cannot be read
+   * @throws CairnException INVALID naming the file when it holds no such key
+   */
   public static TrustKey load(Path file) throws IOException {
-    byte[] bytes = Files.readAllBytes(file);
     String where = "trust key " + file;
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException absent) {
+      throw absent;
+    } catch (IOException e) {
+      String why = e instanceof AccessDeniedException ? "permission denied" : e.getMessage();
+      throw new IOException(where + ": cannot be read (" + why + ")", e);
+    }
     Map<String, String> jwk = new HashMap<>();
     JsonValue parsed;
     try {
