@@ -6,7 +6,9 @@ import dev.cairn.digest.Digest;
 import dev.cairn.distribution.PullOptions;
 import dev.cairn.distribution.PushOptions;
 import dev.cairn.distribution.PushResult;
+import dev.cairn.graph.Graph;
 import dev.cairn.graph.Node;
+import dev.cairn.graph.NodeSpec;
 import dev.cairn.image.MediaType;
 import dev.cairn.image.Reference;
 import dev.cairn.image.Schema1Manifest;
@@ -19,6 +21,7 @@ import dev.cairn.registry.RegistryOptions;
 import dev.cairn.registry.RegistryServer;
 import dev.cairn.registry.Tools;
 import dev.cairn.registry.UploadListener;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -168,6 +171,47 @@ class Schema1PushTest {
     Schema1Manifest original = served(source, "src/old", "old");
     assertThat(t.pushed().fsLayers()).isEqualTo(original.fsLayers());
     assertThat(v1s(t.pushed())).isEqualTo(v1s(original));
+  }
+
+  @Test
+  void aChainWhoseV1IdsRepeatGoesAsItsConfigsManifestSoThatAPullGetsEveryNode() throws IOException {
+    Reference to = Reference.parse(target.host() + "/dst/repeat:1");
+    String base = legacyId("repeat base");
+    String top = legacyId("repeat top");
+    // Both nodes keep a v1Compatibility with one ID, as only crafted manifests can leave them.
+    String same = legacyId("one v1 ID");
+    try (Store store = store("repeat", false);
+        Store back = store("repeat-back", false)) {
+      Graph graph = StoreFixtures.graph(store);
+      graph.register(
+          new NodeSpec(
+              base, null, nodeJson(base, null), bytes(v1(same, "", "ADD a /", "")), null, null),
+          new ByteArrayInputStream(OciLayouts.tar(A)));
+      graph.register(
+          new NodeSpec(
+              top, base, nodeJson(top, base), bytes(v1(same, same, "ADD b /", "")), null, null),
+          new ByteArrayInputStream(OciLayouts.tar(B)));
+      store.tag(top, to);
+
+      store.push(to, V2S1, e -> {});
+      back.pull(to, PullOptions.defaults(), e -> {});
+
+      assertThat(served(target, "dst/repeat", "1").images()).hasSize(2);
+      assertThat(back.diffIds(back.image(to.toString())))
+          .isEqualTo(store.diffIds(store.image(to.toString())));
+    }
+  }
+
+  private static byte[] nodeJson(String id, String parent) {
+    return bytes(
+        "{\"id\":\""
+            + id
+            + (parent == null ? "" : "\",\"parent\":\"" + parent)
+            + "\",\"created\":\"2015-11-03T11:22:33Z\",\"architecture\":\"amd64\",\"os\":\"linux\"}");
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   private static List<String> v1s(Schema1Manifest m) {
