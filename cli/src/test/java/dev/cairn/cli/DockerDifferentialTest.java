@@ -523,6 +523,21 @@ class DockerDifferentialTest {
   }
 
   @Test
+  @Order(6)
+  void aSchema1ImagePulledWithItsBlobsKeptPushesAsV2s1AndPullsBackAsTheSameImage(@TempDir Path dir)
+      throws Exception {
+    List<DockerCorpus.Sample> samples =
+        corpus.stream().filter(DockerCorpus.Sample::schema1).toList();
+    assertThat(samples).isNotEmpty();
+    Cli keeping = DockerPushChecks.keeping(dir.resolve("kept"), samples);
+    Cli fresh = new Cli(dir.resolve("fresh"), "overlay");
+    for (DockerCorpus.Sample s : samples) {
+      DockerPushChecks.schema1KeptRoundTrip(
+          docker, keeping, fresh, second(), s, "kept-v2s1/" + s.name());
+    }
+  }
+
+  @Test
   @Order(7)
   void systemDfShowsWhatDockerShows() throws Exception {
     Differences.assertOnlyAllowed(DockerDiskChecks.systemDf(docker, cairn, corpus));

@@ -80,9 +80,48 @@ final class DockerPushChecks {
             .as("%s: docker's %s of cairn's schema1 push", s, field)
             .isEqualTo(Differences.plain(pulled.get(field)));
       }
+      assertThat(Differences.plain(mine.get("RootFS")))
+          .as("%s: docker's layers of cairn's schema1 push against cairn's", s)
+          .isEqualTo(
+              Differences.plain(DockerDifferentialTest.cairnInspect(cairn, target).get("RootFS")));
     } finally {
       docker.run("rmi", target);
       cairn.run("rmi", target);
+    }
+  }
+
+  /**
+   * Pushes schema1 sample {@code s}, which {@code kept} pulled keeping its blobs, to {@code second}
+   * as a signed schema1 manifest: {@code fresh}, a store that never had it, pulls the very image
+   * (the same strong ID, so the same chain), and docker pulls it with the same layers.
+   */
+  static void schema1KeptRoundTrip(
+      DockerEngine docker,
+      Cli kept,
+      Cli fresh,
+      RegistryServer second,
+      DockerCorpus.Sample s,
+      String repo)
+      throws Exception {
+    String target = second.host() + "/" + repo + ":1";
+    assertThat(kept.run("tag", s.reference(), target).exit()).isZero();
+    try {
+      CliResult push = kept.run("push", "-q", "--format", "v2s1", target);
+      assertThat(push.exit()).as("cairn push --format v2s1 of %s: %s", s, push.err()).isZero();
+      CliResult pull = fresh.run("pull", "-q", target);
+      assertThat(pull.exit()).as("cairn pull of %s: %s", target, pull.err()).isZero();
+      JsonObject original = DockerDifferentialTest.cairnInspect(kept, s.reference());
+      assertThat(Differences.plain(DockerDifferentialTest.cairnInspect(fresh, target).get("Id")))
+          .as("%s: cairn's ID of its schema1 push, pulled anew", s)
+          .isEqualTo(Differences.plain(original.get("Id")));
+      docker.docker("pull", "-q", target);
+      assertThat(Differences.plain(DockerDifferentialTest.dockerInspect(target).get("RootFS")))
+          .as("%s: docker's layers of cairn's schema1 push", s)
+          .isEqualTo(Differences.plain(original.get("RootFS")));
+    } finally {
+      docker.run("rmi", target);
+      kept.run("rmi", target);
+      fresh.run("rmi", target);
     }
   }
 
@@ -159,7 +198,7 @@ final class DockerPushChecks {
     throw new AssertionError(s + ": no RepoDigest for " + name + " in " + digests);
   }
 
-  /** A second cairn store that pulls the non-schema1 samples keeping their original blobs. */
+  /** A second cairn store that pulls {@code corpus} keeping the original blobs. */
   static Cli keeping(Path root, List<DockerCorpus.Sample> corpus) {
     Cli kept = new Cli(root, "overlay");
     for (DockerCorpus.Sample s : corpus) {

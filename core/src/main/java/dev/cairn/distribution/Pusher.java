@@ -6,18 +6,14 @@ import dev.cairn.distribution.ProgressEvent.PushFinished;
 import dev.cairn.distribution.ProgressEvent.PushStarted;
 import dev.cairn.graph.Graph;
 import dev.cairn.graph.Node;
-import dev.cairn.image.ImageConfigFile;
 import dev.cairn.image.ImageManifest;
 import dev.cairn.image.MediaType;
 import dev.cairn.image.Reference;
-import dev.cairn.image.Schema1Writer;
-import dev.cairn.image.TrustKey;
 import dev.cairn.registry.BlobSource;
 import dev.cairn.registry.Registry;
 import dev.cairn.registry.UploadListener;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -131,7 +127,7 @@ public final class Pusher {
       }
       byte[] manifest;
       if (options.format() == PushOptions.Format.V2S1) {
-        manifest = schema1(registry, ref, image, blobs);
+        manifest = Schema1Push.manifest(graph, registry, ref, image, blobs);
         type = MediaType.DOCKER_SCHEMA1_SIGNED;
       } else {
         PushManifest.Blob config = config(registry, repo, image.config(), type);
@@ -145,13 +141,15 @@ public final class Pusher {
       try {
         digest = registry.putManifest(repo, ref.tag(), type, manifest);
       } catch (CairnException e) {
-        if (options.format() != PushOptions.Format.V2S1) {
+        if (options.format() != PushOptions.Format.V2S1
+            || e.kind() != CairnException.Kind.UNAVAILABLE) {
           throw e;
         }
-        // Distribution 2.8 answers a bare 500 when schema1 is off, its default.
+        // Distribution 2.8 answers a bare 500 UNKNOWN when schema1 is off, its default.
         throw e.in(
-            "a schema1 manifest was refused (registries refuse schema1 unless configured to"
-                + " accept it; push without --format v2s1)");
+            ref.domain()
+                + " refused the schema1 manifest: schema1 is disabled there (Distribution's"
+                + " default since 2.8); push without --format v2s1");
       }
       PushResult result = new PushResult(ref, digest, manifest.length, job.uploaded().get());
       listener.on(new PushFinished(result));
@@ -173,30 +171,6 @@ public final class Pusher {
         default -> throw new IOException(e.getCause());
       }
     }
-  }
-
-  /**
-   * A schema1 manifest of {@code image}, as Docker 1.10 made one from the config, signed with the
-   * store's key ({@code ROOT/trust/key.json}, made on first use); the gzipped empty tar that steps
-   * without a layer name is uploaded when the repository lacks it. No config blob is sent.
-   */
-  private byte[] schema1(
-      Registry registry, Reference ref, PushImage image, PushManifest.Blob[] blobs)
-      throws IOException {
-    List<Digest> layers = new ArrayList<>(blobs.length);
-    for (PushManifest.Blob b : blobs) {
-      layers.add(b.digest());
-    }
-    List<Schema1Writer.Entry> entries = Schema1Writer.fromConfig(image.config(), layers);
-    if (entries.stream().anyMatch(e -> e.blobSum().equals(Schema1Writer.EMPTY_LAYER))
-        && registry.blobSize(ref.path(), Schema1Writer.EMPTY_LAYER).isEmpty()) {
-      registry.uploadBlob(
-          ref.path(), BlobSource.of(Schema1Writer.emptyLayer()), UploadListener.NONE);
-    }
-    String architecture = ImageConfigFile.parse(image.config()).architecture();
-    byte[] payload = Schema1Writer.payload(ref.path(), ref.tag(), architecture, entries);
-    TrustKey key = TrustKey.loadOrCreate(graph.root().resolve("trust").resolve("key.json"));
-    return key.sign(payload, Instant.now());
   }
 
   private static PushManifest.Blob config(

@@ -672,14 +672,6 @@ public final class Graph implements Closeable {
             NodeFiles.V1_COMPATIBILITY));
   }
 
-  void setV1Compatibility(String idOrPrefix, byte[] v1Compatibility) throws IOException {
-    String id = lookup(idOrPrefix).id();
-    try (RootLock.Held idLock = lock.lockId(id)) {
-      requireOnDisk(id);
-      NodeFiles.replace(dir.resolve(id), NodeFiles.V1_COMPATIBILITY, v1Compatibility.clone(), tmp);
-    }
-  }
-
   /**
    * The compressed blobs node {@code id}'s layer is known under, newest first (its {@code
    * v2metadata} file); none when it has none or the file does not parse ({@code fsck} reports it).

@@ -1,6 +1,7 @@
 package dev.cairn.image;
 
 import dev.cairn.CairnException;
+import dev.cairn.json.GoJsonWriter;
 import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
 import java.security.AlgorithmParameters;
@@ -302,6 +303,46 @@ final class JwsKeys {
       b.append(alphabet.charAt((word >> (11 - bit % 8)) & 31));
     }
     return b.toString();
+  }
+
+  /**
+   * The JWK of a public key as libtrust marshals one (a Go map, so its members sorted): EC
+   * coordinates at the curve's full width, RSA numbers without leading zero bytes.
+   */
+  static String jwk(PublicKey key) {
+    GoJsonWriter w = new GoJsonWriter();
+    switch (key) {
+      case ECPublicKey ec -> {
+        int bits = ec.getParams().getCurve().getField().getFieldSize();
+        int octets = (bits + 7) / 8;
+        w.punct('{').name("crv").string("P-" + bits).punct(',');
+        w.name("kid").string(keyId(key)).punct(',');
+        w.name("kty").string("EC").punct(',');
+        w.name("x").string(base64Url(octets(ec.getW().getAffineX(), octets))).punct(',');
+        w.name("y").string(base64Url(octets(ec.getW().getAffineY(), octets))).punct('}');
+      }
+      case RSAPublicKey rsa -> {
+        w.punct('{').name("e").string(base64Url(unsigned(rsa.getPublicExponent()))).punct(',');
+        w.name("kid").string(keyId(key)).punct(',');
+        w.name("kty").string("RSA").punct(',');
+        w.name("n").string(base64Url(unsigned(rsa.getModulus()))).punct('}');
+      }
+      default -> throw new IllegalArgumentException("not an EC or RSA key: " + key.getAlgorithm());
+    }
+    return new String(w.toByteArray(), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** {@code n} big-endian in exactly {@code octets} bytes (JWK's fixed-width EC numbers). */
+  static byte[] octets(BigInteger n, int octets) {
+    byte[] m = unsigned(n);
+    byte[] out = new byte[octets];
+    System.arraycopy(m, 0, out, octets - m.length, m.length);
+    return out;
+  }
+
+  private static byte[] unsigned(BigInteger n) {
+    byte[] b = n.toByteArray();
+    return b[0] == 0 && b.length > 1 ? java.util.Arrays.copyOfRange(b, 1, b.length) : b;
   }
 
   /**

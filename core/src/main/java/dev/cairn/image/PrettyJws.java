@@ -195,7 +195,32 @@ final class PrettyJws {
     return new Block(i, alg, protectedHeader, sig, header);
   }
 
-  private record Format(int length, byte[] tail) {}
+  /**
+   * Where a signed document is cut: the payload's first {@code length} bytes stay, {@code tail}
+   * goes.
+   */
+  record Format(int length, byte[] tail) {
+    /**
+     * The cut libtrust's NewJSONSignature makes in a JSON object: just after its last member, so
+     * the signatures can follow; what is cut (usually {@code "\n}"}) is the tail.
+     */
+    static Format of(byte[] document) {
+      int close = lastNonSpace(document, document.length);
+      if (close < 0 || document[close] != '}') {
+        throw new IllegalArgumentException("the document to sign is not a JSON object");
+      }
+      int cut = lastNonSpace(document, close) + 1;
+      return new Format(cut, Arrays.copyOfRange(document, cut, document.length));
+    }
+  }
+
+  private static int lastNonSpace(byte[] b, int end) {
+    int i = end - 1;
+    while (i >= 0 && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')) {
+      i--;
+    }
+    return i;
+  }
 
   /** formatLength and formatTail from a protected header, read as libtrust reads them. */
   private static Format format(String protectedHeader) {

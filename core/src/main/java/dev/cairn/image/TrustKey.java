@@ -8,7 +8,7 @@ import dev.cairn.json.JsonValue.JsonObject;
 import dev.cairn.json.JsonValue.JsonString;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -25,10 +25,8 @@ import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECPrivateKeySpec;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -38,9 +36,6 @@ import java.util.Map;
  * which covers a protected header saying where the payload was cut.
  */
 public final class TrustKey {
-  private static final DateTimeFormatter RFC3339 =
-      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
-
   private final PrivateKey privateKey;
   private final ECPublicKey publicKey;
   private final String keyId;
@@ -98,10 +93,24 @@ public final class TrustKey {
     }
   }
 
-  /** The key in {@code file} (libtrust's private JWK of an EC P-256 key). */
+  /**
+   * The key in {@code file} (libtrust's private JWK of an EC P-256 key, as dockerd's key.json).
+   *
+   * @throws NoSuchFileException when there is no such file
+   * @throws IOException naming the file when it cannot be read
+   * @throws CairnException INVALID naming the file when it holds no such key
+   */
   public static TrustKey load(Path file) throws IOException {
-    byte[] bytes = Files.readAllBytes(file);
     String where = "trust key " + file;
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException absent) {
+      throw absent;
+    } catch (IOException e) {
+      String why = e instanceof AccessDeniedException ? "permission denied" : e.getMessage();
+      throw new IOException(where + ": cannot be read (" + why + ")", e);
+    }
     Map<String, String> jwk = new HashMap<>();
     JsonValue parsed;
     try {
@@ -144,11 +153,15 @@ public final class TrustKey {
   private byte[] json(ECPrivateKey priv) {
     GoJsonWriter w = new GoJsonWriter();
     w.punct('{').name("crv").string("P-256").punct(',');
-    w.name("d").string(JwsKeys.base64Url(fixed(priv.getS()))).punct(',');
+    w.name("d").string(JwsKeys.base64Url(JwsKeys.octets(priv.getS(), 32))).punct(',');
     w.name("kid").string(keyId).punct(',');
     w.name("kty").string("EC").punct(',');
-    w.name("x").string(JwsKeys.base64Url(fixed(publicKey.getW().getAffineX()))).punct(',');
-    w.name("y").string(JwsKeys.base64Url(fixed(publicKey.getW().getAffineY()))).punct('}');
+    w.name("x")
+        .string(JwsKeys.base64Url(JwsKeys.octets(publicKey.getW().getAffineX(), 32)))
+        .punct(',');
+    w.name("y")
+        .string(JwsKeys.base64Url(JwsKeys.octets(publicKey.getW().getAffineY(), 32)))
+        .punct('}');
     return w.toByteArray();
   }
 
@@ -157,63 +170,21 @@ public final class TrustKey {
    * writes, whose payload without the signatures hashes to the manifest's digest.
    */
   public byte[] sign(byte[] payload, Instant time) {
-    int close = lastNonSpace(payload, payload.length);
-    if (close < 0 || payload[close] != '}') {
-      throw new IllegalArgumentException("the payload is not a JSON object");
-    }
-    int cut = lastNonSpace(payload, close) + 1;
-    byte[] tail = java.util.Arrays.copyOfRange(payload, cut, payload.length);
-    GoJsonWriter header = new GoJsonWriter();
-    header.punct('{').name("formatLength").number(cut).punct(',');
-    header.name("formatTail").string(JwsKeys.base64Url(tail)).punct(',');
-    header.name("time").string(RFC3339.format(time.truncatedTo(ChronoUnit.SECONDS))).punct('}');
-    String protectedHeader = JwsKeys.base64Url(header.toByteArray());
-    byte[] input =
-        (protectedHeader + "." + JwsKeys.base64Url(payload)).getBytes(StandardCharsets.US_ASCII);
+    PrettyJws.Format format = PrettyJws.Format.of(payload);
+    String protectedHeader = PrettySignature.protectedHeader(format, time);
     byte[] signature;
     try {
       Signature s = Signature.getInstance("SHA256withECDSAinP1363Format");
       s.initSign(privateKey);
-      s.update(input);
+      s.update(PrettySignature.signingInput(protectedHeader, payload));
       signature = s.sign();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("ES256 is part of every JDK", e);
     }
-    GoJsonWriter sigs = new GoJsonWriter();
-    sigs.punct('[').punct('{').name("header").punct('{').name("jwk").punct('{');
-    sigs.name("crv").string("P-256").punct(',');
-    sigs.name("kid").string(keyId).punct(',');
-    sigs.name("kty").string("EC").punct(',');
-    sigs.name("x").string(JwsKeys.base64Url(fixed(publicKey.getW().getAffineX()))).punct(',');
-    sigs.name("y").string(JwsKeys.base64Url(fixed(publicKey.getW().getAffineY()))).punct('}');
-    sigs.punct(',').name("alg").string("ES256").punct('}').punct(',');
-    sigs.name("signature").string(JwsKeys.base64Url(signature)).punct(',');
-    sigs.name("protected").string(protectedHeader).punct('}').punct(']');
-    // MarshalIndent with a prefix: every line after the first starts with it.
-    String indented =
-        new String(GoJsonWriter.indent(sigs.toByteArray(), "   "), StandardCharsets.UTF_8)
-            .replace("\n", "\n   ");
-    String out =
-        new String(payload, 0, cut, StandardCharsets.UTF_8)
-            + ",\n   \"signatures\": "
-            + indented
-            + "\n}";
-    return out.getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static byte[] fixed(BigInteger n) {
-    byte[] b = n.toByteArray();
-    byte[] out = new byte[32];
-    int len = Math.min(b.length, 32);
-    System.arraycopy(b, b.length - len, out, 32 - len, len);
-    return out;
-  }
-
-  private static int lastNonSpace(byte[] b, int end) {
-    int i = end - 1;
-    while (i >= 0 && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')) {
-      i--;
-    }
-    return i;
+    String header = "{\"jwk\":" + JwsKeys.jwk(publicKey) + ",\"alg\":\"ES256\"}";
+    return PrettySignature.pretty(
+        payload,
+        format.length(),
+        List.of(PrettySignature.block(header, signature, protectedHeader)));
   }
 }

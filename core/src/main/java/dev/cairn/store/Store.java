@@ -302,7 +302,12 @@ public final class Store implements Closeable {
     try (Graph.Hold hold = graph.retain(List.of(id))) {
       Saver.Content c = new Saver(graph, tags).content(id);
       PushImage image =
-          new PushImage(id, c.layers(), c.config(), dev.cairn.image.MediaType.DOCKER_MANIFEST);
+          new PushImage(
+              id,
+              c.layers(),
+              c.config(),
+              dev.cairn.image.MediaType.DOCKER_MANIFEST,
+              !c.configTyped());
       return pusher().push(ref, image, pushOptions, listener);
     }
   }

@@ -468,21 +468,18 @@ class GraphTest {
   }
 
   @Test
-  void layerDigestAndV1CompatibilityCanBeSetLater() throws IOException {
+  void layerDigestCanBeSetLater() throws IOException {
     String id = id(random);
     register(id, null, tar("a", "1"));
     assertNull(graph.get(id).layerDigest());
-    assertTrue(graph.v1Compatibility(id).isEmpty());
     Digest d = Digest.sha256("blob".getBytes(StandardCharsets.UTF_8));
     graph.setLayerDigest(id, d);
-    graph.setV1Compatibility(id, "{\"id\":\"x\"}".getBytes(StandardCharsets.UTF_8));
     reopen();
     assertEquals(d, graph.get(id).layerDigest());
-    assertEquals("{\"id\":\"x\"}", new String(graph.v1Compatibility(id).orElseThrow()));
   }
 
   @Test
-  void generateV1CompatibilityChainLinksGeneratedIdsFromTheBaseUp() throws IOException {
+  void aV1ChainMadeOfNodeJsonLinksItsIdsFromTheBaseUpAndWritesNothing() throws IOException {
     String base = id(random);
     String top = id(random);
     register(base, null, tar("a", "1"));
@@ -494,19 +491,48 @@ class GraphTest {
             .getBytes(StandardCharsets.UTF_8);
     graph.register(NodeSpec.of(top, base, config), new ByteArrayInputStream(tar("b", "2")));
 
-    byte[] v1 = V1Chain.generate(graph, top);
-    assertEquals(
-        "{\"architecture\":\"amd64\",\"config\":{\"Cmd\":[\"sh\",\"-c\",\"a\\u003cb\"]},\"id\":\""
-            + top
-            + "\",\"os\":\"linux\",\"parent\":\""
-            + base
-            + "\"}",
-        new String(v1, StandardCharsets.UTF_8));
-    byte[] baseV1 = graph.v1Compatibility(base).orElseThrow();
-    JsonValue.JsonObject obj = Json.parseObject(baseV1, "v1");
-    assertEquals(base, ((JsonValue.JsonString) obj.get("id")).value());
-    assertNull(obj.get("parent"));
-    assertArrayEquals(v1, V1Chain.generate(graph, top), "stored ones are kept");
+    List<byte[]> v1s = V1Chain.of(graph, List.of(graph.get(base), graph.get(top)));
+
+    JsonValue.JsonObject baseV1 = Json.parseObject(v1s.get(0), "v1");
+    assertThat(baseV1.get("id"))
+        .isInstanceOfSatisfying(
+            JsonValue.JsonString.class, id -> assertThat(id.value()).isEqualTo(base));
+    assertThat(baseV1.get("parent")).isNull();
+    assertThat(new String(v1s.get(1), StandardCharsets.UTF_8))
+        .isEqualTo(
+            "{\"architecture\":\"amd64\",\"config\":{\"Cmd\":[\"sh\",\"-c\",\"a\\u003cb\"]},\"id\":\""
+                + top
+                + "\",\"os\":\"linux\",\"parent\":\""
+                + base
+                + "\"}");
+    assertThat(graph.v1Compatibility(base)).isEmpty();
+    assertThat(graph.v1Compatibility(top)).isEmpty();
+  }
+
+  @Test
+  void aV1ChainKeepsEachNodesStoredV1CompatibilityAndMendsAParentThatIsAnotherImages()
+      throws IOException {
+    String base = id(random);
+    String top = id(random);
+    String kept = "{\"id\":\"" + "b".repeat(64) + "\",\"parent\":\"" + "c".repeat(64) + "\"}";
+    graph.register(
+        new NodeSpec(
+            base,
+            null,
+            json(base, null),
+            "{\"id\":\"a\"}".getBytes(StandardCharsets.UTF_8),
+            null,
+            null),
+        new ByteArrayInputStream(tar("a", "1")));
+    graph.register(
+        new NodeSpec(top, base, json(top, base), kept.getBytes(StandardCharsets.UTF_8), null, null),
+        new ByteArrayInputStream(tar("b", "2")));
+
+    List<byte[]> v1s = V1Chain.of(graph, List.of(graph.get(base), graph.get(top)));
+
+    assertThat(v1s)
+        .extracting(b -> new String(b, StandardCharsets.UTF_8))
+        .containsExactly("{\"id\":\"a\"}", "{\"id\":\"" + "b".repeat(64) + "\",\"parent\":\"a\"}");
   }
 
   @Test

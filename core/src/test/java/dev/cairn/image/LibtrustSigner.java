@@ -1,9 +1,9 @@
 package dev.cairn.image;
 
+import dev.cairn.image.PrettyJws.Format;
 import dev.cairn.json.GoJsonWriter;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +17,8 @@ import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
-import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -26,10 +26,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Signs JSON documents the way libtrust's NewJSONSignature, Sign/SignWithChain and PrettySignature
- * do, for tests: the payload ends where its last member ends, the protected header records the
- * length and the cut tail, and the signatures are added before the closing brace (indented like the
- * document when it is indented).
+ * Signs JSON documents as libtrust's Sign/SignWithChain and PrettySignature do, with the code a
+ * push signs with ({@link PrettyJws}, {@link JwsKeys}), and with what only tests need besides:
+ * other curves and RSA, certificate chains, several signers at once, forged formats.
  */
 final class LibtrustSigner {
   private LibtrustSigner() {}
@@ -141,90 +140,45 @@ final class LibtrustSigner {
     }
   }
 
-  /** The protected-header fields of one signature, so tests can forge them. */
-  record Format(int length, byte[] tail) {}
-
-  /** What libtrust's NewJSONSignature computes for a document: where the payload is cut. */
-  static Format format(byte[] content) {
-    int close = lastNonSpace(content, content.length);
-    if (content[close] != '}') {
-      throw new IllegalArgumentException("not a JSON object");
-    }
-    int last = lastNonSpace(content, close);
-    return new Format(last + 1, Arrays.copyOfRange(content, last + 1, content.length));
-  }
+  /** When every test signature says it was made. */
+  private static final Instant TIME = Instant.parse("2026-01-01T00:00:00Z");
 
   /** Signs {@code content} with each key, libtrust style. */
   static byte[] sign(byte[] content, SigningKey... keys) throws GeneralSecurityException {
-    return sign(content, format(content), keys);
+    return sign(content, Format.of(content), keys);
   }
 
   /** Signs with a given (possibly forged) format in the protected header. */
   static byte[] sign(byte[] content, Format format, SigningKey... keys)
       throws GeneralSecurityException {
-    String protectedHeader =
-        b64(
-            ("{\"formatLength\":"
-                    + format.length()
-                    + ",\"formatTail\":\""
-                    + b64(format.tail())
-                    + "\",\"time\":\"2026-01-01T00:00:00Z\"}")
-                .getBytes(StandardCharsets.UTF_8));
-    byte[] input = (protectedHeader + "." + b64(content)).getBytes(StandardCharsets.US_ASCII);
+    String protectedHeader = PrettySignature.protectedHeader(format, TIME);
+    byte[] input = PrettySignature.signingInput(protectedHeader, content);
     List<String> blocks = new ArrayList<>();
     for (SigningKey k : keys) {
-      blocks.add(block(k, protectedHeader, signature(k, input)));
+      blocks.add(PrettySignature.block(header(k), signature(k, input), protectedHeader));
     }
     // The document is laid out by its real shape, whatever the header claims.
-    return assemble(content, format(content).length(), "[" + String.join(",", blocks) + "]");
+    return PrettySignature.pretty(content, Format.of(content).length(), blocks);
   }
 
-  /** A signature block in Go's field order: header (jwk or x5c, alg), signature, protected. */
-  static String block(SigningKey k, String protectedHeader, byte[] signature) {
-    StringBuilder header = new StringBuilder("{");
+  /** A signature's header as libtrust writes it: jwk (or x5c, after alg), alg. */
+  private static String header(SigningKey k) {
     if (k.chain().isEmpty()) {
-      header.append("\"jwk\":").append(jwk(k.publicKey())).append(',');
+      return "{\"jwk\":" + JwsKeys.jwk(k.publicKey()) + ",\"alg\":\"" + k.alg() + "\"}";
     }
-    header.append("\"alg\":\"").append(k.alg()).append('"');
-    if (!k.chain().isEmpty()) {
-      List<String> certs = new ArrayList<>();
-      for (X509Certificate c : k.chain()) {
-        try {
-          certs.add('"' + Base64.getEncoder().encodeToString(c.getEncoded()) + '"');
-        } catch (GeneralSecurityException e) {
-          throw new IllegalStateException(e);
-        }
+    List<String> certs = new ArrayList<>();
+    for (X509Certificate c : k.chain()) {
+      try {
+        certs.add('"' + Base64.getEncoder().encodeToString(c.getEncoded()) + '"');
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException(e);
       }
-      header.append(",\"x5c\":[").append(String.join(",", certs)).append(']');
     }
-    header.append('}');
-    return "{\"header\":"
-        + header
-        + ",\"signature\":\""
-        + b64(signature)
-        + "\",\"protected\":\""
-        + protectedHeader
-        + "\"}";
-  }
-
-  /** PrettySignature: the payload up to formatLength, then the signatures, then the brace. */
-  static byte[] assemble(byte[] content, int formatLength, String signaturesJson) {
-    String indent = detectIndent(content);
-    String head = new String(content, 0, formatLength, StandardCharsets.UTF_8);
-    String out =
-        indent.isEmpty()
-            ? head + ",\"signatures\":" + signaturesJson + "}"
-            : head
-                + ",\n"
-                + indent
-                + "\"signatures\": "
-                + indent(signaturesJson, indent, indent)
-                + "\n}";
-    return out.getBytes(StandardCharsets.UTF_8);
+    return "{\"alg\":\"" + k.alg() + "\",\"x5c\":[" + String.join(",", certs) + "]}";
   }
 
   /** Signs as the key's own algorithm does, whatever the block claims (for tamper tests). */
-  static byte[] signature(SigningKey k, byte[] input) throws GeneralSecurityException {
+  private static byte[] signature(SigningKey k, byte[] input) throws GeneralSecurityException {
     String jdk =
         k.publicKey() instanceof ECPublicKey ec
             ? switch (ec.getParams().getCurve().getField().getFieldSize()) {
@@ -237,109 +191,6 @@ final class LibtrustSigner {
     s.initSign(k.privateKey());
     s.update(input);
     return s.sign();
-  }
-
-  /** The JWK of a public key as libtrust marshals it (a Go map: keys sorted). */
-  static String jwk(PublicKey key) {
-    if (key instanceof ECPublicKey ec) {
-      int bits = ec.getParams().getCurve().getField().getFieldSize();
-      int octets = (bits + 7) / 8;
-      return "{\"crv\":\"P-"
-          + bits
-          + "\",\"kid\":\""
-          + JwsKeys.keyId(key)
-          + "\",\"kty\":\"EC\",\"x\":\""
-          + b64(fixed(ec.getW().getAffineX(), octets))
-          + "\",\"y\":\""
-          + b64(fixed(ec.getW().getAffineY(), octets))
-          + "\"}";
-    }
-    RSAPublicKey rsa = (RSAPublicKey) key;
-    return "{\"e\":\""
-        + b64(minimal(rsa.getPublicExponent()))
-        + "\",\"kid\":\""
-        + JwsKeys.keyId(key)
-        + "\",\"kty\":\"RSA\",\"n\":\""
-        + b64(minimal(rsa.getModulus()))
-        + "\"}";
-  }
-
-  static String b64(byte[] data) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(data);
-  }
-
-  private static byte[] fixed(BigInteger n, int octets) {
-    byte[] m = minimal(n);
-    byte[] out = new byte[octets];
-    System.arraycopy(m, 0, out, octets - m.length, m.length);
-    return out;
-  }
-
-  private static byte[] minimal(BigInteger n) {
-    byte[] b = n.toByteArray();
-    return b[0] == 0 && b.length > 1 ? Arrays.copyOfRange(b, 1, b.length) : b;
-  }
-
-  private static int lastNonSpace(byte[] b, int end) {
-    int i = end - 1;
-    while (i >= 0 && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')) {
-      i--;
-    }
-    return i;
-  }
-
-  /** libtrust's detectJSONIndent: the whitespace before the first key of a "{\n"-document. */
-  private static String detectIndent(byte[] content) {
-    if (content.length > 2 && content[0] == '{' && content[1] == '\n') {
-      int quote = new String(content, 1, content.length - 1, StandardCharsets.UTF_8).indexOf('"');
-      if (quote > 0) {
-        return new String(content, 2, quote - 1, StandardCharsets.UTF_8);
-      }
-    }
-    return "";
-  }
-
-  /** Go's json.Indent of compact JSON: newline, prefix and one indent per level; "key": value. */
-  static String indent(String compact, String prefix, String indent) {
-    StringBuilder out = new StringBuilder(compact.length() * 2);
-    int depth = 0;
-    boolean inString = false;
-    for (int i = 0; i < compact.length(); i++) {
-      char c = compact.charAt(i);
-      if (inString) {
-        out.append(c);
-        if (c == '\\') {
-          out.append(compact.charAt(++i));
-        } else if (c == '"') {
-          inString = false;
-        }
-        continue;
-      }
-      switch (c) {
-        case '"' -> {
-          inString = true;
-          out.append(c);
-        }
-        case '{', '[' -> {
-          char close = c == '{' ? '}' : ']';
-          if (compact.charAt(i + 1) == close) {
-            out.append(c).append(close);
-            i++;
-          } else {
-            depth++;
-            out.append(c).append('\n').append(prefix).append(indent.repeat(depth));
-          }
-        }
-        case '}', ']' -> {
-          depth--;
-          out.append('\n').append(prefix).append(indent.repeat(depth)).append(c);
-        }
-        case ',' -> out.append(c).append('\n').append(prefix).append(indent.repeat(depth));
-        case ':' -> out.append(c).append(' ');
-        default -> out.append(c);
-      }
-    }
-    return out.toString();
   }
 
   /** A compact schema1 manifest, fields in the order Docker's struct has them. */

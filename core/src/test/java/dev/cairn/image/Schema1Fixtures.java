@@ -1,6 +1,7 @@
 package dev.cairn.image;
 
 import dev.cairn.digest.Digest;
+import dev.cairn.json.GoJsonWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +58,7 @@ final class Schema1Fixtures {
 
   /** The manifest as Docker Distribution writes it before signing: indented by three spaces. */
   static byte[] pretty(List<Entry> entries) {
-    return LibtrustSigner.indent(manifest(entries), "", "   ").getBytes(StandardCharsets.UTF_8);
+    return GoJsonWriter.indent(bytes(manifest(entries)), "   ");
   }
 
   static byte[] bytes(String s) {

@@ -9,8 +9,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.CairnException;
 import dev.cairn.digest.Digest;
-import dev.cairn.image.LibtrustSigner.Format;
 import dev.cairn.image.LibtrustSigner.SigningKey;
+import dev.cairn.image.PrettyJws.Format;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -169,8 +169,7 @@ class Schema1SignatureTest {
   void aSignatureFromAnotherKeyThanTheJwkDoesNotVerify() throws Exception {
     String signed =
         new String(LibtrustSigner.sign(bytes(manifest(chain("a"))), p256), StandardCharsets.UTF_8);
-    String swapped =
-        signed.replace(LibtrustSigner.jwk(p256.publicKey()), LibtrustSigner.jwk(other.publicKey()));
+    String swapped = signed.replace(JwsKeys.jwk(p256.publicKey()), JwsKeys.jwk(other.publicKey()));
     assertThat(swapped).isNotEqualTo(signed);
     assertRejected(swapped, "signatures[0] (ES256): does not verify over the payload");
   }
@@ -192,7 +191,7 @@ class Schema1SignatureTest {
   @Test
   void signaturesThatDescribeDifferentPayloadsAreRefused() throws Exception {
     byte[] content = bytes(manifest(chain("a")));
-    Format real = LibtrustSigner.format(content);
+    Format real = Format.of(content);
     byte[] one = LibtrustSigner.sign(content, real, p256);
     byte[] two =
         LibtrustSigner.sign(
@@ -231,7 +230,7 @@ class Schema1SignatureTest {
             + ",\"signatures\":[{\"header\":{\"alg\":\"ES256\"},\"signature\":\"AAAA\",\"protected\":\"!!\"}]}",
         "signatures[0] (ES256): protected header: base64url: invalid base64url");
     String protectedHeader =
-        LibtrustSigner.b64(bytes("{\"formatLength\":\"12\",\"formatTail\":\"fQ\"}"));
+        JwsKeys.base64Url(bytes("{\"formatLength\":\"12\",\"formatTail\":\"fQ\"}"));
     assertRejected(
         head
             + ",\"signatures\":[{\"header\":{\"alg\":\"ES256\"},\"signature\":\"AAAA\",\"protected\":\""
@@ -244,7 +243,7 @@ class Schema1SignatureTest {
   void aHeaderWithoutAKeyIsRefused() throws Exception {
     byte[] content = bytes(manifest(chain("a")));
     String signed = new String(LibtrustSigner.sign(content, p256), StandardCharsets.UTF_8);
-    String keyless = signed.replace("\"jwk\":" + LibtrustSigner.jwk(p256.publicKey()) + ",", "");
+    String keyless = signed.replace("\"jwk\":" + JwsKeys.jwk(p256.publicKey()) + ",", "");
     assertRejected(keyless, "signatures[0] (ES256): no key: header has neither jwk nor x5c");
   }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cairn.CairnException;
 import dev.cairn.digest.Digest;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,6 +66,15 @@ class TrustKeyTest {
         .isInstanceOf(CairnException.class)
         .hasMessageStartingWith("trust key " + file + ": ");
     assertThat(Files.readString(file)).isEqualTo("not json");
+  }
+
+  @Test
+  void aKeyFileThatCannotBeReadIsAnErrorNamingItAndIsLeftAlone() throws Exception {
+    Path file = Files.createDirectories(dir.resolve("trust").resolve("key.json"));
+    assertThatThrownBy(() -> TrustKey.loadOrCreate(file))
+        .isInstanceOf(IOException.class)
+        .hasMessage("trust key " + file + ": cannot be read (Is a directory)");
+    assertThat(file).isEmptyDirectory();
   }
 
   @Test
