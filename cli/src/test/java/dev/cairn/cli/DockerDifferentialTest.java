@@ -524,6 +524,12 @@ class DockerDifferentialTest {
   }
 
   @Test
+  @Order(6)
+  void loginAndLogoutThroughATokenServerDoWhatDockerDoes(@TempDir Path dir) throws Exception {
+    DockerLoginChecks.againstDocker(docker, dir);
+  }
+
+  @Test
   @Order(7)
   void systemDfShowsWhatDockerShows() throws Exception {
     Differences.assertOnlyAllowed(DockerDiskChecks.systemDf(docker, cairn, corpus));
