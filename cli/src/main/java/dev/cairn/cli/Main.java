@@ -91,6 +91,7 @@ public final class Main {
   private OutputStream stdoutBytes = System.out;
   private boolean realStdout; // the process's own descriptor 1, not a stream a caller gave
   private boolean realStdin; // the same for descriptor 0
+  private boolean realStderr; // and for descriptor 2
   private PrintWriter warnings = new PrintWriter(System.err, true);
   private Environment environment;
 
@@ -157,6 +158,11 @@ public final class Main {
     return realStdin && dev.cairn.posix.Posix.isatty(0);
   }
 
+  /** Whether standard error is a terminal, where docker's notes come in colour. */
+  boolean stderrIsTerminal() {
+    return realStderr && dev.cairn.posix.Posix.isatty(2);
+  }
+
   /** The environment variables the command line runs in. */
   Environment environment() {
     return environment;
@@ -200,6 +206,7 @@ public final class Main {
     main.environment = new Environment(System.getenv());
     main.realStdout = true;
     main.realStdin = true;
+    main.realStderr = true;
     // Not System.out: a PrintStream hides write errors, and an archive must not be cut silently.
     main.stdoutBytes = new java.io.FileOutputStream(java.io.FileDescriptor.out);
     System.exit(

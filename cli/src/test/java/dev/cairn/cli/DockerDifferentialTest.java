@@ -484,9 +484,9 @@ class DockerDifferentialTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("corpus")
   @Order(6)
-  void whatCairnPushesToAnotherRegistryDockerPullsAsTheImageItPulled(DockerCorpus.Sample s)
-      throws Exception {
-    DockerPushChecks.roundTrip(docker, cairn, second(), s, "pushed/" + s.name());
+  void whatCairnPushesToAnotherRegistryDockerPullsAsTheImageItPulled(
+      DockerCorpus.Sample s, @TempDir Path dir) throws Exception {
+    DockerPushChecks.roundTrip(docker, cairn, second(), s, "pushed/" + s.name(), dir);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -512,7 +512,8 @@ class DockerDifferentialTest {
     List<DockerCorpus.Sample> samples = corpus.stream().filter(s -> !s.schema1()).toList();
     Cli keeping = DockerPushChecks.keeping(dir.resolve("kept"), samples);
     for (DockerCorpus.Sample s : samples) {
-      String digest = DockerPushChecks.roundTrip(docker, keeping, second(), s, "kept/" + s.name());
+      String digest =
+          DockerPushChecks.roundTrip(docker, keeping, second(), s, "kept/" + s.name(), dir);
       // One pulled through an index is pushed as its platform's manifest, not the index.
       if (!s.name().startsWith("index-")) {
         assertThat(digest)
@@ -535,6 +536,12 @@ class DockerDifferentialTest {
       DockerPushChecks.schema1KeptRoundTrip(
           docker, keeping, fresh, second(), s, "kept-v2s1/" + s.name());
     }
+  }
+
+  @Test
+  @Order(6)
+  void loginAndLogoutThroughATokenServerDoWhatDockerDoes(@TempDir Path dir) throws Exception {
+    DockerLoginChecks.againstDocker(docker, dir);
   }
 
   @Test

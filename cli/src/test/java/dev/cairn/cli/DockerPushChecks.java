@@ -2,30 +2,50 @@ package dev.cairn.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.json.Json;
+import dev.cairn.json.JsonValue;
+import dev.cairn.json.JsonValue.JsonArray;
 import dev.cairn.json.JsonValue.JsonObject;
+import dev.cairn.json.JsonValue.JsonString;
 import dev.cairn.registry.RegistryServer;
+import dev.cairn.tar.TarEntry;
+import dev.cairn.tar.TarReader;
 import dev.cairn.testing.DockerEngine;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The round trips of {@code cairn push} on the corpus ({@link DockerDifferentialTest}): what cairn
  * pulled and pushes to a second registry, dockerd pulls as the very image it pulled from the first:
  * the same ID (the config's digest, for a schema1 image the config docker made of it), the same
- * layers, and a RepoDigest that is the digest cairn printed.
+ * layers, a RepoDigest that is the digest cairn printed, and layer tars in {@code docker save} that
+ * hash to the DiffIDs of the tars cairn saves.
  */
 final class DockerPushChecks {
   private DockerPushChecks() {}
 
   /**
    * Pushes sample {@code s} from {@code cairn} to {@code second}, pulls it with docker, compares,
-   * and removes the pushed name from both again.
+   * and removes the pushed name from both again; the archives go to {@code dir}.
    *
    * @return the digest cairn printed for the push
    */
   static String roundTrip(
-      DockerEngine docker, Cli cairn, RegistryServer second, DockerCorpus.Sample s, String repo)
+      DockerEngine docker,
+      Cli cairn,
+      RegistryServer second,
+      DockerCorpus.Sample s,
+      String repo,
+      Path dir)
       throws Exception {
     String target = second.host() + "/" + repo + ":1";
     assertThat(cairn.run("tag", s.reference(), target).exit()).isZero();
@@ -52,6 +72,16 @@ final class DockerPushChecks {
         assertThat(Differences.plain(DockerDifferentialTest.cairnInspect(cairn, target).get("Id")))
             .isEqualTo(Differences.plain(mine.get("Id")));
       }
+      Path theirs = Files.createTempFile(dir, "docker", ".tar");
+      Path ours = Files.createTempFile(dir, "cairn", ".tar");
+      docker.docker("save", "-o", theirs.toString(), target);
+      CliResult save = cairn.run("save", "-o", ours.toString(), target);
+      assertThat(save.exit()).as("cairn save of %s: %s", s, save.err()).isZero();
+      List<String> dockerDiffIds = layerDigests(theirs);
+      assertThat(dockerDiffIds)
+          .as("%s: DiffIDs of docker save of cairn's push", s)
+          .isEqualTo(Differences.plain(((JsonObject) mine.get("RootFS")).get("Layers")))
+          .isEqualTo(layerDigests(ours));
       return digest;
     } finally {
       docker.run("rmi", target);
@@ -180,6 +210,43 @@ final class DockerPushChecks {
     }
     finished.sort(null);
     out.addAll(finished);
+    return out;
+  }
+
+  /**
+   * The SHA-256 of each layer tar of the archive's one image, in its {@code manifest.json} order: a
+   * layer's DiffID. A layer docker saved before is a symbolic link to that first copy.
+   */
+  private static List<String> layerDigests(Path archive) throws Exception {
+    Map<String, String> digests = new HashMap<>();
+    Map<String, String> links = new HashMap<>();
+    byte[] manifest = null;
+    try (InputStream in = Files.newInputStream(archive)) {
+      TarReader tar = new TarReader(in);
+      for (TarEntry e = tar.next(); e != null; e = tar.next()) {
+        if (e.name().equals("manifest.json")) {
+          manifest = tar.payload().readAllBytes();
+        } else if (e.name().endsWith("/layer.tar") && e.type() == TarEntry.Type.SYMLINK) {
+          links.put(
+              e.name(), Path.of(e.name()).resolveSibling(e.linkname()).normalize().toString());
+        } else if (e.name().endsWith("/layer.tar")) {
+          MessageDigest sha = MessageDigest.getInstance("SHA-256");
+          try (InputStream payload = new DigestInputStream(tar.payload(), sha)) {
+            payload.transferTo(OutputStream.nullOutputStream());
+          }
+          digests.put(e.name(), "sha256:" + HexFormat.of().formatHex(sha.digest()));
+        }
+      }
+    }
+    assertThat(manifest).as("%s has a manifest.json", archive).isNotNull();
+    JsonArray images = (JsonArray) Json.parse(manifest);
+    assertThat(images.items()).hasSize(1);
+    List<String> out = new ArrayList<>();
+    for (JsonValue layer :
+        ((JsonArray) ((JsonObject) images.items().getFirst()).get("Layers")).items()) {
+      String name = ((JsonString) layer).value();
+      out.add(digests.get(links.getOrDefault(name, name)));
+    }
     return out;
   }
 

@@ -9,6 +9,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
@@ -94,12 +95,12 @@ class LoginCommandTest {
   }
 
   @Test
-  void passwordStdinReadsOneLineAndRequiresAUserName() throws Exception {
+  void passwordStdinIsAllOfTheInputLessItsLineEndingAndRequiresAUserName() throws Exception {
     Path config = dir.resolve("config");
     CliResult r =
         cli(config)
             .run(
-                new ByteArrayInputStream("secret\n".getBytes(StandardCharsets.UTF_8)),
+                new ByteArrayInputStream("secret\r\n".getBytes(StandardCharsets.UTF_8)),
                 "login",
                 "-u",
                 "alice",
@@ -237,33 +238,75 @@ class LoginCommandTest {
   }
 
   @Test
-  void atATerminalTheStoredUserNameIsOfferedAndAnEmptyAnswerTakesIt() throws Exception {
-    Path config = dir.resolve("prompted");
+  void withoutATerminalTheStoredCredentialsAreTriedAndAnUnchangedFileIsLeftAlone()
+      throws Exception {
+    Path config = dir.resolve("stored");
+    Cli cairn = cli(config);
+    assertThat(cairn.run("login", "-u", "alice", "-p", "secret", locked.host()).exit()).isZero();
+    Path file = config.resolve("config.json");
+    Object before = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+
+    CliResult again = cairn.run("login", "-u", "alice", "-p", "secret", locked.host());
+    CliResult stored = cairn.run("login", locked.host());
+
+    assertThat(again.exit()).as(again.err()).isZero();
+    assertThat(again.err()).doesNotContain("unencrypted");
+    assertThat(stored.exit()).as(stored.err()).isZero();
+    assertThat(stored.out()).isEqualTo("Login Succeeded\n");
+    assertThat(stored.err())
+        .isEqualTo(
+            "Authenticating with existing credentials... [Username: alice]\n\n Info -> To login"
+                + " with a different account, run 'docker logout' followed by 'docker login'\n\n\n");
+    assertThat(Files.readAttributes(file, BasicFileAttributes.class).fileKey()).isEqualTo(before);
+  }
+
+  @Test
+  void atATerminalRefusedStoredCredentialsOfferTheirUserNameAndAnEmptyAnswerTakesIt()
+      throws Exception {
+    Path config = Files.createDirectories(dir.resolve("prompted"));
+    Files.writeString(
+        config.resolve("config.json"),
+        "{\"auths\":{\"" + locked.host() + "\":{\"auth\":\"YWxpY2U6b2xk\"}}}"); // alice:old
+
+    Terminal.Session s =
+        Terminal.run(
+            dev.cairn.testing.Tools.childJvm(
+                Main.class, "--root", dir.resolve("store").toString(), "login", locked.host()),
+            Map.of("DOCKER_CONFIG", config.toString()),
+            List.of(
+                new Terminal.Answer("Username (alice): ", "\n"),
+                new Terminal.Answer("Password: ", "secret\n")));
+
+    assertThat(s.exit()).as(s.transcript()).isZero();
+    assertThat(s.transcript())
+        .contains("Stored credentials invalid or expired\nUsername (alice): \nPassword: \n")
+        .endsWith("Login Succeeded\n");
+    assertThat(Files.readString(config.resolve("config.json"))).contains("YWxpY2U6c2VjcmV0");
+  }
+
+  @Test
+  void atATerminalWithAPasswordGivenNoStoredUserNameIsOffered() throws Exception {
+    Path config = dir.resolve("password-given");
     assertThat(cli(config).run("login", "-u", "alice", "-p", "secret", locked.host()).exit())
         .isZero();
-    List<String> child =
-        dev.cairn.testing.Tools.childJvm(
-            Main.class, "--root", dir.resolve("store").toString(), "login", locked.host());
-    StringBuilder line = new StringBuilder();
-    for (String arg : child) {
-      line.append(" '").append(arg.replace("'", "'\\''")).append('\'');
-    }
-    // script gives the child a terminal; what it reads there comes from this test
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                Tools.require("script").toString(), "-qec", line.toString().strip(), "/dev/null")
-            .redirectErrorStream(true);
-    pb.environment().put("DOCKER_CONFIG", config.toString());
-    Process p = pb.start();
-    try {
-      p.getOutputStream().write("\nsecret\n".getBytes(StandardCharsets.UTF_8));
-      p.getOutputStream().flush();
-      assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-      String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(p.exitValue()).as(output).isZero();
-      assertThat(output).contains("Username (alice): ").contains("Login Succeeded");
-    } finally {
-      p.destroyForcibly();
-    }
+
+    Terminal.Session s =
+        Terminal.run(
+            dev.cairn.testing.Tools.childJvm(
+                Main.class,
+                "--root",
+                dir.resolve("store").toString(),
+                "login",
+                "-p",
+                "secret",
+                locked.host()),
+            Map.of("DOCKER_CONFIG", config.toString()),
+            List.of(new Terminal.Answer("Username: ", "alice\n")));
+
+    assertThat(s.exit()).as(s.transcript()).isZero();
+    assertThat(s.transcript())
+        .isEqualTo(
+            "WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n"
+                + "Username: alice\nLogin Succeeded\n");
   }
 }

@@ -75,6 +75,46 @@ final class DockerConfigFile {
     auths().put(serverKey, entry);
   }
 
+  /**
+   * Whether {@code auths[serverKey]} already holds exactly this user name and password, compared as
+   * docker compares them (the entry decoded, no e-mail or token beside), so that a login changing
+   * nothing leaves the file alone as docker's does. Empty strings ask for an entry without
+   * credentials, as a credential helper's login leaves.
+   */
+  boolean holds(String serverKey, String username, String password) {
+    if (!(document.get("auths") instanceof Map<?, ?> auths)
+        || !(auths.get(serverKey) instanceof Map<?, ?> entry)) {
+      return false;
+    }
+    for (String other : List.of("email", "identitytoken", "registrytoken")) {
+      if (!text(entry, other).isEmpty()) {
+        return false;
+      }
+    }
+    String user = text(entry, "username");
+    String secret = text(entry, "password");
+    String auth = text(entry, "auth");
+    if (!auth.isEmpty()) {
+      String pair;
+      try {
+        pair = new String(java.util.Base64.getDecoder().decode(auth), StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException notBase64) {
+        return false;
+      }
+      int colon = pair.indexOf(':');
+      if (colon < 0) {
+        return false;
+      }
+      user = pair.substring(0, colon);
+      secret = pair.substring(colon + 1);
+    }
+    return user.equals(username) && secret.equals(password);
+  }
+
+  private static String text(Map<?, ?> entry, String key) {
+    return entry.get(key) instanceof String s ? s : "";
+  }
+
   /** Removes {@code auths[serverKey]}; true when it was there. */
   boolean removeAuth(String serverKey) {
     Object auths = document.get("auths");

@@ -28,8 +28,10 @@ public final class Logins {
    * @param server the key the credentials are kept under
    * @param configFile the file written
    * @param helper the credential helper that holds the secret, or null when the file does
+   * @param written whether the file was written: as docker, a login that changes nothing in it
+   *     leaves it alone
    */
-  public record Login(String server, Path configFile, String helper) {
+  public record Login(String server, Path configFile, String helper, boolean written) {
     /** Whether the password sits in the file, base64-encoded only (docker warns then). */
     public boolean unencrypted() {
       return helper == null;
@@ -50,14 +52,22 @@ public final class Logins {
    * helper), which docker's login prompt offers; null when none is.
    */
   public static String storedUsername(String server, Map<String, String> env) {
+    Credentials stored = storedCredentials(server, env);
+    return stored == null || stored.username() == null || stored.username().isEmpty()
+        ? null
+        : stored.username();
+  }
+
+  /**
+   * The credentials stored for {@code server} in the docker config of {@code env} (or its
+   * credential helper), which a login without a user name or password tries first, as docker's
+   * does; null when there are none or they cannot be read.
+   */
+  public static Credentials storedCredentials(String server, Map<String, String> env) {
     try {
-      return DockerConfigCredentials.loadDefault(env)
-          .credentials(host(server))
-          .map(Credentials::username)
-          .filter(u -> !u.isEmpty())
-          .orElse(null);
+      return DockerConfigCredentials.loadDefault(env).credentials(host(server)).orElse(null);
     } catch (IOException | CairnException unreadable) {
-      return null; // the prompt then offers none, as docker's does
+      return null; // then there is nothing to try or offer, as with docker
     }
   }
 
@@ -84,7 +94,8 @@ public final class Logins {
   /**
    * Checks {@code credentials} with {@code server} (ping, then Basic or the token flow as the
    * registry asks), then stores them in the docker config file of the environment {@code env}.
-   * Nothing is written when the registry refuses them (an UNAUTHORIZED CairnException).
+   * Nothing is written when the registry refuses them (an UNAUTHORIZED CairnException), nor when
+   * the file already holds them.
    */
   public static Login login(
       String server, Credentials credentials, RegistryOptions options, Map<String, String> env)
@@ -107,6 +118,11 @@ public final class Logins {
     DockerConfigFile config = DockerConfigFile.read(DockerConfigCredentials.configFile(env));
     String helper = config.helperFor(key);
     Map<String, Object> entry = new LinkedHashMap<>();
+    // with a helper the file keeps an empty entry; docker compares that as empty credentials
+    boolean held =
+        helper == null
+            ? config.holds(key, credentials.username(), credentials.password())
+            : config.holds(key, "", "");
     if (helper != null) {
       String program = CredentialHelper.program(helper, config.path());
       var store = new dev.cairn.json.GoJsonWriter();
@@ -122,9 +138,11 @@ public final class Logins {
       String pair = credentials.username() + ":" + credentials.password();
       entry.put("auth", Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
     }
-    config.putAuth(key, entry);
-    config.write();
-    return new Login(key, config.path(), helper);
+    if (!held) {
+      config.putAuth(key, entry);
+      config.write();
+    }
+    return new Login(key, config.path(), helper, !held);
   }
 
   /**

@@ -7,9 +7,12 @@ import dev.cairn.CairnException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,6 +72,48 @@ class LoginsTest {
 
     Logins.logout(registry.host(), env());
     assertThat(Files.readString(dir.resolve("config.json"))).isEqualTo("{\n\t\"auths\": {}\n}");
+  }
+
+  @Test
+  void theFileIsReplacedWholeWithMode0600AndALoginThatChangesNothingLeavesItAlone()
+      throws Exception {
+    Path file = Files.writeString(dir.resolve("config.json"), "{\"psFormat\":\"x\"}");
+    Object before = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+
+    Logins.Login first =
+        Logins.login(registry.host(), Credentials.basic("alice", "secret"), options, env());
+    Object written = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+    String bytes = Files.readString(file);
+    Logins.Login again =
+        Logins.login(registry.host(), Credentials.basic("alice", "secret"), options, env());
+
+    assertThat(first.written()).isTrue();
+    assertThat(written).as("a new file renamed over the old one").isNotEqualTo(before);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files).containsExactly(file);
+    }
+    assertThat(again.written()).isFalse();
+    assertThat(Files.readAttributes(file, BasicFileAttributes.class).fileKey()).isEqualTo(written);
+    assertThat(Files.readString(file)).isEqualTo(bytes);
+  }
+
+  @Test
+  void aRefusedPasswordLeavesAnExistingFileAsItWas() throws Exception {
+    String stored = "{\"auths\":{\"" + registry.host() + "\":{\"auth\":\"YWxpY2U6b2xk\"}}}";
+    Path file = Files.writeString(dir.resolve("config.json"), stored);
+    Object before = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+
+    assertThatThrownBy(
+            () ->
+                Logins.login(registry.host(), Credentials.basic("alice", "wrong"), options, env()))
+        .isInstanceOf(CairnException.class);
+
+    assertThat(Files.readString(file)).isEqualTo(stored);
+    assertThat(Files.readAttributes(file, BasicFileAttributes.class).fileKey()).isEqualTo(before);
+    assertThat(Logins.storedCredentials(registry.host(), env()))
+        .isEqualTo(Credentials.basic("alice", "old"));
   }
 
   @Test

@@ -184,11 +184,19 @@ public final class DockerEngine implements AutoCloseable {
     return run(Map.of(), args);
   }
 
-  private Result run(Map<String, String> variables, String... args)
+  /** As {@link #run(String...)}, with {@code variables} as {@link #docker(Map, String...)}. */
+  public Result run(Map<String, String> variables, String... args)
+      throws IOException, InterruptedException {
+    return run(variables, new byte[0], args);
+  }
+
+  /** As {@link #run(Map, String...)}, with {@code input} on the CLI's standard input. */
+  public Result run(Map<String, String> variables, byte[] input, String... args)
       throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(cli.toString());
     cmd.addAll(List.of(args));
+    Path in = Files.write(Files.createTempFile(dir, "docker", ".in"), input);
     Path out = Files.createTempFile(dir, "docker", ".out");
     Path err = Files.createTempFile(dir, "docker", ".err");
     try {
@@ -196,7 +204,7 @@ public final class DockerEngine implements AutoCloseable {
           new ProcessBuilder(cmd)
               .redirectOutput(out.toFile())
               .redirectError(err.toFile())
-              .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+              .redirectInput(in.toFile());
       pb.environment().putAll(environment);
       variables.forEach(
           (k, v) -> {
@@ -216,6 +224,7 @@ public final class DockerEngine implements AutoCloseable {
           Files.readString(out, StandardCharsets.UTF_8),
           Files.readString(err, StandardCharsets.UTF_8));
     } finally {
+      Files.deleteIfExists(in);
       Files.deleteIfExists(out);
       Files.deleteIfExists(err);
     }
@@ -334,6 +343,11 @@ public final class DockerEngine implements AutoCloseable {
             return FileVisitResult.CONTINUE;
           }
         });
+  }
+
+  /** The docker CLI this engine is driven with, for a caller that runs it its own way. */
+  public Path cli() {
+    return cli;
   }
 
   /** The directory this engine keeps everything in. */
