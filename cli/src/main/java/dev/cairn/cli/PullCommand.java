@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -85,17 +86,7 @@ final class PullCommand implements Callable<Integer> {
               + " layers already in the store are fetched for it. Also set by CAIRN_KEEP_BLOBS=1.")
   boolean keepBlobs;
 
-  @Option(
-      names = "--insecure-registry",
-      paramLabel = "HOST[:PORT]",
-      description = "Talk plain HTTP to this registry (repeatable); loopback hosts always may.")
-  java.util.List<String> insecure = new java.util.ArrayList<>();
-
-  @Option(
-      names = "--ca-cert",
-      paramLabel = "FILE",
-      description = "Also trust the CA certificates in this PEM file (repeatable).")
-  java.util.List<java.nio.file.Path> caCerts = new java.util.ArrayList<>();
+  @Mixin RegistryFlags registryFlags;
 
   @Option(
       names = {"-u", "--username"},
@@ -123,7 +114,7 @@ final class PullCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
-    PullProgress.Mode mode = mode();
+    PullProgress.Mode mode = PullProgress.Mode.of(quiet, progress, main.stdoutIsTerminal());
     Reference ref = Reference.parse(reference);
     if (allTags && !nameOnly(reference)) {
       throw CairnException.invalid("tag can't be used with --all-tags/-a"); // docker's words
@@ -150,10 +141,7 @@ final class PullCommand implements Callable<Integer> {
       throw CairnException.invalid("--password-stdin needs --username");
     }
     RegistryOptions registry =
-        RegistryOptions.defaults()
-            .withCredentials(credentials)
-            .withInsecureRegistries(java.util.Set.copyOf(insecure))
-            .withCaCertificates(caCerts);
+        registryFlags.applyTo(RegistryOptions.defaults().withCredentials(credentials));
     if (readTimeout != null) {
       Duration silence = duration("--read-timeout", readTimeout);
       registry = registry.withTimeouts(registry.connectTimeout(), silence, silence);
@@ -209,19 +197,4 @@ final class PullCommand implements Callable<Integer> {
 
   private static final Pattern DURATION =
       Pattern.compile("([0-9]{1,9}(?:\\.[0-9]{1,3})?)(ms|s|m|)");
-
-  private PullProgress.Mode mode() {
-    if (quiet) {
-      return PullProgress.Mode.QUIET;
-    }
-    return switch (progress) {
-      case "auto" -> main.stdoutIsTerminal() ? PullProgress.Mode.TERMINAL : PullProgress.Mode.PLAIN;
-      case "plain" -> PullProgress.Mode.PLAIN;
-      case "json" -> PullProgress.Mode.JSON;
-      case "tty" -> PullProgress.Mode.TERMINAL;
-      default ->
-          throw CairnException.invalid(
-              "--progress must be auto, plain or json, not " + CairnException.quote(progress));
-    };
-  }
 }

@@ -1,5 +1,6 @@
 package dev.cairn.cli;
 
+import dev.cairn.CairnException;
 import dev.cairn.distribution.ProgressEvent;
 import dev.cairn.distribution.ProgressEvent.AlreadyExists;
 import dev.cairn.distribution.ProgressEvent.Done;
@@ -31,7 +32,23 @@ final class PullProgress implements ProgressListener {
     TERMINAL,
     PLAIN,
     JSON,
-    QUIET
+    QUIET;
+
+    /** What {@code -q} and {@code --progress} ask for; auto draws bars only on a terminal. */
+    static Mode of(boolean quiet, String progress, boolean terminal) {
+      if (quiet) {
+        return QUIET;
+      }
+      return switch (progress) {
+        case "auto" -> terminal ? TERMINAL : PLAIN;
+        case "plain" -> PLAIN;
+        case "json" -> JSON;
+        case "tty" -> TERMINAL;
+        default ->
+            throw CairnException.invalid(
+                "--progress must be auto, plain or json, not " + CairnException.quote(progress));
+      };
+    }
   }
 
   private static final int BAR = 50;

@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -64,17 +65,7 @@ final class PushCommand implements Callable<Integer> {
               + " (Docker's message stream). Default: auto.")
   String progress = "auto";
 
-  @Option(
-      names = "--insecure-registry",
-      paramLabel = "HOST[:PORT]",
-      description = "Talk plain HTTP to this registry (repeatable); loopback hosts always may.")
-  List<String> insecure = new java.util.ArrayList<>();
-
-  @Option(
-      names = "--ca-cert",
-      paramLabel = "FILE",
-      description = "Also trust the CA certificates in this PEM file (repeatable).")
-  List<java.nio.file.Path> caCerts = new java.util.ArrayList<>();
+  @Mixin RegistryFlags registryFlags;
 
   @Option(
       names = "--format",
@@ -91,7 +82,7 @@ final class PushCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
-    PullProgress.Mode mode = mode();
+    PullProgress.Mode mode = PullProgress.Mode.of(quiet, progress, main.stdoutIsTerminal());
     Reference ref = Reference.parse(reference);
     if (ref.digest() != null) {
       throw CairnException.invalid("cannot push a digest reference"); // docker's words
@@ -104,10 +95,10 @@ final class PushCommand implements Callable<Integer> {
             ? PushOptions.defaults()
             : PushOptions.defaults().withFormat(PushOptions.Format.parse(format));
     RegistryOptions registry =
-        RegistryOptions.defaults()
-            .withCredentials(DockerConfigCredentials.loadDefault(main.environment().variables()))
-            .withInsecureRegistries(java.util.Set.copyOf(insecure))
-            .withCaCertificates(caCerts);
+        registryFlags.applyTo(
+            RegistryOptions.defaults()
+                .withCredentials(
+                    DockerConfigCredentials.loadDefault(main.environment().variables())));
     PushProgress listener = new PushProgress(mode, out);
     try (Store store = main.openStore(registry)) {
       if (allTags) {
@@ -130,20 +121,5 @@ final class PushCommand implements Callable<Integer> {
       throw e;
     }
     return 0;
-  }
-
-  private PullProgress.Mode mode() {
-    if (quiet) {
-      return PullProgress.Mode.QUIET;
-    }
-    return switch (progress) {
-      case "auto" -> main.stdoutIsTerminal() ? PullProgress.Mode.TERMINAL : PullProgress.Mode.PLAIN;
-      case "plain" -> PullProgress.Mode.PLAIN;
-      case "json" -> PullProgress.Mode.JSON;
-      case "tty" -> PullProgress.Mode.TERMINAL;
-      default ->
-          throw CairnException.invalid(
-              "--progress must be auto, plain or json, not " + CairnException.quote(progress));
-    };
   }
 }

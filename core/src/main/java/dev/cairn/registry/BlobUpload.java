@@ -124,7 +124,7 @@ final class BlobUpload {
     if (chunk > 0) {
       ChunkedUpload.Sent sent =
           ChunkedUpload.send(this, session, scope, what, source, listener, chunk);
-      return finish(sent.session(), scope, what, sent.digest(), sent.size());
+      return finish(sent.session(), scope, what, source, sent.digest(), sent.size());
     }
     if (filePatches
         && source.file().isPresent()
@@ -154,7 +154,7 @@ final class BlobUpload {
         filePatches = false;
         throw new CairnException(CairnException.Kind.UNAVAILABLE, e.getMessage());
       }
-      return finish(next, scope, what, source.digest().get(), size);
+      return finish(next, scope, what, source, source.digest().get(), size);
     }
 
     // The transport opens the bytes again when it answers a 401; each stream opened is closed
@@ -194,16 +194,20 @@ final class BlobUpload {
     }
     long size = in.size();
     Digest digest = in.digest();
+    return finish(session, scope, what, source, digest, size);
+  }
+
+  /**
+   * Closes the session with the blob's digest (appended to a Location that has a query), once the
+   * bytes sent are found to have the digest the source said they would.
+   */
+  private UploadedBlob finish(
+      URI session, String scope, String what, BlobSource source, Digest digest, long size)
+      throws IOException {
     if (source.digest().isPresent() && !source.digest().get().equals(digest)) {
       throw CairnException.invalid(
           what + ": the bytes have digest " + digest + ", not " + source.digest().get());
     }
-    return finish(session, scope, what, digest, size);
-  }
-
-  /** Closes the session with the blob's digest (appended to a Location that has a query). */
-  private UploadedBlob finish(URI session, String scope, String what, Digest digest, long size)
-      throws IOException {
     String sep = session.getRawQuery() == null ? "?" : "&";
     URI put = URI.create(session + sep + "digest=" + encode(digest.toString()));
     HttpResponse<InputStream> r =

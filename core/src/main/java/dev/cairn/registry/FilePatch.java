@@ -29,11 +29,7 @@ final class FilePatch {
 
   /** Whether {@code session} may get a file patch: plain HTTP on the registry's own origin. */
   static boolean applies(URI session, URI base) {
-    return "http".equals(session.getScheme())
-        && "http".equals(base.getScheme())
-        && session.getHost() != null
-        && session.getHost().equalsIgnoreCase(base.getHost())
-        && port(session) == port(base);
+    return "http".equals(session.getScheme()) && Redirects.sameOrigin(session, base);
   }
 
   /**
@@ -99,7 +95,7 @@ final class FilePatch {
     head.append("Host: ")
         .append(session.getHost())
         .append(':')
-        .append(port(session))
+        .append(Redirects.port(session))
         .append("\r\n");
     head.append("User-Agent: ").append(options.userAgent()).append("\r\n");
     head.append("Content-Type: ").append(BlobUpload.OCTETS).append("\r\n");
@@ -111,7 +107,7 @@ final class FilePatch {
       channel
           .socket()
           .connect(
-              new InetSocketAddress(session.getHost(), port(session)),
+              new InetSocketAddress(session.getHost(), Redirects.port(session)),
               (int) options.connectTimeout().toMillis());
       ByteBuffer h = ByteBuffer.wrap(head.toString().getBytes(StandardCharsets.ISO_8859_1));
       while (h.hasRemaining()) {
@@ -174,9 +170,5 @@ final class FilePatch {
       }
     }
     return b.toString();
-  }
-
-  private static int port(URI u) {
-    return u.getPort() >= 0 ? u.getPort() : "https".equals(u.getScheme()) ? 443 : 80;
   }
 }

@@ -124,7 +124,8 @@ final class Redirects {
     }
   }
 
-  private static boolean sameOrigin(URI a, URI b) {
+  /** Whether two URLs share scheme, host and port (defaults filled in). */
+  static boolean sameOrigin(URI a, URI b) {
     return a.getScheme().equalsIgnoreCase(b.getScheme())
         && Objects.equals(lower(a.getHost()), lower(b.getHost()))
         && port(a) == port(b);
@@ -134,7 +135,8 @@ final class Redirects {
     return s == null ? null : s.toLowerCase(Locale.ROOT);
   }
 
-  private static int port(URI u) {
+  /** The URL's port, or its scheme's default. */
+  static int port(URI u) {
     return u.getPort() >= 0 ? u.getPort() : u.getScheme().equals("https") ? 443 : 80;
   }
 

@@ -30,6 +30,13 @@ public final class EngineJson {
     return w.punct(']').toByteArray();
   }
 
+  /** One {@link ImageInspect}, as {@code GET /images/{name}/json} gives it. */
+  public static byte[] inspect(ImageInspect image) {
+    GoJsonWriter w = new GoJsonWriter();
+    inspect(w, image);
+    return w.toByteArray();
+  }
+
   private static void inspect(GoJsonWriter w, ImageInspect img) {
     w.punct('{');
     w.name("Id").string(img.id().toString()).punct(',');

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -110,7 +111,7 @@ final class EngineApi extends Handler.Abstract {
       json(response, callback, 200, EngineJson.summaries(store.imageSummaries(all)));
     } else if (get && path.startsWith("/images/") && path.endsWith("/json")) {
       String name = path.substring("/images/".length(), path.length() - "/json".length());
-      json(response, callback, 200, EngineJson.inspect(List.of(image(name, store::inspect))), true);
+      json(response, callback, 200, EngineJson.inspect(image(name, store::inspect)));
     } else if (get && path.startsWith("/images/") && path.endsWith("/history")) {
       String name = path.substring("/images/".length(), path.length() - "/history".length());
       json(response, callback, 200, EngineJson.history(image(name, store::history)));
@@ -166,6 +167,11 @@ final class EngineApi extends Handler.Abstract {
   /** dockerd's answer to a delete: one object per untagging and per deletion. */
   private static byte[] removals(List<Store.Removal> done) {
     GoJsonWriter w = new GoJsonWriter();
+    removals(w, done);
+    return w.toByteArray();
+  }
+
+  private static void removals(GoJsonWriter w, List<Store.Removal> done) {
     w.punct('[');
     for (int i = 0; i < done.size(); i++) {
       if (i > 0) {
@@ -173,7 +179,7 @@ final class EngineApi extends Handler.Abstract {
       }
       w.punct('{').name(done.get(i).action()).string(done.get(i).what()).punct('}');
     }
-    return w.punct(']').toByteArray();
+    w.punct(']');
   }
 
   /**
@@ -238,7 +244,7 @@ final class EngineApi extends Handler.Abstract {
     if (report.removals().isEmpty()) {
       w.ascii("null");
     } else {
-      w.raw(Json.parse(removals(report.removals())));
+      removals(w, report.removals());
     }
     w.punct(',').name("SpaceReclaimed").number(report.spaceReclaimed()).punct('}');
     return w.toByteArray();
@@ -365,21 +371,12 @@ final class EngineApi extends Handler.Abstract {
     return v != null && (v.equals("1") || v.equalsIgnoreCase("true"));
   }
 
+  /** An answer of JSON, ended by a newline as Go's json.Encoder ends every value. */
   private static void json(Response response, Callback callback, int status, byte[] body) {
-    json(response, callback, status, body, false);
-  }
-
-  /** An answer of JSON; {@code one} unwraps a one-element array (an inspect is one object). */
-  private static void json(
-      Response response, Callback callback, int status, byte[] body, boolean one) {
-    if (one) {
-      body = java.util.Arrays.copyOfRange(body, 1, body.length - 1);
-    }
     response.setStatus(status);
     response.getHeaders().put("Content-Type", JSON);
-    byte[] line = new byte[body.length + 1];
-    System.arraycopy(body, 0, line, 0, body.length);
-    line[body.length] = '\n'; // as Go's json.Encoder ends every value
+    byte[] line = Arrays.copyOf(body, body.length + 1);
+    line[body.length] = '\n';
     response.write(true, ByteBuffer.wrap(line), callback);
   }
 
