@@ -59,16 +59,18 @@ final class LayerPush {
 
   private final Job job;
   private final Node node;
+  private final Digest diffId;
   private final String shortId;
   private final Descriptor pulled;
 
   /**
    * @param pulled the layer's descriptor in the manifest the image was pulled with, or null
    */
-  LayerPush(Job job, Node node, String shortId, Descriptor pulled) {
+  LayerPush(Job job, Node node, Digest diffId, Descriptor pulled) {
     this.job = job;
     this.node = node;
-    this.shortId = shortId;
+    this.diffId = diffId;
+    this.shortId = diffId.hex().substring(0, 12);
     this.pulled = pulled;
   }
 
@@ -83,7 +85,7 @@ final class LayerPush {
       try {
         blob = place();
       } catch (CairnException e) {
-        throw e.in("layer " + job.graph().diffId(node.id()));
+        throw e.in("layer " + diffId);
       }
       job.graph()
           .recordKnownBlob(

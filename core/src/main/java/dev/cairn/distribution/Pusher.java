@@ -83,12 +83,7 @@ public final class Pusher {
         Node n = layers.get(i);
         Digest diffId = graph.diffId(n.id());
         diffIds.add(diffId);
-        pushes.add(
-            new LayerPush(
-                job,
-                n,
-                diffId.hex().substring(0, 12),
-                pulled == null ? null : pulled.layers().get(i)));
+        pushes.add(new LayerPush(job, n, diffId, pulled == null ? null : pulled.layers().get(i)));
       }
       for (int i = pushes.size() - 1; i >= 0; i--) {
         listener.on(new ProgressEvent.Preparing(pushes.get(i).shortId()));
