@@ -168,7 +168,8 @@ public final class EngineEncoder {
     w.punct('}');
   }
 
-  private static void map(GoJsonWriter w, Map<String, String> map) {
+  /** A Go {@code map[string]string}: keys sorted, {@code null} for a nil map. */
+  public static void map(GoJsonWriter w, Map<String, String> map) {
     if (map == null) {
       w.ascii("null");
       return;

@@ -163,7 +163,8 @@ public final class EngineJson {
       w.name("Created").number(s.created().getEpochSecond()).punct(',');
       w.name("Id").string(s.id().toString()).punct(',');
       w.name("Labels");
-      labels(w, s.labels());
+      // no labels are a nil map to dockerd's summary
+      EngineEncoder.map(w, s.labels() == null || s.labels().isEmpty() ? null : s.labels());
       w.punct(',').name("ParentId").string(digest(s.parent())).punct(',');
       w.name("RepoDigests");
       references(w, s.repoDigests());
@@ -202,23 +203,6 @@ public final class EngineJson {
       w.punct('}');
     }
     return w.punct(']').toByteArray();
-  }
-
-  private static void labels(GoJsonWriter w, Map<String, String> labels) {
-    if (labels == null || labels.isEmpty()) {
-      w.ascii("null");
-      return;
-    }
-    List<String> keys = new java.util.ArrayList<>(labels.keySet());
-    keys.sort(GoJsonWriter.KEY_ORDER);
-    w.punct('{');
-    for (int i = 0; i < keys.size(); i++) {
-      if (i > 0) {
-        w.punct(',');
-      }
-      w.name(keys.get(i)).string(labels.get(keys.get(i)));
-    }
-    w.punct('}');
   }
 
   private static String digest(Digest d) {
