@@ -155,7 +155,7 @@ final class PullCommand implements Callable<Integer> {
       }
     } catch (CairnException e) {
       if (mode == PullProgress.Mode.JSON) {
-        out.println(PullProgress.jsonError(e.getMessage()));
+        out.println(dev.cairn.store.EngineProgress.error(e.getMessage()));
         out.flush();
       }
       throw e;

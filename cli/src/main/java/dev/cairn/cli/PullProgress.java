@@ -2,25 +2,13 @@ package dev.cairn.cli;
 
 import dev.cairn.CairnException;
 import dev.cairn.distribution.ProgressEvent;
-import dev.cairn.distribution.ProgressEvent.AlreadyExists;
-import dev.cairn.distribution.ProgressEvent.Done;
-import dev.cairn.distribution.ProgressEvent.Downloaded;
-import dev.cairn.distribution.ProgressEvent.Downloading;
-import dev.cairn.distribution.ProgressEvent.Extracting;
 import dev.cairn.distribution.ProgressEvent.Finished;
-import dev.cairn.distribution.ProgressEvent.Queued;
-import dev.cairn.distribution.ProgressEvent.Resolved;
 import dev.cairn.distribution.ProgressEvent.Resolving;
-import dev.cairn.distribution.ProgressEvent.Resuming;
-import dev.cairn.distribution.ProgressEvent.Retrying;
-import dev.cairn.distribution.ProgressEvent.Verifying;
-import dev.cairn.distribution.ProgressEvent.Waiting;
 import dev.cairn.distribution.ProgressListener;
 import dev.cairn.distribution.PullResult;
-import dev.cairn.store.EngineJson;
+import dev.cairn.store.EngineProgress;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -51,8 +39,6 @@ final class PullProgress implements ProgressListener {
     }
   }
 
-  private static final int BAR = 50;
-
   private final Mode mode;
   private final PrintWriter out;
   private final Map<String, String> lines = new LinkedHashMap<>();
@@ -72,28 +58,22 @@ final class PullProgress implements ProgressListener {
         lastStatus.clear();
         drawn = 0;
       }
-      case Resolved r -> {
-        // Only now, as docker: a reference the registry does not know gets its error alone.
-        String id =
-            r.reference().tag() != null ? r.reference().tag() : r.reference().digest().toString();
-        message(id, "Pulling from " + r.reference().path());
-      }
-      case Queued q -> layer(q.layer(), "Pulling fs layer", -1, -1);
-      case Waiting w -> layer(w.layer(), "Waiting", -1, -1);
-      case AlreadyExists a -> layer(a.layer(), "Already exists", -1, -1);
-      case Downloading d -> layer(d.layer(), "Downloading", d.current(), d.total());
-      case Verifying v -> layer(v.layer(), "Verifying Checksum", -1, -1);
-      case Downloaded d -> layer(d.layer(), "Download complete", -1, -1);
-      case Extracting x -> layer(x.layer(), "Extracting", x.current(), x.total());
-      case Done d -> layer(d.layer(), "Pull complete", -1, -1);
-      case Retrying r -> layer(r.layer(), "Retrying (attempt " + r.attempt() + ")", -1, -1);
-      case Resuming r ->
-          layer(r.layer(), "Resuming at " + size(r.offset()) + " (" + r.reason() + ")", -1, -1);
-      case ProgressEvent.Warning w -> message(null, "Warning: " + w.message());
       case Finished f -> finished(f.result());
-      case ProgressEvent.PushEvent p -> {} // a pull sends none
+      default -> show(EngineProgress.of(event));
     }
     out.flush();
+  }
+
+  /** A message in dockerd's words, drawn as this mode draws it. */
+  void show(EngineProgress.Message m) {
+    if (m == null) {
+      return;
+    }
+    if (m.layer()) {
+      layer(m);
+    } else {
+      message(m);
+    }
   }
 
   private void finished(PullResult r) {
@@ -101,25 +81,21 @@ final class PullProgress implements ProgressListener {
       out.println(r.reference().familiar());
       return;
     }
-    message(null, "Digest: " + r.manifestDigest());
-    message(null, "Image ID: " + r.imageId());
-    message(
-        null,
-        "Status: "
-            + (r.upToDate() ? "Image is up to date for " : "Downloaded newer image for ")
-            + r.reference().familiar());
+    show(EngineProgress.of(new Finished(r)));
+    message(EngineProgress.Message.line(null, "Image ID: " + r.imageId()));
+    message(EngineProgress.status(r.reference().familiar(), !r.upToDate()));
     if (mode != Mode.JSON) {
       out.println(r.reference());
     }
   }
 
   /** A line that is not about one layer. */
-  void message(String id, String status) {
+  private void message(EngineProgress.Message m) {
     switch (mode) {
       case QUIET -> {}
-      case JSON -> json(id, status, -1, -1);
+      case JSON -> out.println(m.json());
       case TERMINAL, PLAIN -> {
-        out.println(id == null ? status : id + ": " + status);
+        out.println(m.id() == null ? m.status() : m.id() + ": " + m.status());
         drawn = 0;
         lines.clear(); // the next layer lines start below this one
       }
@@ -127,26 +103,30 @@ final class PullProgress implements ProgressListener {
   }
 
   /** As {@link #layer}, but a plain line is printed even when the layer's status is unchanged. */
-  void layerAgain(String id, String status) {
+  void layerAgain(EngineProgress.Message m) {
     if (mode == Mode.PLAIN) {
-      lastStatus.remove(id);
+      lastStatus.remove(m.id());
     }
-    layer(id, status, -1, -1);
+    layer(m);
   }
 
-  void layer(String id, String status, long current, long total) {
+  private void layer(EngineProgress.Message m) {
     switch (mode) {
       case QUIET -> {}
-      case JSON -> json(id, status, current, total);
+      case JSON -> out.println(m.json());
       case PLAIN -> {
-        if (!status.equals(lastStatus.put(id, status))) {
-          String size = total > 0 ? " " + size(total) : "";
-          out.println(id + ": " + status + (current >= 0 ? size : ""));
+        if (!m.status().equals(lastStatus.put(m.id(), m.status()))) {
+          String size = m.total() > 0 ? " " + EngineProgress.size(m.total()) : "";
+          out.println(m.id() + ": " + m.status() + (m.hasProgress() ? size : ""));
         }
       }
       case TERMINAL -> {
-        String text = id + ": " + status + (current >= 0 ? " " + bar(current, total) : "");
-        lines.put(id, text);
+        String text =
+            m.id()
+                + ": "
+                + m.status()
+                + (m.hasProgress() ? " " + EngineProgress.bar(m.current(), m.total()) : "");
+        lines.put(m.id(), text);
         redraw();
       }
     }
@@ -163,39 +143,5 @@ final class PullProgress implements ProgressListener {
     }
     drawn = lines.size();
     out.print(b);
-  }
-
-  static String bar(long current, long total) {
-    if (total <= 0) {
-      return size(current);
-    }
-    int filled = (int) Math.min(BAR, current * BAR / total);
-    StringBuilder b = new StringBuilder("[");
-    for (int i = 0; i < BAR; i++) {
-      b.append(i < filled ? '=' : i == filled ? '>' : ' ');
-    }
-    return b.append("] ").append(size(current)).append('/').append(size(total)).toString();
-  }
-
-  /** Sizes as Docker prints them: decimal units, three significant digits. */
-  static String size(long bytes) {
-    String[] units = {"B", "kB", "MB", "GB", "TB"};
-    double v = bytes;
-    int u = 0;
-    while (v >= 1000 && u < units.length - 1) {
-      v /= 1000;
-      u++;
-    }
-    return u == 0 ? bytes + "B" : String.format(Locale.ROOT, "%.3g%s", v, units[u]);
-  }
-
-  private void json(String id, String status, long current, long total) {
-    out.println(
-        EngineJson.progress(id, status, current, total, current >= 0 ? bar(current, total) : ""));
-  }
-
-  /** An error as Docker's JSON stream reports it. */
-  static String jsonError(String message) {
-    return EngineJson.error(message);
   }
 }

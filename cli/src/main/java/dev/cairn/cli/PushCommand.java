@@ -115,7 +115,7 @@ final class PushCommand implements Callable<Integer> {
       }
     } catch (CairnException e) {
       if (mode == PullProgress.Mode.JSON) {
-        out.println(PullProgress.jsonError(e.getMessage()));
+        out.println(dev.cairn.store.EngineProgress.error(e.getMessage()));
         out.flush();
       }
       throw e;

@@ -2,7 +2,7 @@ package dev.cairn.distribution;
 
 import dev.cairn.CairnException;
 import dev.cairn.digest.Digest;
-import dev.cairn.distribution.ProgressEvent.AlreadyExists;
+import dev.cairn.distribution.ProgressEvent.Exists;
 import dev.cairn.distribution.ProgressEvent.Mounted;
 import dev.cairn.distribution.ProgressEvent.Pushed;
 import dev.cairn.distribution.ProgressEvent.Pushing;
@@ -105,7 +105,7 @@ final class LayerPush {
       }
       OptionalLong size = job.registry().blobSize(job.repo(), c.digest());
       if (size.isPresent()) {
-        event(new AlreadyExists(shortId));
+        event(new Exists(shortId));
         return blob(c, size.getAsLong() >= 0 ? size.getAsLong() : c.size());
       }
     }

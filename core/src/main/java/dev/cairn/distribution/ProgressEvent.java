@@ -71,6 +71,9 @@ public sealed interface ProgressEvent {
   /** The layer's blob is in the repository now, sent by this push. */
   record Pushed(String layer) implements PushEvent {}
 
+  /** The layer's blob was in the repository already: nothing to send. */
+  record Exists(String layer) implements PushEvent {}
+
   /** The layer's blob was mounted from {@code repository} of the same registry. */
   record Mounted(String layer, String repository) implements PushEvent {}
 

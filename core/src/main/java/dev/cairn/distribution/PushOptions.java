@@ -1,6 +1,7 @@
 package dev.cairn.distribution;
 
 import dev.cairn.CairnException;
+import dev.cairn.registry.CredentialSource;
 import java.util.Locale;
 
 /**
@@ -8,8 +9,9 @@ import java.util.Locale;
  *
  * @param concurrency layers uploaded at once
  * @param format the manifest to write
+ * @param credentials who to be at the registry for this push, or null for the store's own
  */
-public record PushOptions(int concurrency, Format format) {
+public record PushOptions(int concurrency, Format format, CredentialSource credentials) {
   /** The manifest a push writes, as skopeo's {@code --format} names them. */
   public enum Format {
     /** The manifest the image was pulled with when it can be sent again, else schema2. */
@@ -45,10 +47,15 @@ public record PushOptions(int concurrency, Format format) {
 
   /** 5 uploads at once, as docker's default; the manifest as pulled, else schema2. */
   public static PushOptions defaults() {
-    return new PushOptions(5, Format.DEFAULT);
+    return new PushOptions(5, Format.DEFAULT, null);
   }
 
   public PushOptions withFormat(Format f) {
-    return new PushOptions(concurrency, f);
+    return new PushOptions(concurrency, f, credentials);
+  }
+
+  /** Pushes as {@code source} says, rather than with the store's credentials. */
+  public PushOptions withCredentials(CredentialSource source) {
+    return new PushOptions(concurrency, format, source);
   }
 }

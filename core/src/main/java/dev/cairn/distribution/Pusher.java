@@ -33,19 +33,24 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Pusher {
   private final Graph graph;
-  private final RegistryFactory registries;
   private final PullLocks locks;
 
   /** A pusher for a graph; the store shares one between its pushes. */
-  public Pusher(Graph graph, RegistryFactory registries) throws IOException {
+  public Pusher(Graph graph) throws IOException {
     this.graph = graph;
-    this.registries = registries;
     this.locks = PullLocks.of(graph.root());
   }
 
-  /** Pushes {@code image} under {@code ref} (a tag), telling {@code listener} how it goes. */
+  /**
+   * Pushes {@code image} under {@code ref} (a tag) to the registry {@code registries} opens,
+   * telling {@code listener} how it goes.
+   */
   public PushResult push(
-      Reference ref, PushImage image, PushOptions options, ProgressListener listener)
+      Reference ref,
+      PushImage image,
+      PushOptions options,
+      RegistryFactory registries,
+      ProgressListener listener)
       throws IOException {
     if (ref.tag() == null) {
       throw CairnException.invalid("push needs a tag: " + ref);

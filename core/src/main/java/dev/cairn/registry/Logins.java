@@ -103,18 +103,7 @@ public final class Logins {
     if (credentials.username() == null || credentials.username().isEmpty()) {
       throw CairnException.invalid("login needs a user name");
     }
-    String host = host(server);
-    String key = serverKey(server);
-    try (Registry registry =
-        Registry.open(host, options.withCredentials(CredentialSource.of(host, credentials)))) {
-      registry.ping();
-    } catch (CairnException e) {
-      if (e.kind() == CairnException.Kind.UNAUTHORIZED) {
-        throw new CairnException(
-            CairnException.Kind.UNAUTHORIZED, "login to " + key + " failed: " + e.getMessage());
-      }
-      throw e;
-    }
+    String key = check(server, credentials, options);
     DockerConfigFile config = DockerConfigFile.read(DockerConfigCredentials.configFile(env));
     String helper = config.helperFor(key);
     Map<String, Object> entry = new LinkedHashMap<>();
@@ -143,6 +132,30 @@ public final class Logins {
       config.write();
     }
     return new Login(key, config.path(), helper, !held);
+  }
+
+  /**
+   * Checks {@code credentials} with {@code server} (ping, then Basic or the token flow as the
+   * registry asks) and keeps nothing, as the daemon's side of docker login does. Returns the
+   * server's key in a docker config file.
+   *
+   * @throws CairnException UNAUTHORIZED when the registry refuses them
+   */
+  public static String check(String server, Credentials credentials, RegistryOptions options)
+      throws IOException {
+    String host = host(server);
+    String key = serverKey(server);
+    try (Registry registry =
+        Registry.open(host, options.withCredentials(CredentialSource.of(host, credentials)))) {
+      registry.ping();
+    } catch (CairnException e) {
+      if (e.kind() == CairnException.Kind.UNAUTHORIZED) {
+        throw new CairnException(
+            CairnException.Kind.UNAUTHORIZED, "login to " + key + " failed: " + e.getMessage());
+      }
+      throw e;
+    }
+    return key;
   }
 
   /**

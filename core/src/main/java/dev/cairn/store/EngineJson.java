@@ -105,41 +105,6 @@ public final class EngineJson {
   }
 
   /**
-   * One message of docker's JSON progress stream (jsonmessage.JSONMessage): the status alone, or
-   * for a layer ({@code id} not null) also its {@code progressDetail} (bytes done of {@code total},
-   * when {@code current} is not negative; {@code total} when positive) and the rendered {@code
-   * progress} bar.
-   */
-  public static String progress(String id, String status, long current, long total, String bar) {
-    GoJsonWriter w = new GoJsonWriter();
-    w.punct('{').name("status").string(status);
-    if (id != null) {
-      w.punct(',').name("progressDetail").punct('{');
-      if (current >= 0) {
-        w.name("current").number(current);
-        if (total > 0) {
-          w.punct(',').name("total").number(total);
-        }
-      }
-      w.punct('}');
-      if (current >= 0) {
-        w.punct(',').name("progress").string(bar);
-      }
-      w.punct(',').name("id").string(id);
-    }
-    w.punct('}');
-    return new String(w.toByteArray(), java.nio.charset.StandardCharsets.UTF_8);
-  }
-
-  /** An error in docker's JSON progress stream: {@code errorDetail.message} and {@code error}. */
-  public static String error(String message) {
-    GoJsonWriter w = new GoJsonWriter();
-    w.punct('{').name("errorDetail").punct('{').name("message").string(message).punct('}');
-    w.punct(',').name("error").string(message).punct('}');
-    return new String(w.toByteArray(), java.nio.charset.StandardCharsets.UTF_8);
-  }
-
-  /**
    * Go's json.Indent, as docker's command line lays out what the engine sent: one member or element
    * per line, {@code indent} per level.
    */

@@ -10,6 +10,7 @@ import dev.cairn.distribution.PushImage;
 import dev.cairn.distribution.PushOptions;
 import dev.cairn.distribution.PushResult;
 import dev.cairn.distribution.Pusher;
+import dev.cairn.distribution.RegistryFactory;
 import dev.cairn.driver.Driver;
 import dev.cairn.driver.DriverOptions;
 import dev.cairn.driver.Drivers;
@@ -21,7 +22,11 @@ import dev.cairn.graph.SkippedNode;
 import dev.cairn.graph.SkippedTag;
 import dev.cairn.graph.TagStore;
 import dev.cairn.image.Reference;
+import dev.cairn.registry.CredentialSource;
+import dev.cairn.registry.Credentials;
+import dev.cairn.registry.Logins;
 import dev.cairn.registry.Registry;
+import dev.cairn.registry.RegistryOptions;
 import dev.cairn.tarexport.LoadResult;
 import dev.cairn.tarexport.Loader;
 import dev.cairn.tarexport.Saver;
@@ -265,7 +270,7 @@ public final class Store implements Closeable {
   /** Pulls {@code ref} from its registry. */
   public PullResult pull(Reference ref, PullOptions pullOptions, ProgressListener listener)
       throws IOException {
-    try (Puller puller = puller()) {
+    try (Puller puller = puller(pullOptions.credentials())) {
       return puller.pull(ref, withStoreOptions(pullOptions), listener);
     }
   }
@@ -277,7 +282,7 @@ public final class Store implements Closeable {
   /** Pulls every tag of {@code repository}. */
   public List<PullResult> pullAllTags(
       Reference repository, PullOptions pullOptions, ProgressListener listener) throws IOException {
-    try (Puller puller = puller()) {
+    try (Puller puller = puller(pullOptions.credentials())) {
       return puller.pullAllTags(repository, withStoreOptions(pullOptions), listener);
     }
   }
@@ -308,7 +313,8 @@ public final class Store implements Closeable {
               c.config(),
               dev.cairn.image.MediaType.DOCKER_MANIFEST,
               !c.configTyped());
-      return pusher().push(ref, image, pushOptions, listener);
+      return pusher()
+          .push(ref, image, pushOptions, registries(pushOptions.credentials()), listener);
     }
   }
 
@@ -317,9 +323,19 @@ public final class Store implements Closeable {
   /** One for the store, so that its pushes share their uploads and per-layer locks. */
   private synchronized Pusher pusher() throws IOException {
     if (pusher == null) {
-      pusher = new Pusher(graph, host -> Registry.open(host, options.registry()));
+      pusher = new Pusher(graph);
     }
     return pusher;
+  }
+
+  /**
+   * Checks {@code credentials} with the registry {@code server} names, as dockerd's side of {@code
+   * docker login} does: nothing is kept.
+   *
+   * @throws CairnException UNAUTHORIZED when the registry refuses them
+   */
+  public void checkLogin(String server, Credentials credentials) throws IOException {
+    Logins.check(server, credentials, options.registry());
   }
 
   /** The tags of the repository {@code ref} names, for {@code push --all-tags}. */
@@ -336,7 +352,14 @@ public final class Store implements Closeable {
     return out;
   }
 
-  private Puller puller() throws IOException {
+  /** Opens registries with {@code credentials}, or the store's when null. */
+  private RegistryFactory registries(CredentialSource credentials) {
+    RegistryOptions r =
+        credentials == null ? options.registry() : options.registry().withCredentials(credentials);
+    return host -> Registry.open(host, r);
+  }
+
+  private Puller puller(CredentialSource credentials) throws IOException {
     return new Puller(
         graph,
         (r, id, move) -> {
@@ -346,7 +369,7 @@ public final class Store implements Closeable {
             tags.tagUnlessNamed(r, id);
           }
         },
-        host -> Registry.open(host, options.registry()));
+        registries(credentials));
   }
 
   /**

@@ -247,7 +247,7 @@ class PushTest {
 
       assertThat(second.uploaded()).isZero();
       assertThat(second.manifestDigest()).isEqualTo(first.manifestDigest());
-      assertThat(events).filteredOn(e -> e instanceof ProgressEvent.AlreadyExists).hasSize(2);
+      assertThat(events).filteredOn(e -> e instanceof ProgressEvent.Exists).hasSize(2);
     }
   }
 

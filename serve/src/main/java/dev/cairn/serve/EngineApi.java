@@ -48,7 +48,12 @@ final class EngineApi extends Handler.Abstract {
   private final List<Call.Routes> groups;
 
   EngineApi(Store store) {
-    this.groups = List.of(new SystemRoutes(), new ImageRoutes(store), new ArchiveRoutes(store));
+    this.groups =
+        List.of(
+            new SystemRoutes(),
+            new ImageRoutes(store),
+            new ArchiveRoutes(store),
+            new RegistryRoutes(store));
   }
 
   @Override
