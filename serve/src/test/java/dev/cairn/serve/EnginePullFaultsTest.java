@@ -1,0 +1,136 @@
+package dev.cairn.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.distribution.PullOptions;
+import dev.cairn.image.Reference;
+import dev.cairn.registry.FaultProxy;
+import dev.cairn.registry.FaultProxy.Fault;
+import dev.cairn.registry.OciLayouts;
+import dev.cairn.registry.RegistryServer;
+import dev.cairn.registry.Tools;
+import dev.cairn.store.CheckProblem;
+import dev.cairn.store.CheckResult;
+import dev.cairn.store.Store;
+import dev.cairn.store.StoreOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A pull through the API held in the middle of a layer by a proxy in front of the registry: what
+ * the server does meanwhile, and when the client hangs up.
+ */
+class EnginePullFaultsTest {
+  @TempDir static Path temp;
+  static RegistryServer registry;
+  static FaultProxy proxy;
+  static OciLayouts.Image image;
+
+  @BeforeAll
+  static void start() throws Exception {
+    registry = RegistryServer.start(temp.resolve("registry"), temp, "");
+    proxy = new FaultProxy(registry.host());
+    OciLayouts layout = new OciLayouts(temp.resolve("layout"));
+    StringBuilder noise = new StringBuilder();
+    Random random = new Random();
+    for (int i = 0; i < 200_000; i++) {
+      noise.append(Character.forDigit(random.nextInt(16), 16)); // fresh bytes each run
+    }
+    image = layout.image("amd64", List.of(Map.of("noise", noise.toString())));
+    layout.tag("1", image.manifest());
+    Tools.push(layout.dir(), "1", registry.host(), "serve/held");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (proxy != null) {
+      proxy.close();
+    }
+    if (registry != null) {
+      registry.close();
+    }
+  }
+
+  static String create(String ref) {
+    Reference r = Reference.parse(ref);
+    return "/v1.47/images/create?fromImage=" + r.name() + "&tag=" + r.tag();
+  }
+
+  @Test
+  void fiftyImageListsAreAnsweredWhileAPullIsUnderWay() throws Exception {
+    proxy.reset();
+    proxy.plan("/blobs/" + image.layers().getFirst().digest(), Fault.STALL_MIDWAY);
+    Path root = temp.resolve("lists");
+    Path socket = temp.resolve("lists.sock");
+    String ref = proxy.host() + "/serve/held:1";
+    try (Store store = Store.open(root, StoreOptions.defaults().withDriver("vfs"));
+        EngineServer server = EngineServer.start(store, List.of("unix://" + socket));
+        SocketClient pull = SocketClient.send(socket, "POST", create(ref))) {
+      assertThat(proxy.awaitStall(Duration.ofSeconds(30))).isTrue();
+      List<String> answers = new CopyOnWriteArrayList<>();
+      try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+        List<Future<?>> done = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+          done.add(
+              clients.submit(
+                  () -> {
+                    answers.add(SocketClient.exchange(socket, "GET", "/v1.47/images/json"));
+                    return null;
+                  }));
+        }
+        for (Future<?> f : done) {
+          f.get();
+        }
+      }
+      // all answered while the layer was still held: the pull cannot have ended
+      assertThat(answers)
+          .hasSize(50)
+          .allSatisfy(
+              a -> {
+                assertThat(a).startsWith("HTTP/1.1 200 ");
+                assertThat(a).contains("Content-Type: application/json").endsWith("[]\n");
+              });
+      proxy.release();
+      assertThat(pull.readUntil("Status: Downloaded newer image for " + ref)).isTrue();
+      assertThat(store.image(ref).id()).isEqualTo(image.config().digest());
+    }
+  }
+
+  @Test
+  void aClientThatHangsUpMidPullLeavesTheStoreConsistent() throws Exception {
+    proxy.reset();
+    proxy.plan("/blobs/" + image.layers().getFirst().digest(), Fault.STALL_MIDWAY);
+    Path root = temp.resolve("hangup");
+    Path socket = temp.resolve("hangup.sock");
+    String ref = proxy.host() + "/serve/held:1";
+    StoreOptions options = StoreOptions.defaults().withDriver("vfs");
+    try (Store store = Store.open(root, options);
+        EngineServer server = EngineServer.start(store, List.of("unix://" + socket))) {
+      try (SocketClient pull = SocketClient.send(socket, "POST", create(ref))) {
+        assertThat(proxy.awaitStall(Duration.ofSeconds(30))).isTrue();
+        assertThat(pull.readUntil("Downloading")).isTrue();
+      } // hung up
+      proxy.release(); // the held download breaks off; the pull's next word finds nobody
+      // the layer's lock is free again once the abandoned pull has let go, and a new pull works
+      store.pull(Reference.parse(ref), PullOptions.defaults(), e -> {});
+      assertThat(store.image(ref).id()).isEqualTo(image.config().digest());
+    }
+    List<CheckProblem> problems = new ArrayList<>();
+    CheckResult check = Store.check(root, options, false, problems::add);
+    assertThat(problems).isEmpty();
+    assertThat(check.clean()).isTrue();
+    assertThat(check.nodes()).isEqualTo(1);
+  }
+}
