@@ -7,6 +7,7 @@ import dev.cairn.image.Reference;
 import dev.cairn.registry.FaultProxy;
 import dev.cairn.registry.FaultProxy.Fault;
 import dev.cairn.registry.OciLayouts;
+import dev.cairn.registry.RegistryOptions;
 import dev.cairn.registry.RegistryServer;
 import dev.cairn.registry.Tools;
 import dev.cairn.store.CheckProblem;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -63,6 +65,17 @@ class EnginePullFaultsTest {
     }
   }
 
+  /**
+   * The store's registries give up on a silent download after 3 s and resume it: the proxy holds
+   * the layer until released, and a released exchange goes silent rather than closed.
+   */
+  static StoreOptions options() {
+    return StoreOptions.defaults()
+        .withDriver("vfs")
+        .withRegistry(
+            RegistryOptions.defaults().withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(3)));
+  }
+
   static String create(String ref) {
     Reference r = Reference.parse(ref);
     return "/v1.47/images/create?fromImage=" + r.name() + "&tag=" + r.tag();
@@ -75,10 +88,20 @@ class EnginePullFaultsTest {
     Path root = temp.resolve("lists");
     Path socket = temp.resolve("lists.sock");
     String ref = proxy.host() + "/serve/held:1";
-    try (Store store = Store.open(root, StoreOptions.defaults().withDriver("vfs"));
+    try (Store store = Store.open(root, options());
         EngineServer server = EngineServer.start(store, List.of("unix://" + socket));
         SocketClient pull = SocketClient.send(socket, "POST", create(ref))) {
       assertThat(proxy.awaitStall(Duration.ofSeconds(30))).isTrue();
+      // the time the pull goes on with the held layer, from its own stream
+      CompletableFuture<Long> resumed =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return pull.readUntil("Resuming at") ? System.nanoTime() : -1L;
+                } catch (java.io.IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
       List<String> answers = new CopyOnWriteArrayList<>();
       try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
         List<Future<?>> done = new ArrayList<>();
@@ -94,7 +117,7 @@ class EnginePullFaultsTest {
           f.get();
         }
       }
-      // all answered while the layer was still held: the pull cannot have ended
+      long listed = System.nanoTime();
       assertThat(answers)
           .hasSize(50)
           .allSatisfy(
@@ -103,6 +126,9 @@ class EnginePullFaultsTest {
                 assertThat(a).contains("Content-Type: application/json").endsWith("[]\n");
               });
       proxy.release();
+      assertThat(resumed.get())
+          .as("every list answered while the pull still held its layer")
+          .isGreaterThan(listed);
       assertThat(pull.readUntil("Status: Downloaded newer image for " + ref)).isTrue();
       assertThat(store.image(ref).id()).isEqualTo(image.config().digest());
     }
@@ -115,14 +141,14 @@ class EnginePullFaultsTest {
     Path root = temp.resolve("hangup");
     Path socket = temp.resolve("hangup.sock");
     String ref = proxy.host() + "/serve/held:1";
-    StoreOptions options = StoreOptions.defaults().withDriver("vfs");
+    StoreOptions options = options();
     try (Store store = Store.open(root, options);
         EngineServer server = EngineServer.start(store, List.of("unix://" + socket))) {
       try (SocketClient pull = SocketClient.send(socket, "POST", create(ref))) {
         assertThat(proxy.awaitStall(Duration.ofSeconds(30))).isTrue();
         assertThat(pull.readUntil("Downloading")).isTrue();
       } // hung up
-      proxy.release(); // the held download breaks off; the pull's next word finds nobody
+      proxy.release(); // the held download is resumed; the pull's next word finds nobody
       // the layer's lock is free again once the abandoned pull has let go, and a new pull works
       store.pull(Reference.parse(ref), PullOptions.defaults(), e -> {});
       assertThat(store.image(ref).id()).isEqualTo(image.config().digest());
