@@ -84,11 +84,12 @@ mkdir -p "$DOCKER_CONFIG"
 
 # time_run NAME CMD... : appends the seconds the command took to $work/NAME.times
 time_run() {
-  local name=$1
+  local name=$1 t0 t1
   shift
-  /usr/bin/time -f '%e' -o "$work/$name.one" "$@" >/dev/null 2>"$work/$name.err" ||
-    { cat "$work/$name.err" >&2; exit 1; }
-  cat "$work/$name.one" >>"$work/$name.times"
+  t0=$(date +%s%N)
+  "$@" >/dev/null 2>"$work/$name.err" || { cat "$work/$name.err" >&2; exit 1; }
+  t1=$(date +%s%N)
+  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f\n", (b - a) / 1e9 }' >>"$work/$name.times"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
@@ -130,8 +131,8 @@ pa=$(median <"$work/pull.api.times")
 pc=$(median <"$work/pull.cairn.times")
 pd=$(median <"$work/pull.dockerd.times")
 printf 'docker images (big, small-files, chain), 20 runs each, medians\n'
-printf '  through cairn serve      %6.3f s\n' "$ia"
-printf '  against dockerd          %6.3f s\n' "$id"
+printf '  through cairn serve      %7.4f s\n' "$ia"
+printf '  against dockerd          %7.4f s\n' "$id"
 awk -v a="$ia" -v d="$id" 'BEGIN { printf "  ratio cairn / dockerd    %6.2f   (target <= 1.5)\n", a / d }'
 printf 'pull big (4 x 64 MiB), %d runs, medians\n' "$runs"
 printf '  docker pull via cairn serve  %6.2f s\n' "$pa"

@@ -5,6 +5,7 @@ import dev.cairn.store.Store;
 import java.io.IOException;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.server.Handler;
@@ -47,6 +48,9 @@ final class EngineApi extends Handler.Abstract {
 
   private final List<Call.Routes> groups;
 
+  /** The threads answering requests now: a stop that cannot wait for them interrupts them. */
+  private final Set<Thread> working = ConcurrentHashMap.newKeySet();
+
   EngineApi(Store store) {
     this.groups =
         List.of(
@@ -58,6 +62,35 @@ final class EngineApi extends Handler.Abstract {
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
+    Thread self = Thread.currentThread();
+    working.add(self);
+    try {
+      return answer(request, response, callback);
+    } finally {
+      working.remove(self);
+    }
+  }
+
+  /**
+   * Interrupts what is still being answered, and waits until {@code deadline} (nanoTime) for it to
+   * end: a pull so interrupted stops, and keeps only what it committed.
+   *
+   * @return whether nothing is left running
+   */
+  boolean interruptAndAwait(long deadline) throws InterruptedException {
+    for (Thread t : working) {
+      t.interrupt();
+    }
+    for (Thread t : working) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0 || !t.join(java.time.Duration.ofNanos(left))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private boolean answer(Request request, Response response, Callback callback) {
     String path = request.getHttpURI().getDecodedPath();
     try {
       Matcher m = VERSIONED.matcher(path);

@@ -10,11 +10,16 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -23,12 +28,21 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * EngineApi}) on unix sockets and loopback TCP, each request on a virtual thread.
  */
 public final class EngineServer implements AutoCloseable {
-  private final Server server;
-  private final List<Path> sockets;
+  /** How long a stop lets requests under way finish before it interrupts them. */
+  static final Duration GRACE = Duration.ofSeconds(10);
 
-  private EngineServer(Server server, List<Path> sockets) {
+  private final Server server;
+  private final EngineApi api;
+  private final List<Path> sockets;
+  private final Duration grace;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final AtomicBoolean closing = new AtomicBoolean();
+
+  private EngineServer(Server server, EngineApi api, List<Path> sockets, Duration grace) {
     this.server = server;
+    this.api = api;
     this.sockets = sockets;
+    this.grace = grace;
   }
 
   /**
@@ -38,6 +52,13 @@ public final class EngineServer implements AutoCloseable {
    *     loopback: without TLS anyone there could drive the store)
    */
   public static EngineServer start(Store store, List<String> hosts) throws IOException {
+    return start(store, hosts, GRACE);
+  }
+
+  /**
+   * As {@link #start(Store, List)}, letting requests under way finish for {@code grace} at a stop.
+   */
+  static EngineServer start(Store store, List<String> hosts, Duration grace) throws IOException {
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
     threads.setName("cairn-serve");
@@ -73,8 +94,9 @@ public final class EngineServer implements AutoCloseable {
                 "cannot listen on " + CairnException.quote(host) + ": use unix:// or tcp://");
       }
     }
-    server.setHandler(new EngineApi(store));
-    server.setStopTimeout(10_000);
+    EngineApi api = new EngineApi(store);
+    server.setHandler(new GracefulHandler(api));
+    server.setStopTimeout(grace.toMillis());
     try {
       server.start();
     } catch (IOException e) {
@@ -96,7 +118,7 @@ public final class EngineServer implements AutoCloseable {
         // the owner's group, then
       }
     }
-    return new EngineServer(server, sockets);
+    return new EngineServer(server, api, sockets, grace);
   }
 
   /** A socket file nobody answers on is a leftover of a server that died; one in use is not. */
@@ -112,21 +134,49 @@ public final class EngineServer implements AutoCloseable {
     }
   }
 
-  /** Blocks until the server stops. */
+  /** Blocks until the server has stopped and nothing it started is still running. */
   public void join() throws InterruptedException {
-    server.join();
+    stopped.await();
   }
 
-  /** Stops taking requests, lets those under way finish, and removes the sockets. */
+  /**
+   * Stops taking requests, lets those under way finish for the grace period, then interrupts what
+   * is left (a pull so cut short keeps only what it committed) and waits as long again for it to
+   * end; removes the sockets. The store may be closed once this returns.
+   */
   @Override
   public void close() throws IOException {
+    if (!closing.compareAndSet(false, true)) {
+      try {
+        stopped.await(); // another close is under way: this one returns when it has done
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return;
+    }
     try {
       server.stop();
     } catch (Exception e) {
-      throw new IOException("stopping the server: " + e.getMessage(), e);
+      // the grace period ran out: Jetty has stopped the rest, and what still runs is interrupted
+      if (!(e instanceof TimeoutException || e.getCause() instanceof TimeoutException)) {
+        throw new IOException("stopping the server: " + e.getMessage(), e);
+      }
     } finally {
-      for (Path socket : sockets) {
-        Files.deleteIfExists(socket);
+      try {
+        if (!api.interruptAndAwait(System.nanoTime() + grace.toNanos())) {
+          throw new IOException(
+              "stopping the server: requests still running "
+                  + grace.toSeconds()
+                  + " s after"
+                  + " they were interrupted");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        for (Path socket : sockets) {
+          Files.deleteIfExists(socket);
+        }
+        stopped.countDown();
       }
     }
   }

@@ -159,4 +159,31 @@ class EnginePullFaultsTest {
     assertThat(check.clean()).isTrue();
     assertThat(check.nodes()).isEqualTo(1);
   }
+
+  @Test
+  void aStopDuringAPullCutsItShortAndLeavesTheStoreConsistent() throws Exception {
+    proxy.reset();
+    proxy.plan("/blobs/" + image.layers().getFirst().digest(), Fault.STALL_MIDWAY);
+    Path root = temp.resolve("stopped");
+    Path socket = temp.resolve("stopped.sock");
+    String ref = proxy.host() + "/serve/held:1";
+    StoreOptions options = options();
+    try (Store store = Store.open(root, options)) {
+      EngineServer server =
+          EngineServer.start(store, List.of("unix://" + socket), Duration.ofMillis(500));
+      try (SocketClient pull = SocketClient.send(socket, "POST", create(ref))) {
+        assertThat(proxy.awaitStall(Duration.ofSeconds(30))).isTrue();
+        assertThat(pull.readUntil("Pulling fs layer")).isTrue();
+        server.close(); // returns once the pull has ended: the store may be closed after it
+        assertThat(socket).doesNotExist();
+        assertThat(pull.readUntil("Status: ")).as("the pull did not finish").isFalse();
+      } finally {
+        proxy.release();
+      }
+      assertThat(store.imageSummaries(true)).isEmpty();
+    }
+    List<CheckProblem> problems = new ArrayList<>();
+    assertThat(Store.check(root, options, false, problems::add).clean()).isTrue();
+    assertThat(problems).isEmpty();
+  }
 }
