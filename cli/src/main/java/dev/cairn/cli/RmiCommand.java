@@ -45,6 +45,9 @@ final class RmiCommand implements Callable<Integer> {
               + " last name of a mounted image.")
   boolean force;
 
+  @Option(names = "--no-prune", description = "Keep the untagged parent images beneath.")
+  boolean noPrune;
+
   @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Name, name:tag or image ID.")
   List<String> images;
 
@@ -56,7 +59,7 @@ final class RmiCommand implements Callable<Integer> {
     try (Store store = main.openStore()) {
       for (String image : images) {
         try {
-          store.remove(image, force).forEach(out::println);
+          store.remove(image, force, noPrune).forEach(out::println);
         } catch (CairnException e) {
           // like docker: report each failure and go on with the rest
           err.println("cairn: " + e.getMessage());

@@ -33,17 +33,18 @@ final class ImageDelete {
     this.tags = tags;
   }
 
-  List<Removal> remove(String refOrId, boolean force) throws IOException {
+  List<Removal> remove(String refOrId, boolean force, boolean noPrune) throws IOException {
     List<Removal> done = new ArrayList<>();
-    remove(refOrId, force, done);
+    remove(refOrId, force, noPrune, done);
     return done;
   }
 
   /**
-   * As {@link #remove(String, boolean)}, adding each step to {@code done} as it is made, so that a
-   * caller who goes on past a failure (prune) knows what was removed before it.
+   * As {@link #remove(String, boolean, boolean)}, adding each step to {@code done} as it is made,
+   * so that a caller who goes on past a failure (prune) knows what was removed before it.
    */
-  void remove(String refOrId, boolean force, List<Removal> done) throws IOException {
+  void remove(String refOrId, boolean force, boolean noPrune, List<Removal> done)
+      throws IOException {
     Optional<String> byRef = store.resolveReference(refOrId);
     Image img = store.image(refOrId);
     String id = img.top().id();
@@ -70,7 +71,10 @@ final class ImageDelete {
     }
     refuse(img, mounted, byRef.isEmpty() && !force);
     deleteTop(img, names, done);
-    deleteUnused(img.top().parent(), img.top().imageConfig(), done);
+    if (!noPrune || img.top().imageConfig()) {
+      // below an image config lie its layers, never images of their own: they go regardless
+      deleteUnused(img.top().parent(), img.top().imageConfig(), done);
+    }
   }
 
   /**

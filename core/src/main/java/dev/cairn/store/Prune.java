@@ -152,7 +152,7 @@ final class Prune {
 
   private void attempt(String refOrId, List<Removal> done) throws IOException {
     try {
-      delete.remove(refOrId, false, done);
+      delete.remove(refOrId, false, false, done);
     } catch (CairnException e) {
       if (e.kind() != CairnException.Kind.CONFLICT && e.kind() != CairnException.Kind.NOT_FOUND) {
         throw e;

@@ -407,7 +407,15 @@ public final class Store implements Closeable {
    * image), by ID it is refused. A refusal changes nothing.
    */
   public List<Removal> remove(String refOrId, boolean force) throws IOException {
-    return new ImageDelete(this, graph, tags).remove(refOrId, force);
+    return remove(refOrId, force, false);
+  }
+
+  /**
+   * As {@link #remove(String, boolean)}; with {@code noPrune}, as {@code docker rmi --no-prune},
+   * the untagged parent images beneath stay (an image's own layers go with it all the same).
+   */
+  public List<Removal> remove(String refOrId, boolean force, boolean noPrune) throws IOException {
+    return new ImageDelete(this, graph, tags).remove(refOrId, force, noPrune);
   }
 
   /**

@@ -114,6 +114,16 @@ class StoreTest {
   }
 
   @Test
+  void removingWithNoPruneDeletesOnlyTheTopAndKeepsTheParentImages() throws IOException {
+    List<Node> c = chain();
+    store.tags().tag(Reference.parse("app:1"), c.get(2).id(), false);
+    assertThat(store.remove("app:1", false, true))
+        .extracting(Store.Removal::toString)
+        .containsExactly("Untagged: app:1", "Deleted: sha256:" + c.get(2).id());
+    assertThat(store.graph().map().keySet()).containsOnly(c.get(0).id(), c.get(1).id());
+  }
+
+  @Test
   void deletionStopsAtANodeThatIsTaggedOrHasOtherChildren() throws IOException {
     List<Node> c = chain();
     store.tags().tag(Reference.parse("app:1"), c.get(2).id(), false);

@@ -45,7 +45,8 @@ final class ImageRoutes implements Call.Routes {
       call.empty(201);
     } else if ((name = call.image("DELETE", "")) != null) {
       boolean force = call.flag("force");
-      call.json(200, removals(Call.image(name, n -> store.remove(n, force))));
+      boolean noPrune = call.flag("noprune");
+      call.json(200, removals(Call.image(name, n -> store.remove(n, force, noPrune))));
     } else if (call.is("POST", "/images/prune")) {
       PruneReport report =
           store.prune(
