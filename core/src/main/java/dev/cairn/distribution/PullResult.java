@@ -13,7 +13,8 @@ import java.util.List;
  *     existing node was reused under a legacy or probed ID)
  * @param nodeIds the image's graph nodes, base first
  * @param manifestDigest the digest of the manifest (or manifest list / index) the reference named
- * @param upToDate true when no layer had to be downloaded
+ * @param upToDate true when the reference already named this image (docker's "Image is up to date",
+ *     whether or not layers were fetched)
  */
 public record PullResult(
     Reference reference,

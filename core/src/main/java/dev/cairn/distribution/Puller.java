@@ -42,7 +42,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Pulls images from registries into a {@link Graph}: resolves the reference to a manifest (picking
@@ -161,7 +160,7 @@ public final class Puller implements AutoCloseable {
           holds.add(graph.retain(existing)); // kept until the pull ends
         }
       }
-      boolean downloaded = fetchAll(registry, repo, plan, options, listener, holds);
+      fetchAll(registry, repo, plan, options, listener, holds);
       List<String> ids = Plans.ids(plan.nodes());
       String top = ids.getLast();
       remember(ref, resolved, plan, listener);
@@ -171,13 +170,13 @@ public final class Puller implements AutoCloseable {
         // as docker: the repository's name@digest of what the tag named, for RepoDigests
         tags.tag(new Reference(ref.domain(), ref.path(), null, resolved.digest), top, false);
       }
-      tags.tag(recorded, top, true);
+      boolean named = tags.tag(recorded, top, true);
       graph.finish(top); // the name is recorded: the image lists from now on, never before
       Digest imageId =
           resolved.schema1 != null
               ? resolved.schema1.strongIds().getLast()
               : resolved.manifest.config().digest();
-      return new PullResult(recorded, imageId, top, ids, resolved.digest, !downloaded);
+      return new PullResult(recorded, imageId, top, ids, resolved.digest, !named);
     } finally {
       IOException first = null;
       for (Graph.Hold h : holds.reversed()) {
@@ -331,16 +330,15 @@ public final class Puller implements AutoCloseable {
       PullOptions options,
       ProgressListener listener,
       Slots slots,
-      List<Graph.Hold> holds,
-      AtomicBoolean downloaded) {}
+      List<Graph.Hold> holds) {}
 
   /**
    * Fetches every missing node: downloads run at once up to the concurrency, each layer applied as
    * it arrives (ahead of the one below where the driver allows it, else once that one is in, from
-   * the temporary file it was downloaded to meanwhile) and committed after the one below. Returns
-   * whether anything was downloaded.
+   * the temporary file it was downloaded to meanwhile) and committed after the one below. An image
+   * the store holds whole gets no layer rows, as with docker, which finds its config and stops.
    */
-  private boolean fetchAll(
+  private void fetchAll(
       Registry registry,
       String repo,
       Plans.Plan plan,
@@ -357,21 +355,21 @@ public final class Puller implements AutoCloseable {
             options,
             listener,
             new Slots(options.concurrency()),
-            java.util.Collections.synchronizedList(holds),
-            new AtomicBoolean());
+            java.util.Collections.synchronizedList(holds));
     List<CompletableFuture<Void>> done = new ArrayList<>();
     CompletableFuture<Void> failed = new CompletableFuture<>();
     // A blob at several positions (schema1's empty layer, any repeat) is fetched at the first
     // that needs it; the others take its layer from there. Progress has one row per blob.
     Map<Digest, Fetch> fetches = new HashMap<>();
     Set<String> rows = new HashSet<>();
+    boolean whole = plan.nodes().stream().allMatch(NodePlan::exists);
     ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     try {
       CompletableFuture<Void> below = CompletableFuture.completedFuture(null);
       for (NodePlan p : plan.nodes()) {
         CompletableFuture<Void> mine = new CompletableFuture<>();
         if (p.exists()) {
-          if (rows.add(p.label())) {
+          if (!whole && rows.add(p.label())) {
             listener.on(new AlreadyExists(p.label()));
           }
           if (options.keepBlobs() && fetches.putIfAbsent(p.blob(), new Fetch(p, mine)) == null) {
@@ -418,7 +416,7 @@ public final class Puller implements AutoCloseable {
       } catch (ExecutionException e) {
         throw rethrow(e.getCause());
       }
-      return job.downloaded.get();
+
     } finally {
       executor.shutdownNow(); // on failure: stop the other layers; they clean up after themselves
       executor.close();
@@ -518,7 +516,6 @@ public final class Puller implements AutoCloseable {
                 p.blob(),
                 p.blobSize(),
                 (offset, reason) -> out.on(new ProgressEvent.Resuming(label, offset, reason)));
-        job.downloaded.set(true);
         if (job.options.keepBlobs()) {
           kept = graph.blobs().temp();
           blob = tee = new BlobTee(blob, kept);
@@ -548,10 +545,10 @@ public final class Puller implements AutoCloseable {
             try (staged) {
               finishKept(p, tee);
               closing.close();
+              out.on(new Verifying(label)); // verified and applied, as docker's rows tell it
+              out.on(new Downloaded(label));
               if (!parent.isDone()) {
-                out.on(new Verifying(label)); // verified and applied; waits for the layer below
-                out.on(new Downloaded(label));
-                await(parent);
+                await(parent); // ahead of the layer below, which it waits for
               }
               commit(job, p, staged);
             }

@@ -3,7 +3,6 @@ package dev.cairn.distribution;
 import dev.cairn.CairnException;
 import dev.cairn.digest.Digest;
 import dev.cairn.distribution.ProgressEvent.PushFinished;
-import dev.cairn.distribution.ProgressEvent.PushStarted;
 import dev.cairn.graph.Graph;
 import dev.cairn.graph.Node;
 import dev.cairn.image.ImageManifest;
@@ -52,10 +51,6 @@ public final class Pusher {
       RegistryFactory registries,
       ProgressListener listener)
       throws IOException {
-    if (ref.tag() == null) {
-      throw CairnException.invalid("push needs a tag: " + ref);
-    }
-    listener.on(new PushStarted(ref));
     try (Registry registry = registries.open(ref.domain())) {
       String repo = ref.path();
       String type =

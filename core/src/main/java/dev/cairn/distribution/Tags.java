@@ -9,6 +9,9 @@ public interface Tags {
    * Points {@code reference} (a tag, or {@code name@digest}) at graph node {@code id}. With {@code
    * move} false a name that already names another node keeps naming it: docker keeps the image a
    * repository digest first named (an index pulled for two platforms names the first one).
+   *
+   * @return whether the reference names the node now and did not before (docker's "Downloaded newer
+   *     image" rather than "Image is up to date")
    */
-  void tag(Reference reference, String id, boolean move) throws IOException;
+  boolean tag(Reference reference, String id, boolean move) throws IOException;
 }

@@ -2,6 +2,7 @@ package dev.cairn.store;
 
 import dev.cairn.CairnException;
 import dev.cairn.digest.Digest;
+import dev.cairn.distribution.ProgressEvent;
 import dev.cairn.distribution.ProgressListener;
 import dev.cairn.distribution.PullOptions;
 import dev.cairn.distribution.PullResult;
@@ -298,6 +299,10 @@ public final class Store implements Closeable {
    */
   public PushResult push(Reference ref, PushOptions pushOptions, ProgressListener listener)
       throws IOException {
+    if (ref.tag() == null) {
+      throw CairnException.invalid("push needs a tag: " + ref);
+    }
+    listener.on(new ProgressEvent.PushStarted(ref)); // first, as docker: even for no such image
     String id =
         tags.resolve(ref)
             .orElseThrow(
@@ -313,8 +318,11 @@ public final class Store implements Closeable {
               c.config(),
               dev.cairn.image.MediaType.DOCKER_MANIFEST,
               !c.configTyped());
-      return pusher()
-          .push(ref, image, pushOptions, registries(pushOptions.credentials()), listener);
+      PushResult r =
+          pusher().push(ref, image, pushOptions, registries(pushOptions.credentials()), listener);
+      // as docker: the repository's name@digest of what was pushed, for RepoDigests
+      tags.tagUnlessNamed(new Reference(ref.domain(), ref.path(), null, r.manifestDigest()), id);
+      return r;
     }
   }
 
@@ -363,11 +371,13 @@ public final class Store implements Closeable {
     return new Puller(
         graph,
         (r, id, move) -> {
+          boolean named = tags.resolve(r).filter(id::equals).isPresent();
           if (move) {
             tags.tag(r, id, true);
           } else {
             tags.tagUnlessNamed(r, id);
           }
+          return !named;
         },
         registries(credentials));
   }

@@ -45,13 +45,7 @@ final class PullFixture implements AutoCloseable {
     this.puller =
         new Puller(
             graph,
-            (r, id, move) -> {
-              if (move) {
-                tags.put(r, id);
-              } else {
-                tags.putIfAbsent(r, id);
-              }
-            },
+            (r, id, move) -> move ? !id.equals(tags.put(r, id)) : tags.putIfAbsent(r, id) == null,
             host ->
                 Registry.open(
                     host,

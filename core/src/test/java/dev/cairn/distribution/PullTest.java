@@ -313,7 +313,8 @@ class PullTest {
       assertThat(again.upToDate()).isTrue();
       assertThat(again.topNodeId()).isEqualTo(first.topNodeId());
       assertThat(proxy.seen).noneMatch(s -> s.path().contains("/blobs/"));
-      assertThat(events.stream().filter(e -> e instanceof ProgressEvent.AlreadyExists)).hasSize(3);
+      // as docker, which finds the image's config and goes no further: no row per layer
+      assertThat(events).noneMatch(e -> e instanceof ProgressEvent.AlreadyExists);
       assertImage(f, again, expectedTree(0));
     }
   }
@@ -508,7 +509,7 @@ class PullTest {
       assertThat(f.graph.map().keySet()).containsExactlyInAnyOrderElementsOf(legacy);
       PullResult r = f.puller.pull(ref("app1-s1"), amd64(), ProgressListener.NONE);
       assertThat(r.nodeIds()).isEqualTo(legacy);
-      assertThat(r.upToDate()).isTrue();
+      assertThat(r.upToDate()).as("the tag is new to the store").isFalse();
       assertThat(proxy.seen).noneMatch(s -> s.path().contains("/blobs/"));
       assertThat(f.tags).containsEntry(ref("app1-s1"), legacy.getLast());
       assertImage(f, r, expectedTree(0));

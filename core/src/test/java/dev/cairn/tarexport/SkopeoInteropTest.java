@@ -321,7 +321,10 @@ class SkopeoInteropTest {
   private static Puller puller(Stores s) throws IOException {
     return new Puller(
         s.graph,
-        (r, id, move) -> s.tags.tag(r, id, true),
+        (r, id, move) -> {
+          s.tags.tag(r, id, true);
+          return true;
+        },
         host -> Registry.open(host, RegistryOptions.defaults()));
   }
 }
