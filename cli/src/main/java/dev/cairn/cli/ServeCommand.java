@@ -1,5 +1,6 @@
 package dev.cairn.cli;
 
+import dev.cairn.registry.RegistryOptions;
 import dev.cairn.serve.EngineServer;
 import dev.cairn.store.Store;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -39,12 +41,15 @@ final class ServeCommand implements Callable<Integer> {
               + " unix://$XDG_RUNTIME_DIR/cairn.sock, else /run/cairn.sock.")
   List<String> hosts = new ArrayList<>();
 
+  /** As dockerd's --insecure-registry: the pulls and pushes clients ask for reach registries so. */
+  @Mixin RegistryFlags registryFlags;
+
   @Override
   public Integer call() throws IOException, InterruptedException {
     if (hosts.isEmpty()) {
       hosts.add("unix://" + defaultSocket(main.environment().variables()));
     }
-    try (Store store = main.openStore()) {
+    try (Store store = main.openStore(registryFlags.applyTo(RegistryOptions.defaults()))) {
       EngineServer server = EngineServer.start(store, hosts);
       Thread stop =
           new Thread(
