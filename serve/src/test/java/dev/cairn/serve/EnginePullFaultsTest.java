@@ -186,4 +186,25 @@ class EnginePullFaultsTest {
     assertThat(Store.check(root, options, false, problems::add).clean()).isTrue();
     assertThat(problems).isEmpty();
   }
+
+  @Test
+  void aLayerThatFailsVerificationAfterTheStreamBeganEndsItWithDockersErrorMessage()
+      throws Exception {
+    proxy.reset();
+    Fault[] corrupt = {Fault.CORRUPT_BYTE, Fault.CORRUPT_BYTE, Fault.CORRUPT_BYTE};
+    proxy.plan("/blobs/" + image.layers().getFirst().digest(), corrupt);
+    Path socket = temp.resolve("corrupt.sock");
+    String ref = proxy.host() + "/serve/held:1";
+    try (Store store = Store.open(temp.resolve("corrupt"), options());
+        EngineServer server = EngineServer.start(store, List.of("unix://" + socket))) {
+      String answer = SocketClient.exchange(socket, "POST", create(ref));
+      assertThat(answer).startsWith("HTTP/1.1 200 ").contains("Pulling from serve/held");
+      List<String> messages = answer.lines().filter(l -> l.startsWith("{")).toList();
+      assertThat(messages.getLast())
+          .startsWith("{\"errorDetail\":{\"message\":")
+          .contains(image.layers().getFirst().digest().toString())
+          .contains("\"error\":");
+      assertThat(store.imageSummaries(true)).isEmpty();
+    }
+  }
 }
