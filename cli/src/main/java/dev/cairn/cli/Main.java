@@ -112,12 +112,39 @@ public final class Main {
     return store;
   }
 
+  /**
+   * {@code registry} with the machine's registries.conf (and its drop-ins) and docker's
+   * daemon.json: Docker Hub's mirrors ({@code mirrors} first, then daemon.json's, then the file's),
+   * locations, blocked names and insecure hosts. Options that already carry a configuration keep
+   * it.
+   */
+  dev.cairn.registry.RegistryOptions registries(
+      dev.cairn.registry.RegistryOptions registry,
+      java.util.List<dev.cairn.registry.RegistriesConf.Mirror> mirrors)
+      throws java.io.IOException {
+    if (!registry.registries().equals(dev.cairn.registry.RegistriesConf.none())) {
+      return registry;
+    }
+    java.util.Map<String, String> env = environment().variables();
+    dev.cairn.registry.DaemonJson daemon = dev.cairn.registry.DaemonJson.load(env);
+    java.util.List<dev.cairn.registry.RegistriesConf.Mirror> hub =
+        new java.util.ArrayList<>(mirrors);
+    hub.addAll(daemon.mirrors());
+    java.util.Set<String> insecure = new java.util.HashSet<>(registry.insecureRegistries());
+    insecure.addAll(daemon.insecure());
+    return registry
+        .withInsecureRegistries(insecure)
+        .withRegistries(
+            dev.cairn.registry.RegistriesConf.load(env).withDockerHubMirrors(hub, daemon.file()));
+  }
+
   /** The store options the global options give. */
-  dev.cairn.store.StoreOptions storeOptions(dev.cairn.registry.RegistryOptions registry) {
+  dev.cairn.store.StoreOptions storeOptions(dev.cairn.registry.RegistryOptions registry)
+      throws java.io.IOException {
     dev.cairn.store.StoreOptions options =
         dev.cairn.store.StoreOptions.defaults()
             .withDriver(driver)
-            .withRegistry(registry)
+            .withRegistry(registries(registry, java.util.List.of()))
             .withKeepBlobs(environment().keepBlobs());
     if (!uidmap.isEmpty() || !gidmap.isEmpty()) {
       options =

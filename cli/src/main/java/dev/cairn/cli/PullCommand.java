@@ -6,13 +6,17 @@ import dev.cairn.image.Platform;
 import dev.cairn.image.Reference;
 import dev.cairn.registry.CredentialSource;
 import dev.cairn.registry.Credentials;
+import dev.cairn.registry.DaemonJson;
 import dev.cairn.registry.DockerConfigCredentials;
+import dev.cairn.registry.RegistriesConf;
 import dev.cairn.registry.RegistryOptions;
 import dev.cairn.store.Store;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -89,6 +93,15 @@ final class PullCommand implements Callable<Integer> {
   @Mixin RegistryFlags registryFlags;
 
   @Option(
+      names = "--registry-mirror",
+      paramLabel = "URL",
+      description =
+          "Pull Docker Hub images through this mirror (https://host[:port], or http:// for plain"
+              + " HTTP; repeatable), before daemon.json's registry-mirrors and registries.conf's"
+              + " mirrors; the mirror that fails an object is passed over for it.")
+  List<String> registryMirrors = new ArrayList<>();
+
+  @Option(
       names = {"-u", "--username"},
       paramLabel = "USER",
       description = "Log in to the image's registry as USER (password from --password-stdin).")
@@ -142,6 +155,11 @@ final class PullCommand implements Callable<Integer> {
     }
     RegistryOptions registry =
         registryFlags.applyTo(RegistryOptions.defaults().withCredentials(credentials));
+    List<RegistriesConf.Mirror> mirrors = new ArrayList<>();
+    for (String url : registryMirrors) {
+      mirrors.add(DaemonJson.mirror(url, null));
+    }
+    registry = main.registries(registry, mirrors);
     if (readTimeout != null) {
       Duration silence = duration("--read-timeout", readTimeout);
       registry = registry.withTimeouts(registry.connectTimeout(), silence, silence);

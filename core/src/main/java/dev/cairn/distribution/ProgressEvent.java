@@ -53,6 +53,19 @@ public sealed interface ProgressEvent {
    */
   record Warning(String message) implements ProgressEvent {}
 
+  /**
+   * A mirror registries.conf names served {@code object} ({@code manifest}, {@code config}, {@code
+   * tags}, or the layer {@code layer}, null for the others), as the registry would have.
+   */
+  record FromMirror(String layer, String object, String host) implements ProgressEvent {}
+
+  /**
+   * The mirror at {@code host} failed {@code object} (as {@link FromMirror} names it) for {@code
+   * reason}; the next mirror, or the registry, is asked.
+   */
+  record MirrorSkipped(String layer, String object, String host, String reason)
+      implements ProgressEvent {}
+
   /** The pull ended; the result names what was pulled. */
   record Finished(PullResult result) implements ProgressEvent {}
 

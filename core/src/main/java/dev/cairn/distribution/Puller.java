@@ -25,6 +25,7 @@ import dev.cairn.image.Platform;
 import dev.cairn.image.Reference;
 import dev.cairn.image.Schema1Manifest;
 import dev.cairn.registry.FetchedManifest;
+import dev.cairn.registry.RegistriesConf;
 import dev.cairn.registry.Registry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -62,12 +63,20 @@ public final class Puller implements AutoCloseable {
   private final RegistryFactory factory;
   private final PullLocks locks;
   private final Path tmp;
+  private final RegistriesConf conf;
   private final Map<String, Registry> registries = new HashMap<>();
 
   public Puller(Graph graph, Tags tags, RegistryFactory registries) throws IOException {
+    this(graph, tags, registries, RegistriesConf.none());
+  }
+
+  /** A puller that takes each name through the mirrors and locations {@code conf} gives it. */
+  public Puller(Graph graph, Tags tags, RegistryFactory registries, RegistriesConf conf)
+      throws IOException {
     this.graph = graph;
     this.tags = tags;
     this.factory = registries;
+    this.conf = conf;
     this.locks = PullLocks.of(graph.root());
     this.tmp = graph.root().resolve("graph").resolve("_tmp");
   }
@@ -82,7 +91,7 @@ public final class Puller implements AutoCloseable {
       throws IOException {
     listener.on(new ProgressEvent.Resolving(reference));
     try {
-      PullResult r = pullOne(registry(reference.domain()), reference, options, listener);
+      PullResult r = pullOne(origins(reference), reference, options, listener);
       listener.on(new ProgressEvent.Finished(r));
       return r;
     } catch (CairnException e) {
@@ -104,10 +113,9 @@ public final class Puller implements AutoCloseable {
       throw CairnException.invalid(
           "pulling all tags of " + reference.familiar() + ": a digest reference names one image");
     }
-    Registry registry = registry(reference.domain());
     List<String> all;
     try {
-      all = registry.tags(reference.path());
+      all = origins(reference).first(null, "tags", listener, o -> o.registry().tags(o.repo()));
     } catch (CairnException e) {
       throw e.in("pulling all tags of " + reference.name());
     }
@@ -120,6 +128,15 @@ public final class Puller implements AutoCloseable {
       out.add(pull(reference.withTag(tag), options, listener));
     }
     return List.copyOf(out);
+  }
+
+  /** The mirrors of the name, then its registry, as registries.conf says (blocked: refused). */
+  private Origins origins(Reference ref) throws IOException {
+    List<Origins.Origin> list = new ArrayList<>();
+    for (RegistriesConf.Source s : conf.sources(ref)) {
+      list.add(new Origins.Origin(registry(s.host()), s.host(), s.repository(), s.mirror()));
+    }
+    return new Origins(list);
   }
 
   private synchronized Registry registry(String host) throws IOException {
@@ -138,12 +155,11 @@ public final class Puller implements AutoCloseable {
       Digest digest, Schema1Manifest schema1, ImageManifest manifest, FetchedManifest fetched) {}
 
   private PullResult pullOne(
-      Registry registry, Reference ref, PullOptions options, ProgressListener listener)
+      Origins origins, Reference ref, PullOptions options, ProgressListener listener)
       throws IOException {
-    String repo = ref.path();
-    Resolved resolved = resolve(registry, repo, ref, options, listener);
+    Resolved resolved = resolve(origins, ref, options, listener);
     ImageConfigFile config =
-        resolved.manifest == null ? null : config(registry, repo, resolved.manifest);
+        resolved.manifest == null ? null : config(origins, resolved.manifest, listener);
     checkPlatform(options, config);
     List<Graph.Hold> holds = new ArrayList<>();
     try {
@@ -160,7 +176,7 @@ public final class Puller implements AutoCloseable {
           holds.add(graph.retain(existing)); // kept until the pull ends
         }
       }
-      fetchAll(registry, repo, plan, options, listener, holds);
+      fetchAll(origins, plan, options, listener, holds);
       List<String> ids = Plans.ids(plan.nodes());
       String top = ids.getLast();
       remember(ref, resolved, plan, listener);
@@ -220,9 +236,11 @@ public final class Puller implements AutoCloseable {
   }
 
   private Resolved resolve(
-      Registry registry, String repo, Reference ref, PullOptions options, ProgressListener listener)
+      Origins origins, Reference ref, PullOptions options, ProgressListener listener)
       throws IOException {
-    FetchedManifest fetched = registry.manifest(repo, ref.tagOrDigest());
+    FetchedManifest fetched =
+        origins.first(
+            null, "manifest", listener, o -> o.registry().manifest(o.repo(), ref.tagOrDigest()));
     listener.on(new ProgressEvent.Resolved(ref)); // as docker: once the registry knows the name
     Digest named = fetched.digest();
     for (int depth = 0; MediaType.isIndex(fetched.mediaType()); depth++) {
@@ -232,7 +250,12 @@ public final class Puller implements AutoCloseable {
       }
       ImageIndex index = ImageIndex.parse(fetched.bytes(), fetched.mediaType());
       Descriptor entry = index.select(options.platformOrHost());
-      fetched = registry.manifest(repo, entry.digest().toString());
+      fetched =
+          origins.first(
+              null,
+              "manifest",
+              listener,
+              o -> o.registry().manifest(o.repo(), entry.digest().toString()));
       if (fetched.bytes().length != entry.size()) {
         throw CairnException.invalid(
             "manifest "
@@ -269,7 +292,7 @@ public final class Puller implements AutoCloseable {
   }
 
   /** The config blob: taken from the store when the image's top node holds it, else fetched. */
-  private ImageConfigFile config(Registry registry, String repo, ImageManifest manifest)
+  private ImageConfigFile config(Origins origins, ImageManifest manifest, ProgressListener listener)
       throws IOException {
     Descriptor d = manifest.config();
     if (d.digest().algorithm() != Digest.Algorithm.SHA256) {
@@ -291,9 +314,16 @@ public final class Puller implements AutoCloseable {
                 + " bytes, more than the limit of "
                 + ImageConfigFile.MAX_BYTES);
       }
-      try (InputStream in = registry.blob(repo, d.digest(), d.size())) {
-        bytes = in.readAllBytes(); // verified against digest and size at the end
-      }
+      bytes =
+          origins.first(
+              null,
+              "config",
+              listener,
+              o -> {
+                try (InputStream in = o.registry().blob(o.repo(), d.digest(), d.size())) {
+                  return in.readAllBytes(); // verified against digest and size at the end
+                }
+              });
     }
     ImageConfigFile config;
     try {
@@ -324,8 +354,7 @@ public final class Puller implements AutoCloseable {
 
   /** What one pull's layer tasks share. */
   private record Job(
-      Registry registry,
-      String repo,
+      Origins origins,
       Plans.Plan plan,
       PullOptions options,
       ProgressListener listener,
@@ -339,8 +368,7 @@ public final class Puller implements AutoCloseable {
    * the store holds whole gets no layer rows, as with docker, which finds its config and stops.
    */
   private void fetchAll(
-      Registry registry,
-      String repo,
+      Origins origins,
       Plans.Plan plan,
       PullOptions options,
       ProgressListener listener,
@@ -349,8 +377,7 @@ public final class Puller implements AutoCloseable {
     checkLockPositions(plan);
     Job job =
         new Job(
-            registry,
-            repo,
+            origins,
             plan,
             options,
             listener,
@@ -504,18 +531,25 @@ public final class Puller implements AutoCloseable {
     String label = p.label();
     ProgressListener out = job.listener;
     boolean ahead = graph.stagesAhead(); // cleared when the layer links into the layers below
+    int at = 0; // the origin asked: the mirrors in turn, then the registry
     for (int attempt = 1; ; attempt++) {
+      Origins.Origin origin = job.origins.list().get(at);
       Path temp = null;
       Path kept = null;
       BlobTee tee = null;
       CountingInputStream counted = null;
       try (Slots.Slot slot = job.slots.take()) {
         InputStream blob =
-            job.registry.blob(
-                job.repo,
-                p.blob(),
-                p.blobSize(),
-                (offset, reason) -> out.on(new ProgressEvent.Resuming(label, offset, reason)));
+            origin
+                .registry()
+                .blob(
+                    origin.repo(),
+                    p.blob(),
+                    p.blobSize(),
+                    (offset, reason) -> out.on(new ProgressEvent.Resuming(label, offset, reason)));
+        if (origin.mirror()) {
+          out.on(new ProgressEvent.FromMirror(label, "layer", origin.host()));
+        }
         if (job.options.keepBlobs()) {
           kept = graph.blobs().temp();
           blob = tee = new BlobTee(blob, kept);
@@ -581,6 +615,18 @@ public final class Puller implements AutoCloseable {
         ahead = false; // downloaded again, and applied once the layer below is in place
         attempt--;
       } catch (CairnException | IOException e) {
+        if (origin.mirror()
+            && !(e instanceof InterruptedIOException)
+            && (counted == null || counted.failure() != null)) {
+          // the mirror's fault (no answer, no such blob, bytes that do not verify): next origin
+          Throwable why = counted == null ? e : counted.failure();
+          out.on(
+              new ProgressEvent.MirrorSkipped(
+                  label, "layer", origin.host(), String.valueOf(why.getMessage())));
+          at++;
+          attempt--;
+          continue;
+        }
         Exception blobError = blobError(counted);
         if (blobError == null) {
           throw e;
@@ -638,23 +684,31 @@ public final class Puller implements AutoCloseable {
     String label = p.label();
     Path file = graph.blobs().temp();
     try (Slots.Slot slot = job.slots.take()) {
-      InputStream blob =
-          job.registry.blob(
-              job.repo,
-              p.blob(),
-              p.blobSize(),
-              (offset, reason) ->
-                  job.listener.on(new ProgressEvent.Resuming(label, offset, reason)));
       // The image was up to date: only its blob is fetched, which the status does not count.
       long total = p.blobSize();
-      try (BlobTee tee =
-          new BlobTee(
-              new CountingInputStream(
-                  slot.tie(blob), n -> job.listener.on(new Downloading(label, n, total))),
-              file)) {
-        finishKept(p, tee);
-        graph.blobs().keep(p.id(), p.blob(), file);
-      }
+      job.origins.first(
+          label,
+          "layer",
+          job.listener,
+          o -> {
+            InputStream blob =
+                o.registry()
+                    .blob(
+                        o.repo(),
+                        p.blob(),
+                        p.blobSize(),
+                        (offset, reason) ->
+                            job.listener.on(new ProgressEvent.Resuming(label, offset, reason)));
+            try (BlobTee tee =
+                new BlobTee(
+                    new CountingInputStream(
+                        slot.tie(blob), n -> job.listener.on(new Downloading(label, n, total))),
+                    file)) {
+              finishKept(p, tee);
+              graph.blobs().keep(p.id(), p.blob(), file);
+            }
+            return null;
+          });
       job.listener.on(new Downloaded(label));
     } finally {
       Files.deleteIfExists(file);

@@ -101,11 +101,15 @@ final class Endpoint implements AutoCloseable {
     return c;
   }
 
-  /** Loopback registries and those listed as insecure are spoken to in plain HTTP. */
+  /**
+   * Loopback registries and those listed as insecure (options, or registries.conf) are spoken to in
+   * plain HTTP.
+   */
   static boolean usesPlainHttp(String endpoint, RegistryOptions options) {
     String hostOnly = hostWithoutPort(endpoint);
     return options.insecureRegistries().contains(endpoint)
         || options.insecureRegistries().contains(hostOnly)
+        || options.registries().insecure(endpoint)
         || isLoopback(hostOnly);
   }
 

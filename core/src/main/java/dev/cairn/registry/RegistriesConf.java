@@ -316,6 +316,63 @@ public record RegistriesConf(
     return list.stream().map(String.class::cast).toList();
   }
 
+  /**
+   * The same, with {@code mirrors} before any Docker Hub has (docker's {@code registry-mirrors},
+   * {@code --registry-mirror}); {@code from} is named when Docker Hub is blocked.
+   */
+  public RegistriesConf withDockerHubMirrors(List<Mirror> mirrors, Path from) {
+    if (mirrors.isEmpty()) {
+      return this;
+    }
+    List<Entry> out = new ArrayList<>();
+    boolean found = false;
+    for (Entry e : registries) {
+      if (e.prefix().equals("docker.io")) {
+        List<Mirror> all = new ArrayList<>(mirrors);
+        all.addAll(e.mirrors());
+        e =
+            new Entry(
+                e.prefix(),
+                e.location(),
+                e.insecure(),
+                e.blocked(),
+                e.mirrorByDigestOnly(),
+                all,
+                e.file());
+        found = true;
+      }
+      out.add(e);
+    }
+    if (!found) {
+      out.add(new Entry("docker.io", "docker.io", false, false, false, mirrors, from));
+    }
+    return new RegistriesConf(out, unqualifiedSearch, files);
+  }
+
+  /**
+   * Whether the file marks {@code host} insecure: an entry's location on it, a wildcard entry over
+   * it, or a mirror on it.
+   */
+  public boolean insecure(String host) {
+    for (Entry e : registries) {
+      if (e.insecure()
+          && (e.prefix().startsWith("*.") ? e.matches(host) : hostOf(e.location()).equals(host))) {
+        return true;
+      }
+      for (Mirror m : e.mirrors()) {
+        if (m.insecure() && hostOf(m.location()).equals(host)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static String hostOf(String location) {
+    int slash = location.indexOf('/');
+    return slash < 0 ? location : location.substring(0, slash);
+  }
+
   /** The most specific entry for the repository {@code ref} names, if any. */
   public Optional<Entry> entry(Reference ref) {
     String name = ref.name();

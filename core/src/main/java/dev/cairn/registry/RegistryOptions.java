@@ -18,6 +18,8 @@ import java.util.Set;
  * @param retry how failed requests are tried again
  * @param userAgent the User-Agent header
  * @param maxRedirects redirects followed per request before giving up
+ * @param registries registries.conf: where names are pulled from (mirrors, locations), which hosts
+ *     are insecure or blocked
  */
 public record RegistryOptions(
     Set<String> insecureRegistries,
@@ -28,13 +30,15 @@ public record RegistryOptions(
     Duration readTimeout,
     RetryPolicy retry,
     String userAgent,
-    int maxRedirects) {
+    int maxRedirects,
+    RegistriesConf registries) {
 
   public RegistryOptions {
     insecureRegistries = Set.copyOf(insecureRegistries);
     caCertificates = List.copyOf(caCertificates);
-    if (credentials == null || retry == null || userAgent == null) {
-      throw new IllegalArgumentException("credentials, retry and userAgent are required");
+    if (credentials == null || retry == null || userAgent == null || registries == null) {
+      throw new IllegalArgumentException(
+          "credentials, retry, userAgent and registries are required");
     }
     for (Duration d : new Duration[] {connectTimeout, responseTimeout, readTimeout}) {
       // The HTTP client takes nothing shorter than a millisecond.
@@ -61,7 +65,8 @@ public record RegistryOptions(
         Duration.ofSeconds(30),
         RetryPolicy.defaults(),
         "cairn/0.1",
-        10);
+        10,
+        RegistriesConf.none());
   }
 
   public RegistryOptions withInsecureRegistries(Set<String> hosts) {
@@ -74,7 +79,8 @@ public record RegistryOptions(
         readTimeout,
         retry,
         userAgent,
-        maxRedirects);
+        maxRedirects,
+        registries);
   }
 
   public RegistryOptions withCaCertificates(List<Path> files) {
@@ -87,7 +93,8 @@ public record RegistryOptions(
         readTimeout,
         retry,
         userAgent,
-        maxRedirects);
+        maxRedirects,
+        registries);
   }
 
   public RegistryOptions withCredentials(CredentialSource source) {
@@ -100,7 +107,8 @@ public record RegistryOptions(
         readTimeout,
         retry,
         userAgent,
-        maxRedirects);
+        maxRedirects,
+        registries);
   }
 
   public RegistryOptions withRetry(RetryPolicy policy) {
@@ -113,7 +121,8 @@ public record RegistryOptions(
         readTimeout,
         policy,
         userAgent,
-        maxRedirects);
+        maxRedirects,
+        registries);
   }
 
   /**
@@ -134,7 +143,8 @@ public record RegistryOptions(
         read,
         retry,
         userAgent,
-        maxRedirects);
+        maxRedirects,
+        registries);
   }
 
   public RegistryOptions withUserAgent(String agent) {
@@ -147,6 +157,22 @@ public record RegistryOptions(
         readTimeout,
         retry,
         agent,
-        maxRedirects);
+        maxRedirects,
+        registries);
+  }
+
+  /** Pulls names as {@code conf} says: through its mirrors, from its locations, not its blocked. */
+  public RegistryOptions withRegistries(RegistriesConf conf) {
+    return new RegistryOptions(
+        insecureRegistries,
+        caCertificates,
+        credentials,
+        connectTimeout,
+        responseTimeout,
+        readTimeout,
+        retry,
+        userAgent,
+        maxRedirects,
+        conf);
   }
 }

@@ -110,6 +110,15 @@ public final class EngineProgress {
       case Resuming r ->
           Message.layer(r.layer(), "Resuming at " + size(r.offset()) + " (" + r.reason() + ")");
       case ProgressEvent.Warning w -> Message.line(null, "Warning: " + w.message());
+      case ProgressEvent.FromMirror f ->
+          f.layer() == null
+              ? Message.line(null, capital(f.object()) + " from mirror " + f.host())
+              : Message.layer(f.layer(), "From mirror " + f.host());
+      case ProgressEvent.MirrorSkipped m ->
+          m.layer() == null
+              ? Message.line(
+                  null, "Mirror " + m.host() + " failed the " + m.object() + ": " + m.reason())
+              : Message.layer(m.layer(), "Mirror " + m.host() + " failed: " + m.reason());
       case Finished f -> Message.line(null, "Digest: " + f.result().manifestDigest());
       case PushStarted s ->
           Message.line(null, "The push refers to repository [" + s.reference().name() + "]");
@@ -127,6 +136,10 @@ public final class EngineProgress {
                   + " size: "
                   + f.result().manifestSize());
     };
+  }
+
+  private static String capital(String word) {
+    return word.isEmpty() ? word : Character.toUpperCase(word.charAt(0)) + word.substring(1);
   }
 
   /** The last line of a pull of {@code requested} (as the user named it, familiar). */

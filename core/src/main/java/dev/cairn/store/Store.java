@@ -379,7 +379,8 @@ public final class Store implements Closeable {
           }
           return !named;
         },
-        registries(credentials));
+        registries(credentials),
+        options.registry().registries());
   }
 
   /**
