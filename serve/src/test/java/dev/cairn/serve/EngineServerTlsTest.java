@@ -36,9 +36,8 @@ class EngineServerTlsTest {
   static EngineServer server;
   static String host;
 
-  /** The CA, the server's certificate and key, the client's, and a client of another CA. */
+  // the CA, the server's certificate and key, the client's, and a client of another CA
   static Path ca;
-
   static Path caKey;
   static Path serverCert;
   static Path serverKey;
@@ -295,6 +294,8 @@ class EngineServerTlsTest {
     Run cli = docker(host, List.of(), "version", "--format", "{{.Server.Version}}");
     assertThat(cli.exit()).isEqualTo(1);
     assertThat(cli.out()).isBlank();
+    assertThat(cli.err())
+        .contains("Are you trying to connect to a TLS-enabled daemon without TLS?");
 
     int port = Integer.parseInt(host.substring(host.lastIndexOf(':') + 1));
     try (Socket s = new Socket("127.0.0.1", port)) {
