@@ -1,5 +1,6 @@
 package dev.cairn.cli;
 
+import dev.cairn.CairnException;
 import dev.cairn.registry.RegistryOptions;
 import dev.cairn.serve.EngineServer;
 import dev.cairn.store.Store;
@@ -27,7 +28,11 @@ import picocli.CommandLine.Spec;
       ""
     },
     exitCodeListHeading = ExitStatus.HEADING,
-    exitCodeList = {"0:stopped", "1:invalid input (an address cairn will not listen on)"})
+    exitCodeList = {
+      "0:stopped",
+      "1:invalid input (an address cairn will not listen on, TLS options that are not all given,"
+          + " a TLS file that is not what it should be)"
+    })
 final class ServeCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
@@ -37,20 +42,45 @@ final class ServeCommand implements Callable<Integer> {
       names = {"-H", "--host"},
       paramLabel = "HOST",
       description =
-          "unix:///path or tcp://127.0.0.1:PORT (repeatable). Default:"
-              + " unix://$XDG_RUNTIME_DIR/cairn.sock, else /run/cairn.sock.")
+          "unix:///path or tcp://127.0.0.1:PORT (repeatable); with the --tls options, TCP on any"
+              + " address (tcp://0.0.0.0:2376). Default: unix://$XDG_RUNTIME_DIR/cairn.sock, else"
+              + " /run/cairn.sock.")
   List<String> hosts = new ArrayList<>();
+
+  // As dockerd's --tlsverify with --tlscert, --tlskey and --tlscacert: the three go together.
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      description =
+          "Serve TCP with TLS, as dockerd's --tlsverify: the server's certificate (PEM, its chain"
+              + " after it).")
+  Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "FILE",
+      description = "The key of --tls-cert (PEM: PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY).")
+  Path tlsKey;
+
+  @Option(
+      names = "--tls-ca",
+      paramLabel = "FILE",
+      description =
+          "Take only TLS clients whose certificate a CA in this PEM file issued (with --tls-cert"
+              + " and --tls-key).")
+  Path tlsCa;
 
   /** As dockerd's --insecure-registry: the pulls and pushes clients ask for reach registries so. */
   @Mixin RegistryFlags registryFlags;
 
   @Override
   public Integer call() throws IOException, InterruptedException {
+    EngineServer.Tls tls = tls();
     if (hosts.isEmpty()) {
       hosts.add("unix://" + defaultSocket(main.environment().variables()));
     }
     try (Store store = main.openStore(registryFlags.applyTo(RegistryOptions.defaults()))) {
-      EngineServer server = EngineServer.start(store, hosts);
+      EngineServer server = EngineServer.start(store, hosts, tls);
       Thread stop =
           new Thread(
               () -> {
@@ -61,11 +91,34 @@ final class ServeCommand implements Callable<Integer> {
                 }
               });
       Runtime.getRuntime().addShutdownHook(stop);
-      spec.commandLine().getErr().println("cairn: serving on " + String.join(", ", hosts));
+      spec.commandLine().getErr().println("cairn: serving on " + String.join(", ", server.hosts()));
       spec.commandLine().getErr().flush();
       server.join();
     }
     return 0;
+  }
+
+  /** The TLS options, all three or none. */
+  private EngineServer.Tls tls() {
+    if (tlsCert == null && tlsKey == null && tlsCa == null) {
+      return null;
+    }
+    List<String> missing = new ArrayList<>();
+    if (tlsCert == null) {
+      missing.add("--tls-cert");
+    }
+    if (tlsKey == null) {
+      missing.add("--tls-key");
+    }
+    if (tlsCa == null) {
+      missing.add("--tls-ca");
+    }
+    if (!missing.isEmpty()) {
+      throw CairnException.invalid(
+          "--tls-cert, --tls-key and --tls-ca go together: missing "
+              + String.join(" and ", missing));
+    }
+    return new EngineServer.Tls(tlsCert, tlsKey, tlsCa);
   }
 
   static Path defaultSocket(Map<String, String> env) {

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -59,5 +60,39 @@ class ServeCommandTest {
     } finally {
       serve.destroyForcibly().waitFor();
     }
+  }
+
+  @Test
+  void tlsOptionsNotAllGivenAreAUsageError() {
+    CliResult r =
+        Cli.vfs(dir.resolve("store"))
+            .run("serve", "-H", "tcp://0.0.0.0:2376", "--tls-cert", "cert.pem");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err())
+        .isEqualTo(
+            "cairn: --tls-cert, --tls-key and --tls-ca go together: missing --tls-key and"
+                + " --tls-ca\n");
+    assertThat(dir.resolve("store")).doesNotExist();
+  }
+
+  @Test
+  void aTlsFileThatIsNotPemIsNamedInTheError() throws Exception {
+    Path cert = Files.writeString(dir.resolve("cert.pem"), "not a certificate\n");
+    CliResult r =
+        Cli.vfs(dir.resolve("store"))
+            .run(
+                "serve",
+                "-H",
+                "tcp://127.0.0.1:0",
+                "--tls-cert",
+                cert.toString(),
+                "--tls-key",
+                dir.resolve("key.pem").toString(),
+                "--tls-ca",
+                dir.resolve("ca.pem").toString());
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err())
+        .isEqualTo(
+            "cairn: TLS certificate " + cert + ": not PEM (no \"-----BEGIN ...-----\" block)\n");
   }
 }

@@ -10,22 +10,35 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * {@code cairn serve}: a store answering the image part of the Docker Engine API ({@link
- * EngineApi}) on unix sockets and loopback TCP, each request on a virtual thread.
+ * EngineApi}) on unix sockets, loopback TCP and TCP with TLS, each request on a virtual thread.
  */
 public final class EngineServer implements AutoCloseable {
   /** How long a stop lets requests under way finish before it interrupts them. */
@@ -46,19 +59,83 @@ public final class EngineServer implements AutoCloseable {
   }
 
   /**
+   * TLS for the TCP hosts, as dockerd's {@code --tlsverify}: the server presents {@code cert} (a
+   * PEM chain, leaf first) with {@code key} (PEM: PKCS#8, PKCS#1 or SEC1), and takes only clients
+   * whose certificate one of the PEM certificates in {@code ca} issued. TLS 1.2 and 1.3.
+   */
+  public record Tls(Path cert, Path key, Path ca) {
+    public Tls {
+      Objects.requireNonNull(cert, "cert");
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(ca, "ca");
+    }
+
+    /**
+     * The server's context, read from the files.
+     *
+     * @throws CairnException INVALID naming the file that is not what it should be, and why
+     */
+    SSLContext context() throws IOException {
+      List<X509Certificate> chain = Pem.certificates(cert, "TLS certificate");
+      PrivateKey privateKey = Pem.privateKey(key, chain.getFirst(), cert);
+      List<X509Certificate> authorities = Pem.certificates(ca, "TLS CA");
+      try {
+        char[] none = new char[0];
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        keys.setKeyEntry("server", privateKey, none, chain.toArray(X509Certificate[]::new));
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance("PKIX");
+        kmf.init(keys, none);
+        // only these CAs: the system's would let anyone with a public certificate in
+        KeyStore trusted = KeyStore.getInstance("PKCS12");
+        trusted.load(null, null);
+        for (int i = 0; i < authorities.size(); i++) {
+          trusted.setCertificateEntry("ca-" + i, authorities.get(i));
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+        tmf.init(trusted);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        return context;
+      } catch (GeneralSecurityException e) {
+        throw CairnException.invalid(
+            "TLS: the JDK refuses " + cert + " and " + key + ": " + e.getMessage());
+      }
+    }
+  }
+
+  /**
    * Starts answering on {@code hosts} ({@code unix:///path} or {@code tcp://127.0.0.1:PORT}).
    *
    * @throws CairnException INVALID for a host cairn will not listen on (a TCP address not on
    *     loopback: without TLS anyone there could drive the store)
    */
   public static EngineServer start(Store store, List<String> hosts) throws IOException {
-    return start(store, hosts, GRACE);
+    return start(store, hosts, null, GRACE);
   }
 
   /**
-   * As {@link #start(Store, List)}, letting requests under way finish for {@code grace} at a stop.
+   * As {@link #start(Store, List)}, TCP hosts with {@code tls} (then on any address), or without
+   * when it is null.
+   *
+   * @throws CairnException INVALID for a host cairn will not listen on, or a TLS file that is not
+   *     what it should be
+   */
+  public static EngineServer start(Store store, List<String> hosts, Tls tls) throws IOException {
+    return start(store, hosts, tls, GRACE);
+  }
+
+  /**
+   * As {@link #start(Store, List, Tls)}, letting requests under way finish for {@code grace} at a
+   * stop.
    */
   static EngineServer start(Store store, List<String> hosts, Duration grace) throws IOException {
+    return start(store, hosts, null, grace);
+  }
+
+  static EngineServer start(Store store, List<String> hosts, Tls tls, Duration grace)
+      throws IOException {
+    SslContextFactory.Server ssl = tls == null ? null : sslFactory(tls.context());
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
     threads.setName("cairn-serve");
@@ -77,15 +154,27 @@ public final class EngineServer implements AutoCloseable {
         }
         case "tcp" -> {
           String h = uri.getHost();
-          if (h == null || !(h.equals("127.0.0.1") || h.equals("localhost") || h.equals("[::1]"))) {
+          if (uri.getPort() < 0) {
+            throw CairnException.invalid(
+                "cannot listen on " + CairnException.quote(host) + ": use tcp://ADDRESS:PORT");
+          }
+          if (ssl == null
+              && (h == null
+                  || !(h.equals("127.0.0.1") || h.equals("localhost") || h.equals("[::1]")))) {
             throw CairnException.invalid(
                 "refusing to listen on "
                     + host
                     + ": without TLS only a loopback address is safe (anyone who reaches it drives"
                     + " the store)");
           }
-          ServerConnector c = new ServerConnector(server);
-          c.setHost(h);
+          ServerConnector c =
+              ssl == null
+                  ? new ServerConnector(server)
+                  : new ServerConnector(
+                      server,
+                      new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()),
+                      new HttpConnectionFactory());
+          c.setHost(h); // null: every address
           c.setPort(uri.getPort());
           server.addConnector(c);
         }
@@ -119,6 +208,31 @@ public final class EngineServer implements AutoCloseable {
       }
     }
     return new EngineServer(server, api, sockets, grace);
+  }
+
+  /** Jetty's TLS over {@code context}: a client certificate required, nothing below TLS 1.2. */
+  private static SslContextFactory.Server sslFactory(SSLContext context) {
+    SslContextFactory.Server f = new SslContextFactory.Server();
+    f.setSslContext(context);
+    f.setNeedClientAuth(true);
+    f.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+    return f;
+  }
+
+  /**
+   * Where the server listens: its hosts as given, a TCP port 0 replaced by the port it was given.
+   */
+  public List<String> hosts() {
+    List<String> hosts = new ArrayList<>();
+    for (Connector c : server.getConnectors()) {
+      switch (c) {
+        case UnixDomainServerConnector u -> hosts.add("unix://" + u.getUnixDomainPath());
+        case ServerConnector t ->
+            hosts.add("tcp://" + (t.getHost() == null ? "" : t.getHost()) + ":" + t.getLocalPort());
+        default -> {}
+      }
+    }
+    return hosts;
   }
 
   /** A socket file nobody answers on is a leftover of a server that died; one in use is not. */
