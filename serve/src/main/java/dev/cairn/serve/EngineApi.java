@@ -139,6 +139,9 @@ final class EngineApi extends Handler.Abstract {
       fail(request, response, callback, path, status(e), e.getMessage());
     } catch (IOException | RuntimeException e) {
       fail(request, response, callback, path, 500, String.valueOf(e.getMessage()));
+    } catch (LinkageError | AssertionError e) {
+      // a fault of cairn's own: still dockerd's JSON answer, not the server's HTML page
+      fail(request, response, callback, path, 500, "internal error: " + e);
     }
     return true;
   }

@@ -129,10 +129,6 @@ public final class EngineServer implements AutoCloseable {
    * As {@link #start(Store, List, Tls)}, letting requests under way finish for {@code grace} at a
    * stop.
    */
-  static EngineServer start(Store store, List<String> hosts, Duration grace) throws IOException {
-    return start(store, hosts, null, grace);
-  }
-
   static EngineServer start(Store store, List<String> hosts, Tls tls, Duration grace)
       throws IOException {
     SslContextFactory.Server ssl = tls == null ? null : sslFactory(tls.context());

@@ -170,7 +170,7 @@ class EnginePullFaultsTest {
     StoreOptions options = options();
     try (Store store = Store.open(root, options)) {
       EngineServer server =
-          EngineServer.start(store, List.of("unix://" + socket), Duration.ofMillis(500));
+          EngineServer.start(store, List.of("unix://" + socket), null, Duration.ofMillis(500));
       try (SocketClient pull = SocketClient.send(socket, "POST", create(ref))) {
         assertThat(proxy.awaitStall(Duration.ofSeconds(30))).isTrue();
         assertThat(pull.readUntil("Pulling fs layer")).isTrue();
