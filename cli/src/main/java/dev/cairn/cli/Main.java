@@ -122,9 +122,6 @@ public final class Main {
       dev.cairn.registry.RegistryOptions registry,
       java.util.List<dev.cairn.registry.RegistriesConf.Mirror> mirrors)
       throws java.io.IOException {
-    if (!registry.registries().equals(dev.cairn.registry.RegistriesConf.none())) {
-      return registry;
-    }
     java.util.Map<String, String> env = environment().variables();
     dev.cairn.registry.DaemonJson daemon = dev.cairn.registry.DaemonJson.load(env);
     java.util.List<dev.cairn.registry.RegistriesConf.Mirror> hub =
@@ -139,12 +136,11 @@ public final class Main {
   }
 
   /** The store options the global options give. */
-  dev.cairn.store.StoreOptions storeOptions(dev.cairn.registry.RegistryOptions registry)
-      throws java.io.IOException {
+  dev.cairn.store.StoreOptions storeOptions(dev.cairn.registry.RegistryOptions registry) {
     dev.cairn.store.StoreOptions options =
         dev.cairn.store.StoreOptions.defaults()
             .withDriver(driver)
-            .withRegistry(registries(registry, java.util.List.of()))
+            .withRegistry(registry)
             .withKeepBlobs(environment().keepBlobs());
     if (!uidmap.isEmpty() || !gidmap.isEmpty()) {
       options =

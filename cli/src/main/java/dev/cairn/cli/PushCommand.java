@@ -95,10 +95,12 @@ final class PushCommand implements Callable<Integer> {
             ? PushOptions.defaults()
             : PushOptions.defaults().withFormat(PushOptions.Format.parse(format));
     RegistryOptions registry =
-        registryFlags.applyTo(
-            RegistryOptions.defaults()
-                .withCredentials(
-                    DockerConfigCredentials.loadDefault(main.environment().variables())));
+        main.registries(
+            registryFlags.applyTo(
+                RegistryOptions.defaults()
+                    .withCredentials(
+                        DockerConfigCredentials.loadDefault(main.environment().variables()))),
+            java.util.List.of());
     PushProgress listener = new PushProgress(mode, out);
     try (Store store = main.openStore(registry)) {
       if (allTags) {

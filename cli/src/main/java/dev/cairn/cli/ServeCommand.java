@@ -79,7 +79,9 @@ final class ServeCommand implements Callable<Integer> {
     if (hosts.isEmpty()) {
       hosts.add("unix://" + defaultSocket(main.environment().variables()));
     }
-    try (Store store = main.openStore(registryFlags.applyTo(RegistryOptions.defaults()))) {
+    try (Store store =
+        main.openStore(
+            main.registries(registryFlags.applyTo(RegistryOptions.defaults()), List.of()))) {
       EngineServer server = EngineServer.start(store, hosts, tls);
       Thread stop =
           new Thread(

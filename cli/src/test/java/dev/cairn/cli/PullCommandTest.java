@@ -334,4 +334,40 @@ class PullCommandTest {
   private static String string(JsonValue.JsonObject m, String key) {
     return m.get(key) instanceof JsonValue.JsonString s ? s.value() : null;
   }
+
+  @Test
+  void registriesConfFromTheEnvironmentSendsThePullThroughItsMirrorOrRefusesIt() throws Exception {
+    proxy.reset();
+    Path conf =
+        Files.writeString(
+            dir.resolve("registries.conf"),
+            "[[registry]]\nlocation = \""
+                + server.host()
+                + "\"\n[[registry.mirror]]\nlocation = \""
+                + proxy.host()
+                + "\"\n");
+    Map<String, String> env =
+        Map.of(
+            "CAIRN_REGISTRIES_CONF",
+            conf.toString(),
+            "CAIRN_DAEMON_JSON",
+            dir.resolve("no-daemon.json").toString());
+    CliResult r = cairn.withEnv(env).run("pull", "--progress=plain", ref("1"));
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.lines())
+        .contains("Manifest from mirror " + proxy.host())
+        .contains(shortId(image.layers().getFirst()) + ": From mirror " + proxy.host());
+    assertThat(proxy.seen).anyMatch(s -> s.path().contains("/manifests/1"));
+
+    Files.writeString(
+        conf, "[[registry]]\nprefix = \"" + server.host() + "/test\"\nblocked = true\n");
+    CliResult blocked = cairn.withEnv(env).run("pull", "-q", ref("1"));
+    assertThat(blocked.exit()).isEqualTo(1);
+    assertThat(blocked.err()).contains("blocked by " + conf);
+
+    Files.writeString(conf, "[[registry]]\nlocation = \"a\"\ninsecure = maybe\n");
+    CliResult malformed = cairn.withEnv(env).run("pull", "-q", ref("1"));
+    assertThat(malformed.exit()).isEqualTo(1);
+    assertThat(malformed.err()).startsWith("cairn: " + conf + ", line 3");
+  }
 }
