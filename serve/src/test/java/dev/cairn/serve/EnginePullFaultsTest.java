@@ -207,4 +207,36 @@ class EnginePullFaultsTest {
       assertThat(store.imageSummaries(true)).isEmpty();
     }
   }
+
+  @Test
+  void aPullThroughTheApiGoesThroughTheStoresMirrorsAndKeepsTheNameAsked() throws Exception {
+    proxy.reset();
+    java.nio.file.Path conf =
+        java.nio.file.Files.writeString(
+            temp.resolve("registries.conf"),
+            "[[registry]]\nlocation = \""
+                + registry.host()
+                + "\"\n[[registry.mirror]]\nlocation = \""
+                + proxy.host()
+                + "\"\n");
+    Path socket = temp.resolve("mirrored.sock");
+    String ref = registry.host() + "/serve/held:1";
+    StoreOptions options =
+        options()
+            .withRegistry(
+                RegistryOptions.defaults()
+                    .withRegistries(dev.cairn.registry.RegistriesConf.read(conf)));
+    try (Store store = Store.open(temp.resolve("mirrored"), options);
+        EngineServer server = EngineServer.start(store, List.of("unix://" + socket))) {
+      String answer = SocketClient.exchange(socket, "POST", create(ref));
+      assertThat(answer)
+          .contains("{\"status\":\"Manifest from mirror " + proxy.host() + "\"}")
+          .contains("Status: Downloaded newer image for " + ref);
+      assertThat(store.image(ref).references())
+          .containsExactly(
+              Reference.parse(ref),
+              Reference.parse(registry.host() + "/serve/held@" + image.manifest().digest()));
+    }
+    assertThat(proxy.seen).anyMatch(s -> s.path().contains("/blobs/"));
+  }
 }
