@@ -50,6 +50,7 @@ class PullCommandTest {
     Tools.push(layout.dir(), "1", server.host(), "test/cli");
     Tools.push(layout.dir(), "bad", server.host(), "test/cli");
     Tools.push(layout.dir(), "repeated", server.host(), "test/cli");
+    Tools.push(layout.dir(), "1", server.host(), "library/cairn-mirror-test");
     proxy = new FaultProxy(server.host());
   }
 
@@ -369,5 +370,32 @@ class PullCommandTest {
     CliResult malformed = cairn.withEnv(env).run("pull", "-q", ref("1"));
     assertThat(malformed.exit()).isEqualTo(1);
     assertThat(malformed.err()).startsWith("cairn: " + conf + ", line 3");
+  }
+
+  @Test
+  void aRegistryMirrorServesDockerHubNamesWithoutDockerHub() {
+    Map<String, String> env =
+        Map.of(
+            "CAIRN_REGISTRIES_CONF",
+            dir.resolve("none.conf").toString(),
+            "CAIRN_DAEMON_JSON",
+            dir.resolve("none.json").toString());
+    // Docker Hub itself is out of reach here: only the mirror can serve the pull
+    CliResult r =
+        cairn
+            .withEnv(env)
+            .run("pull", "--registry-mirror", "http://" + server.host(), "cairn-mirror-test:1");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.lines())
+        .contains("Manifest from mirror " + server.host())
+        .endsWith("docker.io/library/cairn-mirror-test:1");
+    CliResult images = cairn.run("images");
+    assertThat(images.lines()).anyMatch(l -> l.matches("cairn-mirror-test +1 .*"));
+
+    CliResult refused =
+        cairn.withEnv(env).run("pull", "--registry-mirror", "mirror.local", "cairn-mirror-test:1");
+    assertThat(refused.exit()).isEqualTo(1);
+    assertThat(refused.err())
+        .contains("registry mirror \"mirror.local\" must begin with https:// or http://");
   }
 }
