@@ -15,10 +15,12 @@ import dev.cairn.registry.OciLayouts;
 import dev.cairn.registry.RegistriesConf;
 import dev.cairn.registry.RegistryOptions;
 import dev.cairn.registry.RegistryServer;
+import dev.cairn.registry.RetryPolicy;
 import dev.cairn.registry.Tools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -245,6 +247,31 @@ class MirrorPullTest {
     } finally {
       mirror.close();
       origin.close();
+    }
+  }
+
+  @Test
+  void aMirrorWithoutTheTagOrAnsweringAnErrorIsPassedOverForTheNext() throws Exception {
+    faults.reset();
+    faults.plan("/manifests/", Fault.STATUS_500, Fault.STATUS_500); // both attempts
+    Path dir = temp.resolve("empty-mirror");
+    try (RegistryServer empty = RegistryServer.start(dir.resolve("storage"), dir, "")) {
+      RegistriesConf c = conf("passed-over", mirror(empty.host()) + mirror(faults.host()));
+      RegistryOptions twice =
+          RegistryOptions.defaults()
+              .withRetry(
+                  new RetryPolicy(
+                      2, Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofSeconds(5)))
+              .withRegistries(c);
+      try (Store s = store("passed-over", twice)) {
+        List<ProgressEvent> events = pull(s, ref);
+        assertThat(events)
+            .filteredOn(
+                e -> e instanceof ProgressEvent.MirrorSkipped m && m.object().equals("manifest"))
+            .extracting(e -> ((ProgressEvent.MirrorSkipped) e).host())
+            .containsExactly(empty.host(), faults.host());
+        assertThat(s.image(ref).id()).isEqualTo(image.config().digest());
+      }
     }
   }
 }
