@@ -113,26 +113,14 @@ public final class Main {
   }
 
   /**
-   * {@code registry} with the machine's registries.conf (and its drop-ins) and docker's
-   * daemon.json: Docker Hub's mirrors ({@code mirrors} first, then daemon.json's, then the file's),
-   * locations, blocked names and insecure hosts. Options that already carry a configuration keep
-   * it.
+   * {@code registry} with the machine's registries.conf and daemon.json, Docker Hub's {@code
+   * mirrorUrls} first: read only by the commands that reach registries, so that the others start
+   * without them.
    */
   dev.cairn.registry.RegistryOptions registries(
-      dev.cairn.registry.RegistryOptions registry,
-      java.util.List<dev.cairn.registry.RegistriesConf.Mirror> mirrors)
+      dev.cairn.registry.RegistryOptions registry, java.util.List<String> mirrorUrls)
       throws java.io.IOException {
-    java.util.Map<String, String> env = environment().variables();
-    dev.cairn.registry.DaemonJson daemon = dev.cairn.registry.DaemonJson.load(env);
-    java.util.List<dev.cairn.registry.RegistriesConf.Mirror> hub =
-        new java.util.ArrayList<>(mirrors);
-    hub.addAll(daemon.mirrors());
-    java.util.Set<String> insecure = new java.util.HashSet<>(registry.insecureRegistries());
-    insecure.addAll(daemon.insecure());
-    return registry
-        .withInsecureRegistries(insecure)
-        .withRegistries(
-            dev.cairn.registry.RegistriesConf.load(env).withDockerHubMirrors(hub, daemon.file()));
+    return registry.withMachineConfiguration(environment().variables(), mirrorUrls);
   }
 
   /** The store options the global options give. */

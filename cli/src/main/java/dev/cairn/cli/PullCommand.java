@@ -6,9 +6,7 @@ import dev.cairn.image.Platform;
 import dev.cairn.image.Reference;
 import dev.cairn.registry.CredentialSource;
 import dev.cairn.registry.Credentials;
-import dev.cairn.registry.DaemonJson;
 import dev.cairn.registry.DockerConfigCredentials;
-import dev.cairn.registry.RegistriesConf;
 import dev.cairn.registry.RegistryOptions;
 import dev.cairn.store.Store;
 import java.io.IOException;
@@ -155,11 +153,7 @@ final class PullCommand implements Callable<Integer> {
     }
     RegistryOptions registry =
         registryFlags.applyTo(RegistryOptions.defaults().withCredentials(credentials));
-    List<RegistriesConf.Mirror> mirrors = new ArrayList<>();
-    for (String url : registryMirrors) {
-      mirrors.add(DaemonJson.mirror(url, null));
-    }
-    registry = main.registries(registry, mirrors);
+    registry = main.registries(registry, registryMirrors);
     if (readTimeout != null) {
       Duration silence = duration("--read-timeout", readTimeout);
       registry = registry.withTimeouts(registry.connectTimeout(), silence, silence);

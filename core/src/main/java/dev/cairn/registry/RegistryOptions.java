@@ -1,8 +1,12 @@
 package dev.cairn.registry;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -174,5 +178,27 @@ public record RegistryOptions(
         userAgent,
         maxRedirects,
         conf);
+  }
+
+  /**
+   * With the machine's registries.conf (and its drop-ins) and docker's daemon.json, as {@code env}
+   * names them ({@link RegistriesConf#path}, {@link DaemonJson#path}): locations, blocked names,
+   * insecure hosts, and Docker Hub's mirrors, {@code mirrorUrls} ({@code --registry-mirror}) first,
+   * then daemon.json's, then the file's.
+   *
+   * @throws dev.cairn.CairnException INVALID naming the file (and line) that is wrong, or the URL
+   */
+  public RegistryOptions withMachineConfiguration(Map<String, String> env, List<String> mirrorUrls)
+      throws IOException {
+    DaemonJson daemon = DaemonJson.load(env);
+    List<RegistriesConf.Mirror> hub = new ArrayList<>();
+    for (String url : mirrorUrls) {
+      hub.add(DaemonJson.mirror(url, null));
+    }
+    hub.addAll(daemon.mirrors());
+    Set<String> insecure = new HashSet<>(insecureRegistries);
+    insecure.addAll(daemon.insecure());
+    return withInsecureRegistries(insecure)
+        .withRegistries(RegistriesConf.load(env).withDockerHubMirrors(hub, daemon.file()));
   }
 }
