@@ -175,9 +175,7 @@ class LocalCommandsTest {
 
   @Test
   void anOverlayMountOutlivesTheCommandUntilUnmount() throws IOException {
-    org.junit.jupiter.api.Assumptions.assumeTrue(
-        "true".equals(System.getenv("CI")) || dev.cairn.posix.Posix.geteuid() == 0,
-        "overlay mounts need root");
+    dev.cairn.testing.Tools.requireRoot("overlay mounts need root");
     root = dir.resolve("overlay-store");
     // Two layers, so that the image is a real overlay mount rather than a plain directory.
     try (dev.cairn.store.Store store =

@@ -1,7 +1,6 @@
 package dev.cairn.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cairn.CairnException;
 import dev.cairn.distribution.PullOptions;
@@ -93,9 +92,11 @@ class StoreCheckTest {
   static void overlayOrSkip(String driver) {
     if (driver.equals("overlay")) {
       try (Store probe = Store.open(temp.resolve("probe"), options("overlay"))) {
-        assumeTrue(probe.driver().name().equals("overlay"), "overlayfs does not mount here");
+        dev.cairn.testing.Tools.requireThat(
+            probe.driver().name().equals("overlay"), "overlayfs does not mount here");
       } catch (IOException | CairnException e) {
-        assumeTrue(false, "overlayfs does not work here: " + e.getMessage());
+        dev.cairn.testing.Tools.requireThat(
+            false, "overlayfs does not work here: " + e.getMessage());
       }
     }
   }

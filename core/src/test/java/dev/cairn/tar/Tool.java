@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Runs an installed command-line tool from a test; a missing tool fails on CI and skips locally.
@@ -18,19 +17,7 @@ public final class Tool {
 
   /** Makes sure {@code name} is on the PATH: fails when CI=true, skips the test otherwise. */
   public static void require(String name) {
-    boolean found = false;
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {
-        found = true;
-        break;
-      }
-    }
-    if (!found) {
-      if ("true".equals(System.getenv("CI"))) {
-        fail(name + " is not installed; test.sh installs it on CI");
-      }
-      Assumptions.abort(name + " is not installed");
-    }
+    dev.cairn.testing.Tools.require(name);
   }
 
   /**

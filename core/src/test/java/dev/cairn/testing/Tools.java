@@ -67,6 +67,37 @@ public final class Tools {
   }
 
   /**
+   * Requires root: a failure on CI, which runs as root, else the test is skipped with {@code why}.
+   */
+  public static void requireRoot(String why) {
+    requireThat(dev.cairn.posix.Posix.geteuid() == 0, why);
+  }
+
+  /**
+   * Requires that the file system of {@code dir} keeps extended attributes named like {@code
+   * attribute} (its namespace: {@code user.}, {@code security.}), found by setting {@code value} on
+   * a scratch file directly, never by asking the code under test.
+   */
+  public static void requireXattrs(Path dir, String attribute, byte[] value)
+      throws java.io.IOException {
+    Path probe = Files.createTempFile(dir, "xattr-probe", "");
+    try {
+      dev.cairn.posix.Posix.lsetxattr(
+          dev.cairn.posix.Posix.AT_FDCWD,
+          dev.cairn.posix.Posix.bytes(probe.toString()),
+          attribute,
+          value);
+    } catch (dev.cairn.posix.PosixException e) {
+      if (e.errno() != dev.cairn.posix.Posix.EOPNOTSUPP) {
+        throw e;
+      }
+      requireThat(false, "the file system of " + dir + " keeps no " + attribute + " xattrs");
+    } finally {
+      Files.delete(probe);
+    }
+  }
+
+  /**
    * A command line that runs {@code mainClass} in a fresh JVM with this test run's class path,
    * started quickly (C1, serial GC), for tests that need a second process or one to kill.
    */
