@@ -146,6 +146,7 @@ class CrashTest {
             + " %d unfinished heads seen, %d current indexes checked%n",
         KILLS, checked, midRegister, midDelete, unfinishedHeads, freshIndexes);
     assertEquals(List.of(), failures);
+    assertTrue(checked >= KILLS, "every kill must leave nodes to check: " + checked + " checks");
     assertTrue(midRegister > 0, "some kills must land inside a register");
     assertTrue(midDelete > 0, "some kills must land inside a delete");
     assertTrue(unfinishedHeads > 0, "some kills must land between an image's nodes and its name");
