@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.eclipse.jetty.io.Content;
 
-/** Archives: {@code images/get} saves, {@code images/load} loads. */
+/** Archives: {@code images/get} and {@code images/{name}/get} save, {@code images/load} loads. */
 final class ArchiveRoutes implements Call.Routes {
   private final Store store;
 
@@ -23,12 +23,15 @@ final class ArchiveRoutes implements Call.Routes {
 
   @Override
   public boolean answer(Call call) throws IOException {
+    String name;
     if (call.is("GET", "/images/get")) {
       List<String> names = call.query().getValues("names");
       if (names == null || names.isEmpty()) {
         throw CairnException.invalid("no image names were given");
       }
       save(names, call);
+    } else if ((name = call.image("GET", "/get")) != null) {
+      save(List.of(name), call); // dockerd's older form for one image, which docker-java sends
     } else if (call.is("POST", "/images/load")) {
       load(call);
     } else {

@@ -26,7 +26,9 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -136,6 +138,11 @@ public final class EngineServer implements AutoCloseable {
     threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
     threads.setName("cairn-serve");
     Server server = new Server(threads);
+    HttpConfiguration http = new HttpConfiguration();
+    // Clients that build paths from URI templates (docker-java) send the slashes of an image name
+    // escaped, /images/a%2Fb/json; dockerd takes %2F as the slash it stands for, and so must cairn
+    http.setUriCompliance(
+        UriCompliance.DEFAULT.with("dockerd", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR));
     List<Path> sockets = new ArrayList<>();
     for (String host : hosts) {
       URI uri = URI.create(host);
@@ -143,7 +150,8 @@ public final class EngineServer implements AutoCloseable {
         case "unix" -> {
           Path socket = Path.of(uri.getPath());
           clearStale(socket);
-          UnixDomainServerConnector c = new UnixDomainServerConnector(server);
+          UnixDomainServerConnector c =
+              new UnixDomainServerConnector(server, new HttpConnectionFactory(http));
           c.setUnixDomainPath(socket);
           server.addConnector(c);
           sockets.add(socket);
@@ -165,11 +173,11 @@ public final class EngineServer implements AutoCloseable {
           }
           ServerConnector c =
               ssl == null
-                  ? new ServerConnector(server)
+                  ? new ServerConnector(server, new HttpConnectionFactory(http))
                   : new ServerConnector(
                       server,
                       new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()),
-                      new HttpConnectionFactory());
+                      new HttpConnectionFactory(http));
           c.setHost(h); // null: every address
           c.setPort(uri.getPort());
           server.addConnector(c);

@@ -96,8 +96,8 @@ final class ImageRoutes implements Call.Routes {
   }
 
   /**
-   * The API's {@code filters} parameter, {@code {"key":{"value":true},…}}, as the {@code key=value}
-   * filters the store takes; none when absent.
+   * The API's {@code filters} parameter, {@code {"key":{"value":true},…}} or {@code
+   * {"key":["value",…]}}, as the {@code key=value} filters the store takes; none when absent.
    */
   static List<String> filters(String json) {
     List<String> out = new ArrayList<>();
@@ -114,11 +114,25 @@ final class ImageRoutes implements Call.Routes {
       throw CairnException.invalid("invalid filters: not a JSON object");
     }
     for (JsonValue.Member key : o.members()) {
-      if (!(key.value() instanceof JsonValue.JsonObject values)) {
-        throw CairnException.invalid("invalid filters: " + key.key() + " is not a set of values");
-      }
-      for (JsonValue.Member value : values.members()) {
-        out.add(key.key() + "=" + value.key());
+      switch (key.value()) {
+        case JsonValue.JsonObject values -> {
+          for (JsonValue.Member value : values.members()) {
+            out.add(key.key() + "=" + value.key());
+          }
+        }
+        // the older form, {"key":["value",…]}, which dockerd still reads and docker-java sends
+        case JsonValue.JsonArray values -> {
+          for (JsonValue value : values.items()) {
+            if (!(value instanceof JsonValue.JsonString text)) {
+              throw CairnException.invalid(
+                  "invalid filters: a value of " + key.key() + " is not a string");
+            }
+            out.add(key.key() + "=" + text.value());
+          }
+        }
+        default ->
+            throw CairnException.invalid(
+                "invalid filters: " + key.key() + " is not a set of values");
       }
     }
     return out;
