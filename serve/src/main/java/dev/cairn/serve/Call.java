@@ -90,12 +90,16 @@ record Call(
    * NAME as dockerd parsed it ({@link #parsedName}).
    */
   static <T> T image(String name, View<T> view) throws IOException {
-    return image(name, parsedName(name), view);
+    return lookUp(name, parsedName(name), view);
   }
 
   /** As {@link #image(String, View)}, a missing image named {@code missing} in the message. */
   static <T> T image(String name, String missing, View<T> view) throws IOException {
     parsedName(name);
+    return lookUp(name, missing, view);
+  }
+
+  private static <T> T lookUp(String name, String missing, View<T> view) throws IOException {
     try {
       return view.of(name);
     } catch (CairnException e) {

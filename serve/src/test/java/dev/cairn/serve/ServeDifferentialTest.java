@@ -633,7 +633,7 @@ class ServeDifferentialTest {
       assertThat(dockerd.body()).contains("errorDetail"); // dockerd fails it in its stream
       assertThat(mine.status()).as(allowed("load error")).isEqualTo(400);
       assertThat(mine.body()).startsWith("{\"message\":\"loading image archive: ");
-      System.out.printf("load of a broken archive: dockerd %s, cairn %s", dockerd, mine);
+      System.out.printf("load of a broken archive: dockerd %s, cairn %s%n", dockerd, mine);
       assertThat(docker.docker(cairn, "images", "-a", "--digests", "--no-trunc")).isEqualTo(before);
       assertThat(store.imageSummaries(true)).isEqualTo(summaries);
 
