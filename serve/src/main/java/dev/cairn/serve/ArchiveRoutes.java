@@ -47,7 +47,8 @@ final class ArchiveRoutes implements Call.Routes {
    */
   private void save(List<String> names, Call call) throws IOException {
     for (String n : names) {
-      Call.image(n, store::image); // a name the store lacks is a 404 before anything is sent
+      // a name the store lacks is a 404 before anything is sent, named as typed (as dockerd does)
+      Call.image(n, n, store::image);
     }
     call.response().setStatus(200);
     call.response().getHeaders().put("Content-Type", "application/x-tar");

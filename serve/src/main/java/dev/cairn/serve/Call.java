@@ -1,11 +1,13 @@
 package dev.cairn.serve;
 
 import dev.cairn.CairnException;
+import dev.cairn.image.Reference;
 import dev.cairn.json.GoJsonWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.regex.Pattern;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -82,16 +84,45 @@ record Call(
     return new String(w.toByteArray(), StandardCharsets.UTF_8) + "\r\n";
   }
 
-  /** A view of one image; one the store lacks is dockerd's {@code No such image: NAME}. */
+  /**
+   * A view of one image. A name that is no reference is refused (400) before the store is asked, as
+   * dockerd parses every name first; one the store lacks is dockerd's {@code No such image: NAME},
+   * NAME as dockerd parsed it ({@link #parsedName}).
+   */
   static <T> T image(String name, View<T> view) throws IOException {
+    return lookUp(name, parsedName(name), view);
+  }
+
+  /** As {@link #image(String, View)}, a missing image named {@code missing} in the message. */
+  static <T> T image(String name, String missing, View<T> view) throws IOException {
+    parsedName(name);
+    return lookUp(name, missing, view);
+  }
+
+  private static <T> T lookUp(String name, String missing, View<T> view) throws IOException {
     try {
       return view.of(name);
     } catch (CairnException e) {
       if (e.kind() == CairnException.Kind.NOT_FOUND) {
-        throw CairnException.notFound("No such image: " + name);
+        throw CairnException.notFound("No such image: " + missing);
       }
       throw e;
     }
+  }
+
+  private static final Pattern ID = Pattern.compile("(sha256:)?[0-9a-f]{64}");
+
+  /**
+   * An image name as dockerd reads it: a full ID as {@code sha256:HEX}, anything else as a
+   * reference in its familiar form with the default tag when it has none ({@code nosuch} is {@code
+   * nosuch:latest}, a short ID {@code 0123abcd} is {@code 0123abcd:latest}). A name that is neither
+   * is the client's error.
+   */
+  static String parsedName(String name) {
+    if (ID.matcher(name).matches()) {
+      return name.startsWith("sha256:") ? name : "sha256:" + name;
+    }
+    return Reference.parse(name).familiar();
   }
 
   @FunctionalInterface

@@ -114,7 +114,7 @@ class EngineServerTest {
   void anImageTheStoreLacksIsDockersNoSuchImage() throws Exception {
     Run r = docker("image", "inspect", "nosuch");
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.err()).isEqualTo("Error response from daemon: No such image: nosuch\n");
+    assertThat(r.err()).isEqualTo("Error response from daemon: No such image: nosuch:latest\n");
   }
 
   @Test
