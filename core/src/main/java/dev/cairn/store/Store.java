@@ -212,17 +212,21 @@ public final class Store implements Closeable {
 
   /** When the image a filter names was created, as the listing shows it. */
   private Instant createdOf(String refOrId) throws IOException {
-    boolean id = refOrId.length() == 64 && refOrId.chars().allMatch(Store::isLowerHex);
-    // as dockerd: what is no ID must be a reference ("invalid reference format"), and one that
-    // names nothing is told with its tag ("No such image: x:latest")
-    String shown = id ? refOrId : Reference.parse(refOrId).familiar();
     try {
       return views().summary(image(refOrId)).created();
     } catch (CairnException e) {
       if (e.kind() != CairnException.Kind.NOT_FOUND) {
         throw e;
       }
-      throw CairnException.notFound("No such image: " + shown);
+      // as dockerd: an ID is told as given; anything else must be a reference ("invalid
+      // reference"), told with its tag ("No such image: x:latest")
+      String hex = refOrId.startsWith("sha256:") ? refOrId.substring(7) : refOrId;
+      boolean id =
+          (hex.length() == 64 || hex != refOrId)
+              && !hex.isEmpty()
+              && hex.chars().allMatch(Store::isLowerHex);
+      throw CairnException.notFound(
+          "No such image: " + (id ? refOrId : Reference.parse(refOrId).familiar()));
     }
   }
 
