@@ -3,20 +3,24 @@ package dev.cairn.cli;
 import dev.cairn.CairnException;
 import dev.cairn.image.Reference;
 import dev.cairn.store.EngineJson;
+import dev.cairn.store.ImageFilter;
 import dev.cairn.store.ImageSummary;
 import dev.cairn.store.ListedImage;
 import dev.cairn.store.Store;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SequencedMap;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Predicate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -61,8 +65,21 @@ final class ImagesCommand implements Callable<Integer> {
   @Parameters(
       arity = "0..1",
       paramLabel = "REPOSITORY[:TAG]",
-      description = "Only images of this repository (and tag).")
+      description =
+          "Only images of this repository (and tag): the same as --filter reference=REPOSITORY[:TAG].")
   String filter;
+
+  @Option(
+      names = {"-f", "--filter"},
+      paramLabel = "KEY=VALUE",
+      description = {
+        "Only the images every filter keeps, as docker's: dangling=true|false,"
+            + " reference=PATTERN (a glob over the name and tag as docker shows them: alp*,"
+            + " localhost:5000/foo/*:v1; an image keeps only the names that match),"
+            + " label=KEY[=VALUE], before=IMAGE, since=IMAGE, until=TIME (a duration such as"
+            + " 24h, a date or time, or Unix seconds); repeatable."
+      })
+  List<String> filters = new ArrayList<>();
 
   @Option(names = "--digests", description = "Show digests.")
   boolean digests;
@@ -77,15 +94,15 @@ final class ImagesCommand implements Callable<Integer> {
           "--format must be table or json, not " + CairnException.quote(format));
     }
     PrintWriter out = spec.commandLine().getOut();
-    Reference f = filter == null ? null : Reference.parse(filter);
-    // "alpine" lists every tag of alpine; "alpine:3" only that one.
-    boolean tagGiven = f != null && filter.substring(filter.lastIndexOf('/') + 1).contains(":");
-    if (quiet) {
+    Instant now = Instant.now();
+    ImageFilter imageFilter = imageFilter(now);
+    if (quiet && imageFilter.byReferenceOnly()) {
       // IDs alone: the images' JSON is not read. An image shows when a row of it would.
+      Predicate<Reference> match = imageFilter.referenceMatch();
       Set<String> seen = new LinkedHashSet<>();
       try (Store store = main.openStore()) {
         for (ListedImage img : store.listedImages(all)) {
-          if (f == null || img.references().stream().anyMatch(r -> rowOf(r, f, tagGiven))) {
+          if (imageFilter.references().isEmpty() || img.references().stream().anyMatch(match)) {
             seen.add(noTrunc ? img.id().toString() : Format.shortId(img.id().hex()));
           }
         }
@@ -95,15 +112,16 @@ final class ImagesCommand implements Callable<Integer> {
     }
     List<Row> rows = new ArrayList<>();
     try (Store store = main.openStore()) {
-      for (ImageSummary img : store.imageSummaries(all)) {
+      for (ImageSummary img : store.imageSummaries(all, imageFilter)) {
         rows.addAll(rows(img));
       }
     }
-    if (f != null) {
-      rows.removeIf(
-          r -> !r.repository().equals(f.familiarName()) || tagGiven && !r.tag().equals(f.tag()));
+    if (quiet) {
+      Set<String> seen = new LinkedHashSet<>();
+      rows.forEach(r -> seen.add(id(r.image())));
+      print(out, seen);
+      return 0;
     }
-    Instant now = Instant.now();
     if (format.equals("json")) {
       List<String> lines = new ArrayList<>(rows.size());
       GoLocalTime local = GoLocalTime.of(main.environment().variables());
@@ -208,12 +226,24 @@ final class ImagesCommand implements Callable<Integer> {
   }
 
   /**
-   * Whether reference {@code r} makes a row that the filter {@code f} keeps: one of its repository,
-   * with the tag given when there is one (a digest's row has none).
+   * The filters given, as docker's command line sends them: keys in lower case, and the positional
+   * REPOSITORY[:TAG] as a reference filter.
    */
-  private static boolean rowOf(Reference r, Reference f, boolean tagGiven) {
-    return r.familiarName().equals(f.familiarName())
-        && (!tagGiven || r.digest() == null && f.tag().equals(r.tag()));
+  private ImageFilter imageFilter(Instant now) {
+    List<String> given = new ArrayList<>();
+    for (String f : filters) {
+      int eq = f.indexOf('=');
+      given.add(eq < 0 ? f : f.substring(0, eq).strip().toLowerCase(Locale.ROOT) + f.substring(eq));
+    }
+    if (filter != null) {
+      given.add("reference=" + filter);
+    }
+    if (given.isEmpty()) {
+      return ImageFilter.NONE;
+    }
+    GoLocalTime local = GoLocalTime.of(main.environment().variables());
+    return ImageFilter.of(
+        given, now, ZoneOffset.ofTotalSeconds(local.offsetAt(now.getEpochSecond())));
   }
 
   /** Go's zero time (year 1), which docker's command line shows as no time at all. */

@@ -80,6 +80,43 @@ class LocalCommandsTest {
   }
 
   @Test
+  void imagesFiltersAreDockersAndQuietListsWhatTheTableKeeps() throws IOException {
+    String one = importImage(rootfs("one\n"), "app:1");
+    String two = importImage(rootfs("two\n"), "app:2");
+    String tool = importImage(rootfs("tool\n"), "tool:1");
+    CliResult loose = cairn.run("import", writeGzip(rootfs("loose\n")).toString());
+    assertThat(loose.exit()).as(loose.err()).isZero();
+    String dangling = loose.out().strip().substring("sha256:".length());
+
+    assertThat(cairn.run("images", "-q", "--filter", "reference=a?p:*").lines())
+        .containsExactlyInAnyOrder(one.substring(0, 12), two.substring(0, 12));
+    assertThat(cairn.run("images", "-q", "-f", "Reference=tool").lines()) // keys as docker's CLI
+        .containsExactly(tool.substring(0, 12));
+    assertThat(cairn.run("images", "-q", "--filter", "dangling=true").lines())
+        .containsExactly(dangling.substring(0, 12));
+    assertThat(cairn.run("images", "-q", "--filter", "before=tool:1", "app").lines())
+        .containsExactlyInAnyOrder(one.substring(0, 12), two.substring(0, 12));
+    List<String> table =
+        cairn.run("images", "--filter", "dangling=false").lines().stream()
+            .skip(1)
+            .map(l -> l.split(" +")[0] + ":" + l.split(" +")[1])
+            .toList();
+    assertThat(table).containsExactlyInAnyOrder("app:1", "app:2", "tool:1");
+
+    CliResult bad = cairn.run("images", "--filter", "x=1");
+    assertThat(bad.exit()).isEqualTo(1);
+    assertThat(bad.err()).contains("invalid filter 'x'");
+  }
+
+  private Path writeGzip(byte[] tar) throws IOException {
+    Path file = Files.createTempFile(dir, "rootfs", ".tar.gz");
+    try (GZIPOutputStream gz = new GZIPOutputStream(Files.newOutputStream(file))) {
+      gz.write(tar);
+    }
+    return file;
+  }
+
+  @Test
   void importedImageIsListedInspectedAndExportedByteForByte() throws IOException {
     byte[] tar = rootfs("hello\n");
     String id = importImage(tar, "app:1");

@@ -54,7 +54,7 @@ final class ImageListing {
 
   /** The IDs of the images to list ({@link ImageNodes#listed}), newest first. */
   List<String> listed(boolean all) {
-    int[] out = numbers(all);
+    int[] out = numbers(all, false);
     List<String> ids = new ArrayList<>(out.length);
     for (int i : out) {
       ids.add(table.id(i));
@@ -62,10 +62,14 @@ final class ImageListing {
     return ids;
   }
 
-  private int[] numbers(boolean all) {
+  /**
+   * The images to list, newest first; with {@code heads}, only those no other node stands on
+   * (dockerd's heads, where {@code dangling=true} looks), named or not.
+   */
+  private int[] numbers(boolean all, boolean heads) {
     int n = table.size();
     boolean[] parent = new boolean[n];
-    if (!all) { // the nodes no other node stands on
+    if (!all || heads) { // the nodes no other node stands on
       for (int i = 0; i < n; i++) {
         if (table.exists(i) && table.parent(i) >= 0) {
           parent[table.parent(i)] = true;
@@ -75,7 +79,8 @@ final class ImageListing {
     Integer[] picked = new Integer[table.nodes()];
     int count = 0;
     for (int i = 0; i < n; i++) {
-      if (table.exists(i) && (all || named[i] || !parent[i]) && isImage(i)) {
+      boolean listed = heads ? !parent[i] : all || named[i] || !parent[i];
+      if (table.exists(i) && listed && isImage(i)) {
         picked[count++] = i;
       }
     }
@@ -104,9 +109,14 @@ final class ImageListing {
   }
 
   List<ImageSummary> summaries(boolean all) throws IOException {
+    return summaries(all, false);
+  }
+
+  /** As {@link #summaries(boolean)}; with {@code heads}, of the images {@link #numbers} gives. */
+  List<ImageSummary> summaries(boolean all, boolean heads) throws IOException {
     List<ImageSummary> out = new ArrayList<>();
     ImageViews views = null;
-    for (int top : numbers(all)) {
+    for (int top : numbers(all, heads)) {
       String id = table.id(top);
       long size = table.hasFacts(top) ? size(top) : -1;
       if (size < 0) {

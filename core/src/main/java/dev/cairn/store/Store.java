@@ -37,6 +37,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -173,6 +174,60 @@ public final class Store implements Closeable {
    */
   public List<ImageSummary> imageSummaries(boolean all) throws IOException {
     return new ImageListing(this, graph, tags).summaries(all);
+  }
+
+  /**
+   * docker images --filter: the images {@link #imageSummaries(boolean)} lists that {@code filter}
+   * keeps, each with the references that match its reference patterns, newest first. {@code before}
+   * and {@code since} name images as {@link #image(String)} resolves them.
+   *
+   * @throws CairnException NOT_FOUND, in dockerd's words ({@code No such image: x:latest}), when
+   *     {@code before} or {@code since} names no image
+   */
+  public List<ImageSummary> imageSummaries(boolean all, ImageFilter filter) throws IOException {
+    if (filter.equals(ImageFilter.NONE)) {
+      return imageSummaries(all);
+    }
+    Instant notBefore = filter.until();
+    for (String b : filter.before()) {
+      Instant t = createdOf(b);
+      notBefore = notBefore == null || t.isBefore(notBefore) ? t : notBefore;
+    }
+    Instant notAfter = null;
+    for (String s : filter.since()) {
+      Instant t = createdOf(s);
+      notAfter = notAfter == null || t.isAfter(notAfter) ? t : notAfter;
+    }
+    java.util.function.Predicate<Reference> match = filter.referenceMatch();
+    List<ImageSummary> out = new ArrayList<>();
+    boolean heads = Boolean.TRUE.equals(filter.dangling());
+    for (ImageSummary s : new ImageListing(this, graph, tags).summaries(all, heads)) {
+      ImageSummary kept = filter.apply(s, notBefore, notAfter, match);
+      if (kept != null) {
+        out.add(kept);
+      }
+    }
+    return out;
+  }
+
+  /** When the image a filter names was created, as the listing shows it. */
+  private Instant createdOf(String refOrId) throws IOException {
+    try {
+      return views().summary(image(refOrId)).created();
+    } catch (CairnException e) {
+      if (e.kind() != CairnException.Kind.NOT_FOUND) {
+        throw e;
+      }
+      // as dockerd: an ID is told as given; anything else must be a reference ("invalid
+      // reference"), told with its tag ("No such image: x:latest")
+      String hex = refOrId.startsWith("sha256:") ? refOrId.substring(7) : refOrId;
+      boolean id =
+          (hex.length() == 64 || hex != refOrId)
+              && !hex.isEmpty()
+              && hex.chars().allMatch(Store::isLowerHex);
+      throw CairnException.notFound(
+          "No such image: " + (id ? refOrId : Reference.parse(refOrId).familiar()));
+    }
   }
 
   ImageViews views() {
@@ -590,6 +645,30 @@ public final class Store implements Closeable {
         .filter(m -> m.host().equals(host) && m.repository().equals(repository))
         .findFirst()
         .or(() -> all.stream().findFirst());
+  }
+
+  /**
+   * docker info: how many images the store holds (as {@code images -a} lists them), its driver with
+   * the driver's facts, its root, and the machine it is on.
+   */
+  public EngineInfo engineInfo() throws IOException {
+    List<Map.Entry<String, String>> status = new ArrayList<>();
+    driver
+        .status()
+        .forEach(
+            (k, v) -> {
+              if (!k.equals("Driver")) {
+                status.add(Map.entry(k, v));
+              }
+            });
+    return new EngineInfo(
+        EngineInfo.idOf(graph.root()),
+        listedImages(true).size(),
+        driver.name(),
+        status,
+        graph.root(),
+        options.registry().insecureRegistries().stream().sorted().toList(),
+        EngineInfo.Machine.current());
   }
 
   /** Counts of what the store holds, for {@code cairn info}. */

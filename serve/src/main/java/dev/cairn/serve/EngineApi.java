@@ -17,7 +17,8 @@ import org.eclipse.jetty.util.Callback;
  * The routes of the Docker Engine API that cairn answers, unversioned and under {@code /v1.24} to
  * {@code /v1.47}: each group ({@link Call.Routes}) a thin shell over {@link Store} views written as
  * dockerd writes them; errors as dockerd's {@code {"message":…}} with its status codes. The API's
- * other families get 501, anything else dockerd's 404.
+ * other families get 501 ({@code system/df} and {@code info} are answered, the rest of {@code
+ * system} is not), anything else dockerd's 404.
  */
 final class EngineApi extends Handler.Abstract {
   static final String API_VERSION = "1.47";
@@ -55,6 +56,7 @@ final class EngineApi extends Handler.Abstract {
     this.groups =
         List.of(
             new SystemRoutes(),
+            new InfoRoutes(store),
             new ImageRoutes(store),
             new ArchiveRoutes(store),
             new RegistryRoutes(store));

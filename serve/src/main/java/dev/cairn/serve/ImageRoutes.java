@@ -6,6 +6,7 @@ import dev.cairn.json.GoJsonWriter;
 import dev.cairn.json.Json;
 import dev.cairn.json.JsonValue;
 import dev.cairn.store.EngineJson;
+import dev.cairn.store.ImageFilter;
 import dev.cairn.store.PruneOptions;
 import dev.cairn.store.PruneReport;
 import dev.cairn.store.Store;
@@ -28,7 +29,9 @@ final class ImageRoutes implements Call.Routes {
   public boolean answer(Call call) throws IOException {
     String name;
     if (call.is("GET", "/images/json")) {
-      call.json(200, EngineJson.summaries(store.imageSummaries(call.flag("all"))));
+      ImageFilter filter =
+          ImageFilter.of(filters(call.param("filters")), Instant.now(), ZoneId.systemDefault());
+      call.json(200, EngineJson.summaries(store.imageSummaries(call.flag("all"), filter)));
     } else if ((name = call.image("GET", "/json")) != null) {
       call.json(200, EngineJson.inspect(Call.image(name, store::inspect)));
     } else if ((name = call.image("GET", "/history")) != null) {

@@ -44,8 +44,7 @@ final class SystemRoutes implements Call.Routes {
 
   private static byte[] version() {
     String arch = arch();
-    String cairn = EngineServer.class.getPackage().getImplementationVersion();
-    String v = cairn == null ? "dev" : cairn;
+    String v = serverVersion();
     GoJsonWriter w = new GoJsonWriter();
     w.punct('{').name("Platform").punct('{').name("Name").string("cairn").punct('}').punct(',');
     w.name("Components").punct('[').punct('{').name("Name").string("Engine").punct(',');
@@ -64,6 +63,12 @@ final class SystemRoutes implements Call.Routes {
     w.name("KernelVersion").string(System.getProperty("os.version")).punct(',');
     w.name("BuildTime").string("").punct('}');
     return w.toByteArray();
+  }
+
+  /** cairn's version, as the server tells it in {@code version} and {@code info}. */
+  static String serverVersion() {
+    String cairn = EngineServer.class.getPackage().getImplementationVersion();
+    return cairn == null ? "dev" : cairn;
   }
 
   /** This machine's architecture in Go's words. */
