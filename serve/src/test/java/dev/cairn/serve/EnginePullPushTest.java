@@ -7,15 +7,14 @@ import dev.cairn.image.Reference;
 import dev.cairn.registry.OciLayouts;
 import dev.cairn.registry.RegistryServer;
 import dev.cairn.registry.Tools;
+import dev.cairn.serve.DockerCli.Run;
 import dev.cairn.store.Store;
 import dev.cairn.store.StoreOptions;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -94,8 +93,6 @@ class EnginePullPushTest {
     }
   }
 
-  record Run(int exit, String out, String err) {}
-
   static Run docker(String... args) throws Exception {
     return dockerWith(temp.resolve("docker-config"), args);
   }
@@ -104,18 +101,7 @@ class EnginePullPushTest {
   static Run dockerWith(Path config, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("docker", "-H", "unix://" + socket));
     cmd.addAll(List.of(args));
-    ProcessBuilder pb =
-        new ProcessBuilder(cmd)
-            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-    pb.environment().put("DOCKER_CONFIG", config.toString());
-    Path out = Files.createTempFile(temp, "out", ".txt");
-    Path err = Files.createTempFile(temp, "err", ".txt");
-    Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("docker %s", String.join(" ", args)).isTrue();
-    return new Run(
-        p.exitValue(),
-        Files.readString(out, StandardCharsets.UTF_8),
-        Files.readString(err, StandardCharsets.UTF_8));
+    return DockerCli.run(config, cmd);
   }
 
   static String shortId(OciLayouts.Blob blob) {

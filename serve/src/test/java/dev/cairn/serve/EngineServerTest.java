@@ -9,6 +9,7 @@ import dev.cairn.image.Reference;
 import dev.cairn.registry.OciLayouts;
 import dev.cairn.registry.RegistryServer;
 import dev.cairn.registry.Tools;
+import dev.cairn.serve.DockerCli.Run;
 import dev.cairn.store.Store;
 import dev.cairn.store.StoreOptions;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +19,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,22 +63,11 @@ class EngineServerTest {
     }
   }
 
-  record Run(int exit, String out, String err) {}
-
   /** The docker CLI against the server, with a config directory of its own. */
   static Run docker(String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("docker", "-H", "unix://" + socket));
     cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().put("DOCKER_CONFIG", temp.resolve("docker-config").toString());
-    Path out = Files.createTempFile(temp, "out", ".txt");
-    Path err = Files.createTempFile(temp, "err", ".txt");
-    Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("docker %s", String.join(" ", args)).isTrue();
-    return new Run(
-        p.exitValue(),
-        Files.readString(out, StandardCharsets.UTF_8),
-        Files.readString(err, StandardCharsets.UTF_8));
+    return DockerCli.run(temp.resolve("docker-config"), cmd);
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.CairnException;
+import dev.cairn.serve.DockerCli.Run;
 import dev.cairn.store.Store;
 import dev.cairn.store.StoreOptions;
 import java.io.IOException;
@@ -15,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -79,28 +79,9 @@ class EngineServerTlsTest {
     }
   }
 
-  record Run(int exit, String out, String err) {}
-
   static Run run(List<String> cmd) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(cmd);
     // a config directory of its own, empty: docker's --tls would take certificates found there
-    Path config = Files.createDirectories(temp.resolve("docker-config"));
-    pb.environment().put("DOCKER_CONFIG", config.toString());
-    pb.environment().remove("DOCKER_CERT_PATH");
-    pb.environment().remove("DOCKER_HOST");
-    pb.environment().remove("DOCKER_TLS_VERIFY");
-    Path out = Files.createTempFile(temp, "out", ".txt");
-    Path err = Files.createTempFile(temp, "err", ".txt");
-    Process p =
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile())
-            .start();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(String.join(" ", cmd)).isTrue();
-    return new Run(
-        p.exitValue(),
-        Files.readString(out, StandardCharsets.UTF_8),
-        Files.readString(err, StandardCharsets.UTF_8));
+    return DockerCli.run(temp.resolve("docker-config"), cmd);
   }
 
   static Run openssl(String... args) throws Exception {
