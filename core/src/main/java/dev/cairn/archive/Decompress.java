@@ -6,6 +6,7 @@ import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 import org.tukaani.xz.XZInputStream;
@@ -64,19 +65,45 @@ public final class Decompress {
     return new Capped(plain, raw, compression, maxBytes);
   }
 
-  /** The blob under a decompressor, which closes its input: left open for the caller. */
+  /**
+   * The blob under a decompressor, which closes its input: left open for the caller. Its own read
+   * failures are marked, so that they reach the caller as they were and are not taken for corrupt
+   * compressed data.
+   */
   private static final class KeepOpen extends FilterInputStream {
     KeepOpen(InputStream in) {
       super(in);
     }
 
     @Override
+    public int read() throws IOException {
+      try {
+        return in.read();
+      } catch (IOException e) {
+        throw new BlobFailure(e);
+      }
+    }
+
+    @Override
     public int read(byte[] b, int off, int len) throws IOException {
-      return in.read(b, off, len);
+      try {
+        return in.read(b, off, len);
+      } catch (IOException e) {
+        throw new BlobFailure(e);
+      }
     }
 
     @Override
     public void close() {}
+  }
+
+  /** A failure to read the blob itself, carried through the decompressor. */
+  private static final class BlobFailure extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    BlobFailure(IOException cause) {
+      super(cause);
+    }
   }
 
   /** Counts, caps, and drains the blob once the decompressor is done. */
@@ -105,11 +132,16 @@ public final class Decompress {
       int n;
       try {
         n = in.read(b, off, len);
+      } catch (BlobFailure e) {
+        throw (IOException) e.getCause();
+      } catch (InterruptedIOException e) {
+        throw e;
       } catch (IOException e) {
         if (compression == Compression.NONE) {
           throw e;
         }
-        throw new IOException(
+        throw new CairnException(
+            CairnException.Kind.INVALID,
             compression.name().toLowerCase(java.util.Locale.ROOT)
                 + " stream is corrupt after "
                 + count

@@ -215,6 +215,11 @@ final class Authenticator {
     } catch (IOException e) {
       throw NetworkErrors.unavailable(what, realm.getHost(), realm, e, limits, "");
     }
+    return token(body, what, clock.instant());
+  }
+
+  /** The token in a token server's answer {@code body}, received at {@code now}. */
+  static Token token(byte[] body, String what, Instant now) {
     if (body.length > RegistryErrors.MAX_ERROR_BODY) {
       throw CairnException.invalid(what + ": token answer larger than 64 KiB");
     }
@@ -241,7 +246,7 @@ final class Authenticator {
     if (life.compareTo(MIN_TOKEN_LIFE) < 0) {
       life = MIN_TOKEN_LIFE;
     }
-    return new Token(token, clock.instant().plus(life).minus(EXPIRY_MARGIN));
+    return new Token(token, now.plus(life).minus(EXPIRY_MARGIN));
   }
 
   /** The token realm; https unless this registry itself is spoken to in plain HTTP. */

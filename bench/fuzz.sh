@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# A coverage-guided fuzzing campaign on one harness (Jazzer, libFuzzer's engine inside the JVM).
+# Usage: bench/fuzz.sh TARGET MINUTES
+#        bench/fuzz.sh list
+#   TARGET: Class#method of a @FuzzTest in core (e.g. TarReaderFuzzTest#everyByteOfAnAcceptedTarIsReportedOnceInOrder),
+#   or Class when it holds one harness. `list` prints them all.
+#   MINUTES: the campaign's length, run as rounds of Fuzz.ROUND (5 minutes) that each start from
+#   the corpus the rounds before grew (core/.cifuzz-corpus/CLASS/METHOD, kept between campaigns).
+# A finding stops the round and is written as crash-HASH into the harness's seed directory
+# (core/src/test/resources/PACKAGE/CLASSInputs/METHOD/), where ./test.sh replays it from then on.
+# Jazzer 0.24 instruments class files up to Java 23, so the campaign compiles cairn at release 23
+# into core/target-fuzz; ./test.sh keeps release 25 and replays the seeds without instrumentation.
+# Per input: 10 s of time (libFuzzer's -timeout), 1 GiB of heap (an OutOfMemoryError is a finding).
+# Prints one line per round and a summary: executions, coverage (libFuzzer's cov: and ft:
+# counters), corpus size, findings. Logs go to core/target-fuzz/fuzz-logs/.
+set -euo pipefail
+here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+cd "$here"
+# shellcheck source=/dev/null
+. scripts/java-home.sh
+cairn_pick_java
+
+if [ "${1:-}" = list ]; then
+  grep -rl --include='*FuzzTest.java' '@FuzzTest' core/src/test/java | sort | while read -r f; do
+    cls=$(basename "$f" .java)
+    grep -A2 '@FuzzTest' "$f" | sed -n 's/^ *void \([A-Za-z0-9]*\)(.*/\1/p' | sed "s/^/$cls#/"
+  done
+  exit 0
+fi
+target=${1:?usage: bench/fuzz.sh TARGET MINUTES | list}
+minutes=${2:?usage: bench/fuzz.sh TARGET MINUTES | list}
+round=5
+rounds=$(((minutes + round - 1) / round))
+
+build=(-o -q -pl core -Dcairn.target=target-fuzz -Dmaven.compiler.release=23 -Djazzer.hooks=true)
+logs=core/target-fuzz/fuzz-logs
+mkdir -p "$logs"
+./mvnw "${build[@]}" test-compile
+
+execs=0 cov=0 ft=0 corp=0 findings=0 cpu=0
+stamp=$(date +%Y%m%d-%H%M%S)
+for ((r = 1; r <= rounds; r++)); do
+  log=$logs/${target//#/-}-$stamp-$r.log
+  start=$(date +%s)
+  # libFuzzer's flags after the program name; -timeout is the per-input budget.
+  JAVA_TOOL_OPTIONS="-Xmx1g" JAZZER_FUZZ=1 /usr/bin/time -f '%U %S' -o "$log.cpu" \
+    ./mvnw "${build[@]}" test -Dtest="$target" -Dsurefire.failIfNoSpecifiedTests=false \
+    -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-timeout=10 >"$log" 2>&1 || true
+  # libFuzzer's status lines: "#RUNS <event> cov: N ft: N corp: N/SIZE ..."
+  last=$(grep -aE '^#[0-9]+ +(pulse|NEW|REDUCE|DONE|INITED)' "$log" | tail -1 || true)
+  n=$(sed -nE 's/^#([0-9]+).*/\1/p' <<<"$last")
+  c=$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<<"$last")
+  f=$(sed -nE 's/.* ft: ([0-9]+).*/\1/p' <<<"$last")
+  k=$(sed -nE 's/.* corp: ([0-9]+).*/\1/p' <<<"$last")
+  found=$(grep -acE '^== Java Exception|^==[0-9]+== ERROR|Java Exception:|FuzzTestFindingException' "$log" || true)
+  read -r u s <"$log.cpu" || { u=0; s=0; }
+  execs=$((execs + ${n:-0}))
+  cov=$(( ${c:-0} > cov ? ${c:-0} : cov ))
+  ft=$(( ${f:-0} > ft ? ${f:-0} : ft ))
+  corp=${k:-$corp}
+  cpu=$(awk -v a="$cpu" -v b="$u" -v c="$s" 'BEGIN { print a + b + c }')
+  printf 'round %d/%d: %s executions in %ss wall, cov %s ft %s corpus %s%s\n' "$r" "$rounds" \
+    "${n:-0}" "$(($(date +%s) - start))" "${c:-?}" "${f:-?}" "${k:-?}" \
+    "$([ "$found" -gt 0 ] && echo ", FINDING: see $log")"
+  if [ "$found" -gt 0 ]; then
+    findings=$((findings + 1))
+    break
+  fi
+done
+printf '%s: %d executions, %.1f CPU-minutes, cov %d ft %d, corpus %d, findings %d\n' \
+  "$target" "$execs" "$(awk -v c="$cpu" 'BEGIN { print c / 60 }')" "$cov" "$ft" "$corp" "$findings"
