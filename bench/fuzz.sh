@@ -47,13 +47,14 @@ for ((r = 1; r <= rounds; r++)); do
     ./mvnw "${build[@]}" test -Dtest="$target" -Dsurefire.failIfNoSpecifiedTests=false \
     -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-timeout=10 >"$log" 2>&1 || true
   # libFuzzer's status lines: "#RUNS <event> cov: N ft: N corp: N/SIZE ..."
-  last=$(grep -aE '^#[0-9]+ +(pulse|NEW|REDUCE|DONE|INITED)' "$log" | tail -1 || true)
-  n=$(sed -nE 's/^#([0-9]+).*/\1/p' <<<"$last")
+  last=$(grep -aE '^#[0-9]+[[:space:]]+(pulse|NEW|REDUCE|DONE|INITED)' "$log" | tail -1 || true)
+  n=$(sed -nE 's/^Done ([0-9]+) runs.*/\1/p' "$log" | tail -1)
+  [ -n "$n" ] || n=$(sed -nE 's/^#([0-9]+).*/\1/p' <<<"$last")
   c=$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<<"$last")
   f=$(sed -nE 's/.* ft: ([0-9]+).*/\1/p' <<<"$last")
   k=$(sed -nE 's/.* corp: ([0-9]+).*/\1/p' <<<"$last")
-  found=$(grep -acE '^== Java Exception|^==[0-9]+== ERROR|Java Exception:|FuzzTestFindingException' "$log" || true)
-  read -r u s <"$log.cpu" || { u=0; s=0; }
+  found=$(grep -acE '== Java Exception|Test unit written to|FuzzTestFindingException' "$log" || true)
+  read -r u s < <(tail -1 "$log.cpu") || { u=0; s=0; }
   execs=$((execs + ${n:-0}))
   cov=$(( ${c:-0} > cov ? ${c:-0} : cov ))
   ft=$(( ${f:-0} > ft ? ${f:-0} : ft ))

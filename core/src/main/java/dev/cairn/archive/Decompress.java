@@ -49,20 +49,47 @@ public final class Decompress {
     raw.reset();
     Compression compression = Compression.detect(head, head.length);
     InputStream all = new KeepOpen(raw); // the blob is the caller's to close
-    InputStream plain =
-        switch (compression) {
-          case NONE -> all;
-          case GZIP -> IsalGunzip.loaded() ? new IsalGunzip(all) : new GZIPInputStream(all, BUFFER);
-          case BZIP2 -> new BZip2CompressorInputStream(all, true);
-          case XZ -> new XZInputStream(all);
-          case ZSTD -> new ZstdInputStreamNoFinalizer(all);
-        };
+    InputStream plain;
+    try {
+      // Some decompressors read their header, or a whole first block, here already.
+      plain =
+          switch (compression) {
+            case NONE -> all;
+            case GZIP ->
+                IsalGunzip.loaded() ? new IsalGunzip(all) : new GZIPInputStream(all, BUFFER);
+            case BZIP2 -> new BZip2CompressorInputStream(all, true);
+            case XZ -> new XZInputStream(all);
+            case ZSTD -> new ZstdInputStreamNoFinalizer(all);
+          };
+    } catch (IOException e) {
+      throw failure(compression, 0, e);
+    }
     if (compression != Compression.NONE) {
       // Decompress on a second thread, overlapping with whatever consumes the tar.
       String name = "cairn-" + compression.name().toLowerCase(java.util.Locale.ROOT);
       plain = new ReadAhead(plain, name);
     }
     return new Capped(plain, raw, compression, maxBytes);
+  }
+
+  /**
+   * What a decompressor's failure means: the blob's own read failure as it was, else corrupt data.
+   */
+  private static IOException failure(Compression compression, long count, IOException e) {
+    if (e instanceof BlobFailure) {
+      return (IOException) e.getCause();
+    }
+    if (compression == Compression.NONE || e instanceof InterruptedIOException) {
+      return e;
+    }
+    throw new CairnException(
+        CairnException.Kind.INVALID,
+        compression.name().toLowerCase(java.util.Locale.ROOT)
+            + " stream is corrupt after "
+            + count
+            + " uncompressed bytes: "
+            + e.getMessage(),
+        e);
   }
 
   /**
@@ -132,22 +159,8 @@ public final class Decompress {
       int n;
       try {
         n = in.read(b, off, len);
-      } catch (BlobFailure e) {
-        throw (IOException) e.getCause();
-      } catch (InterruptedIOException e) {
-        throw e;
       } catch (IOException e) {
-        if (compression == Compression.NONE) {
-          throw e;
-        }
-        throw new CairnException(
-            CairnException.Kind.INVALID,
-            compression.name().toLowerCase(java.util.Locale.ROOT)
-                + " stream is corrupt after "
-                + count
-                + " uncompressed bytes: "
-                + e.getMessage(),
-            e);
+        throw failure(compression, count, e);
       }
       if (n < 0) {
         raw.transferTo(java.io.OutputStream.nullOutputStream());

@@ -321,6 +321,10 @@ final class Extractor implements EntryHandler, AutoCloseable {
 
   private void symlink(TarEntry e, RootFs.Dir parent, byte[] base, int uid, int gid)
       throws IOException {
+    if (e.rawLinkname().length == 0) {
+      // No file system holds one (symlink(2) fails with ENOENT, so docker's apply fails too).
+      throw CairnException.invalid("symbolic link with an empty target");
+    }
     replaceExisting(parent, base);
     Posix.symlinkat(e.rawLinkname(), parent.fd(), base);
     size += e.rawLinkname().length; // its lstat size, which docker's layer size counts

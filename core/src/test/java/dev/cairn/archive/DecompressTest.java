@@ -116,6 +116,41 @@ class DecompressTest {
     }
   }
 
+  // Found by DecompressFuzzTest: bzip2 decodes its first block while the stream is opened.
+  @Test
+  void corruptDataInTheFirstBlockIsRefusedWhenTheStreamOpens() throws IOException {
+    byte[] blob = compress(Compression.BZIP2, sample(10_000));
+    for (int i = 10; i < 40; i++) {
+      blob[i] = (byte) 0xff;
+    }
+    assertThatThrownBy(() -> Decompress.open(new ByteArrayInputStream(blob)))
+        .isInstanceOf(CairnException.class)
+        .hasMessageStartingWith("bzip2 stream is corrupt after 0 uncompressed bytes");
+  }
+
+  @Test
+  void aFailureToReadTheBlobIsReportedAsItWasNotAsCorruptData() throws IOException {
+    byte[] blob = compress(Compression.GZIP, sample(100_000));
+    IOException broken = new IOException("connection reset");
+    InputStream failing =
+        new java.io.FilterInputStream(new ByteArrayInputStream(blob)) {
+          private int read;
+
+          @Override
+          public int read(byte[] b, int off, int len) throws IOException {
+            if (read > 1000) {
+              throw broken;
+            }
+            int n = super.read(b, off, Math.min(len, 500));
+            read += Math.max(n, 0);
+            return n;
+          }
+        };
+    try (InputStream in = Decompress.open(failing)) {
+      assertThatThrownBy(in::readAllBytes).isSameAs(broken);
+    }
+  }
+
   @Test
   void shortAndEmptyBlobsArePlain() throws IOException {
     assertThat(Decompress.open(new ByteArrayInputStream(new byte[0])).readAllBytes()).isEmpty();

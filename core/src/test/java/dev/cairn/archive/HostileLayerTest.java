@@ -96,6 +96,14 @@ class HostileLayerTest {
         .hasMessageContaining(message);
   }
 
+  // Found by LayerFuzzTest: symlink(2) with an empty target fails with ENOENT, as in docker's
+  // apply.
+  @Test
+  void aSymlinkWithAnEmptyTargetIsRefusedAsBadInput() {
+    refused(
+        TestLayer.of().symlink("/a/.", ""), "entry \"/a/.\": symbolic link with an empty target");
+  }
+
   // --- names that leave the root
 
   @Test
