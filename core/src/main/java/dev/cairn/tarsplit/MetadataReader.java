@@ -266,8 +266,13 @@ final class MetadataReader {
         depth--;
         p++;
       } else {
-        while (p < limit && b[p] != ',' && b[p] != '}' && b[p] != ']' && b[p] > ' ') {
+        int from = p;
+        while (p < limit && b[p] != ',' && b[p] != '}' && b[p] != ']' && (b[p] & 0xff) > ' ') {
           p++;
+        }
+        if (p == from) {
+          // A control character where a value belongs: no JSON, and no progress to make.
+          throw invalid("unexpected byte 0x" + Integer.toHexString(c & 0xff) + " in a value");
         }
       }
       skipSpace();

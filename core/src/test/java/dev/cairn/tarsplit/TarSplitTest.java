@@ -168,6 +168,20 @@ class TarSplitTest {
         .hasMessage("file \"f\" changed on disk: size is 999 bytes, the layer had 1000");
   }
 
+  // Found by TarSplitFuzzTest: a byte that is neither JSON nor a separator stopped the skipping
+  // of an unknown key's value from advancing, and assembly never ended.
+  @ParameterizedTest
+  @ValueSource(strings = {"{\"x\":\u0002}\n", "{\"x\":{\"y\":\u0002}}\n", "{\"x\":[1,\u00ff]}\n"})
+  void aValueWithAControlOrNonAsciiByteIsRefused(String line) throws IOException {
+    java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+    try (var out = new java.util.zip.GZIPOutputStream(gz)) {
+      out.write(line.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    }
+    assertThatThrownBy(() -> Layers.assemble(gz.toByteArray(), FileSource.directory(tmp)))
+        .isInstanceOf(CairnException.class)
+        .hasMessageStartingWith("tar-split metadata line 1: ");
+  }
+
   @Test
   void aMissingFileIsAnError() throws IOException {
     byte[] tar = Corpus.write(TarEntry.regular("gone", 10));
