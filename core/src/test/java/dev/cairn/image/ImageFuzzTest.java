@@ -79,7 +79,12 @@ class ImageFuzzTest {
           Reference r = Reference.parse(text);
           assertThat(Reference.parse(r.toString())).isEqualTo(r);
           Reference familiar = Reference.parse(r.familiar());
-          assertThat(familiar).isEqualTo(r);
+          if (!familiar.equals(r)) {
+            // As docker prints it: a Docker Hub repository whose first component looks like a
+            // host has a short form that names that host.
+            assertThat(r.domain()).isEqualTo(Reference.DEFAULT_DOMAIN);
+            assertThat(r.path().split("/")[0]).matches(".*[.:].*|localhost");
+          }
         });
   }
 }

@@ -142,6 +142,16 @@ class ReferenceTest {
     assertThatThrownBy(() -> Reference.parse(path + "p")).hasMessageContaining("more than 255");
   }
 
+  // Found by ImageFuzzTest: the short form of such a name reads back as another registry's, as
+  // docker's (distribution's familiar form keeps every component of a Docker Hub path).
+  @Test
+  void aDockerHubPathWhoseFirstComponentLooksLikeAHostKeepsDockersShortForm() {
+    Reference ref = Reference.parse("index.docker.io/uin42e9x.rlocker.iusdrser/relo");
+    assertThat(ref.toString()).isEqualTo("docker.io/uin42e9x.rlocker.iusdrser/relo:latest");
+    assertThat(ref.familiar()).isEqualTo("uin42e9x.rlocker.iusdrser/relo:latest");
+    assertThat(Reference.parse(ref.familiar()).domain()).isEqualTo("uin42e9x.rlocker.iusdrser");
+  }
+
   @Test
   void tagOrDigestPrefersDigest() {
     Reference ref = Reference.parse("a:1@sha256:" + HEX);
