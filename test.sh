@@ -5,7 +5,7 @@ here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 cd "$here"
 
 # command -> Debian package
-needed=(docker-registry:docker-registry skopeo:skopeo tar-split:tar-split go:golang-go htpasswd:apache2-utils openssl:openssl)
+needed=(docker-registry:docker-registry skopeo:skopeo tar-split:tar-split go:golang-go htpasswd:apache2-utils openssl:openssl podman:podman)
 missing=()
 for pair in "${needed[@]}"; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")

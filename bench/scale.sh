@@ -13,75 +13,23 @@
 # default /dev/shm), LIMIT (seconds one command may take, default 900; longer shows as >LIMIT),
 # RUNS (default 1: each command is run RUNS times and the median shown; the first command once).
 # Needs docker-registry, skopeo, jq and curl (Debian packages of those names).
-set -euo pipefail
-umask 022
-export LC_ALL=C
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 # The graph's index, relative to the store root: deleted before the first command is timed, so
 # that it meets the store as a Docker 1.9 graph.
 INDEX_FILE=graph/.index
 sizes=${SIZES:-1000 10000 50000}
 limit=${LIMIT:-900}
 runs=${RUNS:-1}
-here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
-. "$here/scripts/java-home.sh"
-cairn_pick_java
+bench_java
 for tool in docker-registry skopeo jq curl; do
-  command -v "$tool" >/dev/null || {
-    echo "scale.sh: $tool is missing (apt-get install $tool)" >&2
-    exit 1
-  }
+  need "$tool"
 done
-base=${OUT_DIR:-/dev/shm}
-[ -d "$base" ] || base=${TMPDIR:-/tmp}
-work=$(mktemp -d "$base/cairn-scale-bench.XXXXXX")
-registry_pid=
-cleanup() {
-  if [ -n "$registry_pid" ]; then
-    kill "$registry_pid" 2>/dev/null || true
-    wait "$registry_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-cairn() { "$here/cairn" "$@"; }
+bench_work scale
+cairn() { "$top/cairn" "$@"; }
 
 # ---------------------------------------------------------------- a private registry, one image
-port=
-for _ in $(seq 1 50); do
-  p=$((20000 + RANDOM % 20000))
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-    port=$p
-    break
-  fi
-done
-[ -n "$port" ] || {
-  echo "scale.sh: no free loopback port" >&2
-  exit 1
-}
-cat >"$work/registry.yml" <<YAML
-version: 0.1
-log:
-  level: warn
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $work/registry
-http:
-  addr: 127.0.0.1:$port
-  secret: scale-bench-only
-YAML
-docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-registry_pid=$!
-for _ in $(seq 1 100); do
-  curl -fs -o /dev/null "http://127.0.0.1:$port/v2/" && break
-  kill -0 "$registry_pid" 2>/dev/null || {
-    cat "$work/registry.log" >&2
-    exit 1
-  }
-  sleep 0.1
-done
-small=127.0.0.1:$port/scale/small:1
+registry_start small
+small=$registry/scale/small:1
 mkdir -p "$work/rootfs/etc"
 echo scale >"$work/rootfs/etc/scale"
 tar --numeric-owner --owner=0 --group=0 --mtime=@1700000000 -C "$work/rootfs" -cf "$work/rootfs.tar" .
@@ -90,7 +38,7 @@ tar --numeric-owner --owner=0 --group=0 --mtime=@1700000000 -C "$work/rootfs" -c
 cairn --root "$work/src" import "$work/rootfs.tar" scale/small:1 >/dev/null
 cairn --root "$work/src" images >/dev/null
 cairn --root "$work/src" save -o "$work/small.tar" scale/small:1
-skopeo --insecure-policy copy --quiet --dest-tls-verify=false \
+skopeo_ --insecure-policy copy --quiet --dest-tls-verify=false \
   "docker-archive:$work/small.tar" "docker://$small"
 rm -rf "$work/src" "$work/small.tar"
 
@@ -100,14 +48,14 @@ if cairn --help | grep -q '^  fsck '; then
   fsck=yes
 fi
 declare -A t
-timed() { # timed SIZE COLUMN ARGS...: runs cairn --root STORE ARGS, records the median seconds
+time_cmd() { # time_cmd SIZE COLUMN ARGS...: runs cairn --root STORE ARGS, records the median seconds
   local size=$1 col=$2 t0 t1 rc i n=$runs times=()
   shift 2
   [ "$col" != first ] || n=1 # only one run meets the store as Docker left it
   for ((i = 1; i <= n; i++)); do
     rc=0
     t0=$(date +%s%N)
-    timeout "$limit" "$here/cairn" --root "$store" "${@//\{run\}/$i}" >"$work/out" 2>"$work/err" ||
+    timeout "$limit" "$top/cairn" --root "$store" "${@//\{run\}/$i}" >"$work/out" 2>"$work/err" ||
       rc=$?
     t1=$(date +%s%N)
     if [ "$rc" = 124 ]; then
@@ -128,31 +76,31 @@ timed() { # timed SIZE COLUMN ARGS...: runs cairn --root STORE ARGS, records the
 
 # The launcher records its start-up cache on the first command after a build: that run is slow,
 # so it happens here, on a small store, and not in the first size's timings.
-"$JAVA_HOME/bin/java" "$here/bench/src/main/java/dev/cairn/bench/ScaleStore.java" "$work/warm" 50 >&2
+"$JAVA_HOME/bin/java" "$top/bench/src/main/java/dev/cairn/bench/ScaleStore.java" "$work/warm" 50 >&2
 for _ in 1 2; do
-  "$here/cairn" --root "$work/warm" images >/dev/null
+  "$top/cairn" --root "$work/warm" images >/dev/null
 done
 rm -rf "$work/warm"
 
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 for n in $sizes; do
   store=$work/store-$n
-  "$JAVA_HOME/bin/java" "$here/bench/src/main/java/dev/cairn/bench/ScaleStore.java" "$store" "$n" >&2
+  "$JAVA_HOME/bin/java" "$top/bench/src/main/java/dev/cairn/bench/ScaleStore.java" "$store" "$n" >&2
   # an image in the middle of the store, by its short ID, as a user types it
   id=$(jq -r '.Repositories | to_entries[0].value | to_entries | .[length / 2 | floor].value' \
     "$store/repositories-vfs")
   id=${id:0:12}
   rm -f "$store/$INDEX_FILE"
-  timed "$n" first images
-  timed "$n" images images
-  timed "$n" images-a-q images -a -q
-  timed "$n" inspect inspect "$id"
-  timed "$n" history history "$id"
-  timed "$n" tag tag "$id" "scale/tagged:{run}"
-  "$here/cairn" --root "$store" pull -q "$small" >/dev/null
-  timed "$n" pull pull -q "$small"
+  time_cmd "$n" first images
+  time_cmd "$n" images images
+  time_cmd "$n" images-a-q images -a -q
+  time_cmd "$n" inspect inspect "$id"
+  time_cmd "$n" history history "$id"
+  time_cmd "$n" tag tag "$id" "scale/tagged:{run}"
+  "$top/cairn" --root "$store" pull -q "$small" >/dev/null
+  time_cmd "$n" pull pull -q "$small"
   if [ "$fsck" = yes ]; then
-    timed "$n" fsck fsck
+    time_cmd "$n" fsck fsck
   else
     t[$n,fsck]="n/a"
   fi
@@ -180,7 +128,7 @@ for n in $sizes; do
   row "$(sed ':a; s/\B[0-9]\{3\}\>/,&/; ta' <<<"$n")" "${cells[@]}"
 done
 echo
-echo "(median of $runs run(s) per command and size, JVM start included, stores on $base;" \
+echo "(median of $runs run(s) per command and size, JVM start included, stores on $(stat -f -c %T "$work");" \
   "1-minute load before: ${load%% *})"
 [ "$fsck" = yes ] || echo "(fsck: this cairn has no fsck command)"
 
