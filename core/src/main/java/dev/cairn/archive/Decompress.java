@@ -61,7 +61,7 @@ public final class Decompress {
             case XZ -> new XZInputStream(all);
             case ZSTD -> new ZstdInputStreamNoFinalizer(all);
           };
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       throw failure(compression, 0, e);
     }
     if (compression != Compression.NONE) {
@@ -73,14 +73,22 @@ public final class Decompress {
   }
 
   /**
-   * What a decompressor's failure means: the blob's own read failure as it was, else corrupt data.
+   * What a decompressor's failure means: the blob's own read failure or an interruption as it was,
+   * else corrupt data. Decompressors also fail with runtime exceptions on some corrupt input
+   * (commons-compress's bzip2 indexes past its tables), which are corrupt data too.
    */
-  private static IOException failure(Compression compression, long count, IOException e) {
+  private static IOException failure(Compression compression, long count, Exception e) {
     if (e instanceof BlobFailure) {
       return (IOException) e.getCause();
     }
+    if (e instanceof CairnException c) {
+      throw c;
+    }
     if (compression == Compression.NONE || e instanceof InterruptedIOException) {
-      return e;
+      if (e instanceof RuntimeException r) {
+        throw r;
+      }
+      return (IOException) e;
     }
     throw new CairnException(
         CairnException.Kind.INVALID,
@@ -88,7 +96,7 @@ public final class Decompress {
             + " stream is corrupt after "
             + count
             + " uncompressed bytes: "
-            + e.getMessage(),
+            + (e instanceof IOException ? e.getMessage() : "the decoder failed (" + e + ")"),
         e);
   }
 
@@ -159,7 +167,7 @@ public final class Decompress {
       int n;
       try {
         n = in.read(b, off, len);
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
         throw failure(compression, count, e);
       }
       if (n < 0) {

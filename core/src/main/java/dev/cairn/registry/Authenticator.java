@@ -32,6 +32,9 @@ final class Authenticator {
   /** Tokens shorter-lived than this are treated as living this long, as the token spec says. */
   private static final Duration MIN_TOKEN_LIFE = Duration.ofSeconds(60);
 
+  /** Longer lives are kept as this: no process holds a token that long, and no clock overflows. */
+  private static final Duration MAX_TOKEN_LIFE = Duration.ofDays(365);
+
   /** Renew a little before the server's expiry so a request does not race it. */
   private static final Duration EXPIRY_MARGIN = Duration.ofSeconds(5);
 
@@ -242,9 +245,14 @@ final class Authenticator {
           what + ": the token holds characters that cannot be sent in a header");
     }
     BigDecimal expiresIn = JsonText.member(json, "expires_in", BigDecimal.class);
-    Duration life = expiresIn == null ? MIN_TOKEN_LIFE : Duration.ofSeconds(expiresIn.longValue());
-    if (life.compareTo(MIN_TOKEN_LIFE) < 0) {
-      life = MIN_TOKEN_LIFE;
+    Duration life = MIN_TOKEN_LIFE;
+    if (expiresIn != null
+        && expiresIn.compareTo(BigDecimal.valueOf(MIN_TOKEN_LIFE.toSeconds())) > 0) {
+      // Compared before converting: 1e999999999 seconds must neither overflow nor take long.
+      life =
+          expiresIn.compareTo(BigDecimal.valueOf(MAX_TOKEN_LIFE.toSeconds())) > 0
+              ? MAX_TOKEN_LIFE
+              : Duration.ofSeconds(expiresIn.longValue());
     }
     return new Token(token, now.plus(life).minus(EXPIRY_MARGIN));
   }

@@ -128,6 +128,27 @@ class DecompressTest {
         .hasMessageStartingWith("bzip2 stream is corrupt after 0 uncompressed bytes");
   }
 
+  // Found by DecompressFuzzTest: commons-compress's bzip2 decoder indexes past its Huffman tables
+  // on this block (ArrayIndexOutOfBoundsException), which is corrupt data as any other.
+  @Test
+  void aDecoderThatFailsWithARuntimeExceptionReportsCorruptData() throws IOException {
+    byte[] blob =
+        getClass()
+            .getResourceAsStream(
+                "DecompressFuzzTestInputs/anyBlobDecompressesWithinItsCapOrIsRefused/"
+                    + "finding-bzip2-huffman-table-overrun")
+            .readAllBytes();
+    assertThatThrownBy(
+            () -> {
+              try (InputStream in = Decompress.open(new ByteArrayInputStream(blob))) {
+                in.readAllBytes();
+              }
+            })
+        .isInstanceOf(CairnException.class)
+        .hasMessageStartingWith("bzip2 stream is corrupt after 0 uncompressed bytes: ")
+        .hasRootCauseInstanceOf(ArrayIndexOutOfBoundsException.class);
+  }
+
   @Test
   void aFailureToReadTheBlobIsReportedAsItWasNotAsCorruptData() throws IOException {
     byte[] blob = compress(Compression.GZIP, sample(100_000));

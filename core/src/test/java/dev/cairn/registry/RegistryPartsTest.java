@@ -64,6 +64,38 @@ class RegistryPartsTest {
         .hasMessageContaining("unterminated quoted string");
   }
 
+  // Found by RegistryFuzzTest: an expiry past Instant's range threw DateTimeException.
+  @ParameterizedTest
+  @MethodSource("tokenLives")
+  void aTokensLifeIsKeptBetweenAMinuteAndAYear(String expiresIn, java.time.Duration kept) {
+    java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
+    byte[] answer =
+        ("{\"token\":\"t\",\"expires_in\":" + expiresIn + "}").getBytes(StandardCharsets.UTF_8);
+    Authenticator.Token t = Authenticator.token(answer, "token", now);
+    // Renewal comes a few seconds early, the same margin whatever the life.
+    java.time.Duration margin =
+        java.time.Duration.ofSeconds(300)
+            .minus(
+                java.time.Duration.between(
+                    now,
+                    Authenticator.token(
+                            "{\"token\":\"t\",\"expires_in\":300}".getBytes(StandardCharsets.UTF_8),
+                            "token",
+                            now)
+                        .expires()));
+    assertThat(java.time.Duration.between(now, t.expires()).plus(margin)).isEqualTo(kept);
+  }
+
+  static Stream<Arguments> tokenLives() {
+    return Stream.of(
+        Arguments.of("3", java.time.Duration.ofSeconds(60)),
+        Arguments.of("-1e30", java.time.Duration.ofSeconds(60)),
+        Arguments.of("3600", java.time.Duration.ofSeconds(3600)),
+        Arguments.of("3600.9", java.time.Duration.ofSeconds(3600)),
+        Arguments.of("9223372036854775807", java.time.Duration.ofDays(365)),
+        Arguments.of("1e999999999", java.time.Duration.ofDays(365)));
+  }
+
   @Test
   void linkHeaderNextPage() {
     URI page = URI.create("http://r:5000/v2/a/tags/list?n=2");
