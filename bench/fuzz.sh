@@ -2,6 +2,7 @@
 # A coverage-guided fuzzing campaign on one harness (Jazzer, libFuzzer's engine inside the JVM).
 # Usage: bench/fuzz.sh TARGET MINUTES
 #        bench/fuzz.sh list
+#        bench/fuzz.sh report
 #   TARGET: Class#method of a @FuzzTest in core (e.g. TarReaderFuzzTest#everyByteOfAnAcceptedTarIsReportedOnceInOrder),
 #   or Class when it holds one harness. `list` prints them all.
 #   MINUTES: the campaign's length, run as rounds of Fuzz.ROUND (5 minutes) that each start from
@@ -12,7 +13,8 @@
 # into core/target-fuzz; ./test.sh keeps release 25 and replays the seeds without instrumentation.
 # Per input: 10 s of time (libFuzzer's -timeout), 1 GiB of heap (an OutOfMemoryError is a finding).
 # Prints one line per round and a summary: executions, coverage (libFuzzer's cov: and ft:
-# counters), corpus size, findings. Logs go to core/target-fuzz/fuzz-logs/.
+# counters), corpus size, findings. Logs go to core/target-fuzz/fuzz-logs/; `report` sums them per
+# harness over every campaign (a Markdown table: the README's).
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 cd "$here"
@@ -27,7 +29,28 @@ if [ "${1:-}" = list ]; then
   done
   exit 0
 fi
-target=${1:?usage: bench/fuzz.sh TARGET MINUTES | list}
+if [ "${1:-}" = report ]; then
+  printf '| harness | executions | CPU-minutes | cov | ft | corpus | findings |\n'
+  printf '| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n'
+  for log in core/target-fuzz/fuzz-logs/*.log; do
+    [ -e "$log" ] || continue
+    name=$(basename "$log" .log)
+    name=${name%-*-*-*} # the stamp and round
+    last=$(grep -aE '^#[0-9]+[[:space:]]+(pulse|NEW|REDUCE|DONE|INITED)' "$log" | tail -1 || true)
+    n=$(sed -nE 's/^Done ([0-9]+) runs.*/\1/p' "$log" | tail -1)
+    [ -n "$n" ] || n=$(sed -nE 's/^#([0-9]+).*/\1/p' <<<"$last")
+    read -r u s < <(tail -1 "$log.cpu" 2>/dev/null) || { u=0; s=0; }
+    printf '%s %s %s %s %s %s %s\n' "$name" "${n:-0}" "$(awk -v a="$u" -v b="$s" 'BEGIN { print a + b }')" \
+      "$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<<"$last")" "$(sed -nE 's/.* ft: ([0-9]+).*/\1/p' <<<"$last")" \
+      "$(sed -nE 's/.* corp: ([0-9]+).*/\1/p' <<<"$last")" "$(grep -ac 'Test unit written to' "$log" || true)"
+  done | awk '
+    { e[$1] += $2; c[$1] += $3; if ($4 > cov[$1]) cov[$1] = $4; if ($5 > ft[$1]) ft[$1] = $5
+      if ($6 != "") corp[$1] = $6; f[$1] += $7 }
+    END { for (k in e) printf "| %s | %d | %.1f | %d | %d | %d | %d |\n", k, e[k], c[k] / 60, cov[k], ft[k], corp[k], f[k] }
+  ' | sort
+  exit 0
+fi
+target=${1:?usage: bench/fuzz.sh TARGET MINUTES | list | report}
 minutes=${2:?usage: bench/fuzz.sh TARGET MINUTES | list}
 round=5
 rounds=$(((minutes + round - 1) / round))

@@ -291,6 +291,13 @@ final class Extractor implements EntryHandler, AutoCloseable {
       if (st != null) {
         fs.removeAll(parent, base, st);
         targetDir = fs.dir(target, target.size() - 1, false);
+        if (targetDir == null || Posix.lstatIfExists(targetDir.fd(), target.getLast()) == null) {
+          // The target lay under the name being replaced: docker's link(2) fails the same way.
+          throw CairnException.invalid(
+              "hard link target "
+                  + Names.display(e.rawLinkname())
+                  + " was removed with what the link replaces");
+        }
       }
       Posix.linkat(targetDir.fd(), target.getLast(), parent.fd(), base);
     }

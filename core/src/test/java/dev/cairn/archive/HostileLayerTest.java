@@ -188,6 +188,15 @@ class HostileLayerTest {
         "hard link target \"v/secret\" does not exist");
   }
 
+  // Found by LayerFuzzTest: replacing the link's name removed its target, and the link then failed
+  // with a NullPointerException.
+  @Test
+  void aHardlinkWhoseTargetLiesUnderTheNameItReplacesIsRefused() {
+    refused(
+        TestLayer.of().dir("d").file("d/x", "1").hardlink("d", "d/x"),
+        "entry \"d\": hard link target \"d/x\" was removed with what the link replaces");
+  }
+
   @Test
   void hardlinkToASymlinkLinksTheSymlinkItself() throws IOException {
     apply(TestLayer.of().symlink("s", "/etc/passwd").hardlink("h", "s"));
