@@ -7,6 +7,7 @@ import dev.cairn.CairnException;
 import dev.cairn.tar.TarEntry;
 import dev.cairn.tar.TarReader;
 import dev.cairn.testing.RandomLayers;
+import dev.cairn.testing.Seeds;
 import dev.cairn.testing.TarBuilder;
 import dev.cairn.testing.Trees;
 import java.io.ByteArrayInputStream;
@@ -49,7 +50,7 @@ class DiffTest {
   }
 
   static LongStream seeds() {
-    return LongStream.rangeClosed(1, 40);
+    return Seeds.stream(DiffTest.class, 40);
   }
 
   @ParameterizedTest(name = "seed {0}")

@@ -3,6 +3,7 @@ package dev.cairn.archive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cairn.testing.Seeds;
 import dev.cairn.testing.Tools;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -24,7 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class IsalGunzipTest {
   static LongStream seeds() {
-    return LongStream.range(0, 60);
+    return Seeds.stream(IsalGunzipTest.class, 60);
   }
 
   static void requireLibrary() {

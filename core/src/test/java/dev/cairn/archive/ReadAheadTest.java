@@ -3,6 +3,7 @@ package dev.cairn.archive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cairn.testing.Seeds;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,7 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The decompressing helper thread: same bytes, failures in place, stopped by close. */
 class ReadAheadTest {
   static LongStream seeds() {
-    return LongStream.range(0, 6);
+    return Seeds.stream(ReadAheadTest.class, 6);
   }
 
   /** A source that yields {@code data} in odd-sized reads, then fails if {@code failure} is set. */

@@ -2,6 +2,7 @@ package dev.cairn.digest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.testing.Seeds;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
@@ -39,7 +40,7 @@ class Crc64Test {
   }
 
   static LongStream seeds() {
-    return LongStream.range(0, 200);
+    return Seeds.stream(Crc64Test.class, 200);
   }
 
   @ParameterizedTest(name = "seed {0}")

@@ -2,6 +2,7 @@ package dev.cairn.digest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.testing.Seeds;
 import dev.cairn.testing.Tools;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -13,7 +14,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** ISA-L's CRC-64/ISO agrees with the table-driven loop, whatever the sizes, offsets and splits. */
 class NativeCrc64Test {
   static LongStream seeds() {
-    return LongStream.range(0, 40);
+    return Seeds.stream(NativeCrc64Test.class, 40);
   }
 
   static void requireLibrary() {

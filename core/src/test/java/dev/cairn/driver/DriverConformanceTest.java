@@ -15,6 +15,7 @@ import dev.cairn.tarsplit.FileSource;
 import dev.cairn.tarsplit.TarSplit;
 import dev.cairn.testing.GnuTar;
 import dev.cairn.testing.RandomLayers;
+import dev.cairn.testing.Seeds;
 import dev.cairn.testing.TarBuilder;
 import dev.cairn.testing.Trees;
 import java.io.ByteArrayInputStream;
@@ -106,7 +107,7 @@ abstract class DriverConformanceTest {
   }
 
   static LongStream seeds() {
-    return LongStream.rangeClosed(1, 12);
+    return Seeds.stream(DriverConformanceTest.class, 12);
   }
 
   /** The directory that holds the driver's layers in {@code tmp/store}. */

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.entry;
 import dev.cairn.driver.Driver;
 import dev.cairn.driver.DriverOptions;
 import dev.cairn.driver.Drivers;
+import dev.cairn.testing.Seeds;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -35,7 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class GraphIndexTest {
   @TempDir Path root;
-  private final Random random = new Random(11);
+  private final Random random = Seeds.random(GraphIndexTest.class);
   private Driver driver;
   private Graph graph;
   private final List<String> chain = new ArrayList<>();

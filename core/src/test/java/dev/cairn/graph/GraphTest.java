@@ -18,6 +18,7 @@ import dev.cairn.driver.DriverOptions;
 import dev.cairn.driver.Drivers;
 import dev.cairn.json.Json;
 import dev.cairn.json.JsonValue;
+import dev.cairn.testing.Seeds;
 import dev.cairn.testing.TarBuilder;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -41,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class GraphTest {
   @TempDir Path root;
-  private final Random random = new Random(42);
+  private final Random random = Seeds.random(GraphTest.class);
   private Driver driver;
   private Graph graph;
 

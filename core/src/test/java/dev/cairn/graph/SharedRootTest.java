@@ -9,6 +9,7 @@ import dev.cairn.digest.Digest;
 import dev.cairn.driver.Driver;
 import dev.cairn.driver.DriverOptions;
 import dev.cairn.driver.Drivers;
+import dev.cairn.testing.Seeds;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -40,7 +41,7 @@ class SharedRootTest {
 
   @Test
   void bothProcessesRegisterTheSameIdsAndEachIdIsRegisteredOnce() throws Exception {
-    long seed = 7;
+    long seed = Seeds.of(SharedRootTest.class);
     int count = 40;
     Driver driver = Drivers.open(root, "vfs", DriverOptions.defaults());
     try (Graph graph = Graph.open(root, driver)) {
@@ -72,7 +73,7 @@ class SharedRootTest {
   @Test
   void aSecondProcessNeitherCleansOurStagingNorDeletesWhatWeHold() throws Exception {
     Driver driver = Drivers.open(root, "vfs", DriverOptions.defaults());
-    Random random = new Random(3);
+    Random random = Seeds.random(SharedRootTest.class);
     try (Graph graph = Graph.open(root, driver)) {
       String base = Fixtures.id(random);
       graph.register(

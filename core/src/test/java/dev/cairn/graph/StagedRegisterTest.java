@@ -12,6 +12,7 @@ import dev.cairn.driver.DriverOptions;
 import dev.cairn.driver.Drivers;
 import dev.cairn.posix.Posix;
 import dev.cairn.testing.GnuTar;
+import dev.cairn.testing.Seeds;
 import dev.cairn.testing.TarBuilder;
 import dev.cairn.testing.Tools;
 import dev.cairn.testing.Trees;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StagedRegisterTest {
   @TempDir Path tmp;
-  private final Random random = new Random(7);
+  private final Random random = Seeds.random(StagedRegisterTest.class);
 
   @BeforeEach
   void requireOverlay() throws IOException {

@@ -13,6 +13,7 @@ import dev.cairn.digest.Digest;
 import dev.cairn.driver.DriverOptions;
 import dev.cairn.driver.Drivers;
 import dev.cairn.image.Reference;
+import dev.cairn.testing.Seeds;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class TagStoreTest {
   @TempDir Path root;
-  private final Random random = new Random(9);
+  private final Random random = Seeds.random(TagStoreTest.class);
   private Graph graph;
   private String a;
   private String b;

@@ -13,6 +13,7 @@ import dev.cairn.json.Json;
 import dev.cairn.json.JsonValue;
 import dev.cairn.tar.TarEntry;
 import dev.cairn.tar.TarReader;
+import dev.cairn.testing.Seeds;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +64,7 @@ class SaveLoadTest {
 
   @Test
   void roundTripKeepsIdsTagsDiffIdsAndLayerBytes() throws Exception {
-    Random random = new Random(7);
+    Random random = Seeds.random(SaveLoadTest.class);
     String legacyBase = id(random);
     String legacyTop = id(random);
     byte[] archive;
@@ -193,7 +194,7 @@ class SaveLoadTest {
 
   @Test
   void schema1ImagesGetAConfigFromTheirTopV1Compatibility() throws IOException {
-    Random random = new Random(11);
+    Random random = new Random(Seeds.of(SaveLoadTest.class) + 1);
     String base = id(random);
     String top = id(random);
     try (Stores a = new Stores(dir)) {
