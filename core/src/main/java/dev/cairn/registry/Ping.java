@@ -4,8 +4,11 @@ import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpResponse;
 
-/** {@code GET /v2/}: is this a registry, and may we talk to it. */
-record Ping() implements RegistryOperation<Void> {
+/**
+ * {@code GET /v2/}: is this a registry, and may we talk to it. Gives the API version the registry
+ * states ({@code registry/2.0}), or null when it states none.
+ */
+record Ping() implements RegistryOperation<String> {
   @Override
   public URI uri(URI base) {
     return base.resolve("/v2/");
@@ -22,7 +25,7 @@ record Ping() implements RegistryOperation<Void> {
   }
 
   @Override
-  public Void handle(HttpResponse<InputStream> response) {
-    return null;
+  public String handle(HttpResponse<InputStream> response) {
+    return response.headers().firstValue("Docker-Distribution-API-Version").orElse(null);
   }
 }

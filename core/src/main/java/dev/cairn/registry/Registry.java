@@ -71,9 +71,12 @@ public final class Registry implements AutoCloseable {
     return host;
   }
 
-  /** Checks that the host speaks the API and that we may talk to it (credentials included). */
-  public void ping() throws IOException {
-    run(new Ping());
+  /**
+   * Checks that the host speaks the API and that we may talk to it (credentials included); gives
+   * the API version it states ({@code registry/2.0}), or null.
+   */
+  public String ping() throws IOException {
+    return run(new Ping());
   }
 
   /**

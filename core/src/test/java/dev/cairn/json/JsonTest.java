@@ -10,6 +10,7 @@ import dev.cairn.json.JsonValue.JsonString;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class JsonTest {
@@ -19,22 +20,48 @@ class JsonTest {
   }
 
   @ParameterizedTest
-  @ValueSource(
-      strings = {
-        "{}",
-        " [ ] ",
-        "0",
-        "-0",
-        "1.5e-3",
-        "1E+2",
-        "\"\\u00e9\\/\"",
-        "true",
-        "null",
-        "{\"a\":[1,{\"b\":null}],\"a\":2}",
-        "\t\r\n{}\n"
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '`',
+      value = {
+        "{}                                 | {}",
+        "` [ ] `                            | []",
+        "0                                  | 0",
+        "-0                                 | -0",
+        "1.5e-3                             | 1.5e-3",
+        "1E+2                               | 1E+2",
+        "\"\\u00e9\\/\"                       | 'é/'",
+        "true                               | true",
+        "null                               | null",
+        "{\"a\":[1,{\"b\":null}],\"a\":2}       | {a:[1,{b:null}],a:2}",
+        "`\t\r\n{}\n`                        | {}"
       })
-  void acceptsWhatGoAccepts(String text) {
-    assertThat(Json.parse(b(text))).isNotNull();
+  void acceptsWhatGoAcceptsAndDecodesIt(String text, String decoded) {
+    assertThat(describe(Json.parse(b(text)))).isEqualTo(decoded);
+  }
+
+  @Test
+  void aDuplicateKeysLastValueWinsAsInGo() {
+    JsonObject o = (JsonObject) Json.parse(b("{\"a\":1,\"a\":2}"));
+    assertThat(((JsonValue.JsonNumber) o.get("a")).text()).isEqualTo("2");
+  }
+
+  /** A value as a short canonical text: decoded strings in single quotes, numbers as written. */
+  private static String describe(JsonValue v) {
+    return switch (v) {
+      case JsonObject o ->
+          o.members().stream()
+              .map(m -> m.key() + ":" + describe(m.value()))
+              .collect(java.util.stream.Collectors.joining(",", "{", "}"));
+      case JsonArray a ->
+          a.items().stream()
+              .map(JsonTest::describe)
+              .collect(java.util.stream.Collectors.joining(",", "[", "]"));
+      case JsonString str -> "'" + str.value() + "'";
+      case JsonValue.JsonNumber n -> n.text();
+      case JsonValue.JsonBool bool -> String.valueOf(bool.value());
+      case JsonValue.JsonNull n -> "null";
+    };
   }
 
   @ParameterizedTest

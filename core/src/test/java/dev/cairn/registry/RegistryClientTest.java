@@ -54,8 +54,8 @@ class RegistryClientTest {
   }
 
   @Test
-  void pingAnswersAnonymously() throws IOException {
-    registry.ping();
+  void pingAnswersAnonymouslyWithTheRegistryApiVersion() throws IOException {
+    assertThat(registry.ping()).isEqualTo("registry/2.0");
   }
 
   @Test
