@@ -299,7 +299,17 @@ final class Extractor implements EntryHandler, AutoCloseable {
                   + " was removed with what the link replaces");
         }
       }
-      Posix.linkat(targetDir.fd(), target.getLast(), parent.fd(), base);
+      try {
+        Posix.linkat(targetDir.fd(), target.getLast(), parent.fd(), base);
+      } catch (PosixException x) {
+        if (x.errno() != Posix.EPERM) {
+          throw x;
+        }
+        // The layer's own links and symlinks made this link impossible (its name resolves under
+        // its target, which the link's own directories replaced); docker's link(2) fails too.
+        throw CairnException.invalid(
+            "cannot hard link to " + Names.display(e.rawLinkname()) + ": " + x.getMessage());
+      }
     }
     linkHeader(e, fs.dir(path, path.size() - 1, true), base, uid, gid, targetSt.isSymlink());
   }
