@@ -192,7 +192,8 @@ public final class GoJsonWriter {
   /**
    * Go's json.Indent: the document re-laid with one member or element per line, {@code indent} per
    * level, {@code ": "} after keys, empty objects and arrays kept as {@code {}} and {@code []}.
-   * Strings are copied as they are. The input must be valid JSON.
+   * Strings are copied as they are, and so is whitespace after the document. The input must be
+   * valid JSON.
    */
   public static byte[] indent(byte[] src, String indent) {
     GoJsonWriter w = new GoJsonWriter(src.length * 2);
@@ -200,7 +201,12 @@ public final class GoJsonWriter {
     int depth = 0;
     boolean needIndent = false;
     boolean inString = false;
-    for (int i = 0; i < src.length; i++) {
+    // Whitespace after the document is kept, as Go keeps it (its scanner reports it as the end).
+    int end = src.length;
+    while (end > 0 && isSpace(src[end - 1])) {
+      end--;
+    }
+    for (int i = 0; i < end; i++) {
       byte b = src[i];
       if (inString) {
         w.ensure(2);
@@ -212,7 +218,7 @@ public final class GoJsonWriter {
         }
         continue;
       }
-      if (b == ' ' || b == '\t' || b == '\n' || b == '\r') {
+      if (isSpace(b)) {
         continue;
       }
       if (needIndent && b != ']' && b != '}') {
@@ -248,7 +254,14 @@ public final class GoJsonWriter {
         }
       }
     }
+    w.ensure(src.length - end);
+    System.arraycopy(src, end, w.buf, w.len, src.length - end);
+    w.len += src.length - end;
     return w.toByteArray();
+  }
+
+  private static boolean isSpace(byte b) {
+    return b == ' ' || b == '\t' || b == '\n' || b == '\r';
   }
 
   private void newline(byte[] unit, int depth) {

@@ -1,0 +1,3 @@
+module jsonoracle
+
+go 1.19

@@ -1,0 +1,179 @@
+package dev.cairn.json;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.CairnException;
+import dev.cairn.testing.Seeds;
+import dev.cairn.testing.Tools;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Generated JSON documents, valid and broken, held against Go's encoding/json (the reference
+ * program src/test/go/jsonoracle): which it accepts, how it re-emits one as a RawMessage
+ * (compacted, HTML characters escaped), how json.Indent lays it out, and, for a string, what
+ * Marshal makes of the value Unmarshal decodes (invalid UTF-8, lone surrogates, escapes).
+ */
+class JsonDifferentialTest {
+  private static final int DOCUMENTS = 4000;
+  private static final Base64.Encoder B64 = Base64.getEncoder();
+
+  @Test
+  void cairnReadsAndWritesJsonAsGoDoes() throws Exception {
+    Random random = Seeds.random(JsonDifferentialTest.class);
+    List<byte[]> docs = new ArrayList<>();
+    for (int i = 0; i < DOCUMENTS; i++) {
+      byte[] doc = value(random, 0);
+      docs.add(random.nextInt(4) == 0 ? broken(random, doc) : doc);
+    }
+    StringBuilder input = new StringBuilder();
+    docs.forEach(d -> input.append(B64.encodeToString(d)).append('\n'));
+    Path go = Tools.goBinary(Path.of("src/test/go/jsonoracle"));
+    List<String> answers = Tools.runGo(new ProcessBuilder(go.toString()), input.toString());
+    assertThat(answers).hasSize(DOCUMENTS);
+
+    List<String> mismatches = new ArrayList<>();
+    int valid = 0;
+    for (int i = 0; i < DOCUMENTS; i++) {
+      String ours = ours(docs.get(i));
+      valid += ours.equals("invalid") ? 0 : 1;
+      if (!ours.equals(answers.get(i))) {
+        mismatches.add(
+            new String(docs.get(i), StandardCharsets.ISO_8859_1)
+                + "\n  cairn: "
+                + ours
+                + "\n  go:    "
+                + answers.get(i));
+      }
+    }
+    System.out.printf(
+        "JSON oracle: %d documents, %d valid, %d mismatches%n",
+        DOCUMENTS, valid, mismatches.size());
+    assertThat(valid).as("valid documents").isBetween(DOCUMENTS / 2, DOCUMENTS - DOCUMENTS / 10);
+    assertThat(mismatches).as("documents where cairn and Go differ").isEmpty();
+  }
+
+  /** What cairn makes of {@code doc}, in the oracle's words. */
+  private static String ours(byte[] doc) {
+    JsonValue v;
+    try {
+      v = Json.parse(doc);
+    } catch (CairnException e) {
+      return "invalid";
+    }
+    String compact = B64.encodeToString(new GoJsonWriter().raw(v).toByteArray());
+    String indent = B64.encodeToString(GoJsonWriter.indent(doc, "   "));
+    String string =
+        v instanceof JsonValue.JsonString s
+            ? B64.encodeToString(new GoJsonWriter().string(s.value()).toByteArray())
+            : "-";
+    return compact + " " + indent + " " + string;
+  }
+
+  private static final String[] SPACE = {"", "", " ", "\n", "\t", "\r\n  "};
+  private static final String[] NUMBERS = {
+    "0", "-0", "1", "-12", "3.25", "1e3", "1E+2", "2.5e-3", "12345678901234567890", "1e400"
+  };
+
+  private static byte[] value(Random r, int depth) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    write(out, SPACE[r.nextInt(SPACE.length)]);
+    int kind = depth > 3 ? r.nextInt(4) : r.nextInt(6);
+    switch (kind) {
+      case 0 -> string(r, out);
+      case 1 -> write(out, NUMBERS[r.nextInt(NUMBERS.length)]);
+      case 2 -> write(out, new String[] {"true", "false", "null"}[r.nextInt(3)]);
+      case 3 -> string(r, out);
+      case 4 -> {
+        write(out, "[");
+        int n = r.nextInt(4);
+        for (int i = 0; i < n; i++) {
+          write(out, i == 0 ? "" : ",");
+          out.writeBytes(value(r, depth + 1));
+        }
+        write(out, SPACE[r.nextInt(SPACE.length)] + "]");
+      }
+      default -> {
+        write(out, "{");
+        int n = r.nextInt(4);
+        for (int i = 0; i < n; i++) {
+          write(out, (i == 0 ? "" : ",") + SPACE[r.nextInt(SPACE.length)]);
+          string(r, out);
+          write(out, SPACE[r.nextInt(SPACE.length)] + ":");
+          out.writeBytes(value(r, depth + 1));
+        }
+        write(out, SPACE[r.nextInt(SPACE.length)] + "}");
+      }
+    }
+    write(out, SPACE[r.nextInt(SPACE.length)]);
+    return out.toByteArray();
+  }
+
+  /** A string literal of plain text, escapes, and raw bytes: UTF-8, broken UTF-8, controls. */
+  private static void string(Random r, ByteArrayOutputStream out) {
+    out.write('"');
+    int n = r.nextInt(8);
+    for (int i = 0; i < n; i++) {
+      switch (r.nextInt(9)) {
+        case 0 -> write(out, "plain");
+        case 1 ->
+            write(
+                out,
+                new String[] {"\\n", "\\t", "\\\"", "\\\\", "\\/", "\\b", "\\f"}[r.nextInt(7)]);
+        case 2 -> write(out, String.format("\\u%04x", r.nextInt(0x10000)));
+        case 3 -> write(out, String.format("\\u%04X", 0xd800 + r.nextInt(0x800)));
+        case 4 -> out.write(0x80 + r.nextInt(0x80)); // a byte that never starts valid UTF-8 alone
+        case 5 ->
+            out.writeBytes(
+                new String(Character.toChars(r.nextInt(0x110000) & ~0x800))
+                    .getBytes(StandardCharsets.UTF_8));
+        case 6 ->
+            write(
+                out, new String[] {"<", ">", "&", "\u2028", "\u2029", "é", "\u007f"}[r.nextInt(7)]);
+        case 7 -> {
+          // a multi-byte sequence cut short, overlong, or encoding a surrogate
+          byte[][] odd = {
+            {(byte) 0xe2, (byte) 0x82},
+            {(byte) 0xc0, (byte) 0xaf},
+            {(byte) 0xed, (byte) 0xa0, (byte) 0x80},
+            {(byte) 0xf4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
+            {(byte) 0xf0, (byte) 0x9f, (byte) 0x98}
+          };
+          out.writeBytes(odd[r.nextInt(odd.length)]);
+        }
+        default -> out.write(r.nextInt(0x20) == 0 ? 0x1f : 'x');
+      }
+    }
+    out.write('"');
+  }
+
+  /** The document with one byte dropped, changed or added. */
+  private static byte[] broken(Random r, byte[] doc) {
+    if (doc.length == 0) {
+      return new byte[] {'x'};
+    }
+    int at = r.nextInt(doc.length);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(doc, 0, at);
+    switch (r.nextInt(3)) {
+      case 0 -> {} // dropped
+      case 1 -> out.write("{}[]\",:\\ex0".charAt(r.nextInt(11)));
+      default -> {
+        out.write(doc[at]);
+        out.write("{}[]\",:\\ex0".charAt(r.nextInt(11)));
+      }
+    }
+    out.write(doc, at + 1, doc.length - at - 1);
+    return out.toByteArray();
+  }
+
+  private static void write(ByteArrayOutputStream out, String s) {
+    out.writeBytes(s.getBytes(StandardCharsets.UTF_8));
+  }
+}
