@@ -1,7 +1,8 @@
 // Command jsonoracle answers, for each base64 line on stdin, what Go's encoding/json makes of
 // the decoded bytes, so that cairn's JSON code can be held against it:
 //
-//	invalid                       when json.Valid refuses the input
+//	invalid OFFSET MESSAGE        when json.Valid refuses the input: what Unmarshal says, the
+//	                              SyntaxError's offset and its text (base64)
 //	COMPACT INDENT STRING         otherwise, each base64: the input re-emitted as a
 //	                              json.RawMessage (compacted, HTML characters escaped),
 //	                              json.Indent with three spaces, and for a top-level string json.Marshal of the value
@@ -30,7 +31,13 @@ func main() {
 			os.Exit(2)
 		}
 		if !json.Valid(src) {
-			fmt.Fprintln(out, "invalid")
+			var v interface{}
+			err := json.Unmarshal(src, &v)
+			offset := int64(-1)
+			if se, ok := err.(*json.SyntaxError); ok {
+				offset = se.Offset
+			}
+			fmt.Fprintln(out, "invalid", offset, enc.EncodeToString([]byte(err.Error())))
 			continue
 		}
 		var indent bytes.Buffer

@@ -59,6 +59,7 @@ public final class Json {
 
   private static final class Parser {
     private final byte[] s;
+    private final ArrayDeque<Frame> stack = new ArrayDeque<>(); // the open containers
     private int pos;
 
     Parser(byte[] s) {
@@ -66,7 +67,6 @@ public final class Json {
     }
 
     JsonValue document() {
-      ArrayDeque<Frame> stack = new ArrayDeque<>();
       ws();
       JsonValue done = null;
       boolean wantKey = false;
@@ -74,14 +74,17 @@ public final class Json {
         JsonValue v = null;
         if (wantKey) {
           if (peek() != '"') {
-            throw error("expected a string key");
+            throw error(
+                "invalid character "
+                    + describe(peek())
+                    + " looking for beginning of object key string");
           }
           int kstart = pos;
           string();
           stack.peek().key = GoText.unquote(s, kstart, pos);
           ws();
           if (peek() != ':') {
-            throw error("expected ':' after object key");
+            throw error("invalid character " + describe(peek()) + " after object key");
           }
           pos++;
           ws();
@@ -214,7 +217,7 @@ public final class Json {
         if (c == '\\') {
           if (i + 1 >= s.length) {
             pos = i + 1;
-            throw error("unexpected end of input in string escape");
+            throw error("invalid character end of input in string escape code");
           }
           int e = s[i + 1] & 0xff;
           switch (e) {
@@ -223,7 +226,10 @@ public final class Json {
               for (int k = 2; k < 6; k++) {
                 if (i + k >= s.length || Character.digit(s[i + k], 16) < 0) {
                   pos = Math.min(i + k, s.length);
-                  throw error("invalid character in \\u hexadecimal character escape");
+                  throw error(
+                      "invalid character "
+                          + describe(pos < s.length ? s[pos] & 0xff : -1)
+                          + " in \\u hexadecimal character escape");
                 }
               }
               i += 6;
@@ -288,12 +294,20 @@ public final class Json {
     private void literal(String word) {
       for (int k = 0; k < word.length(); k++) {
         if (peek() != word.charAt(k)) {
-          throw error("invalid character " + describe(peek()) + " in literal " + word);
+          throw error(
+              "invalid character "
+                  + describe(peek())
+                  + " in literal "
+                  + word
+                  + " (expecting "
+                  + describe(word.charAt(k))
+                  + ")");
         }
         pos++;
       }
     }
 
+    /** A byte as Go's scanner quotes it in its errors (strconv.Quote of the byte as a rune). */
     private static String describe(int c) {
       if (c < 0) {
         return "end of input";
@@ -304,13 +318,41 @@ public final class Json {
       if (c == '"') {
         return "'\"'";
       }
-      if (c >= 0x20 && c < 0x7f) {
-        return "'" + (char) c + "'";
-      }
-      return String.format("0x%02x", c);
+      String quoted =
+          switch (c) {
+            case 7 -> "\\a";
+            case '\b' -> "\\b";
+            case '\f' -> "\\f";
+            case '\n' -> "\\n";
+            case '\r' -> "\\r";
+            case '\t' -> "\\t";
+            case 11 -> "\\v";
+            case '\\' -> "\\\\";
+            default -> {
+              if (c < 0x20 || c == 0x7f) {
+                yield String.format("\\x%02x", c);
+              }
+              // Bytes from 0x80 are the runes U+0080..U+00FF; Go prints the printable ones.
+              if (c >= 0x80 && (c <= 0xa0 || c == 0xad)) {
+                yield String.format("\\u%04x", c);
+              }
+              yield String.valueOf((char) c);
+            }
+          };
+      return "'" + quoted + "'";
     }
 
     private CairnException error(String message) {
+      if (pos >= s.length) {
+        if (stack.isEmpty() && message.startsWith("invalid character end of input")) {
+          // Go ends a top-level value by scanning a space, which is what a cut literal meets.
+          message =
+              "invalid character ' '"
+                  + message.substring("invalid character end of input".length());
+        } else {
+          message = "unexpected end of JSON input"; // Go's words for any other early end
+        }
+      }
       return CairnException.invalid("invalid JSON at byte " + pos + ": " + message);
     }
   }

@@ -195,7 +195,7 @@ class Schema1ValidationTest {
         invalid(
             "manifest not JSON",
             "{\"schemaVersion\":1,",
-            "manifest: invalid JSON at byte 19: expected a string key"),
+            "manifest: invalid JSON at byte 19: unexpected end of JSON input"),
         invalid("manifest not an object", "[1]", "manifest: expected a JSON object, got array"));
   }
 

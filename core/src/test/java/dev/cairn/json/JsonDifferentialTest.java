@@ -16,9 +16,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Generated JSON documents, valid and broken, held against Go's encoding/json (the reference
- * program src/test/go/jsonoracle): which it accepts, how it re-emits one as a RawMessage
- * (compacted, HTML characters escaped), how json.Indent lays it out, and, for a string, what
- * Marshal makes of the value Unmarshal decodes (invalid UTF-8, lone surrogates, escapes).
+ * program src/test/go/jsonoracle): which it accepts (and for the others, Go's error and offset),
+ * how it re-emits one as a RawMessage (compacted, HTML characters escaped), how json.Indent lays it
+ * out, and, for a string, what Marshal makes of the value Unmarshal decodes (invalid UTF-8, lone
+ * surrogates, escapes).
  */
 class JsonDifferentialTest {
   private static final int DOCUMENTS = 4000;
@@ -42,7 +43,7 @@ class JsonDifferentialTest {
     int valid = 0;
     for (int i = 0; i < DOCUMENTS; i++) {
       String ours = ours(docs.get(i));
-      valid += ours.equals("invalid") ? 0 : 1;
+      valid += ours.startsWith("invalid ") ? 0 : 1;
       if (!ours.equals(answers.get(i))) {
         mismatches.add(
             new String(docs.get(i), StandardCharsets.ISO_8859_1)
@@ -65,7 +66,13 @@ class JsonDifferentialTest {
     try {
       v = Json.parse(doc);
     } catch (CairnException e) {
-      return "invalid";
+      // "invalid JSON at byte N: MESSAGE": N is the offending byte's index, one less than Go's
+      // SyntaxError offset (the bytes read, that one included)
+      String m = e.getMessage();
+      long at = Long.parseLong(m.substring("invalid JSON at byte ".length(), m.indexOf(':')));
+      String text = m.substring(m.indexOf(": ") + 2);
+      at += at < doc.length ? 1 : 0; // at the end, both name the length
+      return "invalid " + at + " " + B64.encodeToString(text.getBytes(StandardCharsets.UTF_8));
     }
     String compact = B64.encodeToString(new GoJsonWriter().raw(v).toByteArray());
     String indent = B64.encodeToString(GoJsonWriter.indent(doc, "   "));
