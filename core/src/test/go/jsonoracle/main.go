@@ -1,12 +1,14 @@
 // Command jsonoracle answers, for each base64 line on stdin, what Go's encoding/json makes of
-// the decoded bytes, so that cairn's JSON code can be held against it:
+// the decoded bytes, so that cairn's JSON code can be held against it. One line each:
 //
-//	invalid OFFSET MESSAGE        when json.Valid refuses the input: what Unmarshal says, the
-//	                              SyntaxError's offset and its text (base64)
-//	COMPACT INDENT STRING         otherwise, each base64: the input re-emitted as a
-//	                              json.RawMessage (compacted, HTML characters escaped),
-//	                              json.Indent with three spaces, and for a top-level string json.Marshal of the value
-//	                              json.Unmarshal decodes ("-" for other values)
+//	invalid OFFSET MESSAGE         json.Valid refuses it: Unmarshal's SyntaxError offset and
+//	                               text (base64)
+//	COMPACT INDENT STRING OBJECT   else, each base64: the input re-emitted as a json.RawMessage
+//	                               (compacted, HTML characters escaped); json.Indent with three
+//	                               spaces; for a top-level string, json.Marshal of the value
+//	                               Unmarshal decodes; for a top-level object, json.Marshal of
+//	                               the map[string]json.RawMessage Unmarshal makes of it ("-"
+//	                               where not a string or not an object)
 package main
 
 import (
@@ -58,6 +60,15 @@ func main() {
 			}
 			str = enc.EncodeToString(b)
 		}
-		fmt.Fprintln(out, enc.EncodeToString(compact), enc.EncodeToString(indent.Bytes()), str)
+		object := "-"
+		var m map[string]json.RawMessage
+		if bytes.HasPrefix(bytes.TrimLeft(src, " \t\r\n"), []byte("{")) && json.Unmarshal(src, &m) == nil {
+			b, err := json.Marshal(m)
+			if err != nil {
+				panic(err)
+			}
+			object = enc.EncodeToString(b)
+		}
+		fmt.Fprintln(out, enc.EncodeToString(compact), enc.EncodeToString(indent.Bytes()), str, object)
 	}
 }

@@ -80,7 +80,9 @@ class JsonDifferentialTest {
         v instanceof JsonValue.JsonString s
             ? B64.encodeToString(new GoJsonWriter().string(s.value()).toByteArray())
             : "-";
-    return compact + " " + indent + " " + string;
+    String object =
+        v instanceof JsonValue.JsonObject o ? B64.encodeToString(RawObject.of(o).encode()) : "-";
+    return compact + " " + indent + " " + string + " " + object;
   }
 
   private static final String[] SPACE = {"", "", " ", "\n", "\t", "\r\n  "};
