@@ -1,5 +1,6 @@
 package dev.cairn.registry;
 
+import dev.cairn.CairnException;
 import dev.cairn.json.Json;
 import dev.cairn.json.JsonValue;
 import java.math.BigDecimal;
@@ -36,6 +37,17 @@ final class JsonText {
     return null;
   }
 
+  /**
+   * A number; one whose exponent BigDecimal cannot hold is bad input, as Go's float64 refuses it.
+   */
+  private static BigDecimal number(String text) {
+    try {
+      return new BigDecimal(text);
+    } catch (NumberFormatException e) {
+      throw CairnException.invalid("number " + text + " is out of range");
+    }
+  }
+
   private static Object convert(JsonValue v) {
     return switch (v) {
       case JsonValue.JsonObject o -> {
@@ -53,7 +65,7 @@ final class JsonText {
         yield l;
       }
       case JsonValue.JsonString s -> s.value();
-      case JsonValue.JsonNumber n -> new BigDecimal(n.text());
+      case JsonValue.JsonNumber n -> number(n.text());
       case JsonValue.JsonBool b -> b.value();
       case JsonValue.JsonNull n -> NULL;
     };

@@ -86,6 +86,18 @@ class RegistryPartsTest {
     assertThat(java.time.Duration.between(now, t.expires()).plus(margin)).isEqualTo(kept);
   }
 
+  // Found by RegistryFuzzTest: an exponent past BigDecimal's range threw NumberFormatException.
+  @Test
+  void aTokenAnswerWithANumberPastAnyRangeIsRefused() {
+    byte[] answer =
+        "{\"token\":\"t\",\"expires_in\":3e0666666666666666666666}"
+            .getBytes(StandardCharsets.UTF_8);
+    assertThatThrownBy(
+            () -> Authenticator.token(answer, "getting a token", java.time.Instant.EPOCH))
+        .isInstanceOf(CairnException.class)
+        .hasMessage("getting a token: number 3e0666666666666666666666 is out of range");
+  }
+
   static Stream<Arguments> tokenLives() {
     return Stream.of(
         Arguments.of("3", java.time.Duration.ofSeconds(60)),
