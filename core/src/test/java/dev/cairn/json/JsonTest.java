@@ -40,6 +40,49 @@ class JsonTest {
     assertThat(describe(Json.parse(b(text)))).isEqualTo(decoded);
   }
 
+  @ParameterizedTest
+  @CsvSource({"[1],array", "\"s\",string", "1,number", "true,bool", "null,null"})
+  void aDocumentThatMustBeAnObjectNamesWhatItIsInstead(String doc, String type) {
+    assertThatThrownBy(() -> Json.parseObject(b(doc), "config"))
+        .isInstanceOf(CairnException.class)
+        .hasMessage("config: expected a JSON object, got " + type);
+    assertThat(Json.parseObject(b("{}"), "config").members()).isEmpty();
+  }
+
+  @Test
+  void aRawObjectIsEditedAndWrittenAsGoWritesAMapOfRawValues() {
+    RawObject o =
+        RawObject.of((JsonObject) Json.parse(b("{\"z\":[1, 2],\"parent\":\"p\",\"a\":{}}")))
+            .remove("parent", "absent")
+            .putString("id", "<x>")
+            .put(
+                "n",
+                w ->
+                    w.punct('[')
+                        .number(-5)
+                        .punct(',')
+                        .bool(true)
+                        .punct(',')
+                        .bool(false)
+                        .punct(']'));
+    assertThat(o.has("parent")).isFalse();
+    assertThat(o.has("id")).isTrue();
+    assertThat(new String(o.encode(), StandardCharsets.UTF_8))
+        .isEqualTo("{\"a\":{},\"id\":\"\\u003cx\\u003e\",\"n\":[-5,true,false],\"z\":[1,2]}");
+  }
+
+  @Test
+  void aWriterIsResetAndWrittenOut() throws java.io.IOException {
+    GoJsonWriter w = new GoJsonWriter(1);
+    w.string("first");
+    assertThat(w.size()).isEqualTo(7);
+    w.reset().name("k").number(12345678901L);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    w.writeTo(out);
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("\"k\":12345678901");
+    assertThat(w.size()).isEqualTo(out.size());
+  }
+
   @Test
   void aDuplicateKeysLastValueWinsAsInGo() {
     JsonObject o = (JsonObject) Json.parse(b("{\"a\":1,\"a\":2}"));
