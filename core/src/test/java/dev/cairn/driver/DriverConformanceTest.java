@@ -315,9 +315,10 @@ abstract class DriverConformanceTest {
     assertThat(d.diffSize(id("child"), id("base"))).isEqualTo(8);
   }
 
-  @Test
-  void filesServeTheLayersOwnFilesForByteExactReassembly() throws IOException {
-    RandomLayers.Pair tars = RandomLayers.generate(3, 3000);
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("seeds")
+  void filesServeTheLayersOwnFilesForByteExactReassembly(long seed) throws IOException {
+    RandomLayers.Pair tars = RandomLayers.generate(seed, 3000);
     Driver d = driver();
     for (String name : new String[] {"base", "child"}) {
       byte[] tar = name.equals("base") ? tars.base() : tars.change();
