@@ -427,7 +427,7 @@ abstract class DriverConformanceTest {
   }
 
   @Test
-  void anOpaqueMarkerAfterALinkHidesTheTargetBelowButKeepsTheLink() throws IOException {
+  void anOpaqueMarkerAfterALinkHidesTheTargetBelowButKeepsTheLink() throws Exception {
     byte[] base =
         TarBuilder.tar().dir("./").dir("o/").file("o/f", "below").file("o/g", "g").bytes();
     byte[] change =
@@ -439,11 +439,7 @@ abstract class DriverConformanceTest {
     try {
       Map<String, String> tree = Trees.snapshot(dir, false);
       assertThat(tree).containsKey("keep").doesNotContainKeys("o/f", "o/g");
-      Path plain = Files.createTempDirectory(tmp, "plain");
-      for (byte[] tar : List.of(base, change)) {
-        Layer.apply(new ByteArrayInputStream(tar), plain, ApplyOptions.defaults());
-      }
-      assertThat(tree).isEqualTo(Trees.snapshot(plain, false));
+      assertThat(tree).isEqualTo(Trees.snapshot(GnuTar.layers(tmp, base, change), false));
     } finally {
       d.put(id("child"));
     }
