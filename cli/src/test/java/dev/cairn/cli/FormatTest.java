@@ -2,6 +2,7 @@ package dev.cairn.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.testing.Seeds;
 import dev.cairn.testing.Tools;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +33,7 @@ class FormatTest {
         sizes.add(p + d * (p / 10_000 + 1));
       }
     }
-    Random random = new Random(20261204);
+    Random random = Seeds.random(FormatTest.class);
     for (int i = 0; i < 20_000; i++) {
       sizes.add(random.nextLong(Long.MAX_VALUE >> random.nextInt(63)));
     }

@@ -6,6 +6,7 @@ import dev.cairn.digest.Digest;
 import dev.cairn.posix.Posix;
 import dev.cairn.tar.TarEntry;
 import dev.cairn.testing.GnuTar;
+import dev.cairn.testing.Seeds;
 import dev.cairn.testing.Tools;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -52,8 +53,7 @@ class GnuTarComparisonTest {
   }
 
   static Stream<Long> seeds() {
-    long base = Long.getLong("cairn.layers.seed", System.nanoTime());
-    return java.util.stream.LongStream.range(0, 25).mapToObj(i -> base + i);
+    return Seeds.stream(GnuTarComparisonTest.class, 25).boxed();
   }
 
   @ParameterizedTest(name = "seed {0}")

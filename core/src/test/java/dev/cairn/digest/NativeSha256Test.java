@@ -2,6 +2,7 @@ package dev.cairn.digest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.testing.Seeds;
 import dev.cairn.testing.Tools;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
@@ -15,7 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** libcrypto's SHA-256 agrees with the JDK's, whatever the sizes and splits of the updates. */
 class NativeSha256Test {
   static LongStream seeds() {
-    return LongStream.range(0, 12);
+    return Seeds.stream(NativeSha256Test.class, 12);
   }
 
   static void requireLibrary() {

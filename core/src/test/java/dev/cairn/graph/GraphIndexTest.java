@@ -295,7 +295,7 @@ class GraphIndexTest {
   void twoProcessesAddingAndRemovingImagesAtOnceLeaveAnIndexThatMatchesTheGraph() throws Exception {
     graph.close();
     List<Process> children = new ArrayList<>();
-    for (long seed : new long[] {1, 2}) {
+    for (long seed : new long[] {random.nextLong(), random.nextLong()}) {
       children.add(
           new ProcessBuilder(
                   GraphChild.command("rounds", root.toString(), Long.toString(seed), "40"))

@@ -9,6 +9,7 @@ import dev.cairn.json.Json;
 import dev.cairn.json.JsonValue;
 import dev.cairn.json.JsonValue.JsonObject;
 import dev.cairn.json.JsonValue.JsonString;
+import dev.cairn.testing.Seeds;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Compares imageConfig and the strong ID with the Go reference (real encoding/json) on generated
- * v1Compatibility documents. Seed and count can be set with -Dcairn.oracle.seed and
+ * v1Compatibility documents. The seed is fresh each run ({@link Seeds}); the count is set with
  * -Dcairn.oracle.count.
  */
 class StrongIdDifferentialTest {
@@ -28,7 +29,7 @@ class StrongIdDifferentialTest {
 
   @Test
   void imageConfigMatchesGoOnGeneratedDocuments() throws Exception {
-    long seed = Long.getLong("cairn.oracle.seed", System.nanoTime());
+    long seed = Seeds.of(StrongIdDifferentialTest.class);
     int count = Integer.getInteger("cairn.oracle.count", 12_000);
     V1Generator gen = new V1Generator(seed);
     List<Case> cases = new ArrayList<>(count);
@@ -96,13 +97,14 @@ class StrongIdDifferentialTest {
     writer.join();
     oracle.waitFor();
     System.out.printf(
-        "strong ID oracle: %d documents (seed %d): %d rejected by both, %d via the pre-1.8.3 fallback, %d hashed as written, %d mismatches%n",
-        count, seed, errors, fallbacks, count - errors - fallbacks, mismatches.size());
+        "strong ID oracle: %d documents: %d rejected by both, %d via the pre-1.8.3 fallback, %d hashed as written, %d mismatches%n",
+        count, errors, fallbacks, count - errors - fallbacks, mismatches.size());
 
     assertThat(mismatches)
         .as(
-            "mismatches with Go (seed %d), first ones:%n%s",
-            seed, String.join("\n", mismatches.subList(0, Math.min(5, mismatches.size()))))
+            "mismatches with Go (replay with %s), first ones:%n%s",
+            Seeds.replay(),
+            String.join("\n", mismatches.subList(0, Math.min(5, mismatches.size()))))
         .isEmpty();
     // The generator must really reach both branches and the error paths.
     assertThat(errors).as("documents Go rejects").isBetween(count / 50, count / 2);

@@ -334,6 +334,12 @@ public final class FaultProxy implements AutoCloseable {
         }
         return;
       }
+      if (ex.getRequestMethod().equals("HEAD")) {
+        // A HEAD answer has no body but states the length of the one a GET would get.
+        r.headers()
+            .firstValue("Content-Length")
+            .ifPresent(v -> ex.getResponseHeaders().set("Content-Length", v));
+      }
       ex.sendResponseHeaders(r.statusCode(), body.length == 0 ? -1 : body.length);
       ex.getResponseBody().write(body);
     }

@@ -72,7 +72,16 @@ class RegistryAuthTest {
               .withCredentials(
                   CredentialSource.of(reg.host(), Credentials.basic("alice", "secret")));
       try (Registry r = Registry.open(reg.host(), right)) {
-        r.ping();
+        int before = RegistryClientTest.pings(reg.requestsUntil(all -> true)).size();
+        assertThat(r.ping()).isEqualTo("registry/2.0");
+        // The challenge (401), then the same request with the password, accepted.
+        List<RegistryServer.Request> after =
+            RegistryClientTest.pings(
+                reg.requestsUntil(all -> RegistryClientTest.pings(all).size() > before + 1));
+        assertThat(after.subList(before, after.size()))
+            .containsExactly(
+                new RegistryServer.Request("GET", "/v2/", 401),
+                new RegistryServer.Request("GET", "/v2/", 200));
         assertThat(r.manifest("test/app", "1").bytes()).isEqualTo(image.manifest().bytes());
         OciLayouts.Blob layer = image.layers().getFirst();
         try (InputStream in = r.blob("test/app", layer.digest(), layer.size())) {
@@ -119,7 +128,8 @@ class RegistryAuthTest {
               .withCredentials(
                   CredentialSource.of(reg.host(), Credentials.basic("alice", "secret")));
       try (Registry r = Registry.open(reg.host(), options)) {
-        r.ping(); // learns the Bearer challenge
+        assertThat(r.ping()).isEqualTo("registry/2.0"); // learns the Bearer challenge
+        assertThat(tokens.issued()).as("tokens after the ping").isEqualTo(1);
         tokens.issueExpired(1);
         assertThat(r.manifest("test/app", "1").digest()).isEqualTo(image.manifest().digest());
         // ping's token, the expired one the registry refused, and its replacement

@@ -7,6 +7,10 @@ import dev.cairn.CairnException;
 import dev.cairn.digest.Digest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,8 +58,18 @@ class RegistryClientTest {
   }
 
   @Test
-  void pingAnswersAnonymouslyWithTheRegistryApiVersion() throws IOException {
+  void pingAnswersAnonymouslyWithTheRegistryApiVersion() throws Exception {
+    int before = pings(server.requestsUntil(all -> true)).size();
     assertThat(registry.ping()).isEqualTo("registry/2.0");
+    // One GET /v2/, answered 200: an open registry sends no challenge.
+    List<RegistryServer.Request> after =
+        pings(server.requestsUntil(all -> pings(all).size() > before));
+    assertThat(after.subList(before, after.size()))
+        .containsExactly(new RegistryServer.Request("GET", "/v2/", 200));
+  }
+
+  static List<RegistryServer.Request> pings(List<RegistryServer.Request> all) {
+    return all.stream().filter(r -> r.target().equals("/v2/")).toList();
   }
 
   @Test
@@ -81,13 +95,28 @@ class RegistryClientTest {
   }
 
   @Test
-  void schema1DigestIsOverTheJwsPayload() throws IOException {
+  void schema1DigestIsOverTheJwsPayload() throws Exception {
     FetchedManifest m = registry.manifest("test/v2s1", "1");
     assertThat(m.mediaType()).isEqualTo(MediaTypes.DOCKER_SCHEMA1_SIGNED);
-    // the signed body is not what the digest covers
-    assertThat(m.digest()).isNotEqualTo(Digest.sha256(m.bytes()));
+    // The signed body is not what the digest covers: the registry's own digest of it is.
+    assertThat(m.digest()).isNotEqualTo(Digest.sha256(m.bytes())).isEqualTo(announced(m));
     FetchedManifest again = registry.manifest("test/v2s1", m.digest().toString());
     assertThat(again.digest()).isEqualTo(m.digest());
+  }
+
+  /** The digest the registry announces for the manifest {@code m} was fetched as. */
+  private static Digest announced(FetchedManifest m) throws Exception {
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      HttpResponse<Void> r =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://" + server.host() + "/v2/test/v2s1/manifests/1"))
+                  .header("Accept", m.mediaType())
+                  .build(),
+              HttpResponse.BodyHandlers.discarding());
+      assertThat(r.statusCode()).isEqualTo(200);
+      return Digest.parse(r.headers().firstValue("Docker-Content-Digest").orElseThrow());
+    }
   }
 
   @Test

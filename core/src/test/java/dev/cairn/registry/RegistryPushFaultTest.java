@@ -115,7 +115,7 @@ class RegistryPushFaultTest {
     byte[] b = noise(3);
     registry.uploadBlob("faults/query", BlobSource.of(b), UploadListener.NONE);
     // distribution answers Locations carrying ?_state=...; the PUT must keep it and add &digest=
-    assertThat(registry.blobSize("faults/query", Digest.sha256(b))).isNotEmpty();
+    assertThat(registry.blobSize("faults/query", Digest.sha256(b))).hasValue(b.length);
     assertThat(proxy.seen)
         .filteredOn(s -> s.method().equals("PUT"))
         .singleElement()

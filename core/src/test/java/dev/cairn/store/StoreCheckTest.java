@@ -3,6 +3,7 @@ package dev.cairn.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.CairnException;
+import dev.cairn.digest.Digest;
 import dev.cairn.distribution.PullOptions;
 import dev.cairn.graph.Graph;
 import dev.cairn.graph.Node;
@@ -532,7 +533,9 @@ class StoreCheckTest {
       assertThat(chain(store, ref)).isEqualTo(ids);
       ByteArrayOutputStream layer = new ByteArrayOutputStream();
       store.exportLayer(ids.get(0), layer);
-      assertThat(layer.size()).isPositive();
+      assertThat(Digest.sha256(layer.toByteArray()))
+          .as("the base layer, exported again")
+          .isEqualTo(Digest.sha256(OciLayouts.tar(BASE)));
       assertThat(store.mount(ref).resolve("app/run")).hasContent("the application");
       store.unmount(ref);
     }

@@ -167,7 +167,14 @@ class SaveLoadTest {
       assertThat(V1Forms.string(topJson.get("parent"))).isEqualTo(chain.get(0));
       assertThat(topJson.get("rootfs")).isNull();
       assertThat(topJson.get("history")).isNull();
-      assertThat(topJson.get("config")).isNotNull();
+      // The top layer's legacy json carries the image's run config.
+      JsonValue.JsonObject run = (JsonValue.JsonObject) topJson.get("config");
+      for (String[] member : new String[][] {{"Env", "PATH=/bin"}, {"Cmd", "sh"}}) {
+        assertThat(((JsonValue.JsonArray) run.get(member[0])).items())
+            .as(member[0])
+            .map(v -> ((JsonValue.JsonString) v).value())
+            .containsExactly(member[1]);
+      }
       assertThat(e.get(chain.get(0) + "/layer.tar")).isEqualTo(BASE);
       assertThat(e.get(top + "/layer.tar")).isEqualTo(MID);
     }

@@ -2,6 +2,7 @@ package dev.cairn.tarsplit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.testing.Seeds;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** What the metadata compressor writes, the JDK reads back exactly, whatever the write pattern. */
 class IsalGzipTest {
   static LongStream seeds() {
-    return LongStream.range(0, 30);
+    return Seeds.stream(IsalGzipTest.class, 30);
   }
 
   @ParameterizedTest(name = "seed {0}")

@@ -12,10 +12,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * GNU {@code tar -x} as the reference extractor: tars applied in order into one directory, owners
@@ -41,68 +46,164 @@ public final class GnuTar {
 
   /**
    * Docker's apply of {@code layers} in order into a fresh directory under {@code parent}, made
-   * without cairn's extractor: each layer's AUFS whiteouts are applied by this method to what the
-   * layers below left ({@code .wh.NAME} removes NAME, {@code .wh..wh..opq} empties its directory),
-   * then GNU tar extracts the layer, then the whiteout files themselves go, their directories'
-   * times kept. A whiteout here acts before the layer's other entries, which is docker's order for
-   * any layer that does not both create a name and white it out later.
+   * without cairn's extractor. Each layer is taken in stream order: GNU tar extracts the entries up
+   * to a whiteout, then this method applies the whiteout to what is there ({@code .wh.NAME} removes
+   * NAME; {@code .wh..wh..opq} removes whatever in its directory this layer did not itself unpack,
+   * as moby's AUFS handling does), and so on to the end. A name that changes between directory and
+   * non-directory is cleared first, as docker replaces it. The directories the layer names get
+   * their own times back at the end, as docker sets them last.
    */
   public static Path layers(Path parent, byte[]... layers)
       throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory(parent, "gnu-tar-layers");
     for (byte[] layer : layers) {
-      List<Path> markers = new ArrayList<>();
-      for (Map.Entry<String, Boolean> e : entries(layer).entrySet()) {
-        Path entry = dir.resolve(e.getKey());
-        String base = entry.getFileName().toString();
-        if (base.equals(".wh..wh..opq")) {
-          markers.add(entry);
-          if (Files.isDirectory(entry.getParent(), LinkOption.NOFOLLOW_LINKS)) {
-            try (var children = Files.list(entry.getParent())) {
-              for (Path c : children.toList()) {
-                deleteTree(c);
-              }
+      List<Member> members = members(layer);
+      Set<String> unpacked = new HashSet<>();
+      Map<Path, FileTime> dirTimes = new LinkedHashMap<>();
+      int from = 0; // the first member not yet extracted
+      for (int i = 0; i <= members.size(); i++) {
+        Member m = i < members.size() ? members.get(i) : null;
+        String base = m == null ? null : Path.of(m.name()).getFileName().toString();
+        if (m != null && !base.startsWith(".wh.")) {
+          continue;
+        }
+        List<Member> run = members.subList(from, i);
+        if (!run.isEmpty()) {
+          extractRun(dir, layer, run, i == members.size());
+          for (Member r : run) {
+            unpacked.add(r.name());
+            Path p = dir.resolve(r.name());
+            if (r.directory() && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+              dirTimes.remove(p); // the later entry's time is the one that stays
+              dirTimes.put(p, Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS));
             }
           }
-        } else if (base.startsWith(".wh.")) {
-          markers.add(entry);
-          deleteTree(entry.resolveSibling(base.substring(".wh.".length())));
-        } else if (Files.exists(entry, LinkOption.NOFOLLOW_LINKS)
-            && Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS) != e.getValue()) {
-          // Docker replaces what a name held unless both are directories; GNU tar cannot put a
-          // file where a non-empty directory is.
-          deleteTree(entry);
+        }
+        from = i + 1;
+        if (m == null) {
+          break;
+        }
+        Path where = dir.resolve(m.name()).getParent();
+        if (base.equals(".wh..wh..opq")) {
+          if (Files.isDirectory(where, LinkOption.NOFOLLOW_LINKS)) {
+            removeNotUnpacked(dir, where, unpacked);
+          }
+        } else {
+          deleteTree(where.resolve(base.substring(".wh.".length())));
         }
       }
-      extractInto(dir, List.of(), layer);
-      for (Path m : markers) {
-        Path d = m.getParent();
-        var time = Files.getLastModifiedTime(d, LinkOption.NOFOLLOW_LINKS);
-        Files.deleteIfExists(m);
-        Files.setLastModifiedTime(d, time);
+      for (Map.Entry<Path, FileTime> t : dirTimes.entrySet()) {
+        if (Files.isDirectory(t.getKey(), LinkOption.NOFOLLOW_LINKS)) {
+          Files.setLastModifiedTime(t.getKey(), t.getValue());
+        }
       }
     }
     return dir;
   }
 
+  /** One member of a tar: its name below the extraction root, and where its blocks lie. */
+  private record Member(String name, boolean directory, int start, int end) {}
+
   /**
-   * Each entry of {@code tar} by its path relative to the extraction root (the root itself left
-   * out), true for a directory; read with commons-compress, not cairn's reader.
+   * Extracts {@code run}, consecutive members of {@code layer}, with GNU tar: their blocks cut out
+   * of the layer as they are (extension headers included), ended as a tar ends.
    */
-  private static Map<String, Boolean> entries(byte[] tar) throws IOException {
-    Map<String, Boolean> out = new java.util.LinkedHashMap<>();
+  private static void extractRun(Path dir, byte[] layer, List<Member> run, boolean last)
+      throws IOException, InterruptedException {
+    Map<String, Boolean> finalKind = new LinkedHashMap<>();
+    run.forEach(m -> finalKind.put(m.name(), m.directory()));
+    for (Map.Entry<String, Boolean> e : finalKind.entrySet()) {
+      Path entry = dir.resolve(e.getKey());
+      if (!e.getKey().isEmpty()
+          && Files.exists(entry, LinkOption.NOFOLLOW_LINKS)
+          && Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS) != e.getValue()) {
+        // Docker replaces what a name held unless both are directories; GNU tar cannot put a
+        // file where a non-empty directory is.
+        deleteTree(entry);
+      }
+    }
+    int start = run.getFirst().start();
+    int end = last ? layer.length : run.getLast().end(); // the last run keeps the layer's end
+    // the blocks, then two zero blocks: a tar's end
+    byte[] part = Arrays.copyOf(Arrays.copyOfRange(layer, start, end), end - start + 1024);
+    extractInto(dir, List.of(), part);
+  }
+
+  /**
+   * What an opaque marker in {@code d} removes: every path below it that this layer did not unpack
+   * (a directory it did unpack is kept and looked into).
+   */
+  private static void removeNotUnpacked(Path root, Path d, Set<String> unpacked)
+      throws IOException {
+    try (var children = Files.list(d)) {
+      for (Path c : children.toList()) {
+        if (!unpacked.contains(root.relativize(c).toString())) {
+          deleteTree(c);
+        } else if (Files.isDirectory(c, LinkOption.NOFOLLOW_LINKS)) {
+          removeNotUnpacked(root, c, unpacked);
+        }
+      }
+    }
+  }
+
+  /**
+   * The members of {@code tar} in stream order: names and kinds read with commons-compress, not
+   * cairn's reader; block positions from the ustar size fields, extension headers ({@code x},
+   * {@code g}, {@code L}, {@code K}) counted with the member they precede.
+   */
+  private static List<Member> members(byte[] tar) throws IOException {
+    List<int[]> blocks = new ArrayList<>();
+    int at = 0;
+    int start = 0;
+    while (at + 512 <= tar.length && !zero(tar, at)) {
+      byte type = tar[at + 156];
+      int next = at + 512 + (int) ((size(tar, at) + 511) / 512 * 512);
+      if (type != 'x' && type != 'g' && type != 'L' && type != 'K') {
+        blocks.add(new int[] {start, next});
+        start = next;
+      }
+      at = next;
+    }
+    List<Member> out = new ArrayList<>();
     try (var in =
         new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
             new ByteArrayInputStream(tar))) {
       for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
-        String name = relative(e.getName());
-        if (!name.isEmpty()) {
-          out.remove(name); // the later entry decides, in stream order
-          out.put(name, e.isDirectory());
-        }
+        int[] b = blocks.get(out.size());
+        out.add(new Member(relative(e.getName()), e.isDirectory(), b[0], b[1]));
       }
     }
+    assertThat(out).as("members found by their headers' sizes").hasSameSizeAs(blocks);
     return out;
+  }
+
+  /** A ustar size field: octal digits, or base-256 when its first byte has the top bit set. */
+  private static long size(byte[] tar, int header) {
+    long v = 0;
+    if ((tar[header + 124] & 0x80) != 0) {
+      for (int i = 125; i < 136; i++) {
+        v = (v << 8) | (tar[header + i] & 0xff);
+      }
+      return v;
+    }
+    for (int i = 124; i < 136; i++) {
+      byte c = tar[header + i];
+      if (c >= '0' && c <= '7') {
+        v = v * 8 + (c - '0');
+      } else if (v > 0 || (c != ' ' && c != 0)) {
+        break;
+      }
+    }
+    return v;
+  }
+
+  private static boolean zero(byte[] tar, int at) {
+    for (int i = at; i < at + 512; i++) {
+      if (tar[i] != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void deleteTree(Path p) throws IOException {

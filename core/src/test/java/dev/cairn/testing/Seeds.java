@@ -21,9 +21,14 @@ public final class Seeds {
   public static long of(Class<?> test) {
     if (PRINTED.add(test.getName())) {
       System.out.printf(
-          "%s: run seed %d (replay with -Dcairn.seed=%d)%n", test.getSimpleName(), RUN, RUN);
+          "%s seed: %d (replay with -Dcairn.seed=%d)%n", test.getSimpleName(), RUN, RUN);
     }
-    return RUN ^ (test.getName().hashCode() * 0x9E3779B97F4A7C15L);
+    return mix(RUN ^ mix(test.getName().hashCode()));
+  }
+
+  /** How to replay this run, for failure messages: {@code -Dcairn.seed=N}. */
+  public static String replay() {
+    return "-Dcairn.seed=" + RUN;
   }
 
   /** A generator seeded with {@link #of}. */
@@ -31,9 +36,20 @@ public final class Seeds {
     return new Random(of(test));
   }
 
-  /** {@code count} distinct seeds for a parameterized test, derived from {@link #of}. */
+  /**
+   * {@code count} seeds for a parameterized test, derived from {@link #of}. They are scrambled, not
+   * consecutive: {@link Random}'s first draws from neighbouring seeds are nearly the same (the
+   * first {@code nextInt(4)} of seeds n and n+1 agree almost always).
+   */
   public static LongStream stream(Class<?> test, int count) {
     long base = of(test);
-    return LongStream.range(0, count).map(i -> base + i);
+    return LongStream.range(0, count).map(i -> mix(base + i));
+  }
+
+  /** SplitMix64's finaliser: every bit of the result depends on every bit of {@code z}. */
+  private static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
   }
 }
