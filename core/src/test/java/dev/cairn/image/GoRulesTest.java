@@ -250,4 +250,19 @@ class GoRulesTest {
     assertThat(GoTime.parseJson(raw, 0, raw.length).toInstant())
         .isEqualTo(java.time.OffsetDateTime.parse(in).toInstant());
   }
+
+  @Test
+  void aKeyThatIsOnlyAPrefixOfAFieldNameMatchesNoField() {
+    assertThat(decode("{\"o\":\"x\",\"docker\":\"1\"}").os()).isEmpty();
+  }
+
+  // What Go printed for the same document: the 7-element array grew the backing array past 4.
+  @Test
+  void aLongArrayGrowsTheBackingArrayThatLaterDuplicatesReuse() {
+    V1Image img =
+        decode(
+            "{\"config\":{\"Env\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\"],\"Env\":[\"x\"],"
+                + "\"Env\":[\"y\",null,null,null,null,null,null,null]}}");
+    assertThat(img.config().env()).containsExactly("y", "b", "c", "d", "e", "f", "g", "");
+  }
 }
