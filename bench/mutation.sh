@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Mutation testing with PIT, one package of core at a time, against that package's own tests.
 # Usage: bench/mutation.sh [PACKAGE...]   (default: tar json image registry)
-# Env: THREADS (default 2) PIT worker JVMs.
+# Env: THREADS (default 2) PIT worker JVMs; PIT_ARGS more -D options, e.g. to mutate only some
+# classes against some tests: PIT_ARGS='-Dpit.classes=dev.cairn.registry.TagList -Dpit.tests=...'.
 # Prints, per package: mutants, killed (PIT's KILLED, TIMED_OUT, MEMORY_ERROR and RUN_ERROR: a
 # change a test noticed), survived, without coverage, and the score (killed / mutants). Reports:
 # core/target/pit/PACKAGE/index.html (per class and line) and mutations.csv (the survivors to read).
@@ -17,7 +18,7 @@ packages=("$@")
 printf '%-10s %8s %8s %9s %12s %7s\n' package mutants killed survived no-coverage score
 for p in "${packages[@]}"; do
   ./mvnw -B -q -o -P mutation -pl core org.pitest:pitest-maven:mutationCoverage \
-    -Dpit.package="$p" -Dpit.threads="${THREADS:-2}" >"core/target/pit-$p.log" 2>&1 ||
+    -Dpit.package="$p" -Dpit.threads="${THREADS:-2}" ${PIT_ARGS:-} >"core/target/pit-$p.log" 2>&1 ||
     { echo "$p: PIT failed, see core/target/pit-$p.log" >&2; continue; }
   # mutations.csv: file,class,mutator,method,line,status,killing test
   awk -F, -v p="$p" '

@@ -17,7 +17,6 @@ import dev.cairn.json.JsonValue.JsonArray;
 import dev.cairn.json.JsonValue.JsonNull;
 import dev.cairn.json.JsonValue.JsonObject;
 import dev.cairn.json.JsonValue.Member;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -47,7 +46,12 @@ final class EngineDecoder {
     "os",
     "rootfs",
     "history",
-    "os.version"
+    "os.version",
+    // Decoded for their types only: docker refuses an image whose JSON has them wrong.
+    "id",
+    "parent",
+    "Size",
+    "os.features"
   };
   private static final String[] CONFIG_FIELDS = {
     "Hostname",
@@ -82,11 +86,13 @@ final class EngineDecoder {
   private static final String[] HISTORY_FIELDS = {
     "created", "author", "created_by", "comment", "empty_layer"
   };
+  private static final String[] ROOTFS_FIELDS = {"type", "diff_ids"};
   private static final Map<String, Integer> IMAGE_INDEX = index(IMAGE_FIELDS);
   private static final int ROOTFS = 10;
   private static final Map<String, Integer> CONFIG_INDEX = index(CONFIG_FIELDS);
   private static final Map<String, Integer> HEALTH_INDEX = index(HEALTH_FIELDS);
   private static final Map<String, Integer> HISTORY_INDEX = index(HISTORY_FIELDS);
+  private static final Map<String, Integer> ROOTFS_INDEX = index(ROOTFS_FIELDS);
 
   private static Map<String, Integer> index(String[] names) {
     Map<String, Integer> m = new HashMap<>();
@@ -97,7 +103,20 @@ final class EngineDecoder {
   }
 
   static EngineImage image(byte[] json) {
-    ImageState img = new ImageState();
+    return decode(json, false);
+  }
+
+  /**
+   * Decodes {@code json} as docker's image.V1Image, which a schema1 pull reads each v1Compatibility
+   * into: the fields of image.Image that V1Image lacks ({@code rootfs}, {@code history}, {@code
+   * os.version}, {@code os.features}) are unknown keys there, whatever their values.
+   */
+  static EngineImage v1Image(byte[] json) {
+    return decode(json, true);
+  }
+
+  private static EngineImage decode(byte[] json, boolean v1Only) {
+    ImageState img = new ImageState(v1Only);
     switch (Json.parse(json)) {
       case JsonObject o -> img.decode(o);
       case JsonNull n -> {} // Go leaves the zero image
@@ -110,13 +129,40 @@ final class EngineDecoder {
     boolean rootFs = false;
     for (Member m : o.members()) {
       if (field(IMAGE_FIELDS, IMAGE_INDEX, m.key()) == ROOTFS) {
-        rootFs = m.value() instanceof JsonObject; // the last one wins, as in decode
+        try {
+          rootFs = rootFs(IMAGE_FIELDS[ROOTFS], m.value()); // the last one wins
+        } catch (dev.cairn.CairnException e) {
+          return false;
+        }
       }
     }
     return rootFs;
   }
 
+  /**
+   * Whether {@code rootfs} is set after decoding {@code v} into it (image.RootFS: a type string and
+   * a list of DiffID strings; null leaves the pointer nil).
+   */
+  private static boolean rootFs(String path, JsonValue v) {
+    return switch (v) {
+      case JsonNull n -> false;
+      case JsonObject r -> {
+        GoSlice diffIds = new GoSlice();
+        for (Member m : r.members()) {
+          switch (field(ROOTFS_FIELDS, ROOTFS_INDEX, m.key())) {
+            case 0 -> string(path + ".type", m.value(), "");
+            case 1 -> diffIds.decode(path + ".diff_ids", m.value());
+            default -> {}
+          }
+        }
+        yield true;
+      }
+      default -> throw typeError(path, "an object", v);
+    };
+  }
+
   private static final class ImageState {
+    final boolean v1Only;
     String comment = "";
     GoTime created = GoTime.ZERO;
     String container = "";
@@ -128,13 +174,18 @@ final class EngineDecoder {
     String variant = "";
     String os = "";
     boolean rootFs;
-    List<EngineImage.History> history = List.of();
+    final HistorySlice history = new HistorySlice();
     String osVersion = "";
+    final GoSlice osFeatures = new GoSlice();
+
+    ImageState(boolean v1Only) {
+      this.v1Only = v1Only;
+    }
 
     void decode(JsonObject o) {
       for (Member m : o.members()) {
         int f = field(IMAGE_FIELDS, IMAGE_INDEX, m.key());
-        if (f < 0) {
+        if (f < 0 || v1Only && (f == ROOTFS || f == 11 || f == 12 || f == 16)) {
           continue;
         }
         String name = IMAGE_FIELDS[f];
@@ -159,15 +210,12 @@ final class EngineDecoder {
           case 7 -> architecture = string(name, v, architecture);
           case 8 -> variant = string(name, v, variant);
           case 9 -> os = string(name, v, os);
-          case 10 ->
-              rootFs =
-                  switch (v) {
-                    case JsonNull n -> false;
-                    case JsonObject r -> true;
-                    default -> throw typeError(name, "an object", v);
-                  };
-          case 11 -> history = history(name, v);
+          case 10 -> rootFs = rootFs(name, v);
+          case 11 -> history.decode(name, v);
           case 12 -> osVersion = string(name, v, osVersion);
+          case 13, 14 -> string(name, v, "");
+          case 15 -> int64(name, v, 0);
+          case 16 -> osFeatures.decode(name, v);
           default -> throw new IllegalStateException();
         }
       }
@@ -186,31 +234,62 @@ final class EngineDecoder {
           variant,
           os,
           osVersion,
-          history,
+          history.toList(),
           rootFs);
     }
   }
 
-  private static List<EngineImage.History> history(String path, JsonValue v) {
-    return switch (v) {
-      case JsonNull n -> List.of();
-      case JsonArray a -> {
-        List<EngineImage.History> out = new ArrayList<>(a.items().size());
-        for (int i = 0; i < a.items().size(); i++) {
-          out.add(step(path + "[" + i + "]", a.items().get(i)));
+  /**
+   * image.History entries as a Go slice of structs: decoding a second {@code history} reuses the
+   * backing array, so an entry the later array leaves null, or whose fields it leaves out, keeps
+   * what the earlier one put there (the growth and truncation of {@link GoSlice}).
+   */
+  private static final class HistorySlice {
+    private static final EngineImage.History ZERO =
+        new EngineImage.History(GoTime.ZERO, "", "", "", false);
+    private EngineImage.History[] backing = new EngineImage.History[0];
+    private int len;
+
+    void decode(String path, JsonValue v) {
+      switch (v) {
+        case JsonNull n -> {
+          backing = new EngineImage.History[0];
+          len = 0;
         }
-        yield out;
+        case JsonArray a -> {
+          int i = 0;
+          for (JsonValue item : a.items()) {
+            if (i >= backing.length) {
+              EngineImage.History[] grown =
+                  new EngineImage.History[Math.max(backing.length + backing.length / 2, 4)];
+              java.util.Arrays.fill(grown, ZERO);
+              System.arraycopy(backing, 0, grown, 0, len);
+              backing = grown;
+            }
+            len = Math.max(len, i + 1);
+            backing[i] = step(path + "[" + i + "]", item, backing[i]);
+            i++;
+          }
+          len = i;
+          if (i == 0) {
+            backing = new EngineImage.History[0];
+          }
+        }
+        default -> throw typeError(path, "an array", v);
       }
-      default -> throw typeError(path, "an array", v);
-    };
+    }
+
+    List<EngineImage.History> toList() {
+      return List.of(java.util.Arrays.copyOf(backing, len));
+    }
   }
 
-  private static EngineImage.History step(String path, JsonValue v) {
-    GoTime created = GoTime.ZERO;
-    String author = "";
-    String createdBy = "";
-    String comment = "";
-    boolean empty = false;
+  private static EngineImage.History step(String path, JsonValue v, EngineImage.History current) {
+    GoTime created = current.created();
+    String author = current.author();
+    String createdBy = current.createdBy();
+    String comment = current.comment();
+    boolean empty = current.emptyLayer();
     switch (v) {
       case JsonNull n -> {}
       case JsonObject o -> {

@@ -68,13 +68,18 @@ public record Platform(String os, String architecture, String variant) {
 
   /** The platform of this JVM's host, e.g. {@code linux/amd64}. */
   public static Platform host() {
-    String os = System.getProperty("os.name", "linux").toLowerCase(Locale.ROOT);
+    return host(System.getProperty("os.name", "linux"), System.getProperty("os.arch", "amd64"));
+  }
+
+  /** The platform of a host whose JVM names its OS and CPU {@code osName} and {@code osArch}. */
+  static Platform host(String osName, String osArch) {
+    String os = osName.toLowerCase(Locale.ROOT);
     if (os.startsWith("mac")) {
       os = "darwin";
     } else if (os.startsWith("windows")) {
       os = "windows";
     }
-    return new Platform(os, System.getProperty("os.arch", "amd64"), "");
+    return new Platform(os, osArch, "");
   }
 
   /**

@@ -71,7 +71,7 @@ public final class Schema1Config {
     for (int i = 0; i < v1Compatibility.size(); i++) {
       try {
         empty.add(throwaway(v1Compatibility.get(i)));
-        images.add(EngineImage.decode(v1Compatibility.get(i)));
+        images.add(EngineDecoder.v1Image(v1Compatibility.get(i)));
       } catch (CairnException e) {
         throw e.in("v1 image " + i);
       }

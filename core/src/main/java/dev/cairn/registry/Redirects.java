@@ -137,7 +137,7 @@ final class Redirects {
 
   /** The URL's port, or its scheme's default. */
   static int port(URI u) {
-    return u.getPort() >= 0 ? u.getPort() : u.getScheme().equals("https") ? 443 : 80;
+    return u.getPort() >= 0 ? u.getPort() : u.getScheme().equalsIgnoreCase("https") ? 443 : 80;
   }
 
   static boolean isRedirect(int status) {

@@ -23,7 +23,11 @@ final class StructuralManifestVerifier implements ManifestVerifier {
     }
     BigDecimal version = JsonText.member(doc, "schemaVersion", BigDecimal.class);
     String declaredInside = JsonText.member(doc, "mediaType", String.class);
-    String declared = MediaTypes.MANIFEST_ACCEPT.contains(contentType) ? contentType : null;
+    // List.contains(null) throws: a registry that sends no Content-Type declares nothing.
+    String declared =
+        contentType != null && MediaTypes.MANIFEST_ACCEPT.contains(contentType)
+            ? contentType
+            : null;
     if (declared != null && declaredInside != null && !declared.equals(declaredInside)) {
       throw CairnException.invalid(
           "manifest served as " + declared + " says its mediaType is " + printable(declaredInside));

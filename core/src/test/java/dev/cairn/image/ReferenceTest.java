@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.CairnException;
+import dev.cairn.digest.Digest;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -178,5 +179,146 @@ class ReferenceTest {
         .hasMessageContaining("lowercase");
     assertThatThrownBy(() -> new Reference("docker.io", "a", "-t", null))
         .hasMessageContaining("must start with");
+  }
+
+  // The grammar of distribution's reference package at its edges: each case is a rule.
+  static Stream<Arguments> edges() {
+    return Stream.of(
+        // name, input, full form
+        Arguments.of("a tag of exactly 128 characters", "a:" + "t".repeat(128), null),
+        Arguments.of("port 65535 is the highest", "host:65535/x", "host:65535/x:latest"),
+        Arguments.of("port 1 is the lowest", "host:1/x", "host:1/x:latest"),
+        Arguments.of(
+            "letters and digits at the ends of their ranges",
+            "AZaz09-a.example:5000/az09/za90:AZaz09_.-",
+            "AZaz09-a.example:5000/az09/za90:AZaz09_.-"),
+        Arguments.of(
+            "an IPv6 address with every kind of hex digit",
+            "[09af:AF::1]:5000/x",
+            "[09af:AF::1]:5000/x:latest"),
+        Arguments.of(
+            "64 lowercase letters that are not hex are a name",
+            "g".repeat(64),
+            "docker.io/library/" + "g".repeat(64) + ":latest"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("edges")
+  void acceptsTheEdgesOfTheGrammar(String name, String input, String full) {
+    Reference ref = Reference.parse(input);
+    if (full != null) {
+      assertThat(ref.toString()).isEqualTo(full);
+    }
+  }
+
+  static Stream<Arguments> refusedEdges() {
+    return Stream.of(
+        // name, input, the message's end
+        Arguments.of(
+            "only a digest", "@sha256:" + HEX, "\"@sha256:" + HEX + "\": missing repository name"),
+        Arguments.of("tag of 129 characters", "a:" + "t".repeat(129), "longer than 128 characters"),
+        Arguments.of(
+            "a first component starting with a dot is a domain",
+            ".example/x",
+            "registry domain \".example\": \"\" is not a host name component (letters, digits,"
+                + " inner '-')"),
+        Arguments.of(
+            "an empty host before a port",
+            ":5000/x",
+            "registry domain \":5000\": \"\" is not a host name component (letters, digits,"
+                + " inner '-')"),
+        Arguments.of(
+            "an empty path under docker.io",
+            "docker.io//a",
+            "empty path component in repository name \"/a\""),
+        Arguments.of("an unclosed IPv6 address", "[::1/x", "unclosed '['"),
+        Arguments.of("junk after an IPv6 address", "[::1]x/y", "junk after ']'"),
+        Arguments.of("an empty IPv6 address", "[]:5000/x", "bad IPv6 address"),
+        Arguments.of("a letter past f in IPv6", "[::g]/x", "bad IPv6 address"),
+        Arguments.of("a capital past F in IPv6", "[::G]/x", "bad IPv6 address"),
+        Arguments.of("a backquote in IPv6", "[::`]/x", "bad IPv6 address"),
+        Arguments.of("a trailing underscore", "a_", "must end with a lowercase letter or digit"),
+        Arguments.of(
+            "a trailing double underscore", "a__", "must end with a lowercase letter or digit"),
+        Arguments.of(
+            "a name too long by one",
+            "a/" + "b".repeat(255 - "docker.io/a/".length() + 1),
+            "\": repository name must not be more than 255 characters"),
+        Arguments.of(
+            "a space is shown as it is",
+            "a b",
+            "\"a b\": character ' ' is not allowed (lowercase letters, digits, '.', '_', '__', '-')"),
+        Arguments.of(
+            "DEL is shown escaped",
+            "a\u007fb",
+            "\"a\\x7fb\": character '\\x7f' is not allowed (lowercase letters, digits, '.', '_',"
+                + " '__', '-')"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("refusedEdges")
+  void refusesPastTheEdgesOfTheGrammar(String name, String input, String messageEnd) {
+    assertThatThrownBy(() -> Reference.parse(input))
+        .isInstanceOf(CairnException.class)
+        .hasMessageStartingWith("invalid reference \"")
+        .hasMessageEndingWith(messageEnd)
+        // one "invalid reference" prefix: the parser's own check speaks, not the constructor's
+        .satisfies(e -> assertThat(e.getMessage().split("invalid reference", -1)).hasSize(2));
+  }
+
+  static Stream<Arguments> builtParts() {
+    Reference checked = Reference.parse("ghcr.io/o/r:1");
+    String path255 = "p".repeat(255 - "ghcr.io/".length());
+    return Stream.of(
+        // name, domain, path, tag, the message's end (null: accepted)
+        Arguments.of("a checked path with a bad domain", "-bad", checked.path(), null, "'-')"),
+        Arguments.of(
+            "a checked domain with a bad path",
+            checked.domain(),
+            "a/Bc",
+            null,
+            ": path component \"Bc\": repository name must be lowercase"),
+        Arguments.of(
+            "an uppercase letter after a separator",
+            "docker.io",
+            new String("a-B"),
+            null,
+            ": path component \"a-B\": repository name must be lowercase"),
+        Arguments.of(
+            "an uppercase letter inside a component",
+            "docker.io",
+            new String("aB"),
+            null,
+            ": path component \"aB\": repository name must be lowercase"),
+        Arguments.of("an empty domain", "", "a", null, ": empty registry domain"),
+        Arguments.of("an empty tag", new String("docker.io"), "a/b", "", ": empty tag"),
+        Arguments.of("a name of 255 characters", new String("ghcr.io"), path255, "t", null),
+        Arguments.of(
+            "a name of 256 characters",
+            new String("ghcr.io"),
+            path255 + "p",
+            "t",
+            ": repository name must not be more than 255 characters"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("builtParts")
+  void theConstructorChecksWhatItWasNotGivenChecked(
+      String name, String domain, String path, String tag, String messageEnd) {
+    if (messageEnd == null) {
+      assertThat(new Reference(domain, path, tag, null).name()).isEqualTo(domain + "/" + path);
+    } else {
+      assertThatThrownBy(() -> new Reference(domain, path, tag, null))
+          .isInstanceOf(CairnException.class)
+          .hasMessageEndingWith(messageEnd);
+    }
+  }
+
+  @Test
+  void withDigestPinsTheReferenceAndKeepsItsTag() {
+    Reference ref = Reference.parse("a:1");
+    Digest d = Digest.parse("sha256:" + HEX);
+    assertThat(ref.withDigest(d).toString()).isEqualTo("docker.io/library/a:1@sha256:" + HEX);
+    assertThat(ref.withDigest(d).tagOrDigest()).isEqualTo("sha256:" + HEX);
   }
 }

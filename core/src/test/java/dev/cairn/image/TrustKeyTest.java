@@ -151,4 +151,33 @@ class TrustKeyTest {
         .isInstanceOf(CairnException.class)
         .hasMessage("the image has no history, of which a schema1 manifest is made");
   }
+
+  @Test
+  void thePayloadListsTheStepsTopFirstInBothLists() {
+    List<Schema1Writer.Entry> entries =
+        Schema1Writer.fromConfig(CONFIG.getBytes(StandardCharsets.UTF_8), BLOBS);
+    Schema1Manifest m =
+        Schema1Manifest.parse(Schema1Writer.payload("dst/app", "1", "amd64", entries));
+    assertThat(m.fsLayers())
+        .containsExactly(
+            entries.get(2).blobSum(), entries.get(1).blobSum(), entries.get(0).blobSum());
+    assertThat(m.history())
+        .extracting(b -> new String(b, StandardCharsets.UTF_8))
+        .containsExactly(
+            entries.get(2).v1Compatibility(),
+            entries.get(1).v1Compatibility(),
+            entries.get(0).v1Compatibility());
+  }
+
+  @Test
+  void moreStepsWithALayerThanLayersIsAnError() {
+    byte[] config =
+        ("{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:"
+                + "1".repeat(64)
+                + "\"]},\"history\":[{\"created_by\":\"a\"},{\"created_by\":\"b\"}]}")
+            .getBytes(StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> Schema1Writer.fromConfig(config, BLOBS.subList(0, 1)))
+        .isInstanceOf(CairnException.class)
+        .hasMessage("the image's history has more steps with a layer than its config has layers");
+  }
 }

@@ -15,8 +15,26 @@ import java.util.Random;
 final class V1Generator {
   private final Random r;
 
+  /** Whether documents are for Docker 20.10's image struct rather than Docker 1.9's. */
+  private final boolean engine;
+
+  private final String[] imageKeys;
+  private final String[] configKeys;
+
   V1Generator(long seed) {
+    this(seed, false);
+  }
+
+  /**
+   * With {@code engine}, documents hold the fields of Docker 20.10's image.Image and
+   * container.Config too (variant, rootfs, history, os.version, os.features, Healthcheck, Shell,
+   * StopTimeout...), as an image config blob does.
+   */
+  V1Generator(long seed, boolean engine) {
     this.r = new Random(seed);
+    this.engine = engine;
+    this.imageKeys = engine ? ENGINE_IMAGE_KEYS : IMAGE_KEYS;
+    this.configKeys = engine ? ENGINE_CONFIG_KEYS : CONFIG_KEYS;
   }
 
   private static final String[] VERSIONS = {
@@ -127,6 +145,58 @@ final class V1Generator {
     "StopSignal"
   };
 
+  private static final String[] ENGINE_IMAGE_KEYS = {
+    "id",
+    "parent",
+    "comment",
+    "created",
+    "container",
+    "container_config",
+    "docker_version",
+    "author",
+    "config",
+    "architecture",
+    "variant",
+    "os",
+    "Size",
+    "rootfs",
+    "history",
+    "os.version",
+    "os.features",
+    "throwaway",
+    "parent_id",
+    "layer_id"
+  };
+
+  private static final String[] ENGINE_CONFIG_KEYS = {
+    "Hostname",
+    "Domainname",
+    "User",
+    "AttachStdin",
+    "AttachStdout",
+    "AttachStderr",
+    "ExposedPorts",
+    "Tty",
+    "OpenStdin",
+    "StdinOnce",
+    "Env",
+    "Cmd",
+    "Healthcheck",
+    "ArgsEscaped",
+    "Image",
+    "Volumes",
+    "WorkingDir",
+    "Entrypoint",
+    "NetworkDisabled",
+    "MacAddress",
+    "OnBuild",
+    "Labels",
+    "StopSignal",
+    "StopTimeout",
+    "Shell",
+    "PublishService"
+  };
+
   private static final String[] UNKNOWN_CONFIG_KEYS = {
     "Memory", "MemorySwap", "CpuShares", "Cpuset", "PortSpecs", "VolumeDriver", "ArgsEscaped"
   };
@@ -151,7 +221,7 @@ final class V1Generator {
     }
     hostile = chance(25);
     List<String> members = new ArrayList<>();
-    for (String key : IMAGE_KEYS) {
+    for (String key : imageKeys) {
       if (key.equals("created") ? chance(85) : chance(key.equals("docker_version") ? 90 : 55)) {
         members.add(member(variantKey(key), imageValue(key)));
       }
@@ -164,7 +234,7 @@ final class V1Generator {
       members.add(member("\"throwaway\"", "true"));
     }
     if (chance(20)) { // a duplicate of something already there
-      String key = pick(IMAGE_KEYS);
+      String key = pick(imageKeys);
       members.add(member(variantKey(key), imageValue(key)));
     }
     Collections.shuffle(members, r);
@@ -245,13 +315,17 @@ final class V1Generator {
               ? pick(new String[] {"9223372036854775808", "1.5", "1e3", "\"5\"", "0"})
               : pick(new String[] {"0", "1", "-1", "123456789", "9223372036854775807", "-0"});
       case "parent_id", "layer_id" -> chance(80) ? quote("sha256:" + hex64()) : randomStringValue();
+      case "rootfs" -> rootfs();
+      case "history" -> history();
+      case "os.features" -> stringArray(true);
+      case "throwaway" -> hostile && chance(30) ? anyValue(1) : chance(50) ? "true" : "false";
       default -> randomStringValue();
     };
   }
 
   private String config() {
     List<String> members = new ArrayList<>();
-    for (String key : CONFIG_KEYS) {
+    for (String key : configKeys) {
       if (chance(60)) {
         members.add(member(variantKey(key), configValue(key)));
       }
@@ -263,10 +337,12 @@ final class V1Generator {
     }
     if (chance(25)) { // duplicates: merging maps, reusing slices
       String key =
-          pick(
-              new String[] {
-                "Env", "OnBuild", "Labels", "ExposedPorts", "Volumes", "Cmd", "Hostname"
-              });
+          engine && chance(40)
+              ? pick(new String[] {"Healthcheck", "Shell", "StopTimeout"})
+              : pick(
+                  new String[] {
+                    "Env", "OnBuild", "Labels", "ExposedPorts", "Volumes", "Cmd", "Hostname"
+                  });
       members.add(member(variantKey(key), configValue(key)));
       members.add(member(quote(key), configValue(key)));
     }
@@ -292,10 +368,75 @@ final class V1Generator {
           chance(50) ? "true" : "false";
       case "ExposedPorts", "Volumes" -> emptyStructMap();
       case "Env", "OnBuild" -> stringArray(true);
-      case "Cmd", "Entrypoint" -> chance(30) ? randomStringValue() : stringArray(true);
+      case "Cmd", "Entrypoint", "Shell" -> chance(30) ? randomStringValue() : stringArray(true);
       case "Labels" -> labels();
+      case "ArgsEscaped" -> chance(50) ? "true" : "false";
+      case "StopTimeout" ->
+          hostile
+              ? pick(new String[] {"1.5", "\"10\"", "9223372036854775808", "10"})
+              : pick(new String[] {"0", "10", "-1", "9223372036854775807"});
+      case "Healthcheck" -> healthcheck();
       default -> randomStringValue();
     };
+  }
+
+  /** image.RootFS: a type and DiffIDs, sometimes of the wrong type. */
+  private String rootfs() {
+    List<String> m = new ArrayList<>();
+    if (chance(90)) {
+      m.add(member(variantKey("type"), hostile && chance(20) ? anyValue(1) : quote("layers")));
+    }
+    if (chance(80)) {
+      String ids = hostile && chance(20) ? anyValue(1) : "[" + quote("sha256:" + hex64()) + "]";
+      m.add(member(variantKey("diff_ids"), ids));
+    }
+    return object(m);
+  }
+
+  /** image.History entries; duplicates of the array decode into what the earlier one left. */
+  private String history() {
+    int n = r.nextInt(4);
+    List<String> steps = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      if (chance(8)) {
+        steps.add(hostile && chance(40) ? anyValue(0) : "null");
+        continue;
+      }
+      List<String> m = new ArrayList<>();
+      for (String key : new String[] {"created", "author", "created_by", "comment"}) {
+        if (chance(50)) {
+          String v =
+              key.equals("created")
+                  ? hostile && chance(20) ? pick(BAD_TIMES) : pick(VALID_TIMES)
+                  : hostile && chance(5) ? anyValue(0) : randomStringValue();
+          m.add(member(variantKey(key), v));
+        }
+      }
+      if (chance(40)) {
+        m.add(member(variantKey("empty_layer"), hostile && chance(10) ? anyValue(0) : "true"));
+      }
+      Collections.shuffle(m, r);
+      steps.add(object(m));
+    }
+    return "[" + String.join(",", steps) + "]";
+  }
+
+  /** container.HealthConfig: a test and durations in nanoseconds. */
+  private String healthcheck() {
+    List<String> m = new ArrayList<>();
+    if (chance(70)) {
+      m.add(member(variantKey("Test"), stringArray(true)));
+    }
+    for (String key : new String[] {"Interval", "Timeout", "StartPeriod", "Retries"}) {
+      if (chance(50)) {
+        String v =
+            hostile && chance(20)
+                ? pick(new String[] {"1.5", "\"1s\"", "null", "1e9"})
+                : pick(new String[] {"0", "30000000000", "-1", "3", "null"});
+        m.add(member(variantKey(key), v));
+      }
+    }
+    return object(m);
   }
 
   private String emptyStructMap() {

@@ -91,4 +91,98 @@ class DockerConfigCredentialsTest {
     Path p = Files.writeString(dir.resolve(name), script);
     Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
   }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0} for {1}: {2}")
+  @org.junit.jupiter.params.provider.CsvSource({
+    "registry.example, registry.example, true",
+    "https://registry.example/v2/, registry.example, true",
+    "http://registry.example:5000, registry.example:5000, true",
+    "registry.example:5000, registry.example, false",
+    "other.example, registry.example, false",
+    "https://index.docker.io/v1/, docker.io, true",
+    "index.docker.io, docker.io, true",
+    "registry-1.docker.io, docker.io, true",
+    "docker.io, docker.io, true",
+    "quay.io, docker.io, false"
+  })
+  void anAuthsKeyNamesAHostAsDockerReadsIt(String key, String host, boolean matches) {
+    assertThat(DockerConfigCredentials.matches(key, host)).isEqualTo(matches);
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.CsvSource(
+      delimiter = '|',
+      value = {
+        "an empty user | {\"auth\":\"B64(:p)\"} | '' | p",
+        "members instead of auth | {\"username\":\"u\",\"password\":\"p\"} | u | p",
+        "an empty auth falls to the members | {\"auth\":\"\",\"username\":\"u\",\"password\":\"p\"} | u | p",
+        "a user without a password | {\"username\":\"u\"} | | ",
+        "an empty identity token is none | {\"identitytoken\":\"\"} | | "
+      })
+  void anAuthsEntryGivesItsUserAndPassword(String name, String entry, String user, String password)
+      throws IOException {
+    int at = entry.indexOf("B64(");
+    String e =
+        at < 0
+            ? entry
+            : entry.substring(0, at)
+                + b64(entry.substring(at + 4, entry.indexOf(')', at)))
+                + entry.substring(entry.indexOf(')', at) + 1);
+    Path config =
+        Files.writeString(temp.resolve("config.json"), "{\"auths\":{\"r.example\":" + e + "}}");
+    assertThat(DockerConfigCredentials.load(config).credentials("r.example"))
+        .isEqualTo(
+            user == null
+                ? java.util.Optional.empty()
+                : java.util.Optional.of(Credentials.basic(user, password)));
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.CsvSource(
+      delimiter = '|',
+      value = {
+        "auth that is no base64 | %%% | auth is not base64",
+        "auth without a colon | dXNlcg== | auth is not user:password"
+      })
+  void aBrokenAuthIsAnErrorNamingTheEntry(String name, String auth, String message)
+      throws IOException {
+    Path config =
+        Files.writeString(
+            temp.resolve("config.json"), "{\"auths\":{\"r.example\":{\"auth\":\"" + auth + "\"}}}");
+    assertThatThrownBy(() -> DockerConfigCredentials.load(config).credentials("r.example"))
+        .isInstanceOf(dev.cairn.CairnException.class)
+        .hasMessage(config + ": auths entry r.example: " + message);
+  }
+
+  @Test
+  void theFileIsWhereDockerLooks() throws IOException {
+    assertThat(
+            DockerConfigCredentials.configFile(
+                java.util.Map.of("DOCKER_CONFIG", "/d", "HOME", "/h")))
+        .isEqualTo(Path.of("/d/config.json"));
+    assertThat(
+            DockerConfigCredentials.configFile(java.util.Map.of("DOCKER_CONFIG", "", "HOME", "/h")))
+        .isEqualTo(Path.of("/h/.docker/config.json"));
+    assertThat(DockerConfigCredentials.configFile(java.util.Map.of("HOME", "")))
+        .isEqualTo(Path.of(System.getProperty("user.home"), ".docker", "config.json"));
+    Files.writeString(
+        temp.resolve("config.json"),
+        "{\"auths\":{\"r.example\":{\"auth\":\"" + b64("u:p") + "\"}}}");
+    assertThat(
+            DockerConfigCredentials.loadDefault(java.util.Map.of("DOCKER_CONFIG", temp.toString()))
+                .credentials("r.example"))
+        .contains(Credentials.basic("u", "p"));
+  }
+
+  @Test
+  void aFileOfFourMebibytesIsReadAndALargerOneRefused() throws IOException {
+    String doc = "{\"auths\":{\"r.example\":{\"auth\":\"" + b64("u:p") + "\"}}}";
+    Path config = temp.resolve("config.json");
+    Files.writeString(config, doc + " ".repeat(4 * 1024 * 1024 - doc.length()));
+    assertThat(DockerConfigCredentials.load(config).credentials("r.example"))
+        .contains(Credentials.basic("u", "p"));
+    Files.writeString(config, doc + " ".repeat(4 * 1024 * 1024 - doc.length() + 1));
+    assertThatThrownBy(() -> DockerConfigCredentials.load(config))
+        .hasMessage(config + ": larger than 4 MiB");
+  }
 }

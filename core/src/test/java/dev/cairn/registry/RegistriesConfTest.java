@@ -191,4 +191,88 @@ class RegistriesConfTest {
     assertThat(RegistriesConf.path(Map.of("HOME", dir.getParent().toString())))
         .isEqualTo(Path.of("/etc/containers/registries.conf"));
   }
+
+  // containers-registries.conf(5): an exact prefix is more specific than a wildcard over it.
+  @Test
+  void anExactHostBeatsAWildcardOverIt() throws IOException {
+    RegistriesConf c =
+        conf(
+            """
+            [[registry]]
+            prefix = "*.example.com"
+            insecure = true
+            [[registry]]
+            prefix = "b.example.com"
+            location = "moved.local"
+            """);
+    assertThat(c.sources(ref("b.example.com/app:1")))
+        .containsExactly(new Source("moved.local", "app", false, false));
+    assertThat(c.sources(ref("c.example.com/app:1")).getFirst()).hasToString("c.example.com/app");
+  }
+
+  @Test
+  void namesAreWrittenWithoutTrailingSlashesAndWithLowercaseHosts() throws IOException {
+    RegistriesConf c =
+        conf(
+            """
+            [[registry]]
+            prefix = "Registry.EXAMPLE/Team"
+            location = "Internal.Example:5000/Mirror//"
+            insecure = false
+            [[registry]]
+            prefix = "UPPER.example"
+            """);
+    assertThat(c.registries())
+        .extracting(RegistriesConf.Entry::prefix, RegistriesConf.Entry::location)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                "registry.example/Team", "internal.example:5000/Mirror"),
+            org.assertj.core.groups.Tuple.tuple("upper.example", "upper.example"));
+    assertThat(c.registries().getFirst().insecure()).isFalse();
+  }
+
+  @Test
+  void theSearchListIsAListOfStrings() throws IOException {
+    assertThat(conf("unqualified-search-registries = [\"a.io\", \"b.io\"]\n").unqualifiedSearch())
+        .containsExactly("a.io", "b.io");
+    assertThatThrownBy(() -> conf("unqualified-search-registries = [\"a.io\", 1]\n"))
+        .hasMessage(
+            dir.resolve("registries.conf")
+                + ": unqualified-search-registries must be an array of strings");
+    assertThatThrownBy(() -> conf("unqualified-search-registries = \"a.io\"\n"))
+        .hasMessageEndingWith("unqualified-search-registries must be an array of strings");
+  }
+
+  @Test
+  void anEntryThatIsNoTableIsNamedByItsNumber() throws IOException {
+    assertThatThrownBy(() -> conf("registry = [\"a.io\"]\n"))
+        .hasMessage(dir.resolve("registries.conf") + ": [[registry]] number 1 is not a table");
+  }
+
+  @Test
+  void noDockerHubMirrorsLeaveTheConfigurationAsItIs() throws IOException {
+    RegistriesConf c = conf("[[registry]]\nprefix = \"docker.io\"\nlocation = \"hub.local\"\n");
+    assertThat(c.withDockerHubMirrors(java.util.List.of(), dir)).isSameAs(c);
+    RegistriesConf mirrored =
+        c.withDockerHubMirrors(
+            java.util.List.of(
+                new RegistriesConf.Mirror("m.local", false, RegistriesConf.PullFromMirror.ALL)),
+            dir);
+    assertThat(mirrored.sources(ref("alpine")))
+        .extracting(Source::host)
+        .containsExactly("m.local", "hub.local");
+  }
+
+  @Test
+  void theEnvironmentsFileIsLoaded() throws IOException {
+    Path file = Files.writeString(dir.resolve("named.conf"), "[[registry]]\nprefix = \"a.io\"\n");
+    assertThat(RegistriesConf.load(Map.of("CAIRN_REGISTRIES_CONF", file.toString())).files())
+        .containsExactly(file);
+    Files.createDirectories(dir.resolve(".config/containers"));
+    Path user = Files.writeString(dir.resolve(".config/containers/registries.conf"), "");
+    assertThat(RegistriesConf.path(Map.of("HOME", dir.toString(), "XDG_CONFIG_HOME", "")))
+        .isEqualTo(user);
+    assertThat(RegistriesConf.path(Map.of("HOME", "", "CAIRN_REGISTRIES_CONF", "")))
+        .isEqualTo(Path.of("/etc/containers/registries.conf"));
+  }
 }

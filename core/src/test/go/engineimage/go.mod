@@ -1,0 +1,3 @@
+module engineimage
+
+go 1.19
