@@ -155,6 +155,8 @@ class JsonTest {
     assertThat(GoJsonWriter.KEY_ORDER.compare("\uFFFD", "\uD83D\uDE00")).isNegative();
     assertThat(GoJsonWriter.KEY_ORDER.compare("a", "ab")).isNegative();
     assertThat(GoJsonWriter.KEY_ORDER.compare("Z", "a")).isNegative();
+    assertThat(GoJsonWriter.KEY_ORDER.compare("ab", "a")).isPositive();
+    assertThat(GoJsonWriter.KEY_ORDER.compare("ab", "ab")).isZero();
   }
 
   /**
@@ -204,6 +206,26 @@ class JsonTest {
           .as("after %d bytes", used)
           .isEqualTo("x".repeat(used) + expected);
       assertThat(w.size()).isEqualTo(w.toByteArray().length);
+    }
+  }
+
+  /**
+   * Runs of characters that take more bytes than the writer first reserves (an escape or a
+   * replacement takes six), then plain text, which relies on what was reserved.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144})
+  void longRunsOfWideCharactersLandWhole(int k) {
+    String[][] runs = {
+      {"\u2028", "\\u2028"}, {"\uDC00", "\\ufffd"}, {"\u0001", "\\u0001"}, {"<", "\\u003c"}
+    };
+    for (String[] run : runs) {
+      for (int used = 0; used <= 40; used += 7) {
+        GoJsonWriter w = new GoJsonWriter(0).ascii("x".repeat(used));
+        w.string(run[0].repeat(k) + "y".repeat(3 * k));
+        assertThat(new String(w.toByteArray(), StandardCharsets.UTF_8))
+            .isEqualTo("x".repeat(used) + "\"" + run[1].repeat(k) + "y".repeat(3 * k) + "\"");
+      }
     }
   }
 

@@ -103,7 +103,7 @@ class TarDifferentialTest {
                     h -> {
                       Blocks.put(h, 100, "   4755 ");
                       Blocks.put(h, 108, "  1750\0\0");
-                      Blocks.put(h, 116, "\0\0\0012 \0");
+                      Blocks.put(h, 116, "\0 \0 12 \0");
                       Blocks.put(h, 124, "         3 ");
                       Blocks.put(h, 136, "  1452303604");
                     })
@@ -224,7 +224,8 @@ class TarDifferentialTest {
                     "gname", "g",
                     "gid", "12345678901",
                     "mtime", "-1.25"))));
-    for (String records : new String[] {"12", "5 abc\n", "6 =ab\n", "99 path=x\n", "4 a=b\n"}) {
+    for (String records :
+        new String[] {"12", "6 abc\n", "6 =ab\n", "99 path=x\n", "4 a=b\n", "7 a=b\n6 ab\n"}) {
       c.add(bad("a malformed PAX record " + records.strip(), paxEntry(bytes(records))));
     }
     c.add(
