@@ -191,6 +191,14 @@ public final class Json {
       return pos < s.length ? s[pos] & 0xff : -1;
     }
 
+    /**
+     * The byte at {@code pos} inside a token, a space at the end of input: Go's scanner ends the
+     * input by feeding it a space, so a token cut short fails on that space.
+     */
+    private int peekInToken() {
+      return pos < s.length ? s[pos] & 0xff : ' ';
+    }
+
     private void ws() {
       while (pos < s.length) {
         byte b = s[pos];
@@ -217,7 +225,7 @@ public final class Json {
         if (c == '\\') {
           if (i + 1 >= s.length) {
             pos = i + 1;
-            throw error("invalid character end of input in string escape code");
+            throw error("invalid character ' ' in string escape code");
           }
           int e = s[i + 1] & 0xff;
           switch (e) {
@@ -228,7 +236,7 @@ public final class Json {
                   pos = Math.min(i + k, s.length);
                   throw error(
                       "invalid character "
-                          + describe(pos < s.length ? s[pos] & 0xff : -1)
+                          + describe(pos < s.length ? s[pos] & 0xff : ' ')
                           + " in \\u hexadecimal character escape");
                 }
               }
@@ -253,7 +261,7 @@ public final class Json {
       if (peek() == '-') {
         pos++;
       }
-      int c = peek();
+      int c = peekInToken();
       if (c == '0') {
         pos++;
       } else if (c >= '1' && c <= '9') {
@@ -267,7 +275,9 @@ public final class Json {
         pos++;
         if (!isDigit(peek())) {
           throw error(
-              "invalid character " + describe(peek()) + " after decimal point in numeric literal");
+              "invalid character "
+                  + describe(peekInToken())
+                  + " after decimal point in numeric literal");
         }
         while (isDigit(peek())) {
           pos++;
@@ -279,7 +289,8 @@ public final class Json {
           pos++;
         }
         if (!isDigit(peek())) {
-          throw error("invalid character " + describe(peek()) + " in exponent of numeric literal");
+          throw error(
+              "invalid character " + describe(peekInToken()) + " in exponent of numeric literal");
         }
         while (isDigit(peek())) {
           pos++;
@@ -296,7 +307,7 @@ public final class Json {
         if (peek() != word.charAt(k)) {
           throw error(
               "invalid character "
-                  + describe(peek())
+                  + describe(peekInToken())
                   + " in literal "
                   + word
                   + " (expecting "
@@ -343,15 +354,9 @@ public final class Json {
     }
 
     private CairnException error(String message) {
-      if (pos >= s.length) {
-        if (stack.isEmpty() && message.startsWith("invalid character end of input")) {
-          // Go ends a top-level value by scanning a space, which is what a cut literal meets.
-          message =
-              "invalid character ' '"
-                  + message.substring("invalid character end of input".length());
-        } else {
-          message = "unexpected end of JSON input"; // Go's words for any other early end
-        }
+      if (pos >= s.length && !message.startsWith("invalid character ' '")) {
+        // Go's words for an early end, unless the space it feeds at the end broke a token
+        message = "unexpected end of JSON input";
       }
       return CairnException.invalid("invalid JSON at byte " + pos + ": " + message);
     }

@@ -126,23 +126,27 @@ public final class TarReader {
     Instant mtime = h.mtime;
     Map<String, String> records = pax == null ? Map.of() : pax.records();
     for (Map.Entry<String, String> r : records.entrySet()) {
+      String key = r.getKey();
       String v = r.getValue();
-      switch (r.getKey()) {
+      if (key.startsWith("GNU.sparse.")) {
+        throw invalid(
+            at, "PAX sparse entries (" + CairnException.quote(key) + ") are not supported");
+      }
+      if (v.isEmpty()) {
+        // POSIX: an empty value deletes the record, so the header's field stands (as in Go's
+        // archive/tar, which tar-split and docker use)
+        continue;
+      }
+      switch (key) {
         case "path" -> name = pax.path();
         case "linkpath" -> link = pax.linkpath();
-        case "size" -> size = paxNumber(r.getKey(), v, at);
-        case "uid" -> uid = paxNumber(r.getKey(), v, at);
-        case "gid" -> gid = paxNumber(r.getKey(), v, at);
+        case "size" -> size = paxNumber(key, v, at);
+        case "uid" -> uid = paxNumber(key, v, at);
+        case "gid" -> gid = paxNumber(key, v, at);
         case "uname" -> uname = v;
         case "gname" -> gname = v;
         case "mtime" -> mtime = paxTime(v, at);
-        default -> {
-          if (r.getKey().startsWith("GNU.sparse.")) {
-            throw invalid(
-                at,
-                "PAX sparse entries (" + CairnException.quote(r.getKey()) + ") are not supported");
-          }
-        }
+        default -> {} // kept in the entry's records
       }
     }
     // GNU long names win over PAX ones, as in Go's archive/tar which tar-split follows.

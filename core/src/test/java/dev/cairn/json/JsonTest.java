@@ -206,5 +206,169 @@ class JsonTest {
     assertThat(GoJsonWriter.KEY_ORDER.compare("\uFFFD", "\uD83D\uDE00")).isNegative();
     assertThat(GoJsonWriter.KEY_ORDER.compare("a", "ab")).isNegative();
     assertThat(GoJsonWriter.KEY_ORDER.compare("Z", "a")).isNegative();
+    assertThat(GoJsonWriter.KEY_ORDER.compare("ab", "a")).isPositive();
+    assertThat(GoJsonWriter.KEY_ORDER.compare("ab", "ab")).isZero();
+  }
+
+  /**
+   * Every write lands whole whatever room is left in the buffer: each method is tried after 0 to 40
+   * bytes of a 16-byte writer are used, so that it meets the buffer's end at each of its own bytes.
+   */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '`',
+      value = {
+        "punct        | ,",
+        "ascii        | true",
+        "bool         | false",
+        "number       | -1234567890",
+        "name         | `\"k\":`",
+        "empty        | `\"\"`",
+        "one          | `\"a\"`",
+        "control      | `\"\\u0001\"`",
+        "latin        | `\"\u00e9\"`",
+        "separator    | `\"\\u2028\"`",
+        "astral       | `\"\uD83D\uDE00\"`",
+        "lone         | `\"\\ufffd\"`",
+        "compact      | `[\"\\u003c\"]`",
+      })
+  void writesEachValueWholeWhereverTheBufferEnds(String write, String expected) {
+    for (int used = 0; used <= 40; used++) {
+      GoJsonWriter w = new GoJsonWriter(0).ascii("x".repeat(used));
+      GoJsonWriter same =
+          switch (write) {
+            case "punct" -> w.punct(',');
+            case "ascii" -> w.ascii("true");
+            case "bool" -> w.bool(false);
+            case "number" -> w.number(-1234567890);
+            case "name" -> w.name("k");
+            case "empty" -> w.string("");
+            case "one" -> w.string("a");
+            case "control" -> w.string("\u0001");
+            case "latin" -> w.string("\u00e9");
+            case "separator" -> w.string("\u2028");
+            case "astral" -> w.string("\uD83D\uDE00");
+            case "lone" -> w.string("\uDC00");
+            default -> w.compact(b(" [ \"<\" ] "), 0, 9);
+          };
+      assertThat(same).isSameAs(w);
+      assertThat(new String(w.toByteArray(), StandardCharsets.UTF_8))
+          .as("after %d bytes", used)
+          .isEqualTo("x".repeat(used) + expected);
+      assertThat(w.size()).isEqualTo(w.toByteArray().length);
+    }
+  }
+
+  /**
+   * Runs of characters that take more bytes than the writer first reserves (an escape or a
+   * replacement takes six), then as much plain text, which relies on what was reserved.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144})
+  void longRunsOfWideCharactersLandWhole(int k) {
+    String[][] runs = {
+      {"\u2028", "\\u2028"}, {"\uDC00", "\\ufffd"}, {"\u0001", "\\u0001"}, {"<", "\\u003c"}
+    };
+    for (String[] run : runs) {
+      for (int used = 0; used <= 40; used += 7) {
+        GoJsonWriter w = new GoJsonWriter(0).ascii("x".repeat(used));
+        w.string(run[0].repeat(k) + "y".repeat(k));
+        assertThat(new String(w.toByteArray(), StandardCharsets.UTF_8))
+            .isEqualTo("x".repeat(used) + "\"" + run[1].repeat(k) + "y".repeat(k) + "\"");
+      }
+    }
+  }
+
+  @Test
+  void aWriterCanBeEmptiedAndWrittenToAStream() throws Exception {
+    GoJsonWriter w = new GoJsonWriter().bool(true);
+    assertThat(w.reset()).isSameAs(w);
+    assertThat(w.size()).isZero();
+    w.bool(true).punct(',').number(7);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    w.writeTo(out);
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("true,7");
+  }
+
+  /** Bytes, and the rune and length Go's utf8.DecodeRune gives for them. */
+  @ParameterizedTest
+  @CsvSource({
+    "41, 41, 1",
+    "7f, 7f, 1",
+    "80, fffd, 1",
+    "bf, fffd, 1",
+    "c080, fffd, 1",
+    "c1bf, fffd, 1",
+    "c280, 80, 2",
+    "dfbf, 7ff, 2",
+    "e09fbf, fffd, 1",
+    "e0a080, 800, 3",
+    "ed9fbf, d7ff, 3",
+    "eda080, fffd, 1",
+    "efbfbf, ffff, 3",
+    "f08fbfbf, fffd, 1",
+    "f0908080, 10000, 4",
+    "f48fbfbf, 10ffff, 4",
+    "f4908080, fffd, 1",
+    "f5808080, fffd, 1",
+    "ff, fffd, 1",
+    "c2, fffd, 1",
+    "e282, fffd, 1",
+    "f09f98, fffd, 1",
+    "c27f, fffd, 1",
+    "c2c0, fffd, 1",
+    "e1807f, fffd, 1",
+    "e180c0, fffd, 1",
+    "f18080c0, fffd, 1",
+    "f180807f, fffd, 1"
+  })
+  void decodesRunesAsGoDoes(String hex, String rune, int size) {
+    byte[] bytes = java.util.HexFormat.of().parseHex(hex);
+    long d = GoText.decodeRune(bytes, 0, bytes.length);
+    assertThat(Long.toHexString(d >>> 3)).isEqualTo(rune);
+    assertThat(d & 7).isEqualTo(size);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '`',
+      value = {
+        "`[1]`       | array",
+        "`\"s\"`     | string",
+        "2           | number",
+        "true        | bool",
+        "null        | null"
+      })
+  void aDocumentThatMustBeAnObjectNamesWhatItIsInstead(String text, String type) {
+    assertThatThrownBy(() -> Json.parseObject(b(text), "config"))
+        .isInstanceOf(CairnException.class)
+        .hasMessage("config: expected a JSON object, got " + type);
+  }
+
+  @Test
+  void anObjectDocumentIsReturnedAndABrokenOneNamedInItsError() {
+    JsonObject o = Json.parseObject(b("{\"a\":1}"), "config");
+    assertThat(o.typeName()).isEqualTo("object");
+    assertThat(o.get("a")).isNotNull();
+    assertThatThrownBy(() -> Json.parseObject(b("{"), "config"))
+        .hasMessage("config: invalid JSON at byte 1: unexpected end of JSON input");
+  }
+
+  /** Go's json.Marshal of the map[string]json.RawMessage after the same edits. */
+  @Test
+  void aRawObjectIsEditedAndWrittenAsGoWritesTheMap() {
+    RawObject o =
+        RawObject.of(
+            (JsonObject) Json.parse(b("{\"b\": [ 1 ], \"a\":\"x\", \"z\": {}, \"a\": 2}")));
+    assertThat(o.has("a")).isTrue();
+    assertThat(o.has("c")).isFalse();
+    assertThat(o.remove("z", "missing")).isSameAs(o);
+    assertThat(o.has("z")).isFalse();
+    assertThat(o.putString("c", "<&>")).isSameAs(o);
+    assertThat(o.put("\u00e9", w -> w.number(5))).isSameAs(o);
+    assertThat(new String(o.encode(), StandardCharsets.UTF_8))
+        .isEqualTo("{\"a\":2,\"b\":[1],\"c\":\"\\u003c\\u0026\\u003e\",\"\u00e9\":5}");
   }
 }

@@ -55,4 +55,16 @@ class TomlTest {
             CairnException.class, e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.INVALID))
         .hasMessageStartingWith("test.conf, line 3");
   }
+
+  @Test
+  void anErrorOnTheFirstLineNamesTheLineAndColumn() {
+    assertThatThrownBy(() -> parse("= 1\n"))
+        .isInstanceOf(CairnException.class)
+        .hasMessageMatching("test.conf, line 1, column [1-9][0-9]*: .+");
+  }
+
+  @Test
+  void floatsReadAsDoubles() {
+    assertThat(parse("x = 1.5\ny = -2e3\n")).containsEntry("x", 1.5).containsEntry("y", -2000.0);
+  }
 }

@@ -316,7 +316,7 @@ class TarReaderTest {
   void acceptsSignedHeaderChecksumsAndOldV7Directories() throws IOException {
     byte[] h = new byte[512];
     Blocks.put(h, 0, "old/dir/\u00ff");
-    h[8] = '/';
+    h[9] = '/'; // after the 0xff, which a signed sum counts as -1
     Blocks.put(h, 100, "0000755\0");
     Blocks.put(h, 124, "00000000000\0");
     Arrays.fill(h, 148, 156, (byte) ' ');
@@ -328,6 +328,143 @@ class TarReaderTest {
     byte[] tar = new Blocks().data(h, false).zeroBlocks(2).bytes();
     TarEntry e = read(tar).entries().getFirst();
     assertThat(e.type()).isEqualTo(TarEntry.Type.DIRECTORY);
+  }
+
+  @Test
+  void nextSkipsWhatIsLeftOfAPayload() throws IOException {
+    byte[] tar =
+        new Blocks()
+            .header("a", '0', 700)
+            .data(new byte[700], true)
+            .header("b", '0', 3)
+            .data("xyz")
+            .header("c", '0', 20_000)
+            .data(new byte[20_000], true)
+            .header("d", '0', 0)
+            .zeroBlocks(2)
+            .bytes();
+    TarReader r = new TarReader(new ByteArrayInputStream(tar));
+    assertThat(r.next().name()).isEqualTo("a");
+    assertThat(r.payload().read()).isZero();
+    assertThat(r.next().name()).isEqualTo("b");
+    assertThat(r.next().name()).isEqualTo("c");
+    assertThat(r.next().name()).isEqualTo("d");
+    assertThat(r.next()).isNull();
+    assertThat(r.next()).isNull();
+    assertThat(r.offset()).isEqualTo(tar.length);
+  }
+
+  @Test
+  void aPayloadReadsBySingleBytesSkipsAndCountsWhatIsLeft() throws IOException {
+    byte[] tar = new Blocks().header("f", '0', 5).data("abcde").zeroBlocks(2).bytes();
+    TarReader r = new TarReader(new ByteArrayInputStream(tar));
+    r.next();
+    java.io.InputStream p = r.payload();
+    assertThat(p.available()).isEqualTo(5);
+    assertThat(p.read()).isEqualTo('a');
+    assertThat(p.skip(2)).isEqualTo(2);
+    assertThat(r.offset()).isEqualTo(512 + 3);
+    assertThat(p.available()).isEqualTo(2);
+    assertThat(p.read(new byte[4], 0, 0)).isZero();
+    assertThat(p.skip(10)).isEqualTo(2);
+    assertThat(p.available()).isZero();
+    assertThat(p.read()).isEqualTo(-1);
+    assertThat(r.next()).isNull();
+  }
+
+  @Test
+  void aByteAbove0x7fInAPayloadReadsAsAnUnsignedByte() throws IOException {
+    byte[] tar =
+        new Blocks().header("f", '0', 1).data(new byte[] {(byte) 0xff}, true).zeroBlocks(2).bytes();
+    TarReader r = new TarReader(new ByteArrayInputStream(tar));
+    r.next();
+    assertThat(r.payload().read()).isEqualTo(0xff);
+    assertThat(r.payload().read()).isEqualTo(-1);
+  }
+
+  @Test
+  void entriesAreEqualOnlyWhenEveryFieldIs() {
+    TarEntry base =
+        TarEntry.regular("f", 1)
+            .withOwner(1, 2, "u", "g")
+            .withMtime(Instant.ofEpochSecond(5))
+            .withPax(Map.of("comment", "c"))
+            .withXattrs(Map.of("user.a", new byte[] {1}));
+    TarEntry same =
+        TarEntry.regular("f", 1)
+            .withOwner(1, 2, "u", "g")
+            .withMtime(Instant.ofEpochSecond(5))
+            .withPax(Map.of("comment", "c"))
+            .withXattrs(Map.of("user.a", new byte[] {1}));
+    assertThat(same).isEqualTo(base).hasSameHashCodeAs(base);
+    assertThat(base.hashCode()).isNotEqualTo(base.withName(bytes("g")).hashCode());
+    assertThat(base.hashCode()).isNotEqualTo(TarEntry.regular("f", 2).hashCode());
+    assertThat(
+            List.of(
+                base.withName(bytes("g")),
+                TarEntry.directory("f"),
+                base.withMode(0600),
+                base.withOwner(9, 2, "u", "g"),
+                base.withOwner(1, 9, "u", "g"),
+                base.withOwner(1, 2, "v", "g"),
+                base.withOwner(1, 2, "u", "h"),
+                TarEntry.regular("f", 2),
+                base.withMtime(Instant.ofEpochSecond(6)),
+                TarEntry.symlink("f", "a"),
+                TarEntry.device("f", (byte) '3', 1, 0),
+                TarEntry.device("f", (byte) '3', 0, 1),
+                base.withPax(Map.of("comment", "d")),
+                base.withXattrs(Map.of("user.a", new byte[] {2})),
+                base.withXattrs(Map.of("user.b", new byte[] {1})),
+                base.withXattrs(Map.of())))
+        .allSatisfy(other -> assertThat(other).isNotEqualTo(base));
+    assertThat(TarEntry.symlink("f", "a")).isNotEqualTo(TarEntry.symlink("f", "b"));
+    assertThat(TarEntry.device("f", (byte) '3', 1, 0))
+        .isNotEqualTo(TarEntry.device("f", (byte) '3', 0, 1))
+        .isNotEqualTo(TarEntry.device("f", (byte) '3', 1, 1));
+    assertThat(base).isNotEqualTo("f");
+  }
+
+  @Test
+  void anEntryKeepsItsOwnerNamesAndDefaultsMissingOnes() {
+    TarEntry e = TarEntry.regular("f", 0).withOwner(1, 2, "alice", "staff");
+    assertThat(e.uname()).isEqualTo("alice");
+    assertThat(e.gname()).isEqualTo("staff");
+    TarEntry none = TarEntry.regular("f", 0).withOwner(1, 2, null, null).withMtime(null);
+    assertThat(none.uname()).isEmpty();
+    assertThat(none.gname()).isEmpty();
+    assertThat(none.mtime()).isEqualTo(Instant.EPOCH);
+    assertThat(TarEntry.regular("dir/f", 12).toString())
+        .isEqualTo("TarEntry[dir/f, type REGULAR, 12 bytes]");
+    assertThat(TarEntry.globalHeader("g", Map.of("k", "v")).pax()).isEqualTo(Map.of("k", "v"));
+  }
+
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(
+      delimiter = '|',
+      value = {
+        "zero        | tar header at offset 1024: a header follows a zero block (corrupt archive)",
+        "cut         | tar header at offset 512: unexpected end of stream inside a header block",
+        "cutPax      | tar header at offset 1024: unexpected end of stream inside a header or its"
+            + " padding",
+      })
+  void namesTheOffsetOfWhatIsWrong(String what, String message) {
+    byte[] tar =
+        switch (what) {
+          case "zero" -> new Blocks().header("f", '0', 0).zeroBlocks(1).header("g", '0', 0).bytes();
+          case "cut" ->
+              Arrays.copyOf(new Blocks().header("f", '0', 0).header("g", '0', 0).bytes(), 800);
+          default -> {
+            byte[] records = TarWriter.records(Map.of("comment", new byte[600]));
+            yield Arrays.copyOf(
+                new Blocks()
+                    .header("PaxHeaders.0/f", 'x', records.length)
+                    .data(records, true)
+                    .bytes(),
+                1024);
+          }
+        };
+    assertThatThrownBy(() -> read(tar)).isInstanceOf(CairnException.class).hasMessage(message);
   }
 
   // ---- hostile input ----
