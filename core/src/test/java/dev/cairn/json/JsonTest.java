@@ -330,23 +330,6 @@ class JsonTest {
     assertThat(d & 7).isEqualTo(size);
   }
 
-  @ParameterizedTest
-  @CsvSource(
-      delimiter = '|',
-      quoteCharacter = '`',
-      value = {
-        "`[1]`       | array",
-        "`\"s\"`     | string",
-        "2           | number",
-        "true        | bool",
-        "null        | null"
-      })
-  void aDocumentThatMustBeAnObjectNamesWhatItIsInstead(String text, String type) {
-    assertThatThrownBy(() -> Json.parseObject(b(text), "config"))
-        .isInstanceOf(CairnException.class)
-        .hasMessage("config: expected a JSON object, got " + type);
-  }
-
   @Test
   void anObjectDocumentIsReturnedAndABrokenOneNamedInItsError() {
     JsonObject o = Json.parseObject(b("{\"a\":1}"), "config");
