@@ -266,7 +266,7 @@ final class Authenticator {
     }
     URI uri;
     try {
-      uri = URI.create(realm);
+      uri = HttpTargets.lowerScheme(URI.create(realm));
     } catch (IllegalArgumentException e) {
       throw CairnException.invalid(host + ": token realm is not a URL");
     }

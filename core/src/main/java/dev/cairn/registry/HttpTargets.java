@@ -3,6 +3,7 @@ package dev.cairn.registry;
 import dev.cairn.CairnException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.Locale;
 
 /**
  * Which URLs the JDK's HTTP client can be sent to. It throws an unchecked exception for the others
@@ -34,6 +35,18 @@ final class HttpTargets {
     }
     throw CairnException.invalid(
         "invalid registry host \"" + RegistryErrors.printable(host) + "\": " + problem);
+  }
+
+  /**
+   * {@code uri} with its scheme in lower case. A server's URL (a redirect, a token realm) may spell
+   * it {@code HTTPS}; Go's URL parser, and so docker, lowercases it and follows.
+   */
+  static URI lowerScheme(URI uri) {
+    String scheme = uri.getScheme();
+    String lower = scheme == null ? null : scheme.toLowerCase(Locale.ROOT);
+    return scheme == null || scheme.equals(lower)
+        ? uri
+        : URI.create(lower + uri.toString().substring(scheme.length()));
   }
 
   /** Why the HTTP client cannot be sent to {@code uri}, or null when it can. */

@@ -103,7 +103,7 @@ final class Redirects {
       }
       URI next;
       try {
-        next = uri.resolve(location.get());
+        next = HttpTargets.lowerScheme(uri.resolve(location.get()));
       } catch (IllegalArgumentException e) {
         throw CairnException.invalid(call.what() + ": redirect to a malformed URL");
       }

@@ -10,19 +10,24 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Answers that would make the JDK's HTTP client throw an unchecked exception (a URL it cannot send
- * to, a header value it refuses) are each one clear error naming the request.
+ * to, a header value it refuses) are each one clear error naming the request; unusual spellings
+ * docker accepts (an uppercase scheme) are followed.
  */
 class RegistryHostileAnswersTest {
   static HttpServer server;
+  static final Queue<String> requested = new ConcurrentLinkedQueue<>();
 
   @BeforeAll
   static void start() throws IOException {
@@ -44,8 +49,19 @@ class RegistryHostileAnswersTest {
   private static void answer(HttpExchange ex) throws IOException {
     try (ex) {
       String path = ex.getRequestURI().getPath();
+      requested.add(path);
       var h = ex.getResponseHeaders();
-      if (path.startsWith("/token")) {
+      if (path.startsWith("/v2/upper/")) {
+        h.set("Location", "HTTP://" + host() + "/v2/upper-redirected/manifests/1");
+        ex.sendResponseHeaders(307, -1);
+      } else if (path.startsWith("/v2/upper-realm/")) {
+        if (ex.getRequestHeaders().getFirst("Authorization") == null) {
+          h.set("WWW-Authenticate", "Bearer realm=\"HTTP://" + host() + "/token/upper\"");
+          send(ex, 401, "{}");
+        } else {
+          send(ex, 404, "{}");
+        }
+      } else if (path.startsWith("/token")) {
         send(ex, 200, path.endsWith("newline") ? "{\"token\":\"a\\nb\"}" : "{\"token\":\"t\"}");
       } else if (path.startsWith("/v2/port/")) {
         h.set("Location", "http://127.0.0.1:99999/v2/x");
@@ -95,6 +111,22 @@ class RegistryHostileAnswersTest {
             "token with a newline",
             "newline",
             "the token holds characters that cannot be sent in a header"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "a redirect, upper, /v2/upper-redirected/manifests/1",
+    "a token realm, upper-realm, /token/upper"
+  })
+  void anUppercaseSchemeIsFollowedAsDockerFollowsIt(String what, String repository, String path)
+      throws IOException {
+    try (Registry r = Registry.open(host(), RegistryOptions.defaults())) {
+      assertThatThrownBy(() -> r.manifest(repository, "1"))
+          .isInstanceOfSatisfying(
+              CairnException.class,
+              e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.NOT_FOUND));
+    }
+    assertThat(requested).contains(path);
   }
 
   @ParameterizedTest(name = "{0}")
