@@ -1,18 +1,19 @@
 package dev.cairn.tar;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.CairnException;
 import dev.cairn.testing.Tools;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Go's archive/tar, the reader tar-split and docker use, as a reference (the program
@@ -32,7 +33,7 @@ final class GoTarOracle {
     List<String> answers = Tools.runGo(new ProcessBuilder(go.toString()), input.toString());
     assertThat(answers).hasSameSizeAs(tars);
     return answers.stream()
-        .map(a -> a.equals("invalid") ? a : new String(Base64.getDecoder().decode(a), UTF8))
+        .map(a -> a.equals("invalid") ? a : new String(Base64.getDecoder().decode(a), UTF_8))
         .toList();
   }
 
@@ -54,12 +55,12 @@ final class GoTarOracle {
   static String line(TarEntry e, byte[] data) {
     int type = e.typeflag() == 0 ? '0' : e.typeflag();
     Map<String, String> pax = new TreeMap<>();
-    e.pax().forEach((k, v) -> pax.put(k, b64(v.getBytes(UTF8))));
+    e.pax().forEach((k, v) -> pax.put(k, b64(v.getBytes(UTF_8))));
     e.xattrs().forEach((k, v) -> pax.put(TarEntry.XATTR_PREFIX + k, b64(v)));
     String records =
         pax.entrySet().stream()
             .map(r -> r.getKey() + "=" + r.getValue())
-            .collect(java.util.stream.Collectors.joining(",", "{", "}"));
+            .collect(Collectors.joining(",", "{", "}"));
     if (type == 'g') {
       return type + " " + b64(e.rawName()) + " " + records;
     }
@@ -72,8 +73,8 @@ final class GoTarOracle {
         Long.toOctalString(e.mode()),
         String.valueOf(e.uid()),
         String.valueOf(e.gid()),
-        b64(e.uname().getBytes(UTF8)),
-        b64(e.gname().getBytes(UTF8)),
+        b64(e.uname().getBytes(UTF_8)),
+        b64(e.gname().getBytes(UTF_8)),
         TarEntry.headerOnly((byte) type) ? "-" : String.valueOf(e.size()),
         t.getEpochSecond() + "." + String.format("%09d", t.getNano()),
         String.valueOf(e.devMajor()),
@@ -85,6 +86,4 @@ final class GoTarOracle {
   private static String b64(byte[] b) {
     return B64.encodeToString(b);
   }
-
-  private static final java.nio.charset.Charset UTF8 = StandardCharsets.UTF_8;
 }
