@@ -188,6 +188,20 @@ class HostileLayerTest {
         "hard link target \"v/secret\" does not exist");
   }
 
+  // Found by LayerFuzzTest: after the layer's own symlinks moved what the names mean, link(2)
+  // refused the link with EPERM, which surfaced as an I/O error. Docker's apply fails here too.
+  @Test
+  void aHardlinkThatLinkRefusesAfterTheLayersOwnSymlinksIsRefusedAsBadInput() {
+    refused(
+        TestLayer.of()
+            .symlink("a/b", "..")
+            .dir("a/b/a/b/a")
+            .symlink("a/b/a", "/x")
+            .file("a/b/a/b/a/b/c/f", "")
+            .hardlink("a/b/a/b/a/b", "a/b/a/b/a"),
+        "entry \"a/b/a/b/a/b\": cannot hard link to \"a/b/a/b/a\"");
+  }
+
   // Found by LayerFuzzTest: replacing the link's name removed its target, and the link then failed
   // with a NullPointerException.
   @Test
