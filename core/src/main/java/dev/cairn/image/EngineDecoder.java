@@ -17,6 +17,7 @@ import dev.cairn.json.JsonValue.JsonArray;
 import dev.cairn.json.JsonValue.JsonNull;
 import dev.cairn.json.JsonValue.JsonObject;
 import dev.cairn.json.JsonValue.Member;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -89,6 +90,9 @@ final class EngineDecoder {
   private static final String[] ROOTFS_FIELDS = {"type", "diff_ids"};
   private static final Map<String, Integer> IMAGE_INDEX = index(IMAGE_FIELDS);
   private static final int ROOTFS = 10;
+  private static final int HISTORY = 11;
+  private static final int OS_VERSION = 12;
+  private static final int OS_FEATURES = 16;
   private static final Map<String, Integer> CONFIG_INDEX = index(CONFIG_FIELDS);
   private static final Map<String, Integer> HEALTH_INDEX = index(HEALTH_FIELDS);
   private static final Map<String, Integer> HISTORY_INDEX = index(HISTORY_FIELDS);
@@ -185,7 +189,8 @@ final class EngineDecoder {
     void decode(JsonObject o) {
       for (Member m : o.members()) {
         int f = field(IMAGE_FIELDS, IMAGE_INDEX, m.key());
-        if (f < 0 || v1Only && (f == ROOTFS || f == 11 || f == 12 || f == 16)) {
+        if (f < 0
+            || v1Only && (f == ROOTFS || f == HISTORY || f == OS_VERSION || f == OS_FEATURES)) {
           continue;
         }
         String name = IMAGE_FIELDS[f];
@@ -210,12 +215,12 @@ final class EngineDecoder {
           case 7 -> architecture = string(name, v, architecture);
           case 8 -> variant = string(name, v, variant);
           case 9 -> os = string(name, v, os);
-          case 10 -> rootFs = rootFs(name, v);
-          case 11 -> history.decode(name, v);
-          case 12 -> osVersion = string(name, v, osVersion);
+          case ROOTFS -> rootFs = rootFs(name, v);
+          case HISTORY -> history.decode(name, v);
+          case OS_VERSION -> osVersion = string(name, v, osVersion);
           case 13, 14 -> string(name, v, "");
           case 15 -> int64(name, v, 0);
-          case 16 -> osFeatures.decode(name, v);
+          case OS_FEATURES -> osFeatures.decode(name, v);
           default -> throw new IllegalStateException();
         }
       }
@@ -262,7 +267,7 @@ final class EngineDecoder {
             if (i >= backing.length) {
               EngineImage.History[] grown =
                   new EngineImage.History[Math.max(backing.length + backing.length / 2, 4)];
-              java.util.Arrays.fill(grown, ZERO);
+              Arrays.fill(grown, ZERO);
               System.arraycopy(backing, 0, grown, 0, len);
               backing = grown;
             }
@@ -280,7 +285,7 @@ final class EngineDecoder {
     }
 
     List<EngineImage.History> toList() {
-      return List.of(java.util.Arrays.copyOf(backing, len));
+      return List.of(Arrays.copyOf(backing, len));
     }
   }
 
