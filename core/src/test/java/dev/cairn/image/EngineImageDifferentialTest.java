@@ -154,6 +154,25 @@ class EngineImageDifferentialTest {
         .isFalse();
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          an empty rootfs object | {"rootfs":{}} | true
+          rootfs with its fields | {"rootfs":{"type":"layers","diff_ids":[]}} | true
+          the key in another case, as Go matches it | {"RootFS":{}} | true
+          no rootfs | {"history":[]} | false
+          a null rootfs | {"rootfs":null} | false
+          a later rootfs wins | {"rootfs":{},"rootfs":null} | false
+          a later object wins too | {"rootfs":null,"rootfs":{}} | true
+          """)
+  void whetherImageJsonHasARootfsIsWhatDecodingItSays(String name, String json, boolean has) {
+    byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+    assertThat(EngineImage.hasRootFs(Json.parseObject(bytes, "t"))).isEqualTo(has);
+    assertThat(EngineImage.decode(bytes).hasRootFs()).isEqualTo(has);
+  }
+
   @Test
   void aRepeatedHistoryDecodesIntoWhatTheEarlierOneLeft() {
     EngineImage img =
