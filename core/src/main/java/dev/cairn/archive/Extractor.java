@@ -21,6 +21,9 @@ import java.util.Map;
  * the last entry: directory metadata is applied then, as creating entries changes directory times.
  */
 final class Extractor implements EntryHandler, AutoCloseable {
+  /** Linux's PATH_MAX: a symbolic link's target is shorter. */
+  private static final int PATH_MAX = 4096;
+
   private static final int BUFFER = 1 << 20;
   private static final int FILE_FLAGS =
       Posix.O_WRONLY | Posix.O_CREAT | Posix.O_EXCL | Posix.O_NOFOLLOW;
@@ -341,6 +344,15 @@ final class Extractor implements EntryHandler, AutoCloseable {
     if (e.rawLinkname().length == 0) {
       // No file system holds one (symlink(2) fails with ENOENT, so docker's apply fails too).
       throw CairnException.invalid("symbolic link with an empty target");
+    }
+    if (e.rawLinkname().length >= PATH_MAX) {
+      // symlink(2) takes a target shorter than PATH_MAX, and fails with ENAMETOOLONG as docker's
+      // apply does.
+      throw CairnException.invalid(
+          "symbolic link target of "
+              + e.rawLinkname().length
+              + " bytes is longer than "
+              + (PATH_MAX - 1));
     }
     replaceExisting(parent, base);
     Posix.symlinkat(e.rawLinkname(), parent.fd(), base);

@@ -69,7 +69,7 @@ public final class LayerFiles implements FileSource, AutoCloseable {
       try {
         fd = Posix.openat(dir.fd(), base, OPEN_FLAGS, 0);
       } catch (PosixException e) {
-        if (e.errno() == Posix.ENOENT) {
+        if (e.errno() == Posix.ENOENT || e.errno() == Posix.ENAMETOOLONG) {
           throw new NoSuchFileException(Names.display(name));
         }
         if (e.errno() != Posix.ELOOP) {

@@ -7,6 +7,9 @@ import java.util.List;
 
 /** Tar names as lists of components inside the layer root. */
 final class Names {
+  /** The longest file name component Linux file systems take (NAME_MAX). */
+  static final int NAME_MAX = 255;
+
   private Names() {}
 
   static final byte[] WHITEOUT_PREFIX = bytes(".wh.");
@@ -21,6 +24,11 @@ final class Names {
   static List<byte[]> clean(byte[] name, String what) {
     List<byte[]> out = new ArrayList<>();
     for (byte[] c : split(name)) {
+      if (c.length > NAME_MAX) {
+        // No Linux file system holds such a name; docker's apply fails on it too (ENAMETOOLONG).
+        throw CairnException.invalid(
+            what + " has a component of " + c.length + " bytes, longer than " + NAME_MAX);
+      }
       if (isDotDot(c)) {
         if (out.isEmpty()) {
           throw CairnException.invalid(what + " leaves the layer root");

@@ -109,6 +109,9 @@ final class RootFs implements AutoCloseable {
         try {
           fd = Posix.openat(top, c, DIR_FLAGS, 0);
         } catch (PosixException e) {
+          if (e.errno() == Posix.ENAMETOOLONG && !create) {
+            return null; // no directory can have that name
+          }
           if (e.errno() == Posix.ENOENT) {
             if (!create) {
               return null;

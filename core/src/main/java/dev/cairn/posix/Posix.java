@@ -60,6 +60,7 @@ public final class Posix {
   public static final int EISDIR = 21;
   public static final int EINVAL = 22;
   public static final int ERANGE = 34;
+  public static final int ENAMETOOLONG = 36;
   public static final int ENOTEMPTY = 39;
   public static final int ELOOP = 40;
   public static final int EBUSY = 16;

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every tar case of HOSTILE.md: each layer is applied into {@code dest/} beside a {@code victim/}
@@ -94,6 +96,15 @@ class HostileLayerTest {
     assertThatThrownBy(() -> apply(layer))
         .isInstanceOf(CairnException.class)
         .hasMessageContaining(message);
+  }
+
+  @Test
+  void aSymlinkTargetOfPathMaxBytesIsRefusedAndOneByteShorterKept() throws IOException {
+    refused(
+        TestLayer.of().symlink("s", "t".repeat(4096)),
+        "entry \"s\": symbolic link target of 4096 bytes is longer than 4095");
+    apply(TestLayer.of().symlink("s", "t".repeat(4095)));
+    assertThat(Files.readSymbolicLink(dest.resolve("s")).toString()).isEqualTo("t".repeat(4095));
   }
 
   // Found by LayerFuzzTest: symlink(2) with an empty target fails with ENOENT, as in docker's
@@ -200,6 +211,15 @@ class HostileLayerTest {
             .file("a/b/a/b/a/b/c/f", "")
             .hardlink("a/b/a/b/a/b", "a/b/a/b/a"),
         "entry \"a/b/a/b/a/b\": cannot hard link to \"a/b/a/b/a\"");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"LONG", "LONG/f", "d/LONG", "d/LONG/f"})
+  void aNameWithAComponentLongerThanTheFileSystemAllowsIsRefusedAsBadInput(String name) {
+    String n = name.replace("LONG", "x".repeat(256));
+    refused(
+        TestLayer.of().dir("d").file(n, "x"),
+        "the name has a component of 256 bytes, longer than 255");
   }
 
   // Found by LayerFuzzTest: replacing the link's name removed its target, and the link then failed

@@ -20,6 +20,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class LayerFilesTest {
   @TempDir Path tmp;
@@ -74,6 +76,20 @@ class LayerFilesTest {
       assertThat(read(files, "/../../data")).isEqualTo("inside");
       // An absolute link to the host path is re-rooted: the root has no such path.
       assertThatThrownBy(() -> read(files, "host")).isInstanceOf(NoSuchFileException.class);
+    }
+  }
+
+  // Found by LayerFuzzTest: a component longer than NAME_MAX made openat fail with ENAMETOOLONG,
+  // which escaped as an I/O error; no file can have such a name, so there is none.
+  @ParameterizedTest
+  @ValueSource(strings = {"LONG", "LONG/f", "a/LONG", "a/LONG/f", "link/LONG"})
+  void aNameWithAComponentLongerThanTheFileSystemAllowsNamesNoFile(String name) throws IOException {
+    Path root = Files.createDirectory(tmp.resolve("root"));
+    Files.createDirectories(root.resolve("a"));
+    Files.createSymbolicLink(root.resolve("link"), Path.of("a"));
+    try (LayerFiles files = LayerFiles.open(root)) {
+      assertThatThrownBy(() -> read(files, name.replace("LONG", "x".repeat(256))))
+          .isInstanceOf(NoSuchFileException.class);
     }
   }
 
