@@ -32,8 +32,18 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class UploadAnswersTest {
   /** One request the registry saw. */
-  record Seen(String repository, String method, String contentRange, String connection, int size) {}
+  record Seen(
+      String repository,
+      String method,
+      String contentRange,
+      String connection,
+      String authorization,
+      int size) {}
 
+  static final String BASIC =
+      "Basic "
+          + java.util.Base64.getEncoder()
+              .encodeToString("alice:secret".getBytes(StandardCharsets.UTF_8));
   static HttpServer server;
   static final Queue<Seen> seen = new ConcurrentLinkedQueue<>();
   static final RegistryOptions OPTIONS =
@@ -68,13 +78,27 @@ class UploadAnswersTest {
       byte[] body = ex.getRequestBody().readAllBytes();
       var asked = ex.getRequestHeaders();
       String contentRange = asked.getFirst("Content-Range");
-      seen.add(
-          new Seen(repository, method, contentRange, asked.getFirst("Connection"), body.length));
       var h = ex.getResponseHeaders();
+      String authorization = asked.getFirst("Authorization");
+      if (repository.equals("guarded") && !BASIC.equals(authorization)) {
+        h.set("WWW-Authenticate", "Basic realm=\"registry\"");
+        error(ex, 401);
+        return;
+      }
+      seen.add(
+          new Seen(
+              repository,
+              method,
+              contentRange,
+              asked.getFirst("Connection"),
+              authorization,
+              body.length));
       String session = "/v2/" + repository + "/blobs/uploads/s" + seen.size() + "?_state=x";
       switch (method) {
         case "POST" -> {
-          h.set("Location", session);
+          if (!repository.equals("nolocation")) {
+            h.set("Location", session);
+          }
           if (repository.startsWith("chunked")) {
             h.set("OCI-Chunk-Min-Length", "1");
           }
@@ -314,5 +338,32 @@ class UploadAnswersTest {
     Path file = Files.write(dir.resolve("blob"), blob);
     assertThat(BlobSource.of(file, d).digest()).contains(d);
     assertThat(BlobSource.of(file, d).file()).contains(file);
+  }
+
+  @Test
+  void aSessionWithoutLocationIsRefused() {
+    assertThatThrownBy(() -> upload("nolocation", BlobSource.of(new byte[3]), UploadListener.NONE))
+        .isInstanceOfSatisfying(
+            CairnException.class, e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.INVALID))
+        .hasMessage(what("nolocation") + ": the upload answer has no Location");
+  }
+
+  @Test
+  void aFileSentByTheKernelCarriesTheCredentials(@TempDir Path dir) throws IOException {
+    byte[] blob = "a file for a registry with a password".getBytes(StandardCharsets.UTF_8);
+    Path file = Files.write(dir.resolve("blob"), blob);
+    RegistryOptions options =
+        OPTIONS.withCredentials(CredentialSource.of(host(), Credentials.basic("alice", "secret")));
+    try (Registry r = Registry.open(host(), options)) {
+      r.uploadBlob("guarded", BlobSource.of(file, Digest.sha256(blob)), UploadListener.NONE);
+    }
+    assertThat(seen)
+        .filteredOn(s -> s.method().equals("PATCH"))
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.connection()).isEqualTo("close");
+              assertThat(s.authorization()).isEqualTo(BASIC);
+            });
   }
 }
