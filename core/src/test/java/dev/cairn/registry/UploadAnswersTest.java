@@ -245,7 +245,8 @@ class UploadAnswersTest {
                     "chunked-statuslost-refused", BlobSource.of(new byte[3]), UploadListener.NONE))
         .isInstanceOfSatisfying(
             CairnException.class,
-            e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.NOT_FOUND));
+            e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.NOT_FOUND))
+        .hasMessage(what("chunked-statuslost-refused") + ": BLOB_UPLOAD_INVALID: no");
     assertThat(requests("PATCH")).hasSize(1);
     assertThat(requests("PUT")).isEmpty();
   }
@@ -255,7 +256,8 @@ class UploadAnswersTest {
     assertThatThrownBy(
             () -> upload("chunked-patch400", BlobSource.of(new byte[3]), UploadListener.NONE))
         .isInstanceOfSatisfying(
-            CairnException.class, e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.INVALID));
+            CairnException.class, e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.INVALID))
+        .hasMessage(what("chunked-patch400") + ": BLOB_UPLOAD_INVALID: no");
     assertThat(requests("PUT")).isEmpty();
   }
 
@@ -263,7 +265,8 @@ class UploadAnswersTest {
   void aRefusedPatchEndsTheUpload() {
     assertThatThrownBy(() -> upload("patch400", BlobSource.of(new byte[3]), UploadListener.NONE))
         .isInstanceOfSatisfying(
-            CairnException.class, e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.INVALID));
+            CairnException.class, e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.INVALID))
+        .hasMessage(what("patch400") + ": BLOB_UPLOAD_INVALID: no");
     assertThat(requests("PUT")).isEmpty();
   }
 
@@ -271,7 +274,8 @@ class UploadAnswersTest {
   void aRefusedPutEndsTheUpload() {
     assertThatThrownBy(() -> upload("put400", BlobSource.of(new byte[3]), UploadListener.NONE))
         .isInstanceOfSatisfying(
-            CairnException.class, e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.INVALID));
+            CairnException.class, e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.INVALID))
+        .hasMessage(what("put400") + ": BLOB_UPLOAD_INVALID: no");
   }
 
   @Test
