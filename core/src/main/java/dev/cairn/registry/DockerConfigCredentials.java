@@ -110,12 +110,16 @@ public final class DockerConfigCredentials implements CredentialSource {
     return host.equals("docker.io") ? DOCKER_HUB_KEY : host;
   }
 
-  /** Keys may be bare hosts or URLs ("https://host/v1/"); Docker Hub has several spellings. */
+  /**
+   * Keys may be bare hosts or http(s) URLs ("https://host/v1/"); Docker Hub has several spellings.
+   * As docker's file store, only those two schemes are dropped: another leaves a key of no host.
+   */
   static boolean matches(String key, String host) {
     String k = key;
-    int scheme = k.indexOf("://");
-    if (scheme >= 0) {
-      k = k.substring(scheme + 3);
+    for (String scheme : List.of("http://", "https://")) {
+      if (k.startsWith(scheme)) {
+        k = k.substring(scheme.length());
+      }
     }
     int slash = k.indexOf('/');
     if (slash >= 0) {

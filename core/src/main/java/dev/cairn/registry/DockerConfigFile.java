@@ -196,8 +196,4 @@ final class DockerConfigFile {
       default -> w.ascii("null");
     }
   }
-
-  static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
 }

@@ -82,7 +82,12 @@ record TagList(String repository, URI page) implements RegistryOperation<TagList
         continue;
       }
       String target = p.substring(1, close);
-      for (String param : p.substring(close + 1).split(";")) {
+      // RFC 8288: the parameters follow ";" after the target; text before it is no parameter
+      String params = p.substring(close + 1).strip();
+      if (!params.startsWith(";")) {
+        continue;
+      }
+      for (String param : params.substring(1).split(";")) {
         String[] kv = param.trim().split("=", 2);
         if (kv.length == 2
             && kv[0].trim().equalsIgnoreCase("rel")

@@ -40,6 +40,9 @@ class ChallengeTest {
             "a value with '/' and a token68 tail",
             "Bearer token=abc/def==,x=y",
             List.of(bearer(Map.of("token", "abc/def==", "x", "y")))),
+        // as Distribution's parser: a value may be empty, even at the very end
+        Arguments.of(
+            "an empty value at the end", "Bearer realm=", List.of(bearer(Map.of("realm", "")))),
         Arguments.of(
             "every tchar in a scheme and a name",
             "AZaz09!#$%&'*+-.^_`|~ AZaz09!#$%&'*+-.^_`|~=v",

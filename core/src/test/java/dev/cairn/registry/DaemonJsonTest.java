@@ -39,6 +39,23 @@ class DaemonJsonTest {
   }
 
   @Test
+  void theFileTheEnvironmentNamesIsTheOneRead() throws IOException {
+    Path file =
+        Files.writeString(dir.resolve("elsewhere.json"), "{\"insecure-registries\": [\"r.lan\"]}");
+    assertThat(DaemonJson.load(Map.of("CAIRN_DAEMON_JSON", file.toString())))
+        .isEqualTo(new DaemonJson(List.of(), List.of("r.lan"), file));
+  }
+
+  // docker checks a mirror's scheme, path and user, not its port: the host is kept as written
+  @Test
+  void aMirrorsPortIsKeptAsWrittenEvenZero() {
+    assertThat(DaemonJson.mirror("https://mirror.lan:0", null))
+        .isEqualTo(new Mirror("mirror.lan:0", false, PullFromMirror.ALL));
+    assertThat(DaemonJson.mirror("http://mirror.lan:1/", null))
+        .isEqualTo(new Mirror("mirror.lan:1", true, PullFromMirror.ALL));
+  }
+
+  @Test
   void aMirrorThatIsNotDockersFormIsAnErrorNamingTheFile() throws IOException {
     Path file =
         Files.writeString(

@@ -82,6 +82,34 @@ class DockerConfigCredentialsTest {
   }
 
   @Test
+  void dockerHubsHelperIsItsOwnEntryElseIndexDockerIosAndNoOtherHostsEntry() throws IOException {
+    Path bin = Files.createDirectories(temp.resolve("bin"));
+    for (String name : new String[] {"hub", "index"}) {
+      helper(
+          bin,
+          "docker-credential-" + name,
+          "#!/bin/sh\necho '{\"Username\":\"%s\",\"Secret\":\"pw\"}'\n".formatted(name));
+    }
+    String auths =
+        "\"auths\": {\"registry.example\": {\"auth\": \"%s\"}}".formatted(b64("inline:pw"));
+    Path both =
+        Files.writeString(
+            temp.resolve("both.json"),
+            "{\"credHelpers\": {\"docker.io\": \"hub\", \"index.docker.io\": \"index\"}}");
+    Path index =
+        Files.writeString(
+            temp.resolve("index.json"),
+            "{\"credHelpers\": {\"index.docker.io\": \"index\"}, " + auths + "}");
+
+    assertThat(DockerConfigCredentials.load(both, bin).credentials("docker.io"))
+        .contains(Credentials.basic("hub", "pw"));
+    assertThat(DockerConfigCredentials.load(index, bin).credentials("docker.io"))
+        .contains(Credentials.basic("index", "pw"));
+    assertThat(DockerConfigCredentials.load(index, bin).credentials("registry.example"))
+        .contains(Credentials.basic("inline", "pw"));
+  }
+
+  @Test
   void credentialsNeverShowTheirSecrets() {
     assertThat(Credentials.basic("alice", "s3cr3t").toString()).doesNotContain("s3cr3t");
     assertThat(Credentials.identityToken("t0k3n").toString()).doesNotContain("t0k3n");
@@ -97,6 +125,8 @@ class DockerConfigCredentialsTest {
     "registry.example, registry.example, true",
     "https://registry.example/v2/, registry.example, true",
     "http://registry.example:5000, registry.example:5000, true",
+    "ftp://registry.example, registry.example, false",
+    "://registry.example, registry.example, false",
     "registry.example:5000, registry.example, false",
     "other.example, registry.example, false",
     "https://index.docker.io/v1/, docker.io, true",

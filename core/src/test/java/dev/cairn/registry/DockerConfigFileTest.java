@@ -55,6 +55,15 @@ class DockerConfigFileTest {
         .hasMessage(file + ": larger than 4 MiB");
   }
 
+  @Test
+  void aFileOfExactlyFourMebibytesIsRead() throws Exception {
+    Path file = dir.resolve("config.json");
+    Files.write(
+        file, ("{" + " ".repeat(4 * 1024 * 1024 - 2) + "}").getBytes(StandardCharsets.UTF_8));
+    assertThat(Files.size(file)).isEqualTo(4 * 1024 * 1024);
+    assertThat(DockerConfigFile.read(file).holds("r", "", "")).isFalse();
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(
       delimiter = '|',
@@ -79,6 +88,7 @@ class DockerConfigFileTest {
       value = {
         "the same pair in auth | {\"auth\":\"AUTH(u:p)\"} | u | p | true",
         "a password with a colon | {\"auth\":\"AUTH(u:p:q)\"} | u | p:q | true",
+        "an empty user in auth | {\"auth\":\"AUTH(:p)\"} | '' | p | true",
         "another password | {\"auth\":\"AUTH(u:x)\"} | u | p | false",
         "auth without a colon | {\"auth\":\"AUTH(up)\"} | u | p | false",
         "auth that is no base64 | {\"auth\":\"%%%\"} | u | p | false",

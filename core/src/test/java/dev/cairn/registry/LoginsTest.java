@@ -127,4 +127,46 @@ class LoginsTest {
         .hasMessageStartingWith("login to " + registry.host() + " failed: ");
     assertThat(dir.resolve("config.json")).doesNotExist();
   }
+
+  private Map<String, String> withHelper(String script) throws Exception {
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Path p = Files.writeString(bin.resolve("docker-credential-fake"), script);
+    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.writeString(dir.resolve("config.json"), "{\"credsStore\": \"fake\"}");
+    return Map.of("DOCKER_CONFIG", dir.toString(), "HOME", dir.toString(), "PATH", bin.toString());
+  }
+
+  @Test
+  void withAHelperTheSecretGoesToItAndTheFileKeepsAnEmptyEntry() throws Exception {
+    Map<String, String> env =
+        withHelper("#!/bin/sh\nread -r line\nprintf '%s' \"$line\" > \"$DOCKER_CONFIG/stored\"\n");
+
+    Logins.Login login =
+        Logins.login(registry.host(), Credentials.basic("alice", "secret"), options, env);
+
+    assertThat(login)
+        .isEqualTo(new Logins.Login(registry.host(), dir.resolve("config.json"), "fake", true));
+    assertThat(Files.readString(dir.resolve("stored")))
+        .isEqualTo(
+            "{\"ServerURL\":\""
+                + registry.host()
+                + "\",\"Username\":\"alice\",\"Secret\":\"secret\"}");
+    assertThat(Files.readString(dir.resolve("config.json")))
+        .isEqualTo(
+            "{\n\t\"auths\": {\n\t\t\""
+                + registry.host()
+                + "\": {}\n\t},\n\t\"credsStore\": \"fake\"\n}");
+  }
+
+  @Test
+  void aHelperThatCannotStoreFailsTheLoginWithItsMessageAndWritesNothing() throws Exception {
+    Map<String, String> env = withHelper("#!/bin/sh\necho 'keychain is full'\nexit 1\n");
+
+    assertThatThrownBy(
+            () -> Logins.login(registry.host(), Credentials.basic("alice", "secret"), options, env))
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessage("credential helper docker-credential-fake store failed: keychain is full");
+    assertThat(Files.readString(dir.resolve("config.json")))
+        .isEqualTo("{\"credsStore\": \"fake\"}");
+  }
 }
