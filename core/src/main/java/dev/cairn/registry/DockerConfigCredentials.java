@@ -116,10 +116,10 @@ public final class DockerConfigCredentials implements CredentialSource {
    */
   static boolean matches(String key, String host) {
     String k = key;
-    for (String scheme : List.of("http://", "https://")) {
-      if (k.startsWith(scheme)) {
-        k = k.substring(scheme.length());
-      }
+    if (k.startsWith("http://")) {
+      k = k.substring("http://".length());
+    } else if (k.startsWith("https://")) {
+      k = k.substring("https://".length());
     }
     int slash = k.indexOf('/');
     if (slash >= 0) {
