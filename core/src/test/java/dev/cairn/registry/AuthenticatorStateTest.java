@@ -176,4 +176,17 @@ class AuthenticatorStateTest {
     assertThatThrownBy(() -> Authenticator.token(over, "w", Instant.EPOCH))
         .hasMessage("w: token answer larger than 64 KiB");
   }
+
+  @Test
+  void anInterruptedTokenRequestEndsInAnInterruptedIoExceptionKeepingTheFlag() {
+    Authenticator auth = authenticator(CredentialSource.none());
+    Thread.currentThread().interrupt();
+    try {
+      assertThatThrownBy(() -> auth.unauthorized(List.of(bearer()), "repository:a:pull"))
+          .isInstanceOf(java.io.InterruptedIOException.class)
+          .hasMessage("getting a token for reg from 127.0.0.1: interrupted");
+    } finally {
+      assertThat(Thread.interrupted()).isTrue();
+    }
+  }
 }

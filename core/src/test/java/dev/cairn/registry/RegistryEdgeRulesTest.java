@@ -156,4 +156,26 @@ class RegistryEdgeRulesTest {
           .isEqualTo(URI.create("http://auth.example/token"));
     }
   }
+
+  @Test
+  void aWaitInterruptedEndsInAnInterruptedIoExceptionKeepingTheFlag() {
+    Thread.currentThread().interrupt();
+    try {
+      assertThatThrownBy(() -> Transport.pause(Duration.ofMinutes(1)))
+          .isInstanceOf(java.io.InterruptedIOException.class)
+          .hasMessage("interrupted while waiting to retry");
+    } finally {
+      assertThat(Thread.interrupted()).isTrue();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"127.0.0.1:5000, http://127.0.0.1:5000/v2/", "reg.example, https://reg.example/v2/"})
+  void closingAnEndpointShutsItsClientDown(String host, URI uri) throws Exception {
+    Endpoint e = new Endpoint(host, host, RegistryOptions.defaults());
+    java.net.http.HttpClient client = e.client(uri);
+    e.close();
+    // A bound on waiting, not a measure: shutdownNow ends an idle client at once.
+    assertThat(client.awaitTermination(Duration.ofSeconds(30))).isTrue();
+  }
 }

@@ -293,4 +293,36 @@ class RegistryWireRulesTest {
       assertThat(List.copyOf(s.requests)).hasSize(1);
     }
   }
+
+  @Test
+  void anInterruptedRequestEndsInAnInterruptedIoExceptionKeepingTheFlag() throws IOException {
+    try (var s = ScriptedRegistry.start(ex -> ScriptedRegistry.send(ex, 404, ""));
+        Registry r = Registry.open(s.host(), noRetry())) {
+      Thread.currentThread().interrupt();
+      try {
+        assertThatThrownBy(() -> r.manifest("a", "x"))
+            .isInstanceOf(java.io.InterruptedIOException.class)
+            .hasMessage("fetching manifest x of a from " + s.host() + ": interrupted");
+      } finally {
+        assertThat(Thread.interrupted()).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void anAnswerCutShortAfterItsHeadersIsAFailureToReachTheRegistry() throws IOException {
+    try (var s =
+            ScriptedRegistry.start(
+                ex -> {
+                  ex.sendResponseHeaders(200, 100);
+                  ex.getResponseBody().write(new byte[10]);
+                });
+        Registry r = Registry.open(s.host(), noRetry(), ANY)) {
+      assertThatThrownBy(() -> r.manifest("a", "x"))
+          .isInstanceOfSatisfying(
+              CairnException.class,
+              e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.UNAVAILABLE))
+          .hasMessageStartingWith("fetching manifest x of a from " + s.host() + ": ");
+    }
+  }
 }
