@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What the authenticator keeps between requests: which challenge it answers, how long a token
@@ -188,5 +190,16 @@ class AuthenticatorStateTest {
     } finally {
       assertThat(Thread.interrupted()).isTrue();
     }
+  }
+
+  @ParameterizedTest(name = "U+{0}")
+  @ValueSource(ints = {0x20, 0x7f})
+  void aTokenWithASpaceOrAControlCharacterIsRefused(int ch) {
+    String json = "{\"token\":\"a" + Character.toString(ch) + "b\"}";
+    assertThatThrownBy(
+            () -> Authenticator.token(json.getBytes(StandardCharsets.UTF_8), "w", Instant.EPOCH))
+        .isInstanceOfSatisfying(
+            CairnException.class, e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.INVALID))
+        .hasMessage("w: the token holds characters that cannot be sent in a header");
   }
 }
