@@ -186,7 +186,7 @@ final class BlobUpload {
         }
       }
     }
-    expect(r, 202, what);
+    expectSuccess(r, what);
     session = location(r, what);
     DigestingInputStream in = streamed.get();
     if (in == null) {
@@ -212,7 +212,7 @@ final class BlobUpload {
     URI put = URI.create(session + sep + "digest=" + encode(digest.toString()));
     HttpResponse<InputStream> r =
         send("PUT", put, scope, what, Map.of("Content-Type", OCTETS), null);
-    expect(r, 201, what);
+    expectSuccess(r, what);
     return new UploadedBlob(digest, size);
   }
 
@@ -227,6 +227,17 @@ final class BlobUpload {
         return n;
       }
     };
+  }
+
+  /**
+   * A PATCH or PUT of the upload: any 2xx succeeds, as in docker's distribution client (the spec
+   * names 202 and 201; registries differ).
+   */
+  void expectSuccess(HttpResponse<InputStream> r, String what) throws IOException {
+    if (r.statusCode() / 100 != 2) {
+      throw RegistryErrors.of(r, what);
+    }
+    Transport.discard(r);
   }
 
   void expect(HttpResponse<InputStream> r, int status, String what) throws IOException {

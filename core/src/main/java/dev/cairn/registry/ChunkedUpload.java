@@ -99,7 +99,7 @@ final class ChunkedUpload {
             CairnException.Kind.UNAVAILABLE,
             what + ": the registry refused bytes " + offset + "-" + last + " and holds " + held);
       }
-      upload.expect(r, 202, what);
+      upload.expectSuccess(r, what);
       OptionalLong end = end(r, what);
       if (end.isPresent() && end.getAsLong() != last) {
         throw new CairnException(

@@ -127,7 +127,7 @@ final class FilePatch {
     }
   }
 
-  /** Reads the answer's head: a 202 with a Location. */
+  /** Reads the answer's head: a 2xx (202 as the spec says, any as docker takes) with a Location. */
   private static URI answer(InputStream in, URI session, String what) throws IOException {
     String status = line(in);
     String[] parts = status.split(" ", 3);
@@ -142,7 +142,7 @@ final class FilePatch {
         location = header.substring(colon + 1).trim();
       }
     }
-    if (!parts[1].equals("202")) {
+    if (!parts[1].matches("2[0-9][0-9]")) {
       throw new IOException("answered " + CairnException.quote(status));
     }
     if (location == null) {

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * An upload against a registry that answers in ways Distribution does not, or asks for chunks: what
@@ -99,7 +101,7 @@ class UploadAnswersTest {
           if (!repository.equals("nolocation")) {
             h.set("Location", session);
           }
-          if (repository.startsWith("chunked")) {
+          if (repository.contains("chunked")) {
             h.set("OCI-Chunk-Min-Length", "1");
           }
           ex.sendResponseHeaders(repository.equals("post200") ? 200 : 202, -1);
@@ -123,7 +125,7 @@ class UploadAnswersTest {
             if (!repository.endsWith("norange")) {
               h.set("Range", "0-" + end);
             }
-            ex.sendResponseHeaders(202, -1);
+            ex.sendResponseHeaders(repository.startsWith("other2xx") ? 204 : 202, -1);
           }
         }
         case "GET" -> {
@@ -137,7 +139,7 @@ class UploadAnswersTest {
           if (repository.equals("put400")) {
             error(ex, 400);
           } else {
-            ex.sendResponseHeaders(201, -1);
+            ex.sendResponseHeaders(repository.startsWith("other2xx") ? 200 : 201, -1);
           }
         }
         default -> error(ex, 405);
@@ -276,6 +278,16 @@ class UploadAnswersTest {
         .isInstanceOfSatisfying(
             CairnException.class, e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.INVALID))
         .hasMessage(what("put400") + ": BLOB_UPLOAD_INVALID: no");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"other2xx", "other2xx-chunked"})
+  void aPatchAnswered204AndAPutAnswered200SucceedAsDockersClientTakesAny2xx(String repository)
+      throws IOException {
+    byte[] blob = "some bytes".getBytes(StandardCharsets.UTF_8);
+    UploadedBlob done = upload(repository, BlobSource.of(blob), UploadListener.NONE);
+    assertThat(done).isEqualTo(new UploadedBlob(Digest.sha256(blob), blob.length));
+    assertThat(requests("PUT")).hasSize(1);
   }
 
   @Test
