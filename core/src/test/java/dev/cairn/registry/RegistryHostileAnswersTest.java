@@ -1,17 +1,13 @@
 package dev.cairn.registry;
 
+import static dev.cairn.registry.ScriptedRegistry.redirect;
+import static dev.cairn.registry.ScriptedRegistry.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.cairn.CairnException;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,69 +22,54 @@ import org.junit.jupiter.params.provider.MethodSource;
  * docker accepts (an uppercase scheme) are followed.
  */
 class RegistryHostileAnswersTest {
-  static HttpServer server;
-  static final Queue<String> requested = new ConcurrentLinkedQueue<>();
+  static ScriptedRegistry server;
 
   @BeforeAll
   static void start() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/", RegistryHostileAnswersTest::answer);
-    server.start();
+    server = ScriptedRegistry.start(RegistryHostileAnswersTest::answer);
   }
 
   @AfterAll
   static void stop() {
-    server.stop(0);
+    server.close();
   }
 
   static String host() {
-    return "127.0.0.1:" + server.getAddress().getPort();
+    return server.host();
   }
 
   /** Each repository misbehaves in its own way. */
   private static void answer(HttpExchange ex) throws IOException {
-    try (ex) {
-      String path = ex.getRequestURI().getPath();
-      requested.add(path);
-      var h = ex.getResponseHeaders();
-      if (path.startsWith("/v2/upper/")) {
-        h.set("Location", "HTTP://" + host() + "/v2/upper-redirected/manifests/1");
-        ex.sendResponseHeaders(307, -1);
-      } else if (path.startsWith("/v2/upper-realm/")) {
-        if (ex.getRequestHeaders().getFirst("Authorization") == null) {
-          h.set("WWW-Authenticate", "Bearer realm=\"HTTP://" + host() + "/token/upper\"");
-          send(ex, 401, "{}");
-        } else {
-          send(ex, 404, "{}");
-        }
-      } else if (path.startsWith("/token")) {
-        send(ex, 200, path.endsWith("newline") ? "{\"token\":\"a\\nb\"}" : "{\"token\":\"t\"}");
-      } else if (path.startsWith("/v2/port/")) {
-        h.set("Location", "http://127.0.0.1:99999/v2/x");
-        ex.sendResponseHeaders(307, -1);
-      } else if (path.startsWith("/v2/nohost/")) {
-        h.set("Location", "http:/v2/x");
-        ex.sendResponseHeaders(307, -1);
-      } else if (path.startsWith("/v2/realm/")) {
-        h.set("WWW-Authenticate", "Bearer realm=\"http://127.0.0.1:65536/token\"");
+    String path = ex.getRequestURI().getPath();
+    var h = ex.getResponseHeaders();
+    if (path.startsWith("/v2/upper/")) {
+      redirect(ex, 307, "HTTP://" + host() + "/v2/upper-redirected/manifests/1");
+    } else if (path.startsWith("/v2/upper-realm/")) {
+      if (ex.getRequestHeaders().getFirst("Authorization") == null) {
+        h.set("WWW-Authenticate", "Bearer realm=\"HTTP://" + host() + "/token/upper\"");
         send(ex, 401, "{}");
-      } else if (path.startsWith("/v2/newline/")) {
-        if (ex.getRequestHeaders().getFirst("Authorization") == null) {
-          h.set("WWW-Authenticate", "Bearer realm=\"http://" + host() + "/token/newline\"");
-          send(ex, 401, "{}");
-        } else {
-          send(ex, 404, "{}");
-        }
       } else {
         send(ex, 404, "{}");
       }
+    } else if (path.startsWith("/token")) {
+      send(ex, 200, path.endsWith("newline") ? "{\"token\":\"a\\nb\"}" : "{\"token\":\"t\"}");
+    } else if (path.startsWith("/v2/port/")) {
+      redirect(ex, 307, "http://127.0.0.1:99999/v2/x");
+    } else if (path.startsWith("/v2/nohost/")) {
+      redirect(ex, 307, "http:/v2/x");
+    } else if (path.startsWith("/v2/realm/")) {
+      h.set("WWW-Authenticate", "Bearer realm=\"http://127.0.0.1:65536/token\"");
+      send(ex, 401, "{}");
+    } else if (path.startsWith("/v2/newline/")) {
+      if (ex.getRequestHeaders().getFirst("Authorization") == null) {
+        h.set("WWW-Authenticate", "Bearer realm=\"http://" + host() + "/token/newline\"");
+        send(ex, 401, "{}");
+      } else {
+        send(ex, 404, "{}");
+      }
+    } else {
+      send(ex, 404, "{}");
     }
-  }
-
-  private static void send(HttpExchange ex, int status, String body) throws IOException {
-    byte[] b = body.getBytes(StandardCharsets.UTF_8);
-    ex.sendResponseHeaders(status, b.length);
-    ex.getResponseBody().write(b);
   }
 
   static Stream<Arguments> answers() {
@@ -126,7 +107,7 @@ class RegistryHostileAnswersTest {
               CairnException.class,
               e -> assertThat(e.kind()).isEqualTo(CairnException.Kind.NOT_FOUND));
     }
-    assertThat(requested).contains(path);
+    assertThat(server.requests(path)).isNotEmpty();
   }
 
   @ParameterizedTest(name = "{0}")

@@ -1,19 +1,14 @@
 package dev.cairn.registry;
 
+import static dev.cairn.registry.ScriptedRegistry.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.cairn.CairnException;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,76 +19,61 @@ import org.junit.jupiter.api.Test;
  * client sends for them: its Accept header and the token scope it asks for.
  */
 class TagListTest {
-  static HttpServer server;
-  static final Queue<String> accepts = new ConcurrentLinkedQueue<>();
-  static final Queue<String> tokenQueries = new ConcurrentLinkedQueue<>();
+  static ScriptedRegistry server;
 
   @BeforeAll
   static void start() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/", TagListTest::answer);
-    server.start();
+    server = ScriptedRegistry.start(TagListTest::answer);
   }
 
   @AfterAll
   static void stop() {
-    server.stop(0);
+    server.close();
   }
 
   static String host() {
-    return "127.0.0.1:" + server.getAddress().getPort();
+    return server.host();
   }
 
   private static void answer(HttpExchange ex) throws IOException {
-    try (ex) {
-      String path = ex.getRequestURI().getPath();
-      String query = ex.getRequestURI().getRawQuery();
-      var h = ex.getResponseHeaders();
-      if (path.equals("/token")) {
-        tokenQueries.add(query);
-        send(ex, 200, "{\"token\":\"t\"}");
-        return;
-      }
-      if (!path.endsWith("/tags/list")) {
-        send(ex, 404, "{}");
-        return;
-      }
-      accepts.add(String.valueOf(ex.getRequestHeaders().getFirst("Accept")));
-      switch (path) {
-        case "/v2/exact/tags/list" -> {
-          String page = "{\"name\":\"exact\",\"tags\":[\"a\"]}";
-          send(ex, 200, page + " ".repeat(TagList.MAX_PAGE - page.length()));
-        }
-        case "/v2/null/tags/list" -> send(ex, 200, "{\"name\":\"null\",\"tags\":null}");
-        case "/v2/string/tags/list" -> send(ex, 200, "{\"name\":\"string\",\"tags\":\"a\"}");
-        case "/v2/links/tags/list" -> {
-          if (query == null) {
-            h.add("Link", "</v2/links/tags/list?last=z>; rel=\"prev\"");
-            h.add("Link", "</v2/links/tags/list?last=a>; rel=\"next\"");
-            send(ex, 200, "{\"name\":\"links\",\"tags\":[\"a\"]}");
-          } else {
-            send(ex, 200, "{\"name\":\"links\",\"tags\":[\"b\"]}");
-          }
-        }
-        case "/v2/scoped/tags/list" -> {
-          if (ex.getRequestHeaders().getFirst("Authorization") == null) {
-            h.set(
-                "WWW-Authenticate",
-                "Bearer realm=\"http://" + host() + "/token\",service=\"tags\"");
-            send(ex, 401, "{}");
-          } else {
-            send(ex, 200, "{\"name\":\"scoped\",\"tags\":[\"s\"]}");
-          }
-        }
-        default -> send(ex, 404, "{}");
-      }
+    String path = ex.getRequestURI().getPath();
+    String query = ex.getRequestURI().getRawQuery();
+    var h = ex.getResponseHeaders();
+    if (path.equals("/token")) {
+      send(ex, 200, "{\"token\":\"t\"}");
+      return;
     }
-  }
-
-  private static void send(HttpExchange ex, int status, String body) throws IOException {
-    byte[] b = body.getBytes(StandardCharsets.UTF_8);
-    ex.sendResponseHeaders(status, b.length);
-    ex.getResponseBody().write(b);
+    if (!path.endsWith("/tags/list")) {
+      send(ex, 404, "{}");
+      return;
+    }
+    switch (path) {
+      case "/v2/exact/tags/list" -> {
+        String page = "{\"name\":\"exact\",\"tags\":[\"a\"]}";
+        send(ex, 200, page + " ".repeat(TagList.MAX_PAGE - page.length()));
+      }
+      case "/v2/null/tags/list" -> send(ex, 200, "{\"name\":\"null\",\"tags\":null}");
+      case "/v2/string/tags/list" -> send(ex, 200, "{\"name\":\"string\",\"tags\":\"a\"}");
+      case "/v2/links/tags/list" -> {
+        if (query == null) {
+          h.add("Link", "</v2/links/tags/list?last=z>; rel=\"prev\"");
+          h.add("Link", "</v2/links/tags/list?last=a>; rel=\"next\"");
+          send(ex, 200, "{\"name\":\"links\",\"tags\":[\"a\"]}");
+        } else {
+          send(ex, 200, "{\"name\":\"links\",\"tags\":[\"b\"]}");
+        }
+      }
+      case "/v2/scoped/tags/list" -> {
+        if (ex.getRequestHeaders().getFirst("Authorization") == null) {
+          h.set(
+              "WWW-Authenticate", "Bearer realm=\"http://" + host() + "/token\",service=\"tags\"");
+          send(ex, 401, "{}");
+        } else {
+          send(ex, 200, "{\"name\":\"scoped\",\"tags\":[\"s\"]}");
+        }
+      }
+      default -> send(ex, 404, "{}");
+    }
   }
 
   private static List<String> tags(String repository) throws IOException {
@@ -104,9 +84,9 @@ class TagListTest {
 
   @Test
   void aPageOfExactlyTheLimitIsReadAndTheClientAsksForJson() throws IOException {
-    accepts.clear();
     assertThat(tags("exact")).containsExactly("a");
-    assertThat(accepts).containsExactly("application/json");
+    assertThat(server.requests("/v2/exact/").stream().map(r -> r.header("Accept")))
+        .containsExactly("application/json");
   }
 
   @Test
@@ -129,9 +109,9 @@ class TagListTest {
 
   @Test
   void theTokenIsAskedForWithThePullScopeOfTheRepository() throws IOException {
-    tokenQueries.clear();
     assertThat(tags("scoped")).containsExactly("s");
-    assertThat(tokenQueries).containsExactly("service=tags&scope=repository%3Ascoped%3Apull");
+    assertThat(server.requests("/token").stream().map(ScriptedRegistry.Request::query))
+        .containsExactly("service=tags&scope=repository%3Ascoped%3Apull");
   }
 
   // RFC 8288: a link's parameters follow ';'; Distribution's client skips a link without one
