@@ -13,8 +13,9 @@
 # into core/target-fuzz; ./test.sh keeps release 25 and replays the seeds without instrumentation.
 # Per input: 10 s of time (libFuzzer's -timeout), 1 GiB of heap (an OutOfMemoryError is a finding).
 # Prints one line per round and a summary: executions, coverage (libFuzzer's cov: and ft:
-# counters), corpus size, findings. Logs go to core/target-fuzz/fuzz-logs/; `report` sums them per
-# harness over every campaign (a Markdown table: the README's).
+# counters), corpus size, findings. Logs go to core/target-fuzz/fuzz-logs/; each round also adds a
+# line to bench/fuzz-campaigns.tsv, which the repository keeps so that the figures outlive the
+# machine that ran them. `report` sums that record per harness (a Markdown table: the README's).
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 cd "$here"
@@ -29,25 +30,17 @@ if [ "${1:-}" = list ]; then
   done
   exit 0
 fi
+record=bench/fuzz-campaigns.tsv
 if [ "${1:-}" = report ]; then
   printf '| harness | executions | CPU-minutes | cov | ft | corpus | findings |\n'
   printf '| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n'
-  for log in core/target-fuzz/fuzz-logs/*.log; do
-    [ -e "$log" ] || continue
-    name=$(basename "$log" .log)
-    name=${name%-*-*-*} # the stamp and round
-    last=$(grep -aE '^#[0-9]+[[:space:]]+(pulse|NEW|REDUCE|DONE|INITED)' "$log" | tail -1 || true)
-    n=$(sed -nE 's/^Done ([0-9]+) runs.*/\1/p' "$log" | tail -1)
-    [ -n "$n" ] || n=$(sed -nE 's/^#([0-9]+).*/\1/p' <<<"$last")
-    read -r u s < <(tail -1 "$log.cpu" 2>/dev/null) || { u=0; s=0; }
-    printf '%s %s %s %s %s %s %s\n' "$name" "${n:-0}" "$(awk -v a="$u" -v b="$s" 'BEGIN { print a + b }')" \
-      "$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<<"$last")" "$(sed -nE 's/.* ft: ([0-9]+).*/\1/p' <<<"$last")" \
-      "$(sed -nE 's/.* corp: ([0-9]+).*/\1/p' <<<"$last")" "$(grep -ac 'Test unit written to' "$log" || true)"
-  done | awk '
-    { e[$1] += $2; c[$1] += $3; if ($4 > cov[$1]) cov[$1] = $4; if ($5 > ft[$1]) ft[$1] = $5
-      if ($6 != "") corp[$1] = $6; f[$1] += $7 }
+  # Columns: harness, round's start (UTC), executions, CPU-seconds, cov, ft, corpus, findings.
+  awk -F'\t' '
+    /^#/ || $1 == "harness" { next }
+    { e[$1] += $3; c[$1] += $4; if ($5 > cov[$1]) cov[$1] = $5; if ($6 > ft[$1]) ft[$1] = $6
+      corp[$1] = $7; f[$1] += $8 }
     END { for (k in e) printf "| %s | %d | %.1f | %d | %d | %d | %d |\n", k, e[k], c[k] / 60, cov[k], ft[k], corp[k], f[k] }
-  ' | sort
+  ' "$record" | sort
   exit 0
 fi
 target=${1:?usage: bench/fuzz.sh TARGET MINUTES | list | report}
@@ -55,6 +48,9 @@ minutes=${2:?usage: bench/fuzz.sh TARGET MINUTES | list}
 round=5
 rounds=$(((minutes + round - 1) / round))
 
+cls=${target%%#*}
+name=$target
+[ "$("$here/bench/fuzz.sh" list | grep -c "^$cls#")" -gt 1 ] || name=$cls
 build=(-o -q -pl core -Dcairn.target=target-fuzz -Dmaven.compiler.release=23 -Djazzer.hooks=true)
 logs=core/target-fuzz/fuzz-logs
 mkdir -p "$logs"
@@ -78,6 +74,8 @@ for ((r = 1; r <= rounds; r++)); do
   k=$(sed -nE 's/.* corp: ([0-9]+).*/\1/p' <<<"$last")
   found=$(grep -acE '== Java Exception|Test unit written to|FuzzTestFindingException' "$log" || true)
   read -r u s < <(tail -1 "$log.cpu") || { u=0; s=0; }
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$(date -u -d "@$start" +%FT%TZ)" "${n:-0}" \
+    "$(awk -v a="$u" -v b="$s" 'BEGIN { print a + b }')" "${c:-0}" "${f:-0}" "${k:-0}" "$((found > 0))" >>"$record"
   execs=$((execs + ${n:-0}))
   cov=$(( ${c:-0} > cov ? ${c:-0} : cov ))
   ft=$(( ${f:-0} > ft ? ${f:-0} : ft ))
