@@ -93,7 +93,10 @@ class EnginePullDifferentialTest {
   /**
    * Progress as the docker CLI prints it off a terminal, taken apart: the lines about the whole
    * pull or push in order, and each layer's lines in order. Layers run at once, so how their lines
-   * interleave differs from run to run; {@code Waiting} depends on which started first.
+   * interleave differs from run to run; {@code Waiting} depends on which started first. dockerd's
+   * transfer hands each watcher only the latest update, so a {@code Verifying Checksum} that {@code
+   * Download complete} follows at once can be lost on a busy machine: it is put back where dockerd
+   * always sends it, so that the comparison does not hang on timing.
    */
   record Progress(List<String> lines, Map<String, List<String>> layers) {
     static Progress of(String out) {
@@ -102,8 +105,13 @@ class EnginePullDifferentialTest {
       for (String line : out.lines().toList()) {
         Matcher m = LAYER_ROW.matcher(line);
         if (m.matches()) {
+          List<String> layer = layers.computeIfAbsent(m.group(1), k -> new ArrayList<>());
+          if (m.group(2).equals("Download complete")
+              && (layer.isEmpty() || !layer.getLast().equals("Verifying Checksum"))) {
+            layer.add("Verifying Checksum");
+          }
           if (!m.group(2).equals("Waiting")) {
-            layers.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(m.group(2));
+            layer.add(m.group(2));
           }
         } else {
           lines.add(line);
