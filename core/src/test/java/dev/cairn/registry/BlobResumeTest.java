@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.cairn.CairnException;
 import dev.cairn.digest.Digest;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,44 +41,32 @@ class BlobResumeTest {
           "nonumber", "bytes x-9/10",
           "badtotal", "bytes 5-9/ten");
 
-  static HttpServer server;
+  static ScriptedRegistry server;
   static final RegistryOptions OPTIONS =
       RegistryOptions.defaults().withRetry(new RetryPolicy(3, Duration.ZERO, Duration.ZERO));
 
   @BeforeAll
   static void start() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/", BlobResumeTest::answer);
-    server.start();
+    server = ScriptedRegistry.start(BlobResumeTest::answer);
   }
 
   @AfterAll
   static void stop() {
-    server.stop(0);
+    server.close();
   }
 
   static String host() {
-    return "127.0.0.1:" + server.getAddress().getPort();
+    return server.host();
   }
 
   private static void answer(HttpExchange ex) throws IOException {
-    String repository = ex.getRequestURI().getPath().split("/")[2];
+    String repository = ScriptedRegistry.request(ex).repository();
     String range = ex.getRequestHeaders().getFirst("Range");
     if (repository.equals("unasked206") || repository.equals("nocontent")) {
-      try (ex) {
-        ex.sendResponseHeaders(repository.equals("nocontent") ? 204 : 206, -1);
-      }
-      return;
-    }
-    if (range == null) {
-      // Half the blob, then the connection drops: closing short of the length announced ends it.
-      ex.sendResponseHeaders(200, BLOB.length);
-      ex.getResponseBody().write(BLOB, 0, CUT);
-      ex.getResponseBody().flush();
-      ex.close();
-      return;
-    }
-    try (ex) {
+      ex.sendResponseHeaders(repository.equals("nocontent") ? 204 : 206, -1);
+    } else if (range == null) {
+      ScriptedRegistry.cut(ex, 200, BLOB, CUT);
+    } else {
       assertThat(range).isEqualTo("bytes=" + CUT + "-");
       ex.getResponseHeaders().set("Content-Range", RANGES.get(repository));
       ex.sendResponseHeaders(206, BLOB.length - CUT);

@@ -3,11 +3,14 @@ package dev.cairn.registry;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -23,12 +26,20 @@ final class ScriptedRegistry implements AutoCloseable {
   }
 
   /**
-   * A request as received: method, path, raw query (or null) and its headers, names in lower case.
+   * A request as received: method, path, raw query (or null), its headers (names in lower case) and
+   * the length of its body.
    */
-  record Request(String method, String path, String query, Map<String, List<String>> headers) {
+  record Request(
+      String method, String path, String query, Map<String, List<String>> headers, long size) {
     String header(String name) {
-      List<String> v = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+      List<String> v = headers.get(name.toLowerCase(Locale.ROOT));
       return v == null ? null : v.getFirst();
+    }
+
+    /** The repository of a {@code /v2/REPOSITORY/...} path with a one-component name. */
+    String repository() {
+      String[] parts = path.split("/");
+      return parts.length > 2 ? parts[2] : "";
     }
   }
 
@@ -41,17 +52,18 @@ final class ScriptedRegistry implements AutoCloseable {
         "/",
         ex -> {
           try (ex) {
-            Map<String, List<String>> headers = new java.util.TreeMap<>();
+            Map<String, List<String>> headers = new TreeMap<>();
             ex.getRequestHeaders()
-                .forEach(
-                    (k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), List.copyOf(v)));
-            ex.getRequestBody().readAllBytes();
-            requests.add(
+                .forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), List.copyOf(v)));
+            Request request =
                 new Request(
                     ex.getRequestMethod(),
                     ex.getRequestURI().getPath(),
                     ex.getRequestURI().getRawQuery(),
-                    headers));
+                    headers,
+                    ex.getRequestBody().transferTo(OutputStream.nullOutputStream()));
+            requests.add(request);
+            ex.setAttribute(Request.class.getName(), request);
             answer.answer(ex);
           }
         });
@@ -69,6 +81,22 @@ final class ScriptedRegistry implements AutoCloseable {
 
   List<Request> requests(String pathPrefix) {
     return requests.stream().filter(r -> r.path().startsWith(pathPrefix)).toList();
+  }
+
+  /** The request {@code ex} carried, as recorded (its body already read). */
+  static Request request(HttpExchange ex) {
+    return (Request) ex.getAttribute(Request.class.getName());
+  }
+
+  /**
+   * Announces {@code body} whole, sends its first {@code sent} bytes and drops the connection, as a
+   * registry or a proxy whose connection breaks mid-answer.
+   */
+  static void cut(HttpExchange ex, int status, byte[] body, int sent) throws IOException {
+    ex.sendResponseHeaders(status, body.length);
+    ex.getResponseBody().write(body, 0, sent);
+    ex.getResponseBody().flush();
+    ex.close(); // short of the length announced: the connection is closed, not reused
   }
 
   static void send(HttpExchange ex, int status, String body) throws IOException {

@@ -4,20 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.cairn.CairnException;
 import dev.cairn.digest.Digest;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,117 +28,101 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Each repository's name says how the registry behaves for it.
  */
 class UploadAnswersTest {
-  /** One request the registry saw. */
-  record Seen(
-      String repository,
-      String method,
-      String contentRange,
-      String connection,
-      String authorization,
-      int size) {}
-
   static final String BASIC =
       "Basic "
           + java.util.Base64.getEncoder()
               .encodeToString("alice:secret".getBytes(StandardCharsets.UTF_8));
-  static HttpServer server;
-  static final Queue<Seen> seen = new ConcurrentLinkedQueue<>();
+  static ScriptedRegistry server;
   static final RegistryOptions OPTIONS =
       RegistryOptions.defaults()
           .withRetry(new RetryPolicy(2, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(3)));
 
   @BeforeAll
   static void start() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/", UploadAnswersTest::answer);
-    server.start();
+    server = ScriptedRegistry.start(UploadAnswersTest::answer);
   }
 
   @AfterAll
   static void stop() {
-    server.stop(0);
+    server.close();
   }
 
   @BeforeEach
   void forget() {
-    seen.clear();
+    server.requests.clear();
   }
 
   static String host() {
-    return "127.0.0.1:" + server.getAddress().getPort();
+    return server.host();
+  }
+
+  /** The requests the registry took, leaving out those it asked to authenticate. */
+  static List<ScriptedRegistry.Request> seen() {
+    return server.requests.stream().filter(UploadAnswersTest::authorized).toList();
+  }
+
+  private static boolean authorized(ScriptedRegistry.Request r) {
+    return !r.repository().equals("guarded") || BASIC.equals(r.header("Authorization"));
   }
 
   private static void answer(HttpExchange ex) throws IOException {
-    try (ex) {
-      String method = ex.getRequestMethod();
-      String repository = ex.getRequestURI().getPath().split("/")[2];
-      byte[] body = ex.getRequestBody().readAllBytes();
-      var asked = ex.getRequestHeaders();
-      String contentRange = asked.getFirst("Content-Range");
-      var h = ex.getResponseHeaders();
-      String authorization = asked.getFirst("Authorization");
-      if (repository.equals("guarded") && !BASIC.equals(authorization)) {
-        h.set("WWW-Authenticate", "Basic realm=\"registry\"");
-        error(ex, 401);
-        return;
+    ScriptedRegistry.Request request = ScriptedRegistry.request(ex);
+    String repository = request.repository();
+    String contentRange = request.header("Content-Range");
+    var h = ex.getResponseHeaders();
+    if (!authorized(request)) {
+      h.set("WWW-Authenticate", "Basic realm=\"registry\"");
+      error(ex, 401);
+      return;
+    }
+    String session = "/v2/" + repository + "/blobs/uploads/s" + seen().size() + "?_state=x";
+    switch (request.method()) {
+      case "POST" -> {
+        if (!repository.equals("nolocation")) {
+          h.set("Location", session);
+        }
+        if (repository.contains("chunked")) {
+          h.set("OCI-Chunk-Min-Length", "1");
+        }
+        ex.sendResponseHeaders(repository.equals("post200") ? 200 : 202, -1);
       }
-      seen.add(
-          new Seen(
-              repository,
-              method,
-              contentRange,
-              asked.getFirst("Connection"),
-              authorization,
-              body.length));
-      String session = "/v2/" + repository + "/blobs/uploads/s" + seen.size() + "?_state=x";
-      switch (method) {
-        case "POST" -> {
-          if (!repository.equals("nolocation")) {
-            h.set("Location", session);
+      case "PATCH" -> {
+        if (repository.endsWith("patch400")) {
+          error(ex, 400);
+        } else if (repository.endsWith("busy")) {
+          error(ex, 500);
+        } else if (repository.endsWith("refused")) {
+          ex.sendResponseHeaders(416, -1);
+        } else {
+          h.set("Location", session);
+          long end =
+              contentRange == null
+                  ? request.size() - 1
+                  : Long.parseLong(contentRange.substring(contentRange.indexOf('-') + 1));
+          if (repository.endsWith("short")) {
+            end--;
           }
-          if (repository.contains("chunked")) {
-            h.set("OCI-Chunk-Min-Length", "1");
+          if (!repository.endsWith("norange")) {
+            h.set("Range", "0-" + end);
           }
-          ex.sendResponseHeaders(repository.equals("post200") ? 200 : 202, -1);
+          ex.sendResponseHeaders(repository.startsWith("other2xx") ? 204 : 202, -1);
         }
-        case "PATCH" -> {
-          if (repository.endsWith("patch400")) {
-            error(ex, 400);
-          } else if (repository.endsWith("busy")) {
-            error(ex, 500);
-          } else if (repository.endsWith("refused")) {
-            ex.sendResponseHeaders(416, -1);
-          } else {
-            h.set("Location", session);
-            long end =
-                contentRange == null
-                    ? body.length - 1
-                    : Long.parseLong(contentRange.substring(contentRange.indexOf('-') + 1));
-            if (repository.endsWith("short")) {
-              end--;
-            }
-            if (!repository.endsWith("norange")) {
-              h.set("Range", "0-" + end);
-            }
-            ex.sendResponseHeaders(repository.startsWith("other2xx") ? 204 : 202, -1);
-          }
-        }
-        case "GET" -> {
-          if (repository.contains("statuslost")) {
-            error(ex, 404);
-          } else {
-            ex.sendResponseHeaders(204, -1); // no Range: the session holds nothing
-          }
-        }
-        case "PUT" -> {
-          if (repository.equals("put400")) {
-            error(ex, 400);
-          } else {
-            ex.sendResponseHeaders(repository.startsWith("other2xx") ? 200 : 201, -1);
-          }
-        }
-        default -> error(ex, 405);
       }
+      case "GET" -> {
+        if (repository.contains("statuslost")) {
+          error(ex, 404);
+        } else {
+          ex.sendResponseHeaders(204, -1); // no Range: the session holds nothing
+        }
+      }
+      case "PUT" -> {
+        if (repository.equals("put400")) {
+          error(ex, 400);
+        } else {
+          ex.sendResponseHeaders(repository.startsWith("other2xx") ? 200 : 201, -1);
+        }
+      }
+      default -> error(ex, 405);
     }
   }
 
@@ -180,9 +159,9 @@ class UploadAnswersTest {
   }
 
   static List<String> requests(String method) {
-    return seen.stream()
+    return seen().stream()
         .filter(s -> s.method().equals(method))
-        .map(s -> String.valueOf(s.contentRange()))
+        .map(s -> String.valueOf(s.header("Content-Range")))
         .toList();
   }
 
@@ -234,7 +213,7 @@ class UploadAnswersTest {
     assertThatThrownBy(
             () -> upload("chunked-refused", BlobSource.of(new byte[3]), UploadListener.NONE))
         .hasMessage(what("chunked-refused") + ": the registry refused bytes 0-2 and holds 0");
-    assertThat(seen.stream().map(Seen::method).toList())
+    assertThat(seen().stream().map(ScriptedRegistry.Request::method).toList())
         .containsExactly(
             "POST", "PATCH", "GET", "PATCH", "GET", "POST", "PATCH", "GET", "PATCH", "GET");
   }
@@ -318,13 +297,13 @@ class UploadAnswersTest {
     var listener = new Listener();
     UploadedBlob done = upload("plain", BlobSource.of(file, Digest.sha256(blob)), listener);
     assertThat(done).isEqualTo(new UploadedBlob(Digest.sha256(blob), blob.length));
-    assertThat(seen)
+    assertThat(seen())
         .filteredOn(s -> s.method().equals("PATCH"))
         .singleElement()
         .satisfies(
             s -> {
-              assertThat(s.connection()).isEqualTo("close");
-              assertThat(s.size()).isEqualTo(blob.length);
+              assertThat(s.header("Connection")).isEqualTo("close");
+              assertThat(s.size()).isEqualTo((long) blob.length);
             });
     assertThat(listener.sent).hasValue(blob.length);
   }
@@ -334,13 +313,13 @@ class UploadAnswersTest {
     byte[] blob = "bytes the client streams".getBytes(StandardCharsets.UTF_8);
     var listener = new Listener();
     upload("plain", BlobSource.of(blob), listener);
-    assertThat(seen)
+    assertThat(seen())
         .filteredOn(s -> s.method().equals("PATCH"))
         .singleElement()
         .satisfies(
             s -> {
-              assertThat(s.connection()).isNotEqualTo("close");
-              assertThat(s.size()).isEqualTo(blob.length);
+              assertThat(s.header("Connection")).isNotEqualTo("close");
+              assertThat(s.size()).isEqualTo((long) blob.length);
             });
     assertThat(listener.sent).hasValue(blob.length);
   }
@@ -373,13 +352,13 @@ class UploadAnswersTest {
     try (Registry r = Registry.open(host(), options)) {
       r.uploadBlob("guarded", BlobSource.of(file, Digest.sha256(blob)), UploadListener.NONE);
     }
-    assertThat(seen)
+    assertThat(seen())
         .filteredOn(s -> s.method().equals("PATCH"))
         .singleElement()
         .satisfies(
             s -> {
-              assertThat(s.connection()).isEqualTo("close");
-              assertThat(s.authorization()).isEqualTo(BASIC);
+              assertThat(s.header("Connection")).isEqualTo("close");
+              assertThat(s.header("Authorization")).isEqualTo(BASIC);
             });
   }
 }
