@@ -2,10 +2,7 @@ package dev.cairn.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -22,36 +19,32 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The rules an upload follows before it sends a byte: how it sends a file, what chunks it makes.
  */
 class UploadPartsTest {
-  static HttpServer server;
+  static ScriptedRegistry server;
   static final HttpClient client = HttpClient.newHttpClient();
 
   /** Answers with the {@code OCI-Chunk-Min-Length} the query names, if any. */
   @BeforeAll
   static void start() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext(
-        "/",
-        ex -> {
-          try (ex) {
-            String q = ex.getRequestURI().getQuery();
-            if (q != null) {
-              ex.getResponseHeaders().set("OCI-Chunk-Min-Length", q.substring("n=".length()));
-            }
-            ex.sendResponseHeaders(202, -1);
-          }
-        });
-    server.start();
+    server =
+        ScriptedRegistry.start(
+            ex -> {
+              String q = ex.getRequestURI().getQuery();
+              if (q != null) {
+                ex.getResponseHeaders().set("OCI-Chunk-Min-Length", q.substring("n=".length()));
+              }
+              ex.sendResponseHeaders(202, -1);
+            });
   }
 
   @AfterAll
   static void stop() {
-    server.stop(0);
+    server.close();
     client.close();
   }
 
   static int chunkSizeFor(String asked) throws IOException, InterruptedException {
     String q = asked == null ? "" : "?n=" + URLEncoder.encode(asked, StandardCharsets.UTF_8);
-    URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/" + q);
+    URI uri = URI.create("http://" + server.host() + "/" + q);
     var r =
         client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding());
     return ChunkedUpload.chunkSize(r);
