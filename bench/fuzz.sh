@@ -11,7 +11,8 @@
 # (core/src/test/resources/PACKAGE/CLASSInputs/METHOD/), where ./test.sh replays it from then on.
 # Jazzer 0.24 instruments class files up to Java 23, so the campaign compiles cairn at release 23
 # into core/target-fuzz; ./test.sh keeps release 25 and replays the seeds without instrumentation.
-# Per input: 10 s of time (libFuzzer's -timeout), 1 GiB of heap (an OutOfMemoryError is a finding).
+# Per input: 10 s of time (libFuzzer's -timeout), 1 GiB of heap (an OutOfMemoryError is a finding);
+# temporary files on /dev/shm where it can be written.
 # Prints one line per round and a summary: executions, coverage (libFuzzer's cov: and ft:
 # counters), corpus size, findings. Logs go to core/target-fuzz/fuzz-logs/; each round also adds a
 # line to bench/fuzz-campaigns.tsv, which the repository keeps so that the figures outlive the
@@ -56,13 +57,16 @@ logs=core/target-fuzz/fuzz-logs
 mkdir -p "$logs"
 ./mvnw "${build[@]}" test-compile
 
+# The harnesses that write files (layers, configuration files) spend their time waiting on a disk.
+tmp=/tmp
+[ -w /dev/shm ] && tmp=/dev/shm
 execs=0 cov=0 ft=0 corp=0 findings=0 cpu=0
 stamp=$(date +%Y%m%d-%H%M%S)
 for ((r = 1; r <= rounds; r++)); do
   log=$logs/${target//#/-}-$stamp-$r.log
   start=$(date +%s)
   # libFuzzer's flags after the program name; -timeout is the per-input budget.
-  JAVA_TOOL_OPTIONS="-Xmx1g" JAZZER_FUZZ=1 /usr/bin/time -f '%U %S' -o "$log.cpu" \
+  JAVA_TOOL_OPTIONS="-Xmx1g -Djava.io.tmpdir=$tmp" JAZZER_FUZZ=1 /usr/bin/time -f '%U %S' -o "$log.cpu" \
     ./mvnw "${build[@]}" test -Dtest="$target" -Dsurefire.failIfNoSpecifiedTests=false \
     -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-timeout=10 >"$log" 2>&1 || true
   # libFuzzer's status lines: "#RUNS <event> cov: N ft: N corp: N/SIZE ..."
