@@ -9,14 +9,10 @@ import dev.cairn.testing.Fuzz;
 import dev.cairn.testing.TarBuilder;
 import dev.cairn.testing.Trees;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
 import java.util.Set;
 
@@ -47,7 +43,7 @@ class LayerFuzzTest {
         assertThat(top(base)).isEqualTo(topBefore);
       }
     } finally {
-      delete(base);
+      Trees.delete(base);
     }
   }
 
@@ -79,7 +75,7 @@ class LayerFuzzTest {
             });
       }
     } finally {
-      delete(base);
+      Trees.delete(base);
     }
   }
 
@@ -136,32 +132,5 @@ class LayerFuzzTest {
       }
     }
     return seen;
-  }
-
-  private static void delete(Path dir) throws IOException {
-    Files.walkFileTree(
-        dir,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs)
-              throws IOException {
-            d.toFile().setWritable(true);
-            d.toFile().setExecutable(true);
-            d.toFile().setReadable(true);
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
-            Files.delete(f);
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-            Files.delete(d);
-            return FileVisitResult.CONTINUE;
-          }
-        });
   }
 }

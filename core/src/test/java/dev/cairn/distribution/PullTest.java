@@ -177,7 +177,7 @@ class PullTest {
           if (base.equals(".wh..wh..opq")) {
             deleteChildren(parent);
           } else if (base.startsWith(".wh.")) {
-            deleteTree(parent.resolve(base.substring(4)));
+            Trees.delete(parent.resolve(base.substring(4)));
           }
         }
         Files.write(layerFile, tar);
@@ -208,17 +208,10 @@ class PullTest {
     if (Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       try (Stream<Path> children = Files.list(dir)) {
         for (Path c : children.toList()) {
-          deleteTree(c);
+          Trees.delete(c);
         }
       }
     }
-  }
-
-  private static void deleteTree(Path p) throws IOException {
-    if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      deleteChildren(p);
-    }
-    Files.deleteIfExists(p);
   }
 
   /** Regular files under {@code dir} by relative name, content as ISO-8859-1 text. */

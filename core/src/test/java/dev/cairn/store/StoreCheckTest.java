@@ -12,6 +12,7 @@ import dev.cairn.registry.OciLayouts;
 import dev.cairn.registry.RegistryServer;
 import dev.cairn.registry.Tools;
 import dev.cairn.testing.TarBuilder;
+import dev.cairn.testing.Trees;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -490,18 +491,10 @@ class StoreCheckTest {
       if (this == JSON_DELETED) {
         Files.delete(node(root, id).resolve("json"));
       } else {
-        deleteTree(
+        Trees.delete(
             driver.equals("vfs")
                 ? root.resolve("vfs/dir").resolve(id)
                 : root.resolve("overlay").resolve(id));
-      }
-    }
-  }
-
-  private static void deleteTree(Path p) throws IOException {
-    try (var walk = Files.walk(p)) {
-      for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(q);
       }
     }
   }

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.cairn.CairnException;
 import dev.cairn.testing.Fuzz;
+import dev.cairn.testing.Trees;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
 
 /** Any archive loaded into a store: loaded, or refused with the store as it was. */
 class LoaderFuzzTest {
@@ -33,6 +35,15 @@ class LoaderFuzzTest {
     } finally {
       // Whatever happened, no temporary file is left behind.
       assertThat(store.snapshot().temp()).isEqualTo(before.temp());
+    }
+  }
+
+  @AfterAll
+  static void removeStore() throws Exception {
+    if (store != null) {
+      store.close();
+      Trees.delete(store.root);
+      store = null;
     }
   }
 }

@@ -89,7 +89,7 @@ public final class GnuTar {
             removeNotUnpacked(dir, where, unpacked);
           }
         } else {
-          deleteTree(where.resolve(base.substring(".wh.".length())));
+          Trees.delete(where.resolve(base.substring(".wh.".length())));
         }
       }
       for (Map.Entry<Path, FileTime> t : dirTimes.entrySet()) {
@@ -119,7 +119,7 @@ public final class GnuTar {
           && Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS) != e.getValue()) {
         // Docker replaces what a name held unless both are directories; GNU tar cannot put a
         // file where a non-empty directory is.
-        deleteTree(entry);
+        Trees.delete(entry);
       }
     }
     int start = run.getFirst().start();
@@ -138,7 +138,7 @@ public final class GnuTar {
     try (var children = Files.list(d)) {
       for (Path c : children.toList()) {
         if (!unpacked.contains(root.relativize(c).toString())) {
-          deleteTree(c);
+          Trees.delete(c);
         } else if (Files.isDirectory(c, LinkOption.NOFOLLOW_LINKS)) {
           removeNotUnpacked(root, c, unpacked);
         }
@@ -204,20 +204,6 @@ public final class GnuTar {
       }
     }
     return true;
-  }
-
-  private static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-      try (var children = Files.list(p)) {
-        for (Path c : children.toList()) {
-          deleteTree(c);
-        }
-      }
-    }
-    Files.delete(p);
   }
 
   private static void extractInto(Path dir, List<String> options, byte[] t)

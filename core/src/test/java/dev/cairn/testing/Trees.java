@@ -3,10 +3,16 @@ package dev.cairn.testing;
 import dev.cairn.digest.Digester;
 import dev.cairn.posix.FileStat;
 import dev.cairn.posix.Posix;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -24,6 +30,43 @@ public final class Trees {
   private Trees() {}
 
   private static final int DIR = Posix.O_PATH | Posix.O_DIRECTORY | Posix.O_NOFOLLOW;
+
+  /**
+   * Deletes {@code path} and all beneath it, if it exists, without following a symlink; directories
+   * a layer left unreadable or unwritable are opened up first.
+   */
+  public static void delete(Path path) throws IOException {
+    if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    Files.walkFileTree(
+        path,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+            File dir = d.toFile();
+            dir.setReadable(true);
+            dir.setWritable(true);
+            dir.setExecutable(true);
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+            Files.delete(f);
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+            if (e != null) {
+              throw e;
+            }
+            Files.delete(d);
+            return FileVisitResult.CONTINUE;
+          }
+        });
+  }
 
   /** Path (raw bytes as ISO-8859-1, {@code .} for the root) to description. */
   public static Map<String, String> snapshot(Path root) {
